@@ -1,0 +1,351 @@
+//! The local advisory database: one SQLite file under the custody home.
+//!
+//! Writes happen inside one transaction while holding an exclusive lock on
+//! `advisories.lock`, so an interrupted or failed import leaves the previous
+//! database intact and two imports never interleave. Readers need no lock.
+//!
+//! Tables: `advisories` (one row per record id, the record as JSON),
+//! `affects` (normalised PyPI package name -> record id, the lookup index),
+//! `sources` (what was imported, when), `meta` (schema version).
+
+use std::path::{Path, PathBuf};
+
+use custody_pypa::PackageName;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::Advisory;
+use crate::import::SourceBatch;
+
+/// Bumped when the table layout changes; an older file must be re-imported.
+const SCHEMA_VERSION: i64 = 1;
+/// The database file's name under the custody home.
+pub const DB_FILE: &str = "advisories.db";
+const LOCK_FILE: &str = "advisories.lock";
+
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused (corrupt file, disk full, ...).
+    #[error("advisory database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// The file was written by an incompatible custody version.
+    #[error(
+        "advisory database {path} has schema version {found}, this custody reads {SCHEMA_VERSION}: run `custody db import` again after deleting it"
+    )]
+    Schema {
+        /// The database file.
+        path: PathBuf,
+        /// The version found.
+        found: i64,
+    },
+    /// The home folder or lock file could not be created or locked.
+    #[error("cannot use {path}: {reason}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's explanation.
+        reason: String,
+    },
+    /// A stored record no longer parses (the file was altered by hand).
+    #[error("advisory database {path}: stored record {id} is corrupt: {reason}")]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// The record id.
+        id: String,
+        /// The parser's explanation.
+        reason: String,
+    },
+}
+
+/// One imported source, as `db status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceStatus {
+    /// Canonical path given to `db import`.
+    pub name: String,
+    /// `osv-json`, `osv-dir`, `osv-zip` or `pypa-yaml`.
+    pub kind: String,
+    /// Records it holds now (after newer records from other sources won).
+    pub records: u64,
+    /// Newest `modified` among its records.
+    pub newest_modified: Option<String>,
+    /// When it was imported (RFC 3339).
+    pub imported_at: String,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// Per source: records read and records stored.
+    pub sources: Vec<(String, usize, usize)>,
+}
+
+/// Read access to the database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl Store {
+    /// The database file under `home`.
+    pub fn path_in(home: &Path) -> PathBuf {
+        home.join(DB_FILE)
+    }
+
+    /// Opens the database read-only; `Ok(None)` when none was imported yet.
+    pub fn open(home: &Path) -> Result<Option<Self>, StoreError> {
+        let path = Self::path_in(home);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql(&path))?;
+        check_schema(&conn, &path)?;
+        Ok(Some(Self { conn, path }))
+    }
+
+    /// Records that list `name` as an affected PyPI package, withdrawn ones excluded.
+    pub fn lookup(&self, name: &PackageName) -> Result<Vec<Advisory>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.record FROM affects f JOIN advisories a ON a.id = f.id \
+                 WHERE f.package = ?1 AND a.withdrawn = 0 ORDER BY a.id",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = stmt
+            .query_map([name.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(sql(&self.path))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row.map_err(sql(&self.path))?;
+            let adv = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                id,
+                reason: e.to_string(),
+            })?;
+            out.push(adv);
+        }
+        Ok(out)
+    }
+
+    /// Whether a record with this id is stored (withdrawn or not).
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT 1 FROM advisories WHERE id = ?1", [id], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(sql(&self.path))
+    }
+
+    /// The imported sources.
+    pub fn sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.name, s.kind, s.imported_at, \
+                 (SELECT COUNT(*) FROM advisories a WHERE a.source = s.name), \
+                 (SELECT MAX(a.modified) FROM advisories a WHERE a.source = s.name) \
+                 FROM sources s ORDER BY s.imported_at, s.name",
+            )
+            .map_err(sql(&self.path))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SourceStatus {
+                    name: r.get(0)?,
+                    kind: r.get(1)?,
+                    imported_at: r.get(2)?,
+                    records: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+                    newest_modified: r.get(4)?,
+                })
+            })
+            .map_err(sql(&self.path))?;
+        rows.collect::<Result<_, _>>().map_err(sql(&self.path))
+    }
+
+    /// Counts: (records, withdrawn, malicious).
+    pub fn counts(&self) -> Result<(u64, u64, u64), StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(SUM(withdrawn), 0), COALESCE(SUM(malicious), 0) FROM advisories",
+                [],
+                |r| {
+                    let n = |i| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
+                    Ok((n(0)?, n(1)?, n(2)?))
+                },
+            )
+            .map_err(sql(&self.path))
+    }
+
+    /// Newest `modified` over all stored records.
+    pub fn newest_modified(&self) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT MAX(modified) FROM advisories", [], |r| r.get(0))
+            .map_err(sql(&self.path))
+    }
+}
+
+fn check_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let found: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(sql(path))?;
+    let found = found.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    if found == SCHEMA_VERSION {
+        Ok(())
+    } else {
+        Err(StoreError::Schema {
+            path: path.to_owned(),
+            found,
+        })
+    }
+}
+
+fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, kind TEXT NOT NULL, imported_at TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS advisories (
+             id TEXT PRIMARY KEY, source TEXT NOT NULL, modified TEXT NOT NULL,
+             withdrawn INTEGER NOT NULL, malicious INTEGER NOT NULL, record TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS affects (package TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (package, id)) WITHOUT ROWID;
+         CREATE INDEX IF NOT EXISTS affects_id ON affects (id);
+         CREATE INDEX IF NOT EXISTS advisories_source ON advisories (source);",
+    )
+    .map_err(sql(path))?;
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1)",
+        [SCHEMA_VERSION.to_string()],
+    )
+    .map_err(sql(path))?;
+    check_schema(conn, path)
+}
+
+/// Writes imported sources into the database under `home`, atomically.
+///
+/// Each source replaces what it held before (records it no longer has are
+/// removed); when two sources hold the same id, the newer `modified` wins.
+/// `crash_after` is a fault-injection hook for tests: abort the process after
+/// that many records were written inside the transaction.
+pub fn write(
+    home: &Path,
+    batches: &[SourceBatch],
+    imported_at: &str,
+    crash_after: Option<usize>,
+) -> Result<ImportSummary, StoreError> {
+    let io = |path: &Path, e: &std::io::Error| StoreError::Io {
+        path: path.to_owned(),
+        reason: std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string),
+    };
+    fs_err::create_dir_all(home).map_err(|e| io(home, &e))?;
+    let lock_path = home.join(LOCK_FILE);
+    let lock = fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| io(&lock_path, &e))?;
+    lock.file().lock().map_err(|e| io(&lock_path, &e))?;
+
+    let path = Store::path_in(home);
+    let mut conn = Connection::open(&path).map_err(sql(&path))?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(sql(&path))?;
+    create_schema(&conn, &path)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sql(&path))?;
+    let mut summary = ImportSummary {
+        sources: Vec::new(),
+    };
+    let mut written = 0usize;
+    for batch in batches {
+        tx.execute(
+            "DELETE FROM affects WHERE id IN (SELECT id FROM advisories WHERE source = ?1)",
+            [&batch.name],
+        )
+        .map_err(sql(&path))?;
+        tx.execute("DELETE FROM advisories WHERE source = ?1", [&batch.name])
+            .map_err(sql(&path))?;
+        tx.execute(
+            "INSERT INTO sources (name, kind, imported_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, imported_at = excluded.imported_at",
+            params![batch.name, batch.kind, imported_at],
+        )
+        .map_err(sql(&path))?;
+        let mut stored = 0usize;
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO advisories (id, source, modified, withdrawn, malicious, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                     ON CONFLICT(id) DO UPDATE SET source = excluded.source, modified = excluded.modified, \
+                     withdrawn = excluded.withdrawn, malicious = excluded.malicious, record = excluded.record \
+                     WHERE excluded.modified >= advisories.modified",
+                )
+                .map_err(sql(&path))?;
+            let mut del_affects = tx
+                .prepare_cached("DELETE FROM affects WHERE id = ?1")
+                .map_err(sql(&path))?;
+            let mut add_affects = tx
+                .prepare_cached("INSERT OR IGNORE INTO affects (package, id) VALUES (?1, ?2)")
+                .map_err(sql(&path))?;
+            for adv in &batch.records {
+                let json = serde_json::to_string(adv).map_err(|e| StoreError::Corrupt {
+                    path: path.clone(),
+                    id: adv.id.clone(),
+                    reason: e.to_string(),
+                })?;
+                let changed = upsert
+                    .execute(params![
+                        adv.id,
+                        batch.name,
+                        adv.modified,
+                        adv.withdrawn.is_some(),
+                        adv.is_malicious(),
+                        json
+                    ])
+                    .map_err(sql(&path))?;
+                if changed == 0 {
+                    continue;
+                }
+                stored += 1;
+                del_affects.execute([&adv.id]).map_err(sql(&path))?;
+                for name in adv.pypi_packages() {
+                    add_affects
+                        .execute(params![name.as_str(), adv.id])
+                        .map_err(sql(&path))?;
+                }
+                written += 1;
+                if crash_after.is_some_and(|n| written >= n) {
+                    // Simulates power loss or kill -9 in the middle of the transaction.
+                    std::process::abort();
+                }
+            }
+        }
+        summary
+            .sources
+            .push((batch.name.clone(), batch.records.len(), stored));
+    }
+    tx.commit().map_err(sql(&path))?;
+    Ok(summary)
+}

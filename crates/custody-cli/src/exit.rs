@@ -1,0 +1,68 @@
+//! Exit codes: designed, documented, distinct.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success; nothing at or above the threshold |
+//! | 1 | findings at or above the threshold (malicious packages always) |
+//! | 2 | bad usage or bad input (malformed lockfile, policy, advisory, stale data under `--strict`) |
+//! | 3 | internal error (database unusable, I/O failure writing output) |
+
+use std::process::ExitCode;
+
+/// How the process ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0.
+    Success,
+    /// 1.
+    Findings,
+    /// 2 (clap also uses 2 for usage errors).
+    BadInput,
+    /// 3.
+    Internal,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(match e {
+            Exit::Success => 0,
+            Exit::Findings => 1,
+            Exit::BadInput => 2,
+            Exit::Internal => 3,
+        })
+    }
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub exit: Exit,
+    pub error: anyhow::Error,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    pub fn bad_input(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            exit: Exit::BadInput,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            exit: Exit::Internal,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// A command's result.
+pub type CmdResult = Result<Exit, CliError>;

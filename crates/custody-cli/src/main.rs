@@ -1,0 +1,43 @@
+//! The `custody` command. Parsing, dispatch and exit codes live here; the
+//! work is in the `custody` library crate.
+
+mod cli;
+mod commands;
+mod exit;
+mod output;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::exit::{CliError, Exit};
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Scan(args) => commands::scan::run(&args),
+        cli::Command::Db(args) => commands::db::run(&args),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            report_error(&err);
+            err.exit.into()
+        }
+    }
+}
+
+#[expect(clippy::print_stderr, reason = "the error report goes to stderr")]
+fn report_error(err: &CliError) {
+    eprintln!("error: {}", err.error);
+    for cause in err.error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    if let Some(hint) = &err.hint {
+        eprintln!("  hint: {hint}");
+    }
+    if err.exit == Exit::Internal {
+        eprintln!("  (this is a bug or an environment problem, not a problem with your input)");
+    }
+}

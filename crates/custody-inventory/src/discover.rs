@@ -1,0 +1,161 @@
+//! Finding what to inventory: a file by its name, a folder by what is in it.
+
+use std::path::Path;
+
+use crate::model::Inventory;
+use crate::{InventoryError, env, lockfile, requirements, text};
+
+/// The lockfile formats custody reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockfileKind {
+    /// `requirements*.txt` and other pip requirements files.
+    Requirements,
+    /// `uv.lock`.
+    Uv,
+    /// `poetry.lock`.
+    Poetry,
+    /// `Pipfile.lock`.
+    Pipfile,
+    /// `pdm.lock`.
+    Pdm,
+    /// `pylock.toml` and `pylock.<name>.toml`.
+    Pylock,
+}
+
+impl LockfileKind {
+    /// The kind a file name announces. `explicit` accepts any `*.txt`/`*.in`
+    /// as a requirements file (the user named it); discovery is stricter.
+    pub fn from_path(path: &Path, explicit: bool) -> Option<Self> {
+        let name = path.file_name()?.to_str()?;
+        let in_req_dir = path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d.to_string_lossy().starts_with("requirements"));
+        match name {
+            "uv.lock" => Some(Self::Uv),
+            "poetry.lock" => Some(Self::Poetry),
+            "Pipfile.lock" => Some(Self::Pipfile),
+            "pdm.lock" => Some(Self::Pdm),
+            "pylock.toml" => Some(Self::Pylock),
+            n if n.starts_with("pylock.") && n.ends_with(".toml") => Some(Self::Pylock),
+            n if n.ends_with(".txt") && (explicit || n.contains("requirements") || in_req_dir) => {
+                Some(Self::Requirements)
+            }
+            n if explicit && n.ends_with(".in") => Some(Self::Requirements),
+            _ => None,
+        }
+    }
+}
+
+/// How far discovery looks.
+#[derive(Debug, Clone)]
+pub struct DiscoverOptions {
+    /// How many folder levels below the given folder to search.
+    pub max_depth: usize,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        Self { max_depth: 4 }
+    }
+}
+
+/// Reads one lockfile of a known kind.
+pub fn read_lockfile(path: &Path, kind: LockfileKind) -> Result<Inventory, InventoryError> {
+    if kind == LockfileKind::Requirements {
+        return requirements::read(path);
+    }
+    let content = text::read(path)?;
+    match kind {
+        LockfileKind::Uv => lockfile::read_uv(path, &content),
+        LockfileKind::Poetry => lockfile::read_poetry(path, &content),
+        LockfileKind::Pipfile => lockfile::read_pipfile(path, &content),
+        LockfileKind::Pdm => lockfile::read_pdm(path, &content),
+        LockfileKind::Pylock => lockfile::read_pylock(path, &content),
+        LockfileKind::Requirements => unreachable!("handled above"),
+    }
+}
+
+/// Inventories `path`: a lockfile, an environment (venv, prefix or
+/// site-packages), or a project folder searched for both.
+pub fn discover(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, InventoryError> {
+    // Follow a symlink given on the command line; report loops and dangling links clearly.
+    let meta = fs_err::metadata(path).map_err(|e| InventoryError::io(path, &e))?;
+    if meta.is_file() {
+        let kind =
+            LockfileKind::from_path(path, true).ok_or_else(|| InventoryError::Unrecognised {
+                path: path.to_owned(),
+            })?;
+        return read_lockfile(path, kind);
+    }
+    if env::is_site_packages(path) || env::is_environment(path) {
+        return env::read_environment(path);
+    }
+    let mut inv = Inventory::default();
+    let mut walker = walkdir::WalkDir::new(path)
+        .max_depth(opts.max_depth)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let p = e.path().unwrap_or(path).to_owned();
+                let reason = e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), ToString::to_string);
+                return Err(InventoryError::Io { path: p, reason });
+            }
+        };
+        let p = entry.path();
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 && env::is_named_site_packages(p) {
+                inv.extend(env::read_environment(p)?);
+                walker.skip_current_dir();
+                continue;
+            }
+            if entry.depth() > 0 && skip_dir(p) {
+                walker.skip_current_dir();
+                continue;
+            }
+            if entry.depth() > 0 && p.join("pyvenv.cfg").is_file() {
+                inv.extend(env::read_environment(p)?);
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if let Some(kind) = LockfileKind::from_path(p, false) {
+            inv.extend(read_lockfile(p, kind)?);
+        }
+    }
+    if inv.sources.is_empty() {
+        return Err(InventoryError::NothingFound {
+            path: path.to_owned(),
+            depth: opts.max_depth,
+        });
+    }
+    Ok(inv)
+}
+
+fn skip_dir(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    matches!(
+        name.as_ref(),
+        "node_modules"
+            | "__pycache__"
+            | ".git"
+            | ".hg"
+            | ".tox"
+            | ".nox"
+            | ".mypy_cache"
+            | ".pytest_cache"
+            | ".ruff_cache"
+            | "target"
+    ) || (name.starts_with('.') && !p.join("pyvenv.cfg").is_file())
+}

@@ -1,0 +1,261 @@
+//! Installed environments: a virtual environment or prefix, or a
+//! `site-packages` folder. Read from disk only; the environment's own
+//! interpreter is never started (an infected environment runs its implant at
+//! every interpreter start).
+
+use std::path::{Path, PathBuf};
+
+use custody_pypa::{metadata, record};
+use serde::Deserialize;
+
+use crate::model::{Inventory, Origin, Package, Pin, Source, SourceKind, Unresolved};
+use crate::{InventoryError, Location, text};
+
+/// Whether `dir` looks like a site-packages folder: named so, or holding
+/// distribution metadata.
+pub(crate) fn is_site_packages(dir: &Path) -> bool {
+    if is_named_site_packages(dir) {
+        return true;
+    }
+    fs_err::read_dir(dir).is_ok_and(|mut rd| {
+        rd.any(|e| {
+            e.is_ok_and(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.ends_with(".dist-info") || n.ends_with(".egg-info")
+            })
+        })
+    })
+}
+
+/// Whether `dir` is called `site-packages` or `dist-packages`.
+pub(crate) fn is_named_site_packages(dir: &Path) -> bool {
+    matches!(
+        dir.file_name().and_then(|n| n.to_str()),
+        Some("site-packages" | "dist-packages")
+    )
+}
+
+/// Whether `dir` is a virtual environment or an installation prefix.
+pub(crate) fn is_environment(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file() || site_packages_dirs(dir).is_ok_and(|d| !d.is_empty())
+}
+
+/// The site-packages folders of a prefix: `lib*/python*/{site,dist}-packages`
+/// and Windows' `Lib/site-packages`, each once even when `lib64` links to `lib`.
+pub fn site_packages_dirs(prefix: &Path) -> Result<Vec<PathBuf>, InventoryError> {
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut push = |p: PathBuf| {
+        if p.is_dir() {
+            let canon = fs_err::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if !found.iter().any(|(c, _)| *c == canon) {
+                found.push((canon, p));
+            }
+        }
+    };
+    push(prefix.join("Lib").join("site-packages"));
+    for lib in ["lib", "lib64"] {
+        let dir = prefix.join(lib);
+        let Ok(rd) = fs_err::read_dir(&dir) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("python"))
+            })
+            .collect();
+        names.sort();
+        for py in names {
+            push(py.join("site-packages"));
+            push(py.join("dist-packages"));
+        }
+    }
+    Ok(found.into_iter().map(|(_, p)| p).collect())
+}
+
+/// Reads every distribution installed under `path` (a prefix or a
+/// site-packages folder).
+pub fn read_environment(path: &Path) -> Result<Inventory, InventoryError> {
+    let meta = fs_err::metadata(path).map_err(|e| InventoryError::io(path, &e))?;
+    if !meta.is_dir() {
+        return Err(InventoryError::Unrecognised {
+            path: path.to_owned(),
+        });
+    }
+    let dirs = if is_site_packages(path) {
+        vec![path.to_owned()]
+    } else {
+        let d = site_packages_dirs(path)?;
+        if d.is_empty() {
+            return Err(InventoryError::parse(
+                path,
+                Location::File,
+                "no site-packages folder found (looked for lib/python*/site-packages and Lib/site-packages)",
+            ));
+        }
+        d
+    };
+    let mut inv = Inventory::default();
+    for dir in dirs {
+        let (packages, unresolved) = read_site_packages(&dir)?;
+        inv.sources.push(Source {
+            path: dir,
+            kind: SourceKind::Environment,
+            packages: packages.len(),
+        });
+        inv.packages.extend(packages);
+        inv.unresolved.extend(unresolved);
+    }
+    Ok(inv)
+}
+
+fn read_site_packages(dir: &Path) -> Result<(Vec<Package>, Vec<Unresolved>), InventoryError> {
+    let mut entries: Vec<PathBuf> = fs_err::read_dir(dir)
+        .map_err(|e| InventoryError::io(dir, &e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    let mut unresolved = Vec::new();
+    for entry in entries {
+        let Some(fname) = entry.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        if fname.ends_with(".dist-info") && entry.is_dir() {
+            out.push(read_dist_info(&entry)?);
+        } else if fname.ends_with(".egg-info") {
+            let pkg_info = if entry.is_dir() {
+                entry.join("PKG-INFO")
+            } else {
+                entry.clone()
+            };
+            out.push(read_legacy(&entry, &pkg_info)?);
+        } else if fname.ends_with(".egg") && entry.is_dir() {
+            out.push(read_legacy(
+                &entry,
+                &entry.join("EGG-INFO").join("PKG-INFO"),
+            )?);
+        } else if fname.ends_with(".egg-link") {
+            let target = text::read(&entry)?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            unresolved.push(Unresolved {
+                text: format!("{fname} -> {target}"),
+                reason:
+                    "legacy editable install (egg-link); its version lives in the linked project"
+                        .into(),
+                origin: Origin {
+                    path: entry.clone(),
+                    line: None,
+                },
+            });
+        }
+    }
+    Ok((out, unresolved))
+}
+
+#[derive(Deserialize)]
+struct DirectUrl {
+    url: String,
+    dir_info: Option<DirInfo>,
+    vcs_info: Option<serde_json::Value>,
+    archive_info: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct DirInfo {
+    #[serde(default)]
+    editable: bool,
+}
+
+fn read_dist_info(dir: &Path) -> Result<Package, InventoryError> {
+    let meta_path = dir.join("METADATA");
+    if !meta_path.is_file() {
+        return Err(InventoryError::parse(
+            dir,
+            Location::File,
+            "dist-info folder has no METADATA file",
+        ));
+    }
+    let mut pkg = read_metadata(dir, &meta_path, Pin::Installed)?;
+    let record_path = dir.join("RECORD");
+    if record_path.is_file() {
+        let content = text::read(&record_path)?;
+        let rows = record::parse(&content).map_err(|e| {
+            let line = match &e {
+                record::RecordError::Csv { line, .. }
+                | record::RecordError::Fields { line, .. }
+                | record::RecordError::Hash { line, .. }
+                | record::RecordError::Size { line, .. }
+                | record::RecordError::EmptyPath { line } => *line,
+            };
+            let msg = e.to_string();
+            let msg = msg
+                .split_once(": ")
+                .map_or(msg.clone(), |(_, m)| m.to_owned());
+            InventoryError::parse(&record_path, Location::Line(line), msg)
+        })?;
+        pkg.record_files = Some(rows.len());
+    }
+    let installer = dir.join("INSTALLER");
+    if installer.is_file() {
+        pkg.installer = Some(text::read(&installer)?.trim().to_owned()).filter(|s| !s.is_empty());
+    }
+    let direct = dir.join("direct_url.json");
+    if direct.is_file() {
+        let content = text::read(&direct)?;
+        let d: DirectUrl =
+            serde_json::from_str(&content).map_err(|e| text::json_error(&direct, &e))?;
+        pkg.pin = if d.dir_info.as_ref().is_some_and(|i| i.editable) {
+            Pin::Editable { target: d.url }
+        } else if d.vcs_info.is_some() {
+            Pin::Vcs { url: d.url }
+        } else if d.archive_info.is_some() && !d.url.starts_with("file:") {
+            Pin::Url { url: d.url }
+        } else {
+            Pin::Local { path: d.url }
+        };
+    }
+    Ok(pkg)
+}
+
+fn read_legacy(entry: &Path, pkg_info: &Path) -> Result<Package, InventoryError> {
+    if !pkg_info.is_file() {
+        return Err(InventoryError::parse(
+            entry,
+            Location::File,
+            "egg-info has no PKG-INFO file",
+        ));
+    }
+    read_metadata(entry, pkg_info, Pin::Installed)
+}
+
+fn read_metadata(owner: &Path, meta_path: &Path, pin: Pin) -> Result<Package, InventoryError> {
+    let content = text::read(meta_path)?;
+    let m = metadata::parse(&content).map_err(|e| {
+        let location = match &e {
+            metadata::MetadataError::Missing(_) => Location::File,
+            metadata::MetadataError::Name { line, .. }
+            | metadata::MetadataError::Version { line, .. } => Location::Line(*line),
+        };
+        let msg = e.to_string();
+        let msg = msg
+            .strip_prefix("line ")
+            .and_then(|m| m.split_once(": "))
+            .map_or(msg.clone(), |(_, m)| m.to_owned());
+        InventoryError::parse(meta_path, location, msg)
+    })?;
+    let origin = Origin {
+        path: owner.to_owned(),
+        line: None,
+    };
+    Ok(Package::new(m.name, origin, SourceKind::Environment, pin)
+        .with_version(m.version, &m.raw_version))
+}

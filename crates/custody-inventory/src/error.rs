@@ -1,0 +1,89 @@
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A 1-based line.
+    Line(usize),
+    /// A 1-based line and column.
+    LineCol(usize, usize),
+    /// A key path in a structured document, such as `package[3].version`.
+    Key(String),
+    /// The file as a whole.
+    File,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Line(l) => write!(f, "line {l}"),
+            Self::LineCol(l, c) => write!(f, "line {l}, column {c}"),
+            Self::Key(k) => write!(f, "key {k}"),
+            Self::File => f.write_str("file"),
+        }
+    }
+}
+
+/// Why an inventory could not be built. Every variant names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    /// The file's contents are malformed.
+    #[error("{path}: {location}: {message}")]
+    Parse {
+        /// The offending file.
+        path: PathBuf,
+        /// Where in it.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
+    /// The path could not be read (missing, permission denied, symlink loop...).
+    #[error("cannot read {path}: {reason}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's explanation.
+        reason: String,
+    },
+    /// A file was given whose kind custody does not know.
+    #[error(
+        "{path}: not a Python environment or a known lockfile (requirements*.txt, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, pylock.toml)"
+    )]
+    Unrecognised {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A folder held nothing to inventory.
+    #[error("{path}: no Python environment or lockfile found (looked {depth} folders deep)")]
+    NothingFound {
+        /// The folder searched.
+        path: PathBuf,
+        /// How deep the search went.
+        depth: usize,
+    },
+}
+
+impl InventoryError {
+    pub(crate) fn parse(
+        path: &std::path::Path,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Parse {
+            path: path.to_owned(),
+            location,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
+        // fs-err wraps the original error and already names the path; keep only the OS reason.
+        let reason =
+            std::error::Error::source(err).map_or_else(|| err.to_string(), ToString::to_string);
+        Self::Io {
+            path: path.to_owned(),
+            reason,
+        }
+    }
+}

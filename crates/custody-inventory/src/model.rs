@@ -1,0 +1,241 @@
+use std::fmt;
+use std::path::PathBuf;
+
+use custody_pypa::{PackageName, Version};
+use serde::Serialize;
+
+/// The kind of file or folder an inventory entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// An installed environment (`site-packages`).
+    Environment,
+    /// A pip `requirements.txt` (pip-compile style or hand written).
+    RequirementsTxt,
+    /// uv's `uv.lock`.
+    UvLock,
+    /// Poetry's `poetry.lock` (1.x and 2.x).
+    PoetryLock,
+    /// Pipenv's `Pipfile.lock`.
+    PipfileLock,
+    /// PDM's `pdm.lock`.
+    PdmLock,
+    /// PEP 751 `pylock.toml`.
+    Pylock,
+}
+
+impl SourceKind {
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Environment => "environment",
+            Self::RequirementsTxt => "requirements.txt",
+            Self::UvLock => "uv.lock",
+            Self::PoetryLock => "poetry.lock",
+            Self::PipfileLock => "Pipfile.lock",
+            Self::PdmLock => "pdm.lock",
+            Self::Pylock => "pylock.toml",
+        }
+    }
+}
+
+/// One file or folder that was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Its path, as given or found.
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: SourceKind,
+    /// How many packages it listed.
+    pub packages: usize,
+}
+
+/// Where a package entry was read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Origin {
+    /// The lockfile, or the `*.dist-info` folder.
+    pub path: PathBuf,
+    /// 1-based line of the entry, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+/// How precisely a package's version is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Pin {
+    /// Installed in an environment: the version is a fact.
+    Installed,
+    /// Locked or pinned to one exact version.
+    Exact,
+    /// A range or no constraint: the installed version is unknown.
+    Unpinned {
+        /// The specifier as written (empty when there is none).
+        specifier: String,
+    },
+    /// A direct URL to an archive.
+    Url {
+        /// The URL.
+        url: String,
+    },
+    /// A version-control checkout.
+    Vcs {
+        /// The repository URL (with revision when given).
+        url: String,
+    },
+    /// An editable (development) install of a local folder.
+    Editable {
+        /// The folder or URL.
+        target: String,
+    },
+    /// A local folder or file, such as the locked project itself.
+    Local {
+        /// The path.
+        path: String,
+    },
+}
+
+impl Pin {
+    /// A short human label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Installed => "installed",
+            Self::Exact => "pinned",
+            Self::Unpinned { .. } => "unpinned",
+            Self::Url { .. } => "url",
+            Self::Vcs { .. } => "vcs",
+            Self::Editable { .. } => "editable",
+            Self::Local { .. } => "local",
+        }
+    }
+}
+
+/// One package as an environment or lockfile states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Package {
+    /// PEP 503 normalised name.
+    pub name: PackageName,
+    /// PEP 440 version, when exactly known.
+    #[serde(skip)]
+    pub version: Option<Version>,
+    /// The version as written, when known.
+    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    pub version_text: Option<String>,
+    /// How it is pinned.
+    pub pin: Pin,
+    /// Where it was read.
+    pub origin: Origin,
+    /// What kind of source it was read from.
+    pub source_kind: SourceKind,
+    /// Newest upload time among the locked files, where the lockfile records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload_time: Option<jiff::Timestamp>,
+    /// Hashes of the locked files (`algo:hex`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<String>,
+    /// Environment marker, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// Requested extras.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<String>,
+    /// For installed packages: the `INSTALLER` file's contents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installer: Option<String>,
+    /// For installed packages: number of files listed in RECORD (absent: no RECORD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_files: Option<usize>,
+}
+
+impl Package {
+    /// Whether the exact version is known, so advisories can be checked.
+    pub fn is_checkable(&self) -> bool {
+        self.version.is_some()
+    }
+
+    pub(crate) fn new(
+        name: PackageName,
+        origin: Origin,
+        source_kind: SourceKind,
+        pin: Pin,
+    ) -> Self {
+        Self {
+            name,
+            version: None,
+            version_text: None,
+            pin,
+            origin,
+            source_kind,
+            upload_time: None,
+            hashes: Vec::new(),
+            marker: None,
+            extras: Vec::new(),
+            installer: None,
+            record_files: None,
+        }
+    }
+
+    pub(crate) fn with_version(mut self, version: Version, text: &str) -> Self {
+        self.version = Some(version);
+        self.version_text = Some(text.trim().to_owned());
+        self
+    }
+}
+
+/// Everything read from the given paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Inventory {
+    /// Files and folders read, in the order read.
+    pub sources: Vec<Source>,
+    /// Packages, in source order.
+    pub packages: Vec<Package>,
+    /// Entries that name no package at all (a bare URL with no `#egg=`, a
+    /// remote `-r` include): reported, never dropped.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// An entry that could not be tied to a package name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unresolved {
+    /// The text as written.
+    pub text: String,
+    /// Why it could not be resolved.
+    pub reason: String,
+    /// Where it was read.
+    pub origin: Origin,
+}
+
+impl Inventory {
+    /// Adds another inventory's contents, skipping packages already present
+    /// from the same origin (a file included twice).
+    pub fn extend(&mut self, other: Inventory) {
+        for s in other.sources {
+            if !self.sources.iter().any(|x| x.path == s.path) {
+                self.sources.push(s);
+            }
+        }
+        for p in other.packages {
+            if !self
+                .packages
+                .iter()
+                .any(|q| q.origin == p.origin && q.name == p.name)
+            {
+                self.packages.push(p);
+            }
+        }
+        for u in other.unresolved {
+            if !self.unresolved.contains(&u) {
+                self.unresolved.push(u);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Small helpers shared by the parsers: positions, spans, PEP 440 parsing
+//! with file context.
+
+use std::path::Path;
+
+use custody_pypa::{PackageName, Version};
+
+use crate::{InventoryError, Location};
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, col)
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    line_col(text, offset).0
+}
+
+/// Converts a TOML error into a located inventory error.
+pub(crate) fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InventoryError {
+    let location = err.span().map_or(Location::File, |s| {
+        let (l, c) = line_col(text, s.start);
+        Location::LineCol(l, c)
+    });
+    InventoryError::parse(path, location, err.message().trim().to_owned())
+}
+
+/// Converts a JSON error into a located inventory error.
+pub(crate) fn json_error(path: &Path, err: &serde_json::Error) -> InventoryError {
+    let location = if err.line() == 0 {
+        Location::File
+    } else {
+        Location::LineCol(err.line(), err.column())
+    };
+    // serde_json appends " at line X column Y"; the location already says it.
+    let msg = err.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    InventoryError::parse(path, location, msg)
+}
+
+/// Parses a package name, naming the place on failure.
+pub(crate) fn name(
+    path: &Path,
+    location: Location,
+    raw: &str,
+) -> Result<PackageName, InventoryError> {
+    PackageName::new(raw).map_err(|e| InventoryError::parse(path, location, e.to_string()))
+}
+
+/// Parses a PEP 440 version, naming the place on failure.
+pub(crate) fn version(
+    path: &Path,
+    location: Location,
+    raw: &str,
+) -> Result<Version, InventoryError> {
+    custody_pypa::parse_version(raw).map_err(|reason| {
+        InventoryError::parse(path, location, format!("invalid version {raw:?}: {reason}"))
+    })
+}
+
+/// Reads a file to a string, mapping errors to [`InventoryError::Io`] and
+/// invalid UTF-8 to a parse error.
+pub(crate) fn read(path: &Path) -> Result<String, InventoryError> {
+    let bytes = fs_err::read(path).map_err(|e| InventoryError::io(path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (l, c) = line_col(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        InventoryError::parse(path, Location::LineCol(l, c), "file is not valid UTF-8")
+    })
+}

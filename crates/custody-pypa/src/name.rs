@@ -1,0 +1,88 @@
+use std::fmt;
+
+/// A distribution name normalised per PEP 503: lower case, and every run of
+/// `-`, `_` and `.` replaced by a single `-`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct PackageName(String);
+
+/// A string that is not a valid distribution name (PEP 508 `identifier`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid package name {0:?}: names are ASCII letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+)]
+pub struct InvalidName(pub String);
+
+impl PackageName {
+    /// Validates `raw` (PEP 508 identifier rules) and normalises it (PEP 503).
+    pub fn new(raw: &str) -> Result<Self, InvalidName> {
+        let raw_trim = raw.trim();
+        let bytes = raw_trim.as_bytes();
+        let valid = !bytes.is_empty()
+            && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+            && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !valid {
+            return Err(InvalidName(raw.to_owned()));
+        }
+        let mut out = String::with_capacity(raw_trim.len());
+        let mut in_sep = false;
+        for c in raw_trim.chars() {
+            if matches!(c, '-' | '_' | '.') {
+                if !in_sep {
+                    out.push('-');
+                }
+                in_sep = true;
+            } else {
+                out.push(c.to_ascii_lowercase());
+                in_sep = false;
+            }
+        }
+        Ok(Self(out))
+    }
+
+    /// The normalised name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PackageName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for PackageName {
+    type Err = InvalidName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_per_pep_503() {
+        for (raw, want) in [
+            ("Django", "django"),
+            ("zope.interface", "zope-interface"),
+            ("Foo__Bar-.baz", "foo-bar-baz"),
+            ("typing_extensions", "typing-extensions"),
+            ("num2words", "num2words"),
+        ] {
+            assert_eq!(PackageName::new(raw).unwrap().as_str(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_names() {
+        for raw in ["", "-foo", "foo-", "fo o", "foo/bar", "ünï"] {
+            assert!(PackageName::new(raw).is_err(), "{raw:?} should be rejected");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Wheel `RECORD` files: CSV rows of `path,hash,size` (PEP 376, PEP 627).
+
+/// One row of a RECORD file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordEntry {
+    /// Path relative to the site-packages folder (may start with `../`).
+    pub path: String,
+    /// `(algorithm, urlsafe-base64 digest without padding)`, absent for
+    /// entries such as RECORD itself and `.pyc` files.
+    pub hash: Option<(String, String)>,
+    /// File size in bytes, when recorded.
+    pub size: Option<u64>,
+    /// 1-based line of the row.
+    pub line: usize,
+}
+
+/// Why a RECORD row was rejected. Lines are 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// The CSV itself is malformed.
+    #[error("line {line}: malformed CSV: {reason}")]
+    Csv {
+        /// Line of the bad row.
+        line: usize,
+        /// The CSV reader's explanation.
+        reason: String,
+    },
+    /// A row has the wrong number of fields.
+    #[error("line {line}: expected 3 fields (path,hash,size), found {found}")]
+    Fields {
+        /// Line of the bad row.
+        line: usize,
+        /// How many fields it has.
+        found: usize,
+    },
+    /// The hash field is not `algorithm=digest`.
+    #[error(
+        "line {line}: malformed hash field {value:?} (expected `algorithm=urlsafe-base64-digest`)"
+    )]
+    Hash {
+        /// Line of the bad row.
+        line: usize,
+        /// The field as written.
+        value: String,
+    },
+    /// The size field is not a non-negative integer.
+    #[error("line {line}: malformed size field {value:?}")]
+    Size {
+        /// Line of the bad row.
+        line: usize,
+        /// The field as written.
+        value: String,
+    },
+    /// A row with an empty path.
+    #[error("line {line}: empty path")]
+    EmptyPath {
+        /// Line of the bad row.
+        line: usize,
+    },
+}
+
+/// Parses a RECORD file, rejecting the first malformed row.
+pub fn parse(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| RecordError::Csv {
+            line: e
+                .position()
+                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)),
+            reason: e.to_string(),
+        })?;
+        let line = row
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        if row.len() == 1 && row.get(0).is_some_and(str::is_empty) {
+            continue;
+        }
+        if row.len() != 3 {
+            return Err(RecordError::Fields {
+                line,
+                found: row.len(),
+            });
+        }
+        let path = row.get(0).unwrap_or_default().to_owned();
+        if path.is_empty() {
+            return Err(RecordError::EmptyPath { line });
+        }
+        let hash_field = row.get(1).unwrap_or_default();
+        let hash = if hash_field.is_empty() {
+            None
+        } else {
+            let (algo, digest) = hash_field
+                .split_once('=')
+                .filter(|(a, d)| {
+                    !a.is_empty()
+                        && a.bytes().all(|b| b.is_ascii_alphanumeric())
+                        && !d.is_empty()
+                        && d.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+                })
+                .ok_or_else(|| RecordError::Hash {
+                    line,
+                    value: hash_field.to_owned(),
+                })?;
+            Some((algo.to_owned(), digest.to_owned()))
+        };
+        let size_field = row.get(2).unwrap_or_default();
+        let size = if size_field.is_empty() {
+            None
+        } else {
+            Some(size_field.parse::<u64>().map_err(|_| RecordError::Size {
+                line,
+                value: size_field.to_owned(),
+            })?)
+        };
+        out.push(RecordEntry {
+            path,
+            hash,
+            size,
+            line,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rows() {
+        let rows = parse(
+            "six.py,sha256=Ofkq8yhoNkd2ZTdlSLIOSR6DDhzMtPxCVe6qCiJtDwE,34549\nsix-1.16.0.dist-info/RECORD,,\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].hash.as_ref().unwrap().0, "sha256");
+        assert_eq!(rows[0].size, Some(34549));
+        assert_eq!(rows[1].hash, None);
+    }
+
+    #[test]
+    fn rejects_bad_hash_with_line() {
+        let err = parse("a.py,sha256=abc,1\nb.py,not-a-hash,2\n").unwrap_err();
+        assert_eq!(
+            err,
+            RecordError::Hash {
+                line: 2,
+                value: "not-a-hash".into()
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_bad_size() {
+        assert!(matches!(
+            parse("a.py,sha256=abc,12x\n"),
+            Err(RecordError::Size { line: 1, .. })
+        ));
+    }
+}

@@ -1,0 +1,120 @@
+//! The advisories a scan consults: the local database (when one was
+//! imported) plus the embedded malicious-package records. An imported record
+//! with the same id replaces the embedded one.
+
+use std::path::{Path, PathBuf};
+
+use custody_advisory::store::{SourceStatus, Store, StoreError};
+use custody_advisory::{Advisory, embedded};
+use custody_pypa::PackageName;
+use serde::Serialize;
+
+/// Where an advisory came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The imported database.
+    Database,
+    /// Compiled into custody.
+    Embedded,
+}
+
+/// The database plus the embedded records.
+pub struct AdvisoryIndex {
+    store: Option<Store>,
+    embedded: Vec<Advisory>,
+    db_path: PathBuf,
+}
+
+/// What the index holds, for reports and `db status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexStatus {
+    /// The database file (it may not exist).
+    pub path: PathBuf,
+    /// Whether a database was imported.
+    pub imported: bool,
+    /// Imported sources.
+    pub sources: Vec<SourceStatus>,
+    /// Imported records (withdrawn included).
+    pub records: u64,
+    /// Imported withdrawn records (never matched).
+    pub withdrawn: u64,
+    /// Imported malicious-package records.
+    pub malicious: u64,
+    /// Embedded records in use (not replaced by imported ones).
+    pub embedded: usize,
+    /// Newest `modified` among all records in use.
+    pub newest_modified: Option<String>,
+}
+
+impl AdvisoryIndex {
+    /// Opens the database under `home` (if any) and loads the embedded records.
+    pub fn open(home: &Path) -> Result<Self, StoreError> {
+        let store = Store::open(home)?;
+        let mut embedded = embedded::records();
+        if let Some(s) = &store {
+            let mut keep = Vec::with_capacity(embedded.len());
+            for e in embedded {
+                if !s.contains(&e.id)? {
+                    keep.push(e);
+                }
+            }
+            embedded = keep;
+        }
+        Ok(Self {
+            store,
+            embedded,
+            db_path: Store::path_in(home),
+        })
+    }
+
+    /// Records affecting `name` (any version), with their origin.
+    pub fn lookup(&self, name: &PackageName) -> Result<Vec<(Advisory, Origin)>, StoreError> {
+        let mut out: Vec<(Advisory, Origin)> = match &self.store {
+            Some(s) => s
+                .lookup(name)?
+                .into_iter()
+                .map(|a| (a, Origin::Database))
+                .collect(),
+            None => Vec::new(),
+        };
+        for e in &self.embedded {
+            if e.pypi_packages().contains(name) {
+                out.push((e.clone(), Origin::Embedded));
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the index holds.
+    pub fn status(&self) -> Result<IndexStatus, StoreError> {
+        let (sources, (records, withdrawn, malicious), db_newest) = match &self.store {
+            Some(s) => (s.sources()?, s.counts()?, s.newest_modified()?),
+            None => (Vec::new(), (0, 0, 0), None),
+        };
+        // Freshness is the imported data's: embedded records are a fixed floor, not a feed.
+        let newest_modified = if self.store.is_some() {
+            db_newest
+        } else {
+            newest_timestamp(self.embedded.iter().map(|a| a.modified.clone()))
+        };
+        Ok(IndexStatus {
+            path: self.db_path.clone(),
+            imported: self.store.is_some(),
+            sources,
+            records,
+            withdrawn,
+            malicious,
+            embedded: self.embedded.len(),
+            newest_modified,
+        })
+    }
+}
+
+/// The newest of RFC 3339 strings, compared as instants (not as text).
+fn newest_timestamp(items: impl Iterator<Item = String>) -> Option<String> {
+    items
+        .filter_map(|s| s.parse::<jiff::Timestamp>().ok().map(|t| (t, s)))
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, s)| s)
+}

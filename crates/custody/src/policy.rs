@@ -1,0 +1,278 @@
+//! The policy file, `custody.toml`: found in the scanned folder or given with
+//! `--config`.
+//!
+//! ```toml
+//! fail-on = "high"        # low | medium | high | critical
+//! min-age = "7d"          # cooldown: flag locked files younger than this
+//! max-db-age = "7d"       # warn when the newest advisory is older than this
+//!
+//! [[ignore]]
+//! id = "PYSEC-2018-28"    # an advisory id or any of its aliases
+//! reason = "not reachable: we never call requests with untrusted redirects"
+//! expires = "2027-01-31"  # after this date the finding is reported again
+//! ```
+//!
+//! Every problem is reported with its line; unknown keys are errors (a typo
+//! must not silently disable a rule).
+
+use std::path::{Path, PathBuf};
+
+use custody_advisory::Severity;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// The file name looked for in a scanned folder.
+pub const FILE_NAME: &str = "custody.toml";
+
+/// A validated policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Policy {
+    /// Where it was read, if from a file.
+    pub path: Option<PathBuf>,
+    /// Fail at or above this severity.
+    pub fail_on: Option<Severity>,
+    /// Cooldown.
+    #[serde(skip)]
+    pub min_age: Option<jiff::SignedDuration>,
+    /// Freshness limit of the advisory data.
+    #[serde(skip)]
+    pub max_db_age: Option<jiff::SignedDuration>,
+    /// Accepted findings.
+    pub ignores: Vec<Ignore>,
+}
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ignore {
+    /// Advisory id or alias.
+    pub id: String,
+    /// Why it is accepted.
+    pub reason: String,
+    /// Last day the ignore applies (inclusive).
+    pub expires: jiff::civil::Date,
+    /// Line in the policy file.
+    pub line: usize,
+}
+
+/// A policy file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// Unreadable file.
+    #[error("cannot read {path}: {reason}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's explanation.
+        reason: String,
+    },
+    /// Malformed or invalid content.
+    #[error("{path}: line {line}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    fail_on: Option<Spanned<String>>,
+    min_age: Option<Spanned<toml::Value>>,
+    max_db_age: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    id: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Parses a duration written as days (`7`), or with a unit: `12h`, `7d`, `2w`.
+pub fn parse_duration(s: &str) -> Result<jiff::SignedDuration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&s[..i], s[i..].trim()),
+        None => (s, "d"),
+    };
+    let n: i64 = num.parse().map_err(|_| {
+        format!("invalid duration {s:?} (expected a number with h, d or w, such as 7d)")
+    })?;
+    let hours = match unit {
+        "h" => n,
+        "d" => n * 24,
+        "w" => n * 24 * 7,
+        _ => return Err(format!("invalid duration unit in {s:?} (use h, d or w)")),
+    };
+    Ok(jiff::SignedDuration::from_hours(hours))
+}
+
+impl Policy {
+    /// Reads and validates a policy file.
+    pub fn load(path: &Path) -> Result<Self, PolicyError> {
+        let text = fs_err::read_to_string(path).map_err(|e| PolicyError::Io {
+            path: path.to_owned(),
+            reason: std::error::Error::source(&e)
+                .map_or_else(|| e.to_string(), ToString::to_string),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Validates policy text; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, PolicyError> {
+        let invalid = |offset: usize, message: String| PolicyError::Invalid {
+            path: path.to_owned(),
+            line: line_of(text, offset),
+            message,
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            invalid(
+                e.span().map_or(0, |s| s.start),
+                e.message().trim().to_owned(),
+            )
+        })?;
+        let mut policy = Policy {
+            path: Some(path.to_owned()),
+            ..Policy::default()
+        };
+        if let Some(f) = &raw.fail_on {
+            policy.fail_on = Some(
+                f.get_ref()
+                    .parse()
+                    .map_err(|m| invalid(f.span().start, format!("fail-on: {m}")))?,
+            );
+        }
+        let duration = |v: &Spanned<toml::Value>, key: &str| {
+            let s = match v.get_ref() {
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::String(s) => s.clone(),
+                _ => {
+                    return Err(invalid(
+                        v.span().start,
+                        format!("{key}: expected days (7) or a duration (\"12h\", \"7d\")"),
+                    ));
+                }
+            };
+            parse_duration(&s).map_err(|m| invalid(v.span().start, format!("{key}: {m}")))
+        };
+        if let Some(v) = &raw.min_age {
+            policy.min_age = Some(duration(v, "min-age")?);
+        }
+        if let Some(v) = &raw.max_db_age {
+            policy.max_db_age = Some(duration(v, "max-db-age")?);
+        }
+        for entry in &raw.ignore {
+            let at = entry.span().start;
+            let e = entry.get_ref();
+            let id =
+                e.id.as_ref()
+                    .ok_or_else(|| invalid(at, "[[ignore]] needs `id`".into()))?;
+            let reason = e
+                .reason
+                .as_ref()
+                .filter(|r| !r.get_ref().trim().is_empty())
+                .ok_or_else(|| {
+                    invalid(
+                        at,
+                        format!("[[ignore]] {} needs a non-empty `reason`", id.get_ref()),
+                    )
+                })?;
+            let expires = e.expires.as_ref().ok_or_else(|| {
+                invalid(
+                    at,
+                    format!(
+                        "[[ignore]] {} needs `expires` (a date such as 2027-01-31)",
+                        id.get_ref()
+                    ),
+                )
+            })?;
+            let date_text = match expires.get_ref() {
+                toml::Value::Datetime(d) => d.to_string(),
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let date: jiff::civil::Date = date_text.parse().map_err(|_| {
+                invalid(
+                    expires.span().start,
+                    format!("`expires` {date_text:?} is not a date (YYYY-MM-DD)"),
+                )
+            })?;
+            policy.ignores.push(Ignore {
+                id: id.get_ref().trim().to_owned(),
+                reason: reason.get_ref().trim().to_owned(),
+                expires: date,
+                line: line_of(text, id.span().start),
+            });
+        }
+        Ok(policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(t: &str) -> Result<Policy, PolicyError> {
+        Policy::parse(Path::new("custody.toml"), t)
+    }
+
+    #[test]
+    fn full_policy() {
+        let p = parse("fail-on = \"medium\"\nmin-age = 3\nmax-db-age = \"12h\"\n[[ignore]]\nid = \"PYSEC-1\"\nreason = \"r\"\nexpires = 2027-01-31\n").unwrap();
+        assert_eq!(p.fail_on, Some(Severity::Medium));
+        assert_eq!(p.min_age, Some(jiff::SignedDuration::from_hours(72)));
+        assert_eq!(p.max_db_age, Some(jiff::SignedDuration::from_hours(12)));
+        assert_eq!(p.ignores[0].expires, jiff::civil::date(2027, 1, 31));
+        assert_eq!(p.ignores[0].line, 5);
+    }
+
+    #[test]
+    fn ignore_without_reason_names_line() {
+        let err = parse("\n[[ignore]]\nid = \"X\"\nexpires = 2027-01-01\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("line 2") && msg.contains("reason"), "{msg}");
+    }
+
+    #[test]
+    fn ignore_without_expiry_is_rejected() {
+        assert!(
+            parse("[[ignore]]\nid = \"X\"\nreason = \"r\"\n")
+                .unwrap_err()
+                .to_string()
+                .contains("expires")
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_line() {
+        let msg = parse("fail-on = \"high\"\nfail_on = \"low\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn bad_severity() {
+        assert!(
+            parse("fail-on = \"severe\"")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown severity")
+        );
+    }
+}
