@@ -266,8 +266,14 @@ impl State {
         let pin = classify_url(target, editable);
         let mut pkg = Package::new(name, origin, SourceKind::RequirementsTxt, pin);
         if let Some((_, Some(v))) = from_file {
-            // A wheel or sdist file name states its version; keep it for display only.
-            pkg.version_text = Some(v);
+            // A wheel or sdist file name states its version, and pip refuses an
+            // archive whose metadata disagrees, so it is checkable.
+            match custody_pypa::parse_version(&v) {
+                Ok(parsed) if !editable && !target.contains('+') => {
+                    pkg = pkg.with_version(parsed, &v);
+                }
+                _ => pkg.version_text = Some(v),
+            }
         }
         self.packages.push(pkg);
         Ok(())
@@ -333,7 +339,15 @@ fn requirement(
         Some(VersionOrUrl::Url(url)) => {
             let u = url.to_string();
             let pin = classify_url(&u, false);
-            Package::new(name, origin, SourceKind::RequirementsTxt, pin)
+            let pkg = Package::new(name, origin, SourceKind::RequirementsTxt, pin);
+            // As in `add_direct`: an archive's file name states its version.
+            match wheel_or_sdist_name(&u).and_then(|(_, v)| v) {
+                Some(v) if !u.contains('+') => match custody_pypa::parse_version(&v) {
+                    Ok(parsed) => pkg.with_version(parsed, &v),
+                    Err(_) => pkg,
+                },
+                _ => pkg,
+            }
         }
         None => Package::new(
             name,
@@ -400,17 +414,24 @@ fn parse_hashes(path: &Path, at: &Location, opts: &str) -> Result<Vec<String>, I
 
 fn looks_like_direct(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    [
+    if [
         "http://", "https://", "file:", "git+", "hg+", "svn+", "bzr+",
     ]
     .iter()
     .any(|p| lower.starts_with(p))
         || s.starts_with('.')
         || s.starts_with('/')
-        || (s.contains('/') && !s.contains(" @ ") && !s.contains('@'))
-        || lower.ends_with(".whl")
-        || lower.ends_with(".tar.gz")
-        || lower.ends_with(".zip")
+    {
+        return true;
+    }
+    // `name @ url` is a PEP 508 requirement, not a bare reference.
+    if s.contains('@') {
+        return false;
+    }
+    s.contains('/')
+        || [".whl", ".tar.gz", ".zip", ".tar.bz2"]
+            .iter()
+            .any(|e| lower.ends_with(e))
 }
 
 fn classify_url(url: &str, editable: bool) -> Pin {
