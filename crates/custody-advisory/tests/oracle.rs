@@ -2,6 +2,12 @@
 //! `packaging` (the reference implementation pip uses) on every version
 //! string in the PyPA advisory database.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::disallowed_methods,
+    reason = "test setup fails loudly; std::fs is fine in tests"
+)]
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;

@@ -1,6 +1,12 @@
 //! Every lockfile format, read from fixtures produced by the real tools
 //! (see fixtures/lockfiles/README.md), and an installed environment.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::disallowed_methods,
+    reason = "test setup fails loudly; std::fs is fine in tests"
+)]
+
 use std::path::{Path, PathBuf};
 
 use custody_inventory::{
