@@ -152,6 +152,8 @@ pub fn scan(
         b.malicious
             .cmp(&a.malicious)
             .then(b.severity.rank().cmp(&a.severity.rank()))
+            // A stated severity before an unknown one of the same rank.
+            .then((a.severity == Severity::Unknown).cmp(&(b.severity == Severity::Unknown)))
             .then(a.package.cmp(&b.package))
             .then(a.version.cmp(&b.version))
             .then(a.id.cmp(&b.id))

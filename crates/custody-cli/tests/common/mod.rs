@@ -1,0 +1,120 @@
+//! Helpers for driving the real `custody` binary.
+
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The instant every test runs "at", so ages and snapshots are stable.
+pub const NOW: &str = "2026-11-23T12:00:00Z";
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn shared() -> PathBuf {
+    root().join("../shared")
+}
+
+pub fn pypa_db() -> PathBuf {
+    shared().join("advisories/pypa-advisory-db")
+}
+
+pub fn osv_real() -> PathBuf {
+    shared().join("advisories/osv-real")
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// A `custody` command with its own home, run from the repository root.
+pub fn custody(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_custody"));
+    c.current_dir(root())
+        .env("CUSTODY_HOME", home)
+        .env("CUSTODY_NOW", NOW)
+        .env_remove("CUSTODY_TEST_CRASH_AFTER");
+    c
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+pub fn custody_run(home: &Path, args: &[&str]) -> Run {
+    run(custody(home).args(args))
+}
+
+/// A home with the PyPA database and the real OSV malicious records imported
+/// once per test binary, copied per call so tests cannot disturb each other.
+pub fn imported_home() -> tempfile::TempDir {
+    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let t = tempfile::tempdir().unwrap();
+        let r = custody_run(
+            t.path(),
+            &[
+                "db",
+                "import",
+                pypa_db().to_str().unwrap(),
+                osv_real().to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 0, "import failed: {}", r.stderr);
+        t
+    });
+    let home = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        template.path().join("advisories.db"),
+        home.path().join("advisories.db"),
+    )
+    .unwrap();
+    home
+}
+
+/// Parses a JSON scan report.
+pub fn json(r: &Run) -> serde_json::Value {
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr))
+}
+
+/// (package, version, id) of every finding in a JSON report.
+pub fn finding_ids(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["package"].as_str().unwrap().to_owned(),
+                f["version"].as_str().unwrap().to_owned(),
+                f["id"]
+                    .as_str()
+                    .unwrap_or(f["code"].as_str().unwrap())
+                    .to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}

@@ -1,0 +1,81 @@
+//! A real virtual environment with real packages from PyPI (wheels kept in
+//! fixtures/wheels, installed offline), scanned from disk.
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+
+mod common;
+
+use std::process::Command;
+
+use common::{custody_run, finding_ids, fixture, imported_home, json};
+
+#[test]
+fn scan_a_real_virtual_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = dir.path().join("venv");
+    let ok = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "python3 -m venv");
+    let ok = Command::new(venv.join("bin/pip"))
+        .args([
+            "install",
+            "--quiet",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--find-links",
+        ])
+        .arg(fixture("wheels"))
+        .args(["requests==2.19.1", "jinja2==2.10"])
+        .env_remove("PIP_FIND_LINKS")
+        .status()
+        .unwrap();
+    assert!(ok.success(), "offline pip install from fixtures/wheels");
+
+    let home = imported_home();
+    let r = custody_run(home.path(), &["scan", venv.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = json(&r);
+    let installed: Vec<(String, String)> = j["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_owned(),
+                s["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(installed.len(), 1, "one site-packages: {installed:?}");
+    assert!(installed[0].1.ends_with("site-packages"));
+    let ids = finding_ids(&j);
+    for (p, v, id) in [
+        ("requests", "2.19.1", "PYSEC-2018-28"),
+        ("urllib3", "1.23", "PYSEC-2019-132"),
+        ("idna", "2.7", "PYSEC-2024-60"),
+        ("jinja2", "2.10", "PYSEC-2019-217"),
+        ("certifi", "2018.8.24", "PYSEC-2022-42986"),
+    ] {
+        assert!(
+            ids.contains(&(p.into(), v.into(), id.into())),
+            "missing {p} {v} {id}: {ids:?}"
+        );
+    }
+    // pip (and setuptools where the venv module adds it) are inventoried too.
+    assert!(
+        j["summary"]["checked"].as_u64().unwrap() >= 8,
+        "{}",
+        j["summary"]
+    );
+    let pip = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(j["ignored"].as_array().unwrap())
+        .count();
+    assert!(pip > 0);
+    assert!(j["unchecked"].as_array().unwrap().is_empty());
+}
