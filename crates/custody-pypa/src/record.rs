@@ -61,6 +61,12 @@ pub enum RecordError {
 
 /// Parses a RECORD file, rejecting the first malformed row.
 pub fn parse(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
+    // Without a quote character no field can contain a comma or newline, so
+    // rows split plainly (identical to the CSV reading, much cheaper: building
+    // a CSV reader costs more than most RECORD files take to read).
+    if !text.contains('"') {
+        return parse_unquoted(text);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -85,46 +91,77 @@ pub fn parse(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
                 found: row.len(),
             });
         }
-        let path = row.get(0).unwrap_or_default().to_owned();
-        if path.is_empty() {
-            return Err(RecordError::EmptyPath { line });
-        }
+        let path = row.get(0).unwrap_or_default();
         let hash_field = row.get(1).unwrap_or_default();
-        let hash = if hash_field.is_empty() {
-            None
-        } else {
-            let (algo, digest) = hash_field
-                .split_once('=')
-                .filter(|(a, d)| {
-                    !a.is_empty()
-                        && a.bytes().all(|b| b.is_ascii_alphanumeric())
-                        && !d.is_empty()
-                        && d.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
-                })
-                .ok_or_else(|| RecordError::Hash {
-                    line,
-                    value: hash_field.to_owned(),
-                })?;
-            Some((algo.to_owned(), digest.to_owned()))
-        };
         let size_field = row.get(2).unwrap_or_default();
-        let size = if size_field.is_empty() {
-            None
-        } else {
-            Some(size_field.parse::<u64>().map_err(|_| RecordError::Size {
-                line,
-                value: size_field.to_owned(),
-            })?)
-        };
-        out.push(RecordEntry {
-            path,
-            hash,
-            size,
-            line,
-        });
+        out.push(entry(line, path, hash_field, size_field)?);
     }
     Ok(out)
+}
+
+fn parse_unquoted(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
+    let mut out = Vec::new();
+    for (idx, raw) in text.lines().enumerate() {
+        let line = idx + 1;
+        let row = raw.strip_suffix('\r').unwrap_or(raw);
+        if row.is_empty() {
+            continue;
+        }
+        let mut fields = row.split(',');
+        let (Some(path), Some(hash), Some(size), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(RecordError::Fields {
+                line,
+                found: row.split(',').count(),
+            });
+        };
+        out.push(entry(line, path, hash, size)?);
+    }
+    Ok(out)
+}
+
+fn entry(
+    line: usize,
+    path: &str,
+    hash_field: &str,
+    size_field: &str,
+) -> Result<RecordEntry, RecordError> {
+    if path.is_empty() {
+        return Err(RecordError::EmptyPath { line });
+    }
+    let hash = if hash_field.is_empty() {
+        None
+    } else {
+        let (algo, digest) = hash_field
+            .split_once('=')
+            .filter(|(a, d)| {
+                !a.is_empty()
+                    && a.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && !d.is_empty()
+                    && d.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+            })
+            .ok_or_else(|| RecordError::Hash {
+                line,
+                value: hash_field.to_owned(),
+            })?;
+        Some((algo.to_owned(), digest.to_owned()))
+    };
+    let size = if size_field.is_empty() {
+        None
+    } else {
+        Some(size_field.parse::<u64>().map_err(|_| RecordError::Size {
+            line,
+            value: size_field.to_owned(),
+        })?)
+    };
+    Ok(RecordEntry {
+        path: path.to_owned(),
+        hash,
+        size,
+        line,
+    })
 }
 
 #[cfg(test)]
@@ -152,6 +189,27 @@ mod tests {
                 line: 2,
                 value: "not-a-hash".into()
             }
+        );
+    }
+
+    #[test]
+    fn quoted_paths_go_through_the_csv_reader() {
+        let rows = parse("\"dir/a,b.py\",sha256=abc,3\nc.py,,\n").unwrap();
+        assert_eq!(rows[0].path, "dir/a,b.py");
+        assert_eq!(rows[1].line, 2);
+        let err = parse("\"a.py\",sha256=abc,3,extra\n").unwrap_err();
+        assert_eq!(err, RecordError::Fields { line: 1, found: 4 });
+    }
+
+    #[test]
+    fn both_readers_agree_on_field_counts() {
+        assert_eq!(
+            parse("a.py;sha256=abc\n").unwrap_err(),
+            RecordError::Fields { line: 1, found: 1 }
+        );
+        assert_eq!(
+            parse("\"a.py;sha256=abc\"\n").unwrap_err(),
+            RecordError::Fields { line: 1, found: 1 }
         );
     }
 

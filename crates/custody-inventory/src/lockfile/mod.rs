@@ -11,6 +11,7 @@ use std::path::Path;
 use toml::Spanned;
 
 use crate::model::{Inventory, Origin, Package, Pin, Source, SourceKind};
+use crate::text::LineIndex;
 use crate::{InventoryError, Location, text};
 
 pub(crate) use pdm::read as read_pdm;
@@ -31,13 +32,13 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
 /// missing version leaves it unpinned with `pin`.
 pub(crate) fn package(
     path: &Path,
-    content: &str,
+    lines: &LineIndex,
     kind: SourceKind,
     name: &Spanned<String>,
     version: Option<&Spanned<String>>,
     pin: Pin,
 ) -> Result<Package, InventoryError> {
-    let line = text::line_of(content, name.span().start);
+    let line = lines.line(name.span().start);
     let pkg_name = text::name(path, Location::Line(line), name.get_ref())?;
     let origin = Origin {
         path: path.to_owned(),
@@ -46,7 +47,7 @@ pub(crate) fn package(
     let pkg = Package::new(pkg_name, origin, kind, pin);
     match version {
         Some(v) => {
-            let vline = text::line_of(content, v.span().start);
+            let vline = lines.line(v.span().start);
             let parsed = text::version(path, Location::Line(vline), v.get_ref())?;
             Ok(pkg.with_version(parsed, v.get_ref()))
         }
@@ -70,7 +71,7 @@ pub(crate) fn inventory(path: &Path, kind: SourceKind, packages: Vec<Package>) -
 /// Parses an upload time written as a TOML datetime or an RFC 3339 string.
 pub(crate) fn upload_time(
     path: &Path,
-    content: &str,
+    lines: &LineIndex,
     value: &Spanned<toml::Value>,
 ) -> Result<jiff::Timestamp, InventoryError> {
     let raw = match value.get_ref() {
@@ -79,7 +80,7 @@ pub(crate) fn upload_time(
         other => other.to_string(),
     };
     raw.parse::<jiff::Timestamp>().map_err(|e| {
-        let (l, c) = text::line_col(content, value.span().start);
+        let (l, c) = lines.line_col(value.span().start);
         InventoryError::parse(
             path,
             Location::LineCol(l, c),

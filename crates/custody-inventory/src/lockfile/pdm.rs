@@ -43,6 +43,7 @@ struct File {
 
 pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryError> {
     let lock: Lock = parse_toml(path, content)?;
+    let lines = crate::text::LineIndex::new(content);
     let meta = lock.metadata.ok_or_else(|| {
         InventoryError::parse(
             path,
@@ -81,7 +82,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         };
         let mut p = package(
             path,
-            content,
+            &lines,
             SourceKind::PdmLock,
             &e.name,
             e.version.as_ref(),

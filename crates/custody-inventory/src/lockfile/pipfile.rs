@@ -28,6 +28,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             "missing `_meta` (is this a Pipfile.lock?)",
         ));
     }
+    let lines = text::LineIndex::new(content);
     let mut out = Vec::new();
     for (section, entries) in [("default", &lock.default), ("develop", &lock.develop)] {
         let section_at = content.find(&format!("\"{section}\"")).unwrap_or(0);
@@ -35,7 +36,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             let key = format!("{section}.{raw_name}");
             let line = content[section_at..]
                 .find(&format!("\"{raw_name}\""))
-                .map(|off| text::line_of(content, section_at + off));
+                .map(|off| lines.line(section_at + off));
             let at = line.map_or_else(|| Location::Key(key.clone()), Location::Line);
             let obj = entry.as_object().ok_or_else(|| {
                 InventoryError::parse(path, at.clone(), format!("entry `{key}` is not an object"))

@@ -52,6 +52,7 @@ struct PkgSource {
 
 pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryError> {
     let lock: Lock = parse_toml(path, content)?;
+    let lines = crate::text::LineIndex::new(content);
     let meta = lock.metadata.ok_or_else(|| {
         InventoryError::parse(
             path,
@@ -72,7 +73,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
     let mut out = Vec::with_capacity(lock.package.len());
     for (i, e) in lock.package.iter().enumerate() {
         if e.version.is_none() {
-            let line = crate::text::line_of(content, e.name.span().start);
+            let line = lines.line(e.name.span().start);
             return Err(InventoryError::parse(
                 path,
                 Location::Line(line),
@@ -82,7 +83,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         let pin = pin_of(e.source.as_ref());
         let mut p = package(
             path,
-            content,
+            &lines,
             SourceKind::PoetryLock,
             &e.name,
             e.version.as_ref(),

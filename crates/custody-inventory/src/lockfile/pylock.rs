@@ -42,6 +42,7 @@ struct Artifact {
 
 pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryError> {
     let lock: Lock = parse_toml(path, content)?;
+    let lines = crate::text::LineIndex::new(content);
     let Some(lv) = lock.lock_version else {
         return Err(InventoryError::parse(
             path,
@@ -50,7 +51,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         ));
     };
     if !lv.get_ref().starts_with("1.") && lv.get_ref() != "1" {
-        let line = crate::text::line_of(content, lv.span().start);
+        let line = lines.line(lv.span().start);
         return Err(InventoryError::parse(
             path,
             Location::Line(line),
@@ -92,7 +93,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         };
         let mut p = package(
             path,
-            content,
+            &lines,
             SourceKind::Pylock,
             &e.name,
             e.version.as_ref(),
@@ -106,7 +107,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
                 }
             }
             if let Some(t) = &a.upload_time {
-                times.push(upload_time(path, content, t)?);
+                times.push(upload_time(path, &lines, t)?);
             }
         }
         p.upload_time = newest(times);

@@ -36,6 +36,7 @@ struct Artifact {
 
 pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryError> {
     let lock: Lock = parse_toml(path, content)?;
+    let lines = crate::text::LineIndex::new(content);
     match lock.version {
         None => {
             return Err(InventoryError::parse(
@@ -45,7 +46,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             ));
         }
         Some(v) if *v.get_ref() != 1 => {
-            let line = crate::text::line_of(content, v.span().start);
+            let line = lines.line(v.span().start);
             return Err(InventoryError::parse(
                 path,
                 Location::Line(line),
@@ -62,7 +63,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         let pin = pin_of(e.source.as_ref());
         let mut p = package(
             path,
-            content,
+            &lines,
             SourceKind::UvLock,
             &e.name,
             e.version.as_ref(),
@@ -74,7 +75,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
                 p.hashes.push(h.clone());
             }
             if let Some(t) = &a.upload_time {
-                times.push(upload_time(path, content, t)?);
+                times.push(upload_time(path, &lines, t)?);
             }
         }
         p.upload_time = newest(times);
