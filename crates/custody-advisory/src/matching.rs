@@ -23,55 +23,127 @@ pub struct Hit {
     pub last_affected: Vec<String>,
 }
 
+/// What decides whether one record affects one package: its explicit
+/// versions (canonical, see [`canonical`]) and its ECOSYSTEM/SEMVER ranges.
+/// Computed once at import and stored beside the record, so a scan parses
+/// full records only for the packages they actually affect.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Matcher {
+    /// Canonical forms of the listed versions (unparseable ones verbatim).
+    #[serde(rename = "v", default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
+    /// The ranges, each a list of events.
+    #[serde(rename = "r", default, skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<Range>,
+}
+
+/// A version's canonical text: PEP 440 normal form with trailing zero
+/// release segments removed, so two versions are equal exactly when their
+/// canonical texts are (`1.0` == `1.0.0` == `1`).
+pub fn canonical(v: &Version) -> String {
+    let mut release = v.release().to_vec();
+    while release.len() > 1 && release.last() == Some(&0) {
+        release.pop();
+    }
+    v.clone().with_release(release).to_string()
+}
+
+fn canonical_text(s: &str) -> String {
+    custody_pypa::parse_version(s).map_or_else(|_| s.trim().to_owned(), |v| canonical(&v))
+}
+
+impl Matcher {
+    /// The matcher of `adv` for `name`; `None` when the record does not
+    /// name that PyPI package (or is withdrawn).
+    pub fn new(adv: &Advisory, name: &PackageName) -> Option<Self> {
+        if adv.withdrawn.is_some() {
+            return None;
+        }
+        let mut m: Option<Matcher> = None;
+        for a in entries(adv, name) {
+            let m = m.get_or_insert_with(Matcher::default);
+            m.versions
+                .extend(a.versions.iter().map(|v| canonical_text(v)));
+            m.ranges.extend(
+                a.ranges
+                    .iter()
+                    .filter(|r| {
+                        r.kind.eq_ignore_ascii_case("ECOSYSTEM")
+                            || r.kind.eq_ignore_ascii_case("SEMVER")
+                    })
+                    .cloned(),
+            );
+        }
+        if let Some(m) = &mut m {
+            // A listed version inside a range adds nothing: keep only the
+            // others (PyPA records list every version their ranges cover).
+            let ranges = &m.ranges;
+            m.versions.retain(|v| {
+                custody_pypa::parse_version(v)
+                    .map_or(true, |p| !ranges.iter().any(|r| range_contains(r, &p)))
+            });
+            m.versions.sort();
+            m.versions.dedup();
+        }
+        m
+    }
+
+    /// Whether `version` (with its canonical text) is affected.
+    pub fn matches(&self, version: &Version, canonical_version: &str) -> bool {
+        self.versions
+            .binary_search_by(|v| v.as_str().cmp(canonical_version))
+            .is_ok()
+            || self.ranges.iter().any(|r| range_contains(r, version))
+    }
+}
+
+/// The affected entries of `adv` for the PyPI package `name`.
+fn entries<'a>(
+    adv: &'a Advisory,
+    name: &'a PackageName,
+) -> impl Iterator<Item = &'a crate::osv::Affected> {
+    adv.affected.iter().filter(move |a| {
+        a.package
+            .as_ref()
+            .is_some_and(|p| p.is_pypi() && PackageName::new(&p.name).ok().as_ref() == Some(name))
+    })
+}
+
 /// Returns how `adv` affects `name==version`, or `None`.
 pub fn affects(adv: &Advisory, name: &PackageName, version: &Version) -> Option<Hit> {
-    if adv.withdrawn.is_some() {
+    let m = Matcher::new(adv, name)?;
+    if !m.matches(version, &canonical(version)) {
         return None;
     }
-    let mut hit: Option<Hit> = None;
-    for a in &adv.affected {
-        let Some(pkg) = &a.package else { continue };
-        if !pkg.is_pypi() || PackageName::new(&pkg.name).ok().as_ref() != Some(name) {
-            continue;
-        }
-        let listed = a.versions.iter().any(|v| {
-            custody_pypa::parse_version(v)
-                .map_or_else(|_| v.trim() == version.to_string(), |p| &p == version)
-        });
-        let in_range = a
+    Some(hit(adv, name))
+}
+
+/// The fixed and last-affected versions `adv` gives for `name`.
+pub fn hit(adv: &Advisory, name: &PackageName) -> Hit {
+    let mut h = Hit::default();
+    for a in entries(adv, name) {
+        // GIT ranges name commits, not releases: users upgrade to versions.
+        for r in a
             .ranges
             .iter()
-            .filter(|r| {
-                r.kind.eq_ignore_ascii_case("ECOSYSTEM") || r.kind.eq_ignore_ascii_case("SEMVER")
-            })
-            .any(|r| range_contains(r, version));
-        if listed || in_range {
-            let h = hit.get_or_insert_with(Hit::default);
-            // GIT ranges name commits, not releases: users upgrade to versions.
-            for r in a
-                .ranges
-                .iter()
-                .filter(|r| !r.kind.eq_ignore_ascii_case("GIT"))
-            {
-                for e in &r.events {
-                    if let Some(f) = &e.fixed
-                        && !h.fixed.contains(f)
-                    {
-                        h.fixed.push(f.clone());
-                    }
-                    if let Some(l) = &e.last_affected
-                        && !h.last_affected.contains(l)
-                    {
-                        h.last_affected.push(l.clone());
-                    }
+            .filter(|r| !r.kind.eq_ignore_ascii_case("GIT"))
+        {
+            for e in &r.events {
+                if let Some(f) = &e.fixed
+                    && !h.fixed.contains(f)
+                {
+                    h.fixed.push(f.clone());
+                }
+                if let Some(l) = &e.last_affected
+                    && !h.last_affected.contains(l)
+                {
+                    h.last_affected.push(l.clone());
                 }
             }
         }
     }
-    if let Some(h) = &mut hit {
-        h.fixed.sort_by(|a, b| cmp_versions(a, b));
-    }
-    hit
+    h.fixed.sort_by(|a, b| cmp_versions(a, b));
+    h
 }
 
 fn cmp_versions(a: &str, b: &str) -> std::cmp::Ordering {
@@ -224,6 +296,40 @@ mod tests {
         assert!(hit(&a, "1.82.7"));
         assert!(hit(&a, "1.0.0"), "1.0 == 1.0.0 in PEP 440");
         assert!(!hit(&a, "1.82.6"));
+    }
+
+    #[test]
+    fn canonical_text_equality_is_version_equality() {
+        let vs = [
+            "1",
+            "1.0",
+            "1.0.0",
+            "1.0.1",
+            "1.0rc1",
+            "1.0.0rc1",
+            "1.0.post1",
+            "1.0.0.post1",
+            "1.0.dev0",
+            "1!1.0",
+            "1!1",
+            "1.0+local",
+            "1.0.0+local",
+            "1.0+local.1",
+            "2.0",
+            "0.0",
+            "0",
+            "1.0a1",
+            "1.0alpha1",
+        ];
+        for a in vs {
+            for b in vs {
+                let (va, vb) = (
+                    custody_pypa::parse_version(a).unwrap(),
+                    custody_pypa::parse_version(b).unwrap(),
+                );
+                assert_eq!(va == vb, canonical(&va) == canonical(&vb), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! `affects` (normalised PyPI package name -> record id, the lookup index),
 //! `sources` (what was imported, when), `meta` (schema version).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use custody_pypa::PackageName;
@@ -16,9 +17,10 @@ use serde::Serialize;
 
 use crate::Advisory;
 use crate::import::SourceBatch;
+use crate::matching::Matcher;
 
 /// Bumped when the table layout changes; an older file must be re-imported.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 /// The database file's name under the custody home.
 pub const DB_FILE: &str = "advisories.db";
 const LOCK_FILE: &str = "advisories.lock";
@@ -117,34 +119,69 @@ impl Store {
         )
         .map_err(sql(&path))?;
         check_schema(&conn, &path)?;
+        // Map the file instead of reading it page by page, and read every
+        // query of this process in one snapshot (one lock, consistent counts).
+        conn.execute_batch("PRAGMA mmap_size = 1073741824; BEGIN DEFERRED;")
+            .map_err(sql(&path))?;
         Ok(Some(Self { conn, path }))
     }
 
-    /// Records that list `name` as an affected PyPI package, withdrawn ones excluded.
-    pub fn lookup(&self, name: &PackageName) -> Result<Vec<Advisory>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT a.id, a.record FROM affects f JOIN advisories a ON a.id = f.id \
-                 WHERE f.package = ?1 AND a.withdrawn = 0 ORDER BY a.id",
-            )
-            .map_err(sql(&self.path))?;
-        let rows = stmt
-            .query_map([name.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(sql(&self.path))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, json) = row.map_err(sql(&self.path))?;
-            let adv = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                id,
-                reason: e.to_string(),
-            })?;
-            out.push(adv);
+    /// For each name, the records that list it as an affected PyPI package
+    /// (withdrawn excluded), as `(id, matcher)`: enough to decide which
+    /// records match without parsing them. One statement per 500 names.
+    pub fn candidates(
+        &self,
+        names: &[&PackageName],
+    ) -> Result<HashMap<PackageName, Vec<(String, Matcher)>>, StoreError> {
+        let mut out: HashMap<PackageName, Vec<(String, Matcher)>> = HashMap::new();
+        for chunk in names.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let sql_text = format!(
+                // Withdrawn records have no `affects` rows (they never match).
+                "SELECT package, id, matcher FROM affects WHERE package IN ({placeholders})"
+            );
+            let mut stmt = self.conn.prepare(&sql_text).map_err(sql(&self.path))?;
+            let params = rusqlite::params_from_iter(chunk.iter().map(|n| n.as_str()));
+            let rows = stmt
+                .query_map(params, |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(sql(&self.path))?;
+            for row in rows {
+                let (package, id, matcher) = row.map_err(sql(&self.path))?;
+                let corrupt = |reason: String| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    id: id.clone(),
+                    reason,
+                };
+                let matcher: Matcher =
+                    serde_json::from_str(&matcher).map_err(|e| corrupt(e.to_string()))?;
+                let name = PackageName::new(&package).map_err(|e| corrupt(e.to_string()))?;
+                out.entry(name).or_default().push((id, matcher));
+            }
         }
         Ok(out)
+    }
+
+    /// The full record with this id, if stored.
+    pub fn record(&self, id: &str) -> Result<Option<Advisory>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT record FROM advisories WHERE id = ?1")
+            .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+            .map_err(sql(&self.path))?;
+        json.map(|j| {
+            serde_json::from_str(&j).map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                id: id.to_owned(),
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
     }
 
     /// Whether a record with this id is stored (withdrawn or not).
@@ -228,9 +265,10 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
          CREATE TABLE IF NOT EXISTS advisories (
              id TEXT PRIMARY KEY, source TEXT NOT NULL, modified TEXT NOT NULL,
              withdrawn INTEGER NOT NULL, malicious INTEGER NOT NULL, record TEXT NOT NULL);
-         CREATE TABLE IF NOT EXISTS affects (package TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (package, id)) WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS affects (package TEXT NOT NULL, id TEXT NOT NULL, matcher TEXT NOT NULL, PRIMARY KEY (package, id)) WITHOUT ROWID;
          CREATE INDEX IF NOT EXISTS affects_id ON affects (id);
-         CREATE INDEX IF NOT EXISTS advisories_source ON advisories (source);",
+         -- Covering index: status counts and freshness read it, not the (large) records.
+         CREATE INDEX IF NOT EXISTS advisories_stats ON advisories (source, modified, withdrawn, malicious);",
     )
     .map_err(sql(path))?;
     conn.execute(
@@ -239,6 +277,24 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     )
     .map_err(sql(path))?;
     check_schema(conn, path)
+}
+
+/// Creates `home` and takes the exclusive import lock (released on drop).
+fn lock_home(home: &Path) -> Result<fs_err::File, StoreError> {
+    let io = |path: &Path, e: &std::io::Error| StoreError::Io {
+        path: path.to_owned(),
+        reason: std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string),
+    };
+    fs_err::create_dir_all(home).map_err(|e| io(home, &e))?;
+    let lock_path = home.join(LOCK_FILE);
+    let lock = fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| io(&lock_path, &e))?;
+    lock.file().lock().map_err(|e| io(&lock_path, &e))?;
+    Ok(lock)
 }
 
 /// Writes imported sources into the database under `home`, atomically.
@@ -253,20 +309,7 @@ pub fn write(
     imported_at: &str,
     crash_after: Option<usize>,
 ) -> Result<ImportSummary, StoreError> {
-    let io = |path: &Path, e: &std::io::Error| StoreError::Io {
-        path: path.to_owned(),
-        reason: std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string),
-    };
-    fs_err::create_dir_all(home).map_err(|e| io(home, &e))?;
-    let lock_path = home.join(LOCK_FILE);
-    let lock = fs_err::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| io(&lock_path, &e))?;
-    lock.file().lock().map_err(|e| io(&lock_path, &e))?;
-
+    let _lock = lock_home(home)?;
     let path = Store::path_in(home);
     let mut conn = Connection::open(&path).map_err(sql(&path))?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
@@ -307,7 +350,9 @@ pub fn write(
                 .prepare_cached("DELETE FROM affects WHERE id = ?1")
                 .map_err(sql(&path))?;
             let mut add_affects = tx
-                .prepare_cached("INSERT OR IGNORE INTO affects (package, id) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO affects (package, id, matcher) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(sql(&path))?;
             for adv in &batch.records {
                 let json = serde_json::to_string(adv).map_err(|e| StoreError::Corrupt {
@@ -331,8 +376,16 @@ pub fn write(
                 stored += 1;
                 del_affects.execute([&adv.id]).map_err(sql(&path))?;
                 for name in adv.pypi_packages() {
+                    let Some(m) = Matcher::new(adv, &name) else {
+                        continue;
+                    };
+                    let m = serde_json::to_string(&m).map_err(|e| StoreError::Corrupt {
+                        path: path.clone(),
+                        id: adv.id.clone(),
+                        reason: e.to_string(),
+                    })?;
                     add_affects
-                        .execute(params![name.as_str(), adv.id])
+                        .execute(params![name.as_str(), adv.id, m])
                         .map_err(sql(&path))?;
                 }
                 written += 1;

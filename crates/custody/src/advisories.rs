@@ -2,8 +2,10 @@
 //! imported) plus the embedded malicious-package records. An imported record
 //! with the same id replaces the embedded one.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use custody_advisory::matching::Matcher;
 use custody_advisory::store::{SourceStatus, Store, StoreError};
 use custody_advisory::{Advisory, embedded};
 use custody_pypa::PackageName;
@@ -17,6 +19,17 @@ pub enum Origin {
     Database,
     /// Compiled into custody.
     Embedded,
+}
+
+/// A record that names a package, before its full text is read.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Record id.
+    pub id: String,
+    /// What decides whether it affects a version.
+    pub matcher: Matcher,
+    /// Where it is stored.
+    pub origin: Origin,
 }
 
 /// The database plus the embedded records.
@@ -68,22 +81,47 @@ impl AdvisoryIndex {
         })
     }
 
-    /// Records affecting `name` (any version), with their origin.
-    pub fn lookup(&self, name: &PackageName) -> Result<Vec<(Advisory, Origin)>, StoreError> {
-        let mut out: Vec<(Advisory, Origin)> = match &self.store {
-            Some(s) => s
-                .lookup(name)?
-                .into_iter()
-                .map(|a| (a, Origin::Database))
-                .collect(),
-            None => Vec::new(),
-        };
+    /// For each name, the records naming it, as `(id, matcher, origin)`.
+    pub fn candidates(
+        &self,
+        names: &[&PackageName],
+    ) -> Result<HashMap<PackageName, Vec<Candidate>>, StoreError> {
+        let mut out: HashMap<PackageName, Vec<Candidate>> = HashMap::new();
+        if let Some(s) = &self.store {
+            for (name, list) in s.candidates(names)? {
+                out.entry(name)
+                    .or_default()
+                    .extend(list.into_iter().map(|(id, matcher)| Candidate {
+                        id,
+                        matcher,
+                        origin: Origin::Database,
+                    }));
+            }
+        }
         for e in &self.embedded {
-            if e.pypi_packages().contains(name) {
-                out.push((e.clone(), Origin::Embedded));
+            for name in e.pypi_packages() {
+                if !names.contains(&&name) {
+                    continue;
+                }
+                if let Some(matcher) = Matcher::new(e, &name) {
+                    out.entry(name).or_default().push(Candidate {
+                        id: e.id.clone(),
+                        matcher,
+                        origin: Origin::Embedded,
+                    });
+                }
             }
         }
         Ok(out)
+    }
+
+    /// The full record of a candidate.
+    pub fn record(&self, c: &Candidate) -> Result<Option<Advisory>, StoreError> {
+        match (c.origin, &self.store) {
+            (Origin::Database, Some(s)) => s.record(&c.id),
+            (Origin::Database, None) => Ok(None),
+            (Origin::Embedded, _) => Ok(self.embedded.iter().find(|e| e.id == c.id).cloned()),
+        }
     }
 
     /// What the index holds.

@@ -80,53 +80,24 @@ pub fn scan(
 ) -> Result<ScanReport, ScanError> {
     let status = index.status()?;
     let (age_days, mut warnings) = freshness(&status, opts);
-    // Group entries by (name, version): one lookup, one finding, many locations.
-    let mut checked: BTreeMap<(PackageName, String), (&Package, Vec<Origin>)> = BTreeMap::new();
-    let mut unchecked = Vec::new();
-    for p in &inv.packages {
-        match (&p.version, &p.version_text) {
-            (Some(_), Some(vt)) => {
-                checked
-                    .entry((p.name.clone(), vt.clone()))
-                    .or_insert_with(|| (p, Vec::new()))
-                    .1
-                    .push(p.origin.clone());
-            }
-            _ => unchecked.push(Unchecked {
-                package: p.name.to_string(),
-                version: p.version_text.clone(),
-                reason: unchecked_reason(&p.pin),
-                location: p.origin.clone(),
-            }),
-        }
-    }
-    for u in &inv.unresolved {
-        unchecked.push(Unchecked {
-            package: u.text.clone(),
-            version: None,
-            reason: u.reason.clone(),
-            location: u.origin.clone(),
-        });
-    }
+    let (checked, unchecked) = group(inv);
 
     let today = opts.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let mut findings = Vec::new();
     let mut ignored = Vec::new();
+    let mut names: Vec<&PackageName> = checked.keys().map(|(n, _)| n).collect();
+    names.dedup();
+    let candidates = index.candidates(&names)?;
     for ((name, version_text), (pkg, locations)) in &checked {
         let Some(version) = &pkg.version else {
             continue;
         };
-        let hits: Vec<Matched> = index
-            .lookup(name)?
-            .into_iter()
-            .filter_map(|(advisory, origin)| {
-                matching::affects(&advisory, name, version).map(|hit| Matched {
-                    advisory,
-                    origin,
-                    hit,
-                })
-            })
-            .collect();
+        let hits = matches(
+            index,
+            candidates.get(name).map_or(&[][..], Vec::as_slice),
+            name,
+            version,
+        )?;
         for group in collapse(hits) {
             let mut f = finding(name, version_text, locations, &group);
             match apply_ignores(&mut f, &opts.policy, today, &mut warnings) {
@@ -179,6 +150,67 @@ pub fn scan(
         warnings,
         fail_on: opts.fail_on,
     })
+}
+
+/// Entries grouped by (name, version) — one lookup, one finding, many
+/// locations — and the entries that cannot be looked up.
+type Checked<'a> = BTreeMap<(PackageName, String), (&'a Package, Vec<Origin>)>;
+
+fn group(inv: &Inventory) -> (Checked<'_>, Vec<Unchecked>) {
+    let mut checked: Checked<'_> = BTreeMap::new();
+    let mut unchecked = Vec::new();
+    for p in &inv.packages {
+        match (&p.version, &p.version_text) {
+            (Some(_), Some(vt)) => {
+                checked
+                    .entry((p.name.clone(), vt.clone()))
+                    .or_insert_with(|| (p, Vec::new()))
+                    .1
+                    .push(p.origin.clone());
+            }
+            _ => unchecked.push(Unchecked {
+                package: p.name.to_string(),
+                version: p.version_text.clone(),
+                reason: unchecked_reason(&p.pin),
+                location: p.origin.clone(),
+            }),
+        }
+    }
+    for u in &inv.unresolved {
+        unchecked.push(Unchecked {
+            package: u.text.clone(),
+            version: None,
+            reason: u.reason.clone(),
+            location: u.origin.clone(),
+        });
+    }
+    (checked, unchecked)
+}
+
+/// The candidates that affect `name==version`: decided on the compact
+/// matchers, full records read only for hits.
+fn matches(
+    index: &AdvisoryIndex,
+    candidates: &[crate::advisories::Candidate],
+    name: &PackageName,
+    version: &custody_pypa::Version,
+) -> Result<Vec<Matched>, ScanError> {
+    let canonical = matching::canonical(version);
+    let mut hits = Vec::new();
+    for c in candidates {
+        if !c.matcher.matches(version, &canonical) {
+            continue;
+        }
+        if let Some(advisory) = index.record(c)? {
+            let hit = matching::hit(&advisory, name);
+            hits.push(Matched {
+                advisory,
+                origin: c.origin,
+                hit,
+            });
+        }
+    }
+    Ok(hits)
 }
 
 fn unchecked_reason(pin: &Pin) -> String {
