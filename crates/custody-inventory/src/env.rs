@@ -223,7 +223,7 @@ fn read_dist_info(dir: &Path) -> Result<Package, InventoryError> {
             "dist-info folder has no METADATA file",
         ));
     }
-    let mut pkg = read_metadata(dir, &meta_path, Pin::Installed)?;
+    let mut pkg = read_metadata(&meta_path, Pin::Installed)?;
     let record_path = dir.join("RECORD");
     if record_path.is_file() {
         let content = text::read(&record_path)?;
@@ -273,10 +273,10 @@ fn read_legacy(entry: &Path, pkg_info: &Path) -> Result<Package, InventoryError>
             "egg-info has no PKG-INFO file",
         ));
     }
-    read_metadata(entry, pkg_info, Pin::Installed)
+    read_metadata(pkg_info, Pin::Installed)
 }
 
-fn read_metadata(owner: &Path, meta_path: &Path, pin: Pin) -> Result<Package, InventoryError> {
+fn read_metadata(meta_path: &Path, pin: Pin) -> Result<Package, InventoryError> {
     let content = text::read(meta_path)?;
     let m = metadata::parse(&content).map_err(|e| {
         let location = match &e {
@@ -291,9 +291,10 @@ fn read_metadata(owner: &Path, meta_path: &Path, pin: Pin) -> Result<Package, In
             .map_or(msg.clone(), |(_, m)| m.to_owned());
         InventoryError::parse(meta_path, location, msg)
     })?;
+    // Point at the Version header: a file and line, like a lockfile entry.
     let origin = Origin {
-        path: owner.to_owned(),
-        line: None,
+        path: meta_path.to_owned(),
+        line: Some(m.version_line),
     };
     Ok(Package::new(m.name, origin, SourceKind::Environment, pin)
         .with_version(m.version, &m.raw_version))

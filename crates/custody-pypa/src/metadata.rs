@@ -14,6 +14,8 @@ pub struct CoreMetadata {
     pub version: Version,
     /// The `Version` field as written.
     pub raw_version: String,
+    /// 1-based line of the `Version` header.
+    pub version_line: usize,
 }
 
 /// Why a core-metadata file could not be read. Lines are 1-based.
@@ -80,6 +82,7 @@ pub fn parse(text: &str) -> Result<CoreMetadata, MetadataError> {
         raw_name,
         version,
         raw_version,
+        version_line,
     })
 }
 

@@ -40,6 +40,15 @@ fn uri(path: &std::path::Path) -> String {
     }
 }
 
+/// SARIF rule names are PascalCase; the stable code stays in `properties.code`.
+fn rule_name(code: &str) -> &'static str {
+    match code {
+        custody::report::codes::MALICIOUS => "MaliciousPackage",
+        custody::report::codes::COOLDOWN => "PackageYoungerThanMinimumAge",
+        _ => "VulnerablePackage",
+    }
+}
+
 /// Renders the report as a SARIF log.
 pub fn scan(r: &ScanReport) -> Result<String, CliError> {
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
@@ -60,7 +69,7 @@ pub fn scan(r: &ScanReport) -> Result<String, CliError> {
         rules.entry(rule_id.clone()).or_insert_with(|| {
             json!({
                 "id": rule_id,
-                "name": f.code,
+                "name": rule_name(f.code),
                 "shortDescription": {"text": if f.summary.is_empty() { rule_id.clone() } else { f.summary.clone() }},
                 "fullDescription": {"text": help},
                 "help": {"text": help},
