@@ -86,7 +86,11 @@ def parse_findings(path: Path, fmt: str) -> list[tuple[str, str, str, list[str]]
             rows.append((v["package_name"], v.get("installed_version", ""), v["id"],
                          v.get("aliases", []) or []))
     elif fmt == "custody":
-        for v in data.get("findings", []):
+        # Advisory findings only: cooldown findings (custody::cooldown, no id)
+        # are a policy of custody's that the peers do not have; counted apart.
+        for v in data.get("findings", []) + data.get("ignored", []):
+            if "id" not in v:
+                continue
             rows.append((v.get("package") or v.get("name"), str(v.get("version", "")), v["id"],
                          v.get("aliases", []) or []))
     else:

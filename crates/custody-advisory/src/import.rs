@@ -6,6 +6,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::Advisory;
 use crate::parse::{self, ParseError};
 
@@ -114,6 +116,7 @@ pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBat
         .unwrap_or_default();
     if meta.is_dir() {
         let mut records = Vec::new();
+        let mut files = Vec::new();
         let mut saw_yaml = false;
         let mut walker = walkdir::WalkDir::new(path).sort_by_file_name().into_iter();
         while let Some(entry) = walker.next() {
@@ -138,7 +141,15 @@ pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBat
                 continue;
             };
             saw_yaml |= matches!(format, Format::Yaml);
-            read_file(p, format, &mut records, problems)?;
+            files.push((p.to_owned(), format));
+        }
+        // Parse on all cores; results come back in walk order.
+        let parsed: Vec<_> = files.par_iter().map(|(p, f)| read_file(p, *f)).collect();
+        for r in parsed {
+            match r? {
+                Ok(a) => records.push(a),
+                Err(problem) => problems.push(problem),
+            }
         }
         return Ok(SourceBatch {
             name,
@@ -158,7 +169,10 @@ pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBat
         path: path.to_owned(),
     })?;
     let mut records = Vec::new();
-    read_file(path, format, &mut records, problems)?;
+    match read_file(path, format)? {
+        Ok(a) => records.push(a),
+        Err(problem) => problems.push(problem),
+    }
     Ok(SourceBatch {
         name,
         kind: match format {
@@ -169,31 +183,21 @@ pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBat
     })
 }
 
-fn read_file(
-    path: &Path,
-    format: Format,
-    out: &mut Vec<Advisory>,
-    problems: &mut Vec<Problem>,
-) -> Result<(), ImportError> {
+/// Reads and parses one record file: `Err` when the file cannot be read,
+/// `Ok(Err(problem))` when it is not a valid record.
+fn read_file(path: &Path, format: Format) -> Result<Result<Advisory, Problem>, ImportError> {
+    let problem = |reason: String| Problem {
+        file: path.display().to_string(),
+        reason,
+    };
     let size = fs_err::metadata(path).map_err(|e| io_err(path, &e))?.len();
     if size > MAX_RECORD_BYTES {
-        problems.push(Problem {
-            file: path.display().to_string(),
-            reason: format!(
-                "record is {size} bytes, larger than the {MAX_RECORD_BYTES}-byte limit"
-            ),
-        });
-        return Ok(());
+        return Ok(Err(problem(format!(
+            "record is {size} bytes, larger than the {MAX_RECORD_BYTES}-byte limit"
+        ))));
     }
     let bytes = fs_err::read(path).map_err(|e| io_err(path, &e))?;
-    match parse_bytes(format, &bytes) {
-        Ok(a) => out.push(a),
-        Err(e) => problems.push(Problem {
-            file: path.display().to_string(),
-            reason: e.to_string(),
-        }),
-    }
-    Ok(())
+    Ok(parse_bytes(format, &bytes).map_err(|e| problem(e.to_string())))
 }
 
 fn read_zip(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Advisory>, ImportError> {
@@ -203,7 +207,7 @@ fn read_zip(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Advisory>, I
         reason: e.to_string(),
     };
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zip_err)?;
-    let mut out = Vec::with_capacity(archive.len());
+    let mut members = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let mut member = archive.by_index(i).map_err(zip_err)?;
         if !member.is_file() {
@@ -249,12 +253,22 @@ fn read_zip(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Advisory>, I
             });
             continue;
         }
-        match parse_bytes(format, &bytes) {
-            Ok(a) => out.push(a),
-            Err(e) => problems.push(Problem {
-                file: label,
+        members.push((label, format, bytes));
+    }
+    let parsed: Vec<_> = members
+        .par_iter()
+        .map(|(label, format, bytes)| {
+            parse_bytes(*format, bytes).map_err(|e| Problem {
+                file: label.clone(),
                 reason: e.to_string(),
-            }),
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        match r {
+            Ok(a) => out.push(a),
+            Err(p) => problems.push(p),
         }
     }
     Ok(out)

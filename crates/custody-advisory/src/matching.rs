@@ -77,10 +77,10 @@ impl Matcher {
         if let Some(m) = &mut m {
             // A listed version inside a range adds nothing: keep only the
             // others (PyPA records list every version their ranges cover).
-            let ranges = &m.ranges;
+            let ranges: Vec<_> = m.ranges.iter().map(parsed_events).collect();
             m.versions.retain(|v| {
                 custody_pypa::parse_version(v)
-                    .map_or(true, |p| !ranges.iter().any(|r| range_contains(r, &p)))
+                    .map_or(true, |p| !ranges.iter().any(|r| contains(r, &p)))
             });
             m.versions.sort();
             m.versions.dedup();
@@ -167,12 +167,20 @@ enum Kind {
 /// Whether a single range contains `v`. Events whose version does not parse
 /// are skipped (they cannot be ordered); the import reports them.
 pub fn range_contains(range: &Range, v: &Version) -> bool {
+    contains(&parsed_events(range), v)
+}
+
+/// A range's events, parsed and sorted (`None` is version "0", below all).
+fn parsed_events(range: &Range) -> Vec<(Option<Version>, Kind)> {
     let mut events: Vec<(Option<Version>, Kind)> = range.events.iter().filter_map(event).collect();
-    // `None` is version "0": below every version.
     events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    events
+}
+
+fn contains(events: &[(Option<Version>, Kind)], v: &Version) -> bool {
     let mut affected = false;
     let mut limited = false;
-    for (ev, kind) in &events {
+    for (ev, kind) in events {
         match kind {
             Kind::Introduced => {
                 if ev.as_ref().is_none_or(|e| v >= e) {
@@ -190,7 +198,6 @@ pub fn range_contains(range: &Range, v: &Version) -> bool {
                 }
             }
             Kind::Limit => {
-                // limit "*" or "0"-like means no limit.
                 if ev.as_ref().is_some_and(|e| v >= e) {
                     limited = true;
                 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use custody_pypa::{metadata, record};
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::model::{Inventory, Origin, Package, Pin, Source, SourceKind, Unresolved};
@@ -128,9 +129,11 @@ fn read_site_packages(dir: &Path) -> Result<(Vec<Package>, Vec<Unresolved>), Inv
     entries.sort();
     let mut out = Vec::new();
     let mut unresolved = Vec::new();
-    // Results come back in entry order, so the first error is the same as a
-    // sequential read would give.
-    for result in parallel_map(&entries, |e| read_entry(e)) {
+    // Reading hundreds of small metadata files is latency-bound: use all
+    // cores. Results come back in entry order, so the first error is the same
+    // as a sequential read would give.
+    let results: Vec<_> = entries.par_iter().map(|e| read_entry(e)).collect();
+    for result in results {
         match result? {
             Entry::Package(p) => out.push(p),
             Entry::Unresolved(u) => unresolved.push(u),
@@ -138,27 +141,6 @@ fn read_site_packages(dir: &Path) -> Result<(Vec<Package>, Vec<Unresolved>), Inv
         }
     }
     Ok((out, unresolved))
-}
-
-/// Maps `f` over `items` on all cores (scoped threads, contiguous chunks),
-/// keeping the order. Reading hundreds of small metadata files is
-/// latency-bound, so this helps even on two cores.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if workers < 2 || items.len() < 32 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(workers);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
 }
 
 fn read_entry(entry: &Path) -> Result<Entry, InventoryError> {
