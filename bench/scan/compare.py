@@ -29,7 +29,7 @@ sys.dont_write_bytecode = True  # keep bench/scan free of __pycache__
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from osv_server import Database  # noqa: E402
 
-TOOL_ORDER = ["custody", "pip-audit", "pysentry", "pysentry-osv"]
+TOOL_ORDER = ["custody", "custody-db-ready", "pip-audit", "pysentry", "pysentry-osv"]
 TARGET_DESC = {
     "env": "installed env",
     "lock": "requirements.txt (hashed)",

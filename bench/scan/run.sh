@@ -200,6 +200,10 @@ if want_tool custody; then
       # cold: empty CUSTODY_HOME, import + scan inside the timed command.
       both "custody-$t" custody "$t" custody "$o" "$(dropc "$H")" \
         "$IMPORT && $CU scan $p --format json > $o" "$CU scan $p --format json > $o"
+      # Cold scan with the database already imported (page cache dropped, DB
+      # kept): the counterpart of pip-audit's cold row, whose local OSV server
+      # has its database loaded before timing starts.
+      bench "custody-ready-$t-cold" custody-db-ready "$t" cold custody "$o" "$DROP" "$CU scan $p --format json > $o"
     done
   fi
 fi

@@ -113,6 +113,9 @@ pub fn read_environment(path: &Path) -> Result<Inventory, InventoryError> {
     Ok(inv)
 }
 
+/// Threads reading an environment's metadata (I/O-bound, so above the core count).
+const IO_THREADS: usize = 8;
+
 /// What one entry of a site-packages folder turned out to be.
 enum Entry {
     Package(Package),
@@ -132,7 +135,21 @@ fn read_site_packages(dir: &Path) -> Result<(Vec<Package>, Vec<Unresolved>), Inv
     // Reading hundreds of small metadata files is latency-bound: use all
     // cores. Results come back in entry order, so the first error is the same
     // as a sequential read would give.
-    let results: Vec<_> = entries.par_iter().map(|e| read_entry(e)).collect();
+    // On a cold page cache each small file is a disk round trip: more threads
+    // than cores keep more reads in flight.
+    let read_all = || {
+        entries
+            .par_iter()
+            .map(|e| read_entry(e))
+            .collect::<Vec<_>>()
+    };
+    let results = match rayon::ThreadPoolBuilder::new()
+        .num_threads(IO_THREADS)
+        .build()
+    {
+        Ok(pool) => pool.install(read_all),
+        Err(_) => read_all(),
+    };
     for result in results {
         match result? {
             Entry::Package(p) => out.push(p),
