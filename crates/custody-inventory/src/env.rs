@@ -226,7 +226,7 @@ fn read_dist_info(dir: &Path) -> Result<Package, InventoryError> {
     let record_path = dir.join("RECORD");
     if record_path.is_file() {
         let content = text::read(&record_path)?;
-        let rows = record::parse(&content).map_err(|e| {
+        let rows = record::validate(&content).map_err(|e| {
             let line = match &e {
                 record::RecordError::Csv { line, .. }
                 | record::RecordError::Fields { line, .. }
@@ -240,7 +240,7 @@ fn read_dist_info(dir: &Path) -> Result<Package, InventoryError> {
                 .map_or(msg.clone(), |(_, m)| m.to_owned());
             InventoryError::parse(&record_path, Location::Line(line), msg)
         })?;
-        pkg.record_files = Some(rows.len());
+        pkg.record_files = Some(rows);
     }
     let installer = dir.join("INSTALLER");
     if installer.is_file() {

@@ -59,6 +59,21 @@ pub enum RecordError {
     },
 }
 
+/// Checks every row of a RECORD file without keeping them; returns the
+/// number of rows. Same rules and errors as [`parse`], without allocating.
+pub fn validate(text: &str) -> Result<usize, RecordError> {
+    if text.contains('"') {
+        return parse(text).map(|rows| rows.len());
+    }
+    let mut count = 0;
+    for_each_unquoted(text, |line, path, hash, size| {
+        check(line, path, hash, size)?;
+        count += 1;
+        Ok(())
+    })?;
+    Ok(count)
+}
+
 /// Parses a RECORD file, rejecting the first malformed row.
 pub fn parse(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
     // Without a quote character no field can contain a comma or newline, so
@@ -101,6 +116,19 @@ pub fn parse(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
 
 fn parse_unquoted(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
     let mut out = Vec::new();
+    for_each_unquoted(text, |line, path, hash, size| {
+        out.push(entry(line, path, hash, size)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `f(line, path, hash, size)` for each non-empty row of a RECORD
+/// without quote characters.
+fn for_each_unquoted(
+    text: &str,
+    mut f: impl FnMut(usize, &str, &str, &str) -> Result<(), RecordError>,
+) -> Result<(), RecordError> {
     for (idx, raw) in text.lines().enumerate() {
         let line = idx + 1;
         let row = raw.strip_suffix('\r').unwrap_or(raw);
@@ -116,9 +144,37 @@ fn parse_unquoted(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
                 found: row.split(',').count(),
             });
         };
-        out.push(entry(line, path, hash, size)?);
+        f(line, path, hash, size)?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Validates one row's fields.
+fn check(line: usize, path: &str, hash_field: &str, size_field: &str) -> Result<(), RecordError> {
+    if path.is_empty() {
+        return Err(RecordError::EmptyPath { line });
+    }
+    let hash_ok = hash_field.is_empty()
+        || hash_field.split_once('=').is_some_and(|(a, d)| {
+            !a.is_empty()
+                && a.bytes().all(|b| b.is_ascii_alphanumeric())
+                && !d.is_empty()
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+        });
+    if !hash_ok {
+        return Err(RecordError::Hash {
+            line,
+            value: hash_field.to_owned(),
+        });
+    }
+    if !size_field.is_empty() && size_field.parse::<u64>().is_err() {
+        return Err(RecordError::Size {
+            line,
+            value: size_field.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 fn entry(
@@ -127,39 +183,13 @@ fn entry(
     hash_field: &str,
     size_field: &str,
 ) -> Result<RecordEntry, RecordError> {
-    if path.is_empty() {
-        return Err(RecordError::EmptyPath { line });
-    }
-    let hash = if hash_field.is_empty() {
-        None
-    } else {
-        let (algo, digest) = hash_field
-            .split_once('=')
-            .filter(|(a, d)| {
-                !a.is_empty()
-                    && a.bytes().all(|b| b.is_ascii_alphanumeric())
-                    && !d.is_empty()
-                    && d.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
-            })
-            .ok_or_else(|| RecordError::Hash {
-                line,
-                value: hash_field.to_owned(),
-            })?;
-        Some((algo.to_owned(), digest.to_owned()))
-    };
-    let size = if size_field.is_empty() {
-        None
-    } else {
-        Some(size_field.parse::<u64>().map_err(|_| RecordError::Size {
-            line,
-            value: size_field.to_owned(),
-        })?)
-    };
+    check(line, path, hash_field, size_field)?;
     Ok(RecordEntry {
         path: path.to_owned(),
-        hash,
-        size,
+        hash: hash_field
+            .split_once('=')
+            .map(|(a, d)| (a.to_owned(), d.to_owned())),
+        size: size_field.parse().ok(),
         line,
     })
 }
@@ -211,6 +241,20 @@ mod tests {
             parse("\"a.py;sha256=abc\"\n").unwrap_err(),
             RecordError::Fields { line: 1, found: 1 }
         );
+    }
+
+    #[test]
+    fn validate_agrees_with_parse() {
+        for text in [
+            "a.py,sha256=abc,1\nb.py,,\n",
+            "a.py,sha256=abc,1\nb.py,not-a-hash,2\n",
+            "a.py,sha256=abc,12x\n",
+            "a.py;x\n",
+            ",sha256=abc,1\n",
+            "\"q,uoted.py\",sha256=abc,1\n",
+        ] {
+            assert_eq!(validate(text), parse(text).map(|r| r.len()), "{text:?}");
+        }
     }
 
     #[test]
