@@ -186,7 +186,11 @@ if want_tool custody; then
   else
     H="$W/custody-home"
     CU="env CUSTODY_HOME=$H $CUSTODY_BIN"
-    IMPORT="$CU db import $ADVISORY_DB >/dev/null"
+    # custody imports the same PyPA snapshot zip that pysentry-rs downloads
+    # (through offline_proxy.py), so both cold rows start from one file.
+    CUSTODY_SRC="${CUSTODY_IMPORT_SRC:-$DATA/advisory-database-main.zip}"
+    [ -f "$CUSTODY_SRC" ] || CUSTODY_SRC="$ADVISORY_DB"
+    IMPORT="$CU db import $CUSTODY_SRC >/dev/null 2>&1"
     # DB import alone, into an empty home each time.
     bench custody-import custody import cold none "" "$(dropc "$H")" "$IMPORT"
     for t in env lock uvlock; do

@@ -325,3 +325,48 @@ fn installed_site_packages_metadata() {
     assert_eq!(l.record_files, Some(4));
     assert_eq!(l.pin, Pin::Installed);
 }
+
+#[test]
+fn legacy_egg_info_editable_and_direct_url_installs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path().join("lib/python3.11/site-packages");
+    std::fs::create_dir_all(&sp).unwrap();
+    std::fs::write(dir.path().join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+    // distutils-style single-file egg-info, and a setuptools egg-info folder.
+    std::fs::write(sp.join("old_pkg-1.0-py3.11.egg-info"), "Metadata-Version: 1.1\nName: old-pkg\nVersion: 1.0\n").unwrap();
+    std::fs::create_dir_all(sp.join("Other.Pkg.egg-info")).unwrap();
+    std::fs::write(sp.join("Other.Pkg.egg-info/PKG-INFO"), "Metadata-Version: 2.1\nName: Other.Pkg\nVersion: 2.0.post1\n").unwrap();
+    // An editable install recorded by direct_url.json (PEP 660), and a VCS install.
+    for (name, direct) in [
+        ("mylib-0.3.dist-info", r#"{"url": "file:///src/mylib", "dir_info": {"editable": true}}"#),
+        ("gitdep-1.2.dist-info", r#"{"url": "https://github.com/o/gitdep.git", "vcs_info": {"vcs": "git", "commit_id": "abc"}}"#),
+    ] {
+        let d = sp.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        let (n, v) = name.trim_end_matches(".dist-info").split_once('-').unwrap();
+        std::fs::write(d.join("METADATA"), format!("Metadata-Version: 2.1\nName: {n}\nVersion: {v}\n")).unwrap();
+        std::fs::write(d.join("direct_url.json"), direct).unwrap();
+    }
+    // A legacy develop install.
+    std::fs::write(sp.join("devpkg.egg-link"), "/src/devpkg\n.\n").unwrap();
+
+    let inv = discover(dir.path(), &DiscoverOptions::default()).unwrap();
+    assert_eq!(
+        pins(&inv),
+        vec![
+            ("gitdep".into(), "1.2".into()),
+            ("mylib".into(), "0.3".into()),
+            ("old-pkg".into(), "1.0".into()),
+            ("other-pkg".into(), "2.0.post1".into()),
+        ]
+    );
+    let pin = |n: &str| inv.packages.iter().find(|p| p.name.as_str() == n).unwrap().pin.clone();
+    assert!(matches!(pin("mylib"), Pin::Editable { target } if target == "file:///src/mylib"));
+    assert!(matches!(pin("gitdep"), Pin::Vcs { .. }));
+    assert_eq!(pin("old-pkg"), Pin::Installed);
+    assert_eq!(inv.unresolved.len(), 1);
+    assert!(inv.unresolved[0].text.starts_with("devpkg.egg-link -> /src/devpkg"));
+    let other = inv.packages.iter().find(|p| p.name.as_str() == "other-pkg").unwrap();
+    assert!(other.origin.path.ends_with("Other.Pkg.egg-info/PKG-INFO"));
+    assert_eq!(other.origin.line, Some(3), "the Version header's line");
+}
