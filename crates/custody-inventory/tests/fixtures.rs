@@ -36,6 +36,13 @@ fn pins(inv: &Inventory) -> Vec<(String, String)> {
     v
 }
 
+fn pkg<'a>(inv: &'a Inventory, name: &str) -> &'a custody_inventory::Package {
+    inv.packages
+        .iter()
+        .find(|p| p.name.as_str() == name)
+        .unwrap_or_else(|| panic!("{name} not in inventory"))
+}
+
 fn has(inv: &Inventory, name: &str, version: &str) -> bool {
     pins(inv).contains(&(name.to_owned(), version.to_owned()))
 }
@@ -65,11 +72,7 @@ fn requirements_txt_from_pip_compile() {
     let inv = lock("requirements/requirements.txt");
     assert_common(&inv, "requirements.txt");
     assert!(has(&inv, "urllib3", "1.23"));
-    let req = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "requests")
-        .unwrap();
+    let req = pkg(&inv, "requests");
     assert_eq!(
         req.origin.line,
         Some(194),
@@ -95,11 +98,7 @@ fn requirements_includes_and_constraints() {
         has(&inv, "requests", "2.19.1"),
         "packages of the -r include are inventoried"
     );
-    let from_include = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "requests")
-        .unwrap();
+    let from_include = pkg(&inv, "requests");
     assert!(from_include.origin.path.ends_with("requirements.txt"));
 }
 
@@ -128,11 +127,7 @@ fn requirements_unpinned_url_vcs_and_editable_are_kept() {
     assert!(has(&inv, "six", "1.16.0"));
     assert!(has(&inv, "idna", "2.7"));
     assert!(has(&inv, "pyyaml", "5.3"));
-    let requests = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "requests")
-        .unwrap();
+    let requests = pkg(&inv, "requests");
     assert_eq!(
         requests.marker.as_deref(),
         Some("python_full_version >= '3.6'")
@@ -152,19 +147,11 @@ fn uv_lock_with_upload_times() {
     let inv = lock("uv/uv.lock");
     assert_common(&inv, "uv.lock");
     assert!(has(&inv, "urllib3", "1.23"));
-    let req = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "requests")
-        .unwrap();
+    let req = pkg(&inv, "requests");
     assert_eq!(req.source_kind, SourceKind::UvLock);
     let t = req.upload_time.expect("uv.lock records upload-time");
     assert!(t.to_string().starts_with("2018-06-14"), "{t}");
-    let project = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "demo-pipeline")
-        .unwrap();
+    let project = pkg(&inv, "demo-pipeline");
     assert!(
         matches!(project.pin, Pin::Local { .. }),
         "the project itself is a virtual/local source"
@@ -197,11 +184,7 @@ fn poetry_1_8_and_2() {
         assert!(has(&inv, "py", "1.11.0"), "{rel}: dev group");
     }
     let p2 = lock("poetry-2/poetry.lock");
-    let colorama = p2
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "colorama")
-        .unwrap();
+    let colorama = pkg(&p2, "colorama");
     assert_eq!(
         colorama.marker.as_deref(),
         Some("sys_platform == \"win32\"")
@@ -213,11 +196,7 @@ fn pipfile_lock_default_and_develop() {
     let inv = lock("pipenv/Pipfile.lock");
     assert_common(&inv, "Pipfile.lock");
     assert!(has(&inv, "py", "1.11.0"), "develop section");
-    let req = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "requests")
-        .unwrap();
+    let req = pkg(&inv, "requests");
     assert_eq!(req.origin.line, Some(240));
 }
 
@@ -316,11 +295,7 @@ fn installed_site_packages_metadata() {
             ("requests".into(), "2.19.1".into())
         ]
     );
-    let l = inv
-        .packages
-        .iter()
-        .find(|p| p.name.as_str() == "litellm")
-        .unwrap();
+    let l = pkg(&inv, "litellm");
     assert_eq!(l.installer.as_deref(), Some("pip"));
     assert_eq!(l.record_files, Some(4));
     assert_eq!(l.pin, Pin::Installed);
@@ -333,18 +308,36 @@ fn legacy_egg_info_editable_and_direct_url_installs() {
     std::fs::create_dir_all(&sp).unwrap();
     std::fs::write(dir.path().join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
     // distutils-style single-file egg-info, and a setuptools egg-info folder.
-    std::fs::write(sp.join("old_pkg-1.0-py3.11.egg-info"), "Metadata-Version: 1.1\nName: old-pkg\nVersion: 1.0\n").unwrap();
+    std::fs::write(
+        sp.join("old_pkg-1.0-py3.11.egg-info"),
+        "Metadata-Version: 1.1\nName: old-pkg\nVersion: 1.0\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(sp.join("Other.Pkg.egg-info")).unwrap();
-    std::fs::write(sp.join("Other.Pkg.egg-info/PKG-INFO"), "Metadata-Version: 2.1\nName: Other.Pkg\nVersion: 2.0.post1\n").unwrap();
+    std::fs::write(
+        sp.join("Other.Pkg.egg-info/PKG-INFO"),
+        "Metadata-Version: 2.1\nName: Other.Pkg\nVersion: 2.0.post1\n",
+    )
+    .unwrap();
     // An editable install recorded by direct_url.json (PEP 660), and a VCS install.
     for (name, direct) in [
-        ("mylib-0.3.dist-info", r#"{"url": "file:///src/mylib", "dir_info": {"editable": true}}"#),
-        ("gitdep-1.2.dist-info", r#"{"url": "https://github.com/o/gitdep.git", "vcs_info": {"vcs": "git", "commit_id": "abc"}}"#),
+        (
+            "mylib-0.3.dist-info",
+            r#"{"url": "file:///src/mylib", "dir_info": {"editable": true}}"#,
+        ),
+        (
+            "gitdep-1.2.dist-info",
+            r#"{"url": "https://github.com/o/gitdep.git", "vcs_info": {"vcs": "git", "commit_id": "abc"}}"#,
+        ),
     ] {
         let d = sp.join(name);
         std::fs::create_dir_all(&d).unwrap();
         let (n, v) = name.trim_end_matches(".dist-info").split_once('-').unwrap();
-        std::fs::write(d.join("METADATA"), format!("Metadata-Version: 2.1\nName: {n}\nVersion: {v}\n")).unwrap();
+        std::fs::write(
+            d.join("METADATA"),
+            format!("Metadata-Version: 2.1\nName: {n}\nVersion: {v}\n"),
+        )
+        .unwrap();
         std::fs::write(d.join("direct_url.json"), direct).unwrap();
     }
     // A legacy develop install.
@@ -360,13 +353,24 @@ fn legacy_egg_info_editable_and_direct_url_installs() {
             ("other-pkg".into(), "2.0.post1".into()),
         ]
     );
-    let pin = |n: &str| inv.packages.iter().find(|p| p.name.as_str() == n).unwrap().pin.clone();
+    let pin = |n: &str| {
+        inv.packages
+            .iter()
+            .find(|p| p.name.as_str() == n)
+            .unwrap()
+            .pin
+            .clone()
+    };
     assert!(matches!(pin("mylib"), Pin::Editable { target } if target == "file:///src/mylib"));
     assert!(matches!(pin("gitdep"), Pin::Vcs { .. }));
     assert_eq!(pin("old-pkg"), Pin::Installed);
     assert_eq!(inv.unresolved.len(), 1);
-    assert!(inv.unresolved[0].text.starts_with("devpkg.egg-link -> /src/devpkg"));
-    let other = inv.packages.iter().find(|p| p.name.as_str() == "other-pkg").unwrap();
+    assert!(
+        inv.unresolved[0]
+            .text
+            .starts_with("devpkg.egg-link -> /src/devpkg")
+    );
+    let other = pkg(&inv, "other-pkg");
     assert!(other.origin.path.ends_with("Other.Pkg.egg-info/PKG-INFO"));
     assert_eq!(other.origin.line, Some(3), "the Version header's line");
 }
