@@ -105,6 +105,16 @@ fn parse_bytes(format: Format, bytes: &[u8]) -> Result<Advisory, ParseError> {
 
 /// Reads one source. Skipped records are appended to `problems`.
 pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBatch, ImportError> {
+    read_source_with_progress(path, problems, &|| {})
+}
+
+/// [`read_source`], calling `on_record` once per record file read (from
+/// several threads), for progress display.
+pub fn read_source_with_progress(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+    on_record: &(dyn Fn() + Sync),
+) -> Result<SourceBatch, ImportError> {
     let meta = fs_err::metadata(path).map_err(|e| io_err(path, &e))?;
     let name = fs_err::canonicalize(path)
         .map_err(|e| io_err(path, &e))?
@@ -144,7 +154,14 @@ pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBat
             files.push((p.to_owned(), format));
         }
         // Parse on all cores; results come back in walk order.
-        let parsed: Vec<_> = files.par_iter().map(|(p, f)| read_file(p, *f)).collect();
+        let parsed: Vec<_> = files
+            .par_iter()
+            .map(|(p, f)| {
+                let r = read_file(p, *f);
+                on_record();
+                r
+            })
+            .collect();
         for r in parsed {
             match r? {
                 Ok(a) => records.push(a),
@@ -158,7 +175,7 @@ pub fn read_source(path: &Path, problems: &mut Vec<Problem>) -> Result<SourceBat
         });
     }
     if fname.to_ascii_lowercase().ends_with(".zip") {
-        let records = read_zip(path, problems)?;
+        let records = read_zip(path, problems, on_record)?;
         return Ok(SourceBatch {
             name,
             kind: "osv-zip",
@@ -200,7 +217,11 @@ fn read_file(path: &Path, format: Format) -> Result<Result<Advisory, Problem>, I
     Ok(parse_bytes(format, &bytes).map_err(|e| problem(e.to_string())))
 }
 
-fn read_zip(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Advisory>, ImportError> {
+fn read_zip(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+    on_record: &(dyn Fn() + Sync),
+) -> Result<Vec<Advisory>, ImportError> {
     let file = fs_err::File::open(path).map_err(|e| io_err(path, &e))?;
     let zip_err = |e: zip::result::ZipError| ImportError::Zip {
         path: path.to_owned(),
@@ -258,6 +279,7 @@ fn read_zip(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Advisory>, I
     let parsed: Vec<_> = members
         .par_iter()
         .map(|(label, format, bytes)| {
+            on_record();
             parse_bytes(*format, bytes).map_err(|e| Problem {
                 file: label.clone(),
                 reason: e.to_string(),

@@ -20,3 +20,20 @@ pub fn stdout(text: &str) -> Result<(), CliError> {
 pub fn note(text: &str) {
     let _ = writeln!(io::stderr().lock(), "{text}");
 }
+
+/// A record counter on stderr while `what` runs, shown only when stderr is a
+/// terminal (logs and CI output stay clean).
+pub fn progress(what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}: {human_pos} records, {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    pb.set_message(what.to_owned());
+    pb.enable_steady_tick(std::time::Duration::from_millis(100));
+    pb
+}

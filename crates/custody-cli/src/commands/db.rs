@@ -24,8 +24,15 @@ fn import(args: &ImportArgs) -> CmdResult {
     let mut batches = Vec::new();
     for p in &args.paths {
         let before = problems.len();
-        output::note(&format!("reading {}", p.display()));
-        let batch = import::read_source(p, &mut problems).map_err(CliError::bad_input)?;
+        let progress = output::progress(&format!("reading {}", p.display()));
+        let batch = import::read_source_with_progress(p, &mut problems, &|| progress.inc(1))
+            .map_err(CliError::bad_input)?;
+        progress.finish_and_clear();
+        output::note(&format!(
+            "read {}: {} records",
+            p.display(),
+            batch.records.len()
+        ));
         if batch.records.is_empty() && problems.len() > before {
             for pr in &problems[before..] {
                 output::note(&format!("  malformed: {pr}"));
