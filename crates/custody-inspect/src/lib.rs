@@ -1,0 +1,8 @@
+//! Finding malicious code in Python packages without running anything.
+//!
+//! * [`archive`]: wheels, sdists (`.tar.gz`, `.zip`, `.tar.bz2`) and
+//!   unpacked folders read into memory as data, with bounds on member count,
+//!   sizes and compression ratio, and path traversal and links reported as
+//!   anomalies instead of followed. Nothing is ever written to disk.
+
+pub mod archive;
