@@ -4,5 +4,8 @@
 //!   unpacked folders read into memory as data, with bounds on member count,
 //!   sizes and compression ratio, and path traversal and links reported as
 //!   anomalies instead of followed. Nothing is ever written to disk.
+//! * [`python`]: facts about Python source (calls, strings, attributes,
+//!   imports, with the scope they run in) from tree-sitter-python.
 
 pub mod archive;
+pub mod python;

@@ -1,0 +1,322 @@
+//! Facts about Python source, from a real parser (tree-sitter-python):
+//! calls (with import aliases resolved), attribute uses, string literals and
+//! imports, each with its line and whether it runs when the module is
+//! imported (module or class body) or only when a function is called.
+//!
+//! The walk is iterative, so deeply nested expressions cannot overflow the
+//! stack; source that does not parse (Python 2, truncated files) still gives
+//! the facts of the parts that do, and says it had errors.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tree_sitter::{Node, Parser};
+
+/// When code at a place runs, relative to `import` of its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Module or class body: runs when the file is imported or executed.
+    TopLevel,
+    /// Inside a function or lambda: runs only when called.
+    Function,
+}
+
+/// A call site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Call {
+    /// The callee with import aliases resolved (`subprocess.run`, `exec`,
+    /// `os.system` for `from os import system; system(...)`).
+    pub callee: String,
+    /// 1-based line.
+    pub line: usize,
+    /// When it runs.
+    pub scope: Scope,
+}
+
+/// A string literal's content (without quotes and prefixes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Str {
+    /// The literal's text between the quotes.
+    pub value: String,
+    /// 1-based line.
+    pub line: usize,
+    /// When it runs.
+    pub scope: Scope,
+}
+
+/// A dotted attribute use such as `os.environ` or `sys.executable`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attr {
+    /// The dotted name, aliases resolved.
+    pub name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// When it runs.
+    pub scope: Scope,
+}
+
+/// Everything extracted from one source file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Call sites.
+    pub calls: Vec<Call>,
+    /// String literals.
+    pub strings: Vec<Str>,
+    /// Dotted attribute uses.
+    pub attrs: Vec<Attr>,
+    /// Imported modules (`import a.b`, `from a import b` gives `a`).
+    pub imports: Vec<(String, usize, Scope)>,
+    /// Whether parts of the file did not parse.
+    pub has_errors: bool,
+}
+
+/// Parses `source` and extracts its facts.
+pub fn facts(source: &[u8]) -> Facts {
+    let mut parser = Parser::new();
+    if parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .is_err()
+    {
+        return Facts {
+            has_errors: true,
+            ..Facts::default()
+        };
+    }
+    let Some(tree) = parser.parse(source, None) else {
+        return Facts {
+            has_errors: true,
+            ..Facts::default()
+        };
+    };
+    let root = tree.root_node();
+    let mut out = Facts {
+        has_errors: root.has_error(),
+        ..Facts::default()
+    };
+    let aliases = collect_aliases(root, source, &mut out);
+    // Iterative pre-order walk with the scope of each node.
+    let mut stack: Vec<(Node<'_>, Scope)> = vec![(root, Scope::TopLevel)];
+    while let Some((node, scope)) = stack.pop() {
+        let child_scope = match node.kind() {
+            "function_definition" | "lambda" => Scope::Function,
+            _ => scope,
+        };
+        match node.kind() {
+            "call" => {
+                if let Some(f) = node.child_by_field_name("function") {
+                    out.calls.push(Call {
+                        callee: dotted(f, source, &aliases),
+                        line: node.start_position().row + 1,
+                        scope,
+                    });
+                }
+            }
+            "attribute" => {
+                let name = dotted(node, source, &aliases);
+                if !name.contains('(') {
+                    out.attrs.push(Attr {
+                        name,
+                        line: node.start_position().row + 1,
+                        scope,
+                    });
+                }
+            }
+            "string" => {
+                let mut value = String::new();
+                let mut c = node.walk();
+                for part in node.children(&mut c) {
+                    if part.kind() == "string_content" {
+                        value.push_str(text(part, source));
+                    }
+                }
+                out.strings.push(Str {
+                    value,
+                    line: node.start_position().row + 1,
+                    scope,
+                });
+            }
+            _ => {}
+        }
+        let mut c = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut c).collect();
+        for child in children.into_iter().rev() {
+            stack.push((child, child_scope));
+        }
+    }
+    out
+}
+
+fn text<'a>(node: Node<'_>, source: &'a [u8]) -> &'a str {
+    node.utf8_text(source).unwrap_or("")
+}
+
+/// `import a as b` and `from a import b as c` bindings, and the import facts.
+fn collect_aliases(root: Node<'_>, source: &[u8], out: &mut Facts) -> HashMap<String, String> {
+    let mut aliases = HashMap::new();
+    let mut stack: Vec<(Node<'_>, Scope)> = vec![(root, Scope::TopLevel)];
+    while let Some((node, scope)) = stack.pop() {
+        let line = node.start_position().row + 1;
+        match node.kind() {
+            "import_statement" => {
+                let mut c = node.walk();
+                for name in node.children_by_field_name("name", &mut c) {
+                    let (module, alias) = aliased(name, source);
+                    out.imports.push((module.clone(), line, scope));
+                    if let Some(a) = alias {
+                        aliases.insert(a, module);
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let module = node
+                    .child_by_field_name("module_name")
+                    .map(|m| text(m, source).to_owned())
+                    .unwrap_or_default();
+                out.imports.push((module.clone(), line, scope));
+                let mut c = node.walk();
+                for name in node.children_by_field_name("name", &mut c) {
+                    let (item, alias) = aliased(name, source);
+                    aliases.insert(
+                        alias.unwrap_or_else(|| item.clone()),
+                        format!("{module}.{item}"),
+                    );
+                }
+            }
+            _ => {}
+        }
+        let child_scope = match node.kind() {
+            "function_definition" | "lambda" => Scope::Function,
+            _ => scope,
+        };
+        let mut c = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut c).collect();
+        for child in children.into_iter().rev() {
+            stack.push((child, child_scope));
+        }
+    }
+    aliases
+}
+
+/// `a.b` or `a.b as c` in an import: (`a.b`, Some(`c`)).
+fn aliased(node: Node<'_>, source: &[u8]) -> (String, Option<String>) {
+    if node.kind() == "aliased_import" {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| text(n, source).to_owned())
+            .unwrap_or_default();
+        let alias = node
+            .child_by_field_name("alias")
+            .map(|n| text(n, source).to_owned());
+        (name, alias)
+    } else {
+        (text(node, source).to_owned(), None)
+    }
+}
+
+/// A callee or attribute as a dotted name, aliases resolved;
+/// `__import__("os").system` reads as `os.system`.
+fn dotted(node: Node<'_>, source: &[u8], aliases: &HashMap<String, String>) -> String {
+    let mut parts = Vec::new();
+    let mut cur = node;
+    loop {
+        match cur.kind() {
+            "attribute" => {
+                if let Some(a) = cur.child_by_field_name("attribute") {
+                    parts.push(text(a, source).to_owned());
+                }
+                match cur.child_by_field_name("object") {
+                    Some(o) => cur = o,
+                    None => break,
+                }
+            }
+            "identifier" => {
+                let id = text(cur, source);
+                parts.push(aliases.get(id).cloned().unwrap_or_else(|| id.to_owned()));
+                break;
+            }
+            "call" => {
+                // __import__('x') / importlib.import_module('x') as the module x.
+                let f = cur
+                    .child_by_field_name("function")
+                    .map_or("", |f| text(f, source));
+                let arg = cur
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .filter(|a| a.kind() == "string")
+                    .map(|a| text(a, source).trim_matches(['\'', '"']).to_owned());
+                match (f, arg) {
+                    ("__import__" | "importlib.import_module", Some(m)) => parts.push(m),
+                    _ => parts.push(format!("{}(...)", f.chars().take(40).collect::<String>())),
+                }
+                break;
+            }
+            _ => {
+                parts.push(format!("<{}>", cur.kind()));
+                break;
+            }
+        }
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_with_aliases_and_scopes() {
+        let src = b"import subprocess as sp\nfrom os import system\nimport base64, sys\n\nsp.run([sys.executable, 'p.py'])\n\ndef later():\n    system('id')\n\nclass C:\n    x = __import__('os').popen('ls')\n";
+        let f = facts(src);
+        let calls: Vec<_> = f
+            .calls
+            .iter()
+            .map(|c| (c.callee.as_str(), c.line, c.scope))
+            .collect();
+        assert!(
+            calls.contains(&("subprocess.run", 5, Scope::TopLevel)),
+            "{calls:?}"
+        );
+        assert!(
+            calls.contains(&("os.system", 8, Scope::Function)),
+            "{calls:?}"
+        );
+        assert!(
+            calls.contains(&("os.popen", 11, Scope::TopLevel)),
+            "class bodies run at import: {calls:?}"
+        );
+        assert!(
+            f.attrs
+                .iter()
+                .any(|a| a.name == "sys.executable" && a.line == 5)
+        );
+        assert!(f.strings.iter().any(|s| s.value == "p.py"));
+        assert!(!f.has_errors);
+    }
+
+    #[test]
+    fn python2_and_garbage_do_not_crash() {
+        // tree-sitter-python reads Python 2 print and exec statements.
+        let f = facts(b"print 'hello'\nexec \"import os\"\n");
+        assert!(
+            f.strings
+                .iter()
+                .any(|s| s.value == "import os" && s.line == 2),
+            "{f:?}"
+        );
+        let f = facts(&[0xff, 0xfe, 0x00, b'(', b'(']);
+        assert!(f.has_errors);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 50_000;
+        let mut src = String::from("x = ");
+        src.push_str(&"(".repeat(depth));
+        src.push('1');
+        src.push_str(&")".repeat(depth));
+        let f = facts(src.as_bytes());
+        assert!(f.calls.is_empty());
+    }
+}
