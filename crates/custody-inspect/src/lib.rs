@@ -7,5 +7,7 @@
 //! * [`python`]: facts about Python source (calls, strings, attributes,
 //!   imports, with the scope they run in) from tree-sitter-python.
 
+pub mod analysis;
 pub mod archive;
+pub mod decode;
 pub mod python;

@@ -32,6 +32,10 @@ pub struct Call {
     pub line: usize,
     /// When it runs.
     pub scope: Scope,
+    /// The innermost enclosing function, if any.
+    pub func: Option<String>,
+    /// The argument list's text, at most 300 bytes.
+    pub args: String,
 }
 
 /// A string literal's content (without quotes and prefixes).
@@ -43,6 +47,8 @@ pub struct Str {
     pub line: usize,
     /// When it runs.
     pub scope: Scope,
+    /// The innermost enclosing function, if any.
+    pub func: Option<String>,
 }
 
 /// A dotted attribute use such as `os.environ` or `sys.executable`.
@@ -54,6 +60,8 @@ pub struct Attr {
     pub line: usize,
     /// When it runs.
     pub scope: Scope,
+    /// The innermost enclosing function, if any.
+    pub func: Option<String>,
 }
 
 /// Everything extracted from one source file.
@@ -67,8 +75,47 @@ pub struct Facts {
     pub attrs: Vec<Attr>,
     /// Imported modules (`import a.b`, `from a import b` gives `a`).
     pub imports: Vec<(String, usize, Scope)>,
+    /// Names of functions defined in the file.
+    pub defs: Vec<String>,
+    /// Uses of a defined function's name (a call, or passed as a thread
+    /// target), with the function the use is in (`None`: top level).
+    pub refs: Vec<(String, Option<String>)>,
     /// Whether parts of the file did not parse.
     pub has_errors: bool,
+}
+
+impl Facts {
+    /// Functions that run when the file is imported: used at top level, or
+    /// from a function that runs then (transitively).
+    pub fn reachable_at_import(&self) -> std::collections::HashSet<String> {
+        let mut reach: std::collections::HashSet<String> = self
+            .refs
+            .iter()
+            .filter(|(_, f)| f.is_none())
+            .map(|(n, _)| n.clone())
+            .collect();
+        loop {
+            let before = reach.len();
+            for (name, from) in &self.refs {
+                if from.as_ref().is_some_and(|f| reach.contains(f)) {
+                    reach.insert(name.clone());
+                }
+            }
+            if reach.len() == before {
+                return reach;
+            }
+        }
+    }
+
+    /// Whether code in `func` (with `scope`) runs when the file is imported.
+    pub fn runs_at_import(
+        &self,
+        scope: Scope,
+        func: Option<&str>,
+        reach: &std::collections::HashSet<String>,
+    ) -> bool {
+        scope == Scope::TopLevel || func.is_some_and(|f| reach.contains(f))
+    }
 }
 
 /// Parses `source` and extracts its facts.
@@ -95,21 +142,42 @@ pub fn facts(source: &[u8]) -> Facts {
         ..Facts::default()
     };
     let aliases = collect_aliases(root, source, &mut out);
-    // Iterative pre-order walk with the scope of each node.
-    let mut stack: Vec<(Node<'_>, Scope)> = vec![(root, Scope::TopLevel)];
-    while let Some((node, scope)) = stack.pop() {
-        let child_scope = match node.kind() {
-            "function_definition" | "lambda" => Scope::Function,
-            _ => scope,
+    let defs: std::collections::HashSet<String> = out.defs.iter().cloned().collect();
+    // Iterative pre-order walk with the scope and enclosing function of each node.
+    let mut stack: Vec<(Node<'_>, Scope, Option<String>)> = vec![(root, Scope::TopLevel, None)];
+    while let Some((node, scope, func)) = stack.pop() {
+        let (child_scope, child_func) = match node.kind() {
+            "function_definition" => (
+                Scope::Function,
+                node.child_by_field_name("name")
+                    .map(|n| text(n, source).to_owned()),
+            ),
+            "lambda" => (Scope::Function, func.clone()),
+            _ => (scope, func.clone()),
         };
         match node.kind() {
             "call" => {
                 if let Some(f) = node.child_by_field_name("function") {
+                    let args = node
+                        .child_by_field_name("arguments")
+                        .map(|a| text(a, source).chars().take(300).collect())
+                        .unwrap_or_default();
                     out.calls.push(Call {
                         callee: dotted(f, source, &aliases),
                         line: node.start_position().row + 1,
                         scope,
+                        func: func.clone(),
+                        args,
                     });
+                }
+            }
+            "identifier" => {
+                let id = text(node, source);
+                let is_def_name = node.parent().is_some_and(|p| {
+                    p.kind() == "function_definition" && p.child_by_field_name("name") == Some(node)
+                });
+                if defs.contains(id) && !is_def_name {
+                    out.refs.push((id.to_owned(), func.clone()));
                 }
             }
             "attribute" => {
@@ -119,6 +187,7 @@ pub fn facts(source: &[u8]) -> Facts {
                         name,
                         line: node.start_position().row + 1,
                         scope,
+                        func: func.clone(),
                     });
                 }
             }
@@ -134,6 +203,7 @@ pub fn facts(source: &[u8]) -> Facts {
                     value,
                     line: node.start_position().row + 1,
                     scope,
+                    func: func.clone(),
                 });
             }
             _ => {}
@@ -141,7 +211,7 @@ pub fn facts(source: &[u8]) -> Facts {
         let mut c = node.walk();
         let children: Vec<Node<'_>> = node.children(&mut c).collect();
         for child in children.into_iter().rev() {
-            stack.push((child, child_scope));
+            stack.push((child, child_scope, child_func.clone()));
         }
     }
     out
@@ -166,6 +236,11 @@ fn collect_aliases(root: Node<'_>, source: &[u8], out: &mut Facts) -> HashMap<St
                     if let Some(a) = alias {
                         aliases.insert(a, module);
                     }
+                }
+            }
+            "function_definition" => {
+                if let Some(n) = node.child_by_field_name("name") {
+                    out.defs.push(text(n, source).to_owned());
                 }
             }
             "import_from_statement" => {
@@ -293,6 +368,24 @@ mod tests {
         );
         assert!(f.strings.iter().any(|s| s.value == "p.py"));
         assert!(!f.has_errors);
+    }
+
+    #[test]
+    fn functions_reached_from_top_level_run_at_import() {
+        let src = b"import threading\ndef _loop():\n    steal()\ndef steal():\n    pass\ndef _start():\n    threading.Thread(target=_loop).start()\ndef unused():\n    steal()\n_start()\n";
+        let f = facts(src);
+        let reach = f.reachable_at_import();
+        for name in ["_start", "_loop", "steal"] {
+            assert!(reach.contains(name), "{name}: {reach:?}");
+        }
+        assert!(!reach.contains("unused"));
+        let call = f
+            .calls
+            .iter()
+            .find(|c| c.callee == "threading.Thread")
+            .unwrap();
+        assert_eq!(call.func.as_deref(), Some("_start"));
+        assert_eq!(call.args, "(target=_loop)");
     }
 
     #[test]

@@ -1,0 +1,892 @@
+//! From a package's files to findings and a verdict.
+//!
+//! Each Python file is analysed for what it does and *when*: at install
+//! (`setup.py`), at every interpreter start (`.pth` import lines,
+//! `sitecustomize.py`, `usercustomize.py`, PEP 829 `.start` files, and the
+//! modules they import), at import (module top level, and functions it
+//! reaches), or only at run time. Encoded string literals and payloads
+//! hidden in media files are decoded statically and analysed as code of the
+//! same phase. Secret access plus a way out before run time is malicious.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde::Serialize;
+
+use crate::archive::{Anomaly, Contents, Format, Member};
+use crate::decode;
+use crate::python::{self, Facts};
+
+/// When code runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// While the package is built or installed (`setup.py`).
+    Install,
+    /// At every interpreter start-up (`.pth`, `sitecustomize.py`, ...).
+    Startup,
+    /// When the module is imported.
+    Import,
+    /// Only when a function is called.
+    Runtime,
+}
+
+/// How strong one finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Worth a look.
+    Low,
+    /// Unusual for a library.
+    Medium,
+    /// Rarely benign.
+    High,
+    /// Malicious on its own.
+    Critical,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code (`custody::secret-access`, ...).
+    pub code: &'static str,
+    /// Strength.
+    pub level: Level,
+    /// When it runs.
+    pub phase: Phase,
+    /// File inside the package.
+    pub path: String,
+    /// 1-based line (of the decoded layer when `layer` is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Decoding chain when found inside an encoded payload (`base64+zlib`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// The line, trimmed.
+    pub snippet: String,
+    /// What it means.
+    pub message: String,
+}
+
+/// The package's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No evidence of malicious behaviour before run time.
+    Clean,
+    /// Evidence worth a human look.
+    Suspicious,
+    /// Behaviour no benign package has.
+    Malicious,
+}
+
+/// Everything found in one package.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The archive or folder.
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Sum of finding weights (for ranking).
+    pub score: u32,
+    /// Why the verdict, one line each.
+    pub reasons: Vec<String>,
+    /// The evidence.
+    pub findings: Vec<Finding>,
+    /// Container anomalies.
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Paths of files that run at interpreter start-up.
+fn is_startup_surface(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base.ends_with(".pth")
+        || base == "sitecustomize.py"
+        || base == "usercustomize.py"
+        || base.ends_with(".start")
+}
+
+fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Analyses one package.
+pub fn inspect(contents: &Contents) -> Report {
+    let mut findings = Vec::new();
+    let startup_modules = startup_modules(&contents.members);
+    for m in &contents.members {
+        analyse_member(m, &startup_modules, &mut findings);
+    }
+    orphans(contents, &mut findings);
+    for a in &contents.anomalies {
+        if let Anomaly::UnsafePath { path } = a {
+            findings.push(Finding {
+                code: "custody::path-traversal",
+                level: Level::High,
+                phase: Phase::Install,
+                path: path.clone(),
+                line: None,
+                layer: None,
+                snippet: path.clone(),
+                message: "archive member would be written outside the extraction folder".into(),
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+    findings.dedup();
+    let (verdict, score, reasons) = verdict(&findings);
+    Report {
+        path: contents.path.display().to_string(),
+        format: contents.format,
+        verdict,
+        score,
+        reasons,
+        findings,
+        anomalies: contents.anomalies.clone(),
+    }
+}
+
+/// Top-level module names that start-up hooks import (they run at start-up too).
+fn startup_modules(members: &[Member]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for m in members.iter().filter(|m| is_startup_surface(&m.path)) {
+        let text = String::from_utf8_lossy(&m.data);
+        let source = if m.path.ends_with(".pth") {
+            pth_code(&text)
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            text.into_owned()
+        };
+        for (module, _, _) in python::facts(source.as_bytes()).imports {
+            if let Some(first) = module.split('.').next() {
+                out.insert(first.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The executable lines of a `.pth` file (site.py runs lines starting with `import`).
+fn pth_code(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("import ") || l.starts_with("import\t"))
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect()
+}
+
+fn analyse_member(m: &Member, startup_modules: &HashSet<String>, out: &mut Vec<Finding>) {
+    let base = basename(&m.path);
+    let depth = m.path.matches('/').count();
+    if m.path.ends_with(".pth") {
+        for (line, code) in pth_code(&String::from_utf8_lossy(&m.data)) {
+            let before = out.len();
+            analyse_source(
+                &m.path,
+                code.as_bytes(),
+                Phase::Startup,
+                None,
+                line - 1,
+                out,
+            );
+            if out.len() > before {
+                out.push(finding(
+                    "custody::pth-exec",
+                    Level::High,
+                    Phase::Startup,
+                    &m.path,
+                    Some(line),
+                    None,
+                    &code,
+                    "a .pth line that runs code with the behaviour below at every Python start-up",
+                ));
+            }
+        }
+        return;
+    }
+    if base.ends_with(".start") {
+        let text = String::from_utf8_lossy(&m.data);
+        for (i, l) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            out.push(finding(
+                "custody::startup-hook",
+                Level::Medium,
+                Phase::Startup,
+                &m.path,
+                Some(i + 1),
+                None,
+                l,
+                "PEP 829 start-up entry point: runs at every Python start-up",
+            ));
+        }
+        return;
+    }
+    if base.ends_with(".py") {
+        let module = base.trim_end_matches(".py");
+        let phase = if base == "setup.py" && depth <= 1 {
+            Phase::Install
+        } else if is_startup_surface(&m.path) || (depth == 0 && startup_modules.contains(module)) {
+            Phase::Startup
+        } else {
+            Phase::Import
+        };
+        if matches!(base, "sitecustomize.py" | "usercustomize.py") {
+            out.push(finding(
+                "custody::startup-hook",
+                Level::Medium,
+                Phase::Startup,
+                &m.path,
+                Some(1),
+                None,
+                first_code_line(&m.data),
+                "sitecustomize/usercustomize run at every Python start-up",
+            ));
+        }
+        analyse_source(&m.path, &m.data, phase, None, 0, out);
+        return;
+    }
+    let lower = base.to_ascii_lowercase();
+    if [
+        ".wav", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".mp3", ".ico", ".webp",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e))
+    {
+        media_payload(m, out);
+    } else if lower.ends_with(".js") {
+        let text = String::from_utf8_lossy(&m.data);
+        if let Some((i, l)) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("new Function(") || l.contains("eval("))
+        {
+            out.push(finding(
+                "custody::embedded-script-exec",
+                Level::Medium,
+                Phase::Runtime,
+                &m.path,
+                Some(i + 1),
+                None,
+                l,
+                "JavaScript that builds and runs code from strings, shipped in a Python package",
+            ));
+        }
+    }
+}
+
+fn first_code_line(data: &[u8]) -> &str {
+    std::str::from_utf8(data)
+        .unwrap_or("")
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .unwrap_or("")
+}
+
+#[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
+fn finding(
+    code: &'static str,
+    level: Level,
+    phase: Phase,
+    path: &str,
+    line: Option<usize>,
+    layer: Option<&str>,
+    snippet: &str,
+    message: &str,
+) -> Finding {
+    let s = snippet.trim();
+    let snippet = if s.chars().count() > 160 {
+        format!("{}...", s.chars().take(157).collect::<String>())
+    } else {
+        s.to_owned()
+    };
+    Finding {
+        code,
+        level,
+        phase,
+        path: path.to_owned(),
+        line,
+        layer: layer.map(str::to_owned),
+        snippet,
+        message: message.to_owned(),
+    }
+}
+
+/// Credential and secret locations (threats.md): paths, files, endpoints.
+const SECRET_MARKERS: &[&str] = &[
+    ".ssh/id_",
+    "/.ssh",
+    "ssh_host_",
+    ".aws/credentials",
+    ".aws/config",
+    ".git-credentials",
+    ".config/gcloud",
+    "application_default_credentials",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    ".azure/",
+    ".kube/config",
+    "serviceaccount/token",
+    "/var/run/secrets/kubernetes.io",
+    ".docker/config.json",
+    ".npmrc",
+    ".pypirc",
+    ".vault-token",
+    ".netrc",
+    ".pgpass",
+    "169.254.169.254",
+    "169.254.170.2",
+    "/etc/shadow",
+    ".bash_history",
+    "wallet.dat",
+    "Login Data",
+    "AWS_SECRET_ACCESS_KEY",
+    "terraform.tfstate",
+];
+/// Places where code survives a reboot or hijacks a developer tool.
+const PERSISTENCE_MARKERS: &[&str] = &[
+    ".config/systemd/user",
+    "crontab",
+    "/etc/cron",
+    ".bashrc",
+    ".zshrc",
+    ".bash_profile",
+    "CurrentVersion\\Run",
+    "LaunchAgents",
+    ".claude/settings.json",
+    ".vscode/tasks.json",
+    "autostart/",
+];
+/// Chat webhooks and paste sites used as drop boxes.
+const EXFIL_MARKERS: &[&str] = &[
+    "discord.com/api/webhooks",
+    "discordapp.com/api/webhooks",
+    "api.telegram.org/bot",
+    "hooks.slack.com",
+    "pastebin.com",
+    "transfer.sh",
+    "ngrok",
+    "webhook.site",
+    "pipedream.net",
+    "interact.sh",
+    "burpcollaborator",
+];
+const NETWORK_CALLS: &[&str] = &[
+    "urllib.request.urlopen",
+    "urllib.request.Request",
+    "urllib.request.urlretrieve",
+    "urllib.urlopen",
+    "urllib2.urlopen",
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.request",
+    "requests.Session",
+    "http.client.HTTPConnection",
+    "http.client.HTTPSConnection",
+    "httplib.HTTPConnection",
+    "httpx.get",
+    "httpx.post",
+    "httpx.Client",
+    "socket.socket",
+    "socket.create_connection",
+    "socket.gethostbyname",
+    "urllib3.PoolManager",
+    "aiohttp.ClientSession",
+    "ftplib.FTP",
+    "smtplib.SMTP",
+    "dns.resolver.resolve",
+];
+const SPAWN_CALLS: &[&str] = &[
+    "subprocess.run",
+    "subprocess.Popen",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.getoutput",
+    "os.system",
+    "os.popen",
+    "os.execv",
+    "os.execve",
+    "os.execl",
+    "os.execvp",
+    "os.spawnl",
+    "os.spawnv",
+    "os.posix_spawn",
+    "pty.spawn",
+    "commands.getoutput",
+];
+const CODE_CALLS: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "marshal.loads",
+    "builtins.exec",
+    "builtins.eval",
+];
+const DECODE_CALLS: &[&str] = &[
+    "base64.b64decode",
+    "base64.b32decode",
+    "base64.b85decode",
+    "base64.a85decode",
+    "base64.urlsafe_b64decode",
+    "base64.decodebytes",
+    "zlib.decompress",
+    "bz2.decompress",
+    "lzma.decompress",
+    "codecs.decode",
+    "bytes.fromhex",
+    "binascii.unhexlify",
+    "binascii.a2b_base64",
+];
+
+/// What the signal rules need to place a finding.
+struct Ctx<'a> {
+    path: &'a str,
+    layer: Option<&'a str>,
+    line_offset: usize,
+    lines: Vec<&'a str>,
+    file_phase: Phase,
+    facts: &'a Facts,
+    reach: HashSet<String>,
+}
+
+impl Ctx<'_> {
+    /// The phase of code at `scope` inside `func`.
+    fn phase(&self, scope: python::Scope, func: Option<&String>) -> Phase {
+        if self.file_phase == Phase::Install
+            || self
+                .facts
+                .runs_at_import(scope, func.map(String::as_str), &self.reach)
+        {
+            self.file_phase
+        } else {
+            Phase::Runtime
+        }
+    }
+
+    fn at(
+        &self,
+        code: &'static str,
+        level: Level,
+        phase: Phase,
+        line: usize,
+        message: &str,
+    ) -> Finding {
+        let text = self.lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+        finding(
+            code,
+            level,
+            phase,
+            self.path,
+            Some(line + self.line_offset),
+            self.layer,
+            text,
+            message,
+        )
+    }
+}
+
+/// Analyses Python source; `line_offset` shifts lines (a `.pth` line in its file).
+fn analyse_source(
+    path: &str,
+    source: &[u8],
+    file_phase: Phase,
+    layer: Option<&str>,
+    line_offset: usize,
+    out: &mut Vec<Finding>,
+) {
+    let facts: Facts = python::facts(source);
+    let text = String::from_utf8_lossy(source);
+    let ctx = Ctx {
+        path,
+        layer,
+        line_offset,
+        lines: text.lines().collect(),
+        file_phase,
+        facts: &facts,
+        reach: facts.reachable_at_import(),
+    };
+    string_signals(&ctx, out);
+    for a in &facts.attrs {
+        if matches!(
+            a.name.as_str(),
+            "os.environ.copy" | "os.environ.items" | "os.environ.keys" | "os.environ.values"
+        ) {
+            out.push(ctx.at(
+                "custody::secret-access",
+                Level::High,
+                ctx.phase(a.scope, a.func.as_ref()),
+                a.line,
+                "reads the whole environment (secrets included)",
+            ));
+        }
+    }
+    call_signals(&ctx, out);
+}
+
+/// Signals in string literals, and encoded payloads decoded and analysed.
+fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for s in &ctx.facts.strings {
+        let phase = ctx.phase(s.scope, s.func.as_ref());
+        if let Some(m) = SECRET_MARKERS.iter().find(|m| s.value.contains(*m)) {
+            out.push(ctx.at(
+                "custody::secret-access",
+                Level::High,
+                phase,
+                s.line,
+                &format!("names a credential location ({m})"),
+            ));
+        }
+        if let Some(m) = PERSISTENCE_MARKERS.iter().find(|m| s.value.contains(*m)) {
+            out.push(ctx.at(
+                "custody::persistence",
+                Level::High,
+                phase,
+                s.line,
+                &format!("writes where code survives or hijacks a tool ({m})"),
+            ));
+        }
+        if let Some(m) = EXFIL_MARKERS.iter().find(|m| s.value.contains(*m)) {
+            out.push(ctx.at(
+                "custody::network-egress",
+                Level::High,
+                phase,
+                s.line,
+                &format!("a known drop box for stolen data ({m})"),
+            ));
+        }
+        if s.value.contains("printenv") {
+            out.push(ctx.at(
+                "custody::secret-access",
+                Level::High,
+                phase,
+                s.line,
+                "dumps the whole environment (printenv)",
+            ));
+        }
+        if ["curl ", "wget ", "curl\"", "wget\""]
+            .iter()
+            .any(|c| s.value.contains(c))
+            && s.value.contains("http")
+        {
+            out.push(ctx.at(
+                "custody::network-egress",
+                Level::Medium,
+                phase,
+                s.line,
+                "downloads or uploads with curl/wget",
+            ));
+        }
+        if s.value.len() >= 40
+            && ctx
+                .layer
+                .is_none_or(|l| l.matches('+').count() < decode::MAX_DEPTH)
+        {
+            for (chain, inner) in decode::unwrap(s.value.as_bytes()) {
+                let chain = match ctx.layer {
+                    Some(l) => format!("{l}>{chain}"),
+                    None => chain,
+                };
+                out.push(ctx.at(
+                    "custody::encoded-payload",
+                    Level::Medium,
+                    phase,
+                    s.line,
+                    &format!("an encoded string that decodes ({chain}) to Python code"),
+                ));
+                analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
+            }
+        }
+    }
+}
+
+/// Signals in calls: network, processes, dynamic code, environment dumps.
+fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for c in &ctx.facts.calls {
+        let phase = ctx.phase(c.scope, c.func.as_ref());
+        let callee = c.callee.as_str();
+        let mut add =
+            |code, level, message: &str| out.push(ctx.at(code, level, phase, c.line, message));
+        let args = c.args.trim_start_matches('(');
+        if (matches!(callee, "dict" | "str" | "json.dumps" | "repr" | "list")
+            && args.starts_with("os.environ"))
+            || args.starts_with("os.environ)")
+        {
+            add(
+                "custody::secret-access",
+                Level::High,
+                "copies the whole environment (secrets included)",
+            );
+        }
+        if NETWORK_CALLS.contains(&callee) {
+            add(
+                "custody::network-egress",
+                Level::Medium,
+                "opens a network connection",
+            );
+        }
+        if SPAWN_CALLS.contains(&callee) {
+            if c.args.contains("sys.executable") {
+                add(
+                    "custody::process-spawn",
+                    Level::High,
+                    "starts a second Python on a file (a dropped payload)",
+                );
+            } else {
+                add("custody::process-spawn", Level::Medium, "starts a process");
+            }
+            if [
+                "curl",
+                "wget",
+                "printenv",
+                "powershell",
+                "-EncodedCommand",
+                "-enc ",
+            ]
+            .iter()
+            .any(|x| c.args.contains(x))
+            {
+                add(
+                    "custody::process-spawn",
+                    Level::High,
+                    "runs a downloader, an environment dump or encoded PowerShell",
+                );
+            }
+        }
+        if CODE_CALLS.contains(&callee) {
+            let fed = DECODE_CALLS
+                .iter()
+                .any(|d| c.args.contains(d.rsplit('.').next().unwrap_or(d)))
+                || c.args.contains("urlopen")
+                || c.args.contains(".read()")
+                || c.args.contains(".content");
+            if fed {
+                add(
+                    "custody::dynamic-code",
+                    Level::High,
+                    "runs code decoded, decompressed or downloaded at run time",
+                );
+            } else {
+                add(
+                    "custody::dynamic-code",
+                    Level::Medium,
+                    "runs code built at run time",
+                );
+            }
+        }
+        if callee == "os.chmod"
+            && (c.args.contains("S_IX")
+                || c.args.contains("0o7")
+                || c.args.contains("0o5")
+                || c.args.contains("493"))
+        {
+            add(
+                "custody::make-executable",
+                Level::Medium,
+                "makes a file executable (a downloaded binary?)",
+            );
+        }
+    }
+}
+
+/// A media file carrying an encoded payload or code after its data.
+fn media_payload(m: &Member, out: &mut Vec<Finding>) {
+    // Look for a long run of base64 alphabet, as a carrier would append.
+    let data = &m.data;
+    let mut start = None;
+    for (i, b) in data
+        .iter()
+        .enumerate()
+        .chain(std::iter::once((data.len(), &0u8)))
+    {
+        let in_alpha =
+            i < data.len() && (b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        match (in_alpha, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= 200 {
+                    for (chain, inner) in decode::unwrap(&data[s..i]) {
+                        // Show up to 16 printable bytes before the payload: carriers put a marker there.
+                        let marker_at = data[s.saturating_sub(16)..s]
+                            .iter()
+                            .rposition(|b| !b.is_ascii_graphic())
+                            .map_or(s.saturating_sub(16), |p| s.saturating_sub(16) + p + 1);
+                        out.push(finding(
+                            "custody::media-payload",
+                            Level::Critical,
+                            Phase::Runtime,
+                            &m.path,
+                            None,
+                            Some(&chain),
+                            &format!(
+                                "byte {s}, after `{}`",
+                                String::from_utf8_lossy(&data[marker_at..s])
+                            ),
+                            "a media file carries encoded Python code",
+                        ));
+                        analyse_source(
+                            &m.path,
+                            &inner,
+                            Phase::Runtime,
+                            Some(&format!("media>{chain}")),
+                            0,
+                            out,
+                        );
+                    }
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// In a site-packages folder: start-up hooks and files no RECORD owns.
+fn orphans(contents: &Contents, out: &mut Vec<Finding>) {
+    if contents.format != Format::Folder {
+        return;
+    }
+    let mut owned: BTreeSet<String> = BTreeSet::new();
+    let mut has_record = false;
+    for m in contents
+        .members
+        .iter()
+        .filter(|m| m.path.ends_with(".dist-info/RECORD"))
+    {
+        has_record = true;
+        if let Ok(rows) = custody_record_paths(&m.data) {
+            owned.extend(rows);
+        }
+    }
+    if !has_record {
+        return;
+    }
+    for m in &contents.members {
+        if owned.contains(&m.path)
+            || m.path.contains("__pycache__/")
+            || m.path.ends_with(".pyc")
+            || m.path.contains(".dist-info/")
+        {
+            continue;
+        }
+        if is_startup_surface(&m.path) && !m.path.contains('/') {
+            out.push(finding(
+                "custody::orphan-startup-hook",
+                Level::Critical,
+                Phase::Startup,
+                &m.path,
+                Some(1),
+                None,
+                first_code_line(&m.data),
+                "a start-up hook that no installed distribution's RECORD lists: an implant",
+            ));
+        }
+    }
+}
+
+/// Paths listed in a RECORD (first CSV field; quoted paths kept simple).
+fn custody_record_paths(data: &[u8]) -> Result<Vec<String>, std::str::Utf8Error> {
+    Ok(std::str::from_utf8(data)?
+        .lines()
+        .filter_map(|l| l.rsplitn(3, ',').nth(2))
+        .map(|p| p.trim_matches('"').to_owned())
+        .collect())
+}
+
+/// Verdict rules, in order. Phases before run time count; run-time-only
+/// behaviour is what libraries legitimately do.
+fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
+    let early: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.phase != Phase::Runtime)
+        .collect();
+    let has = |code: &str, min: Level| early.iter().any(|f| f.code == code && f.level >= min);
+    let any = |code: &str| findings.iter().any(|f| f.code == code);
+    let score = findings
+        .iter()
+        .map(|f| match f.level {
+            Level::Low => 1,
+            Level::Medium => 3,
+            Level::High => 8,
+            Level::Critical => 20,
+        } * if f.phase == Phase::Runtime { 1 } else { 2 })
+        .sum();
+    let mut malicious = Vec::new();
+    if has("custody::secret-access", Level::High)
+        && (has("custody::network-egress", Level::Medium)
+            || has("custody::process-spawn", Level::High))
+    {
+        malicious.push(
+            "reads secrets and sends or runs something before any function is called".to_owned(),
+        );
+    }
+    if has("custody::dynamic-code", Level::High)
+        && (has("custody::encoded-payload", Level::Medium)
+            || has("custody::network-egress", Level::Medium))
+    {
+        malicious.push(
+            "runs hidden (encoded or downloaded) code at install, start-up or import".to_owned(),
+        );
+    }
+    if has("custody::process-spawn", Level::High) && has("custody::encoded-payload", Level::Medium)
+    {
+        malicious.push("writes a decoded payload and starts it".to_owned());
+    }
+    if has("custody::network-egress", Level::Medium)
+        && has("custody::make-executable", Level::Medium)
+        && has("custody::process-spawn", Level::Medium)
+    {
+        malicious.push("downloads a binary, makes it executable and runs it at import".to_owned());
+    }
+    if any("custody::orphan-startup-hook") {
+        malicious.push("a start-up hook no distribution owns (an implant)".to_owned());
+    }
+    if any("custody::media-payload")
+        && findings
+            .iter()
+            .any(|f| f.code == "custody::dynamic-code" && f.level >= Level::High)
+    {
+        malicious.push("code hidden in a media file and run".to_owned());
+    }
+    if has("custody::pth-exec", Level::High)
+        && (has("custody::dynamic-code", Level::Medium)
+            || has("custody::network-egress", Level::Medium))
+    {
+        malicious.push("a .pth start-up hook that runs hidden or networked code".to_owned());
+    }
+    if has("custody::persistence", Level::High) {
+        malicious.push("installs persistence before any function is called".to_owned());
+    }
+    if !malicious.is_empty() {
+        return (Verdict::Malicious, score, malicious);
+    }
+    let suspicious: Vec<String> = early
+        .iter()
+        .filter(|f| {
+            f.level >= Level::High
+                || matches!(f.code, "custody::startup-hook" | "custody::pth-exec")
+        })
+        .map(|f| format!("{} in {} ({:?})", f.code, f.path, f.phase))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !suspicious.is_empty() || any("custody::media-payload") || any("custody::path-traversal") {
+        let mut r = suspicious;
+        if any("custody::media-payload") {
+            r.push("a media file carries encoded code".into());
+        }
+        return (Verdict::Suspicious, score, r);
+    }
+    (Verdict::Clean, score, Vec::new())
+}
