@@ -23,9 +23,52 @@ pub enum Command {
     /// against advisories, offline.
     #[command(long_about = SCAN_ABOUT)]
     Scan(ScanArgs),
+    /// Find malicious code in packages without running them: wheels, sdists,
+    /// unpacked folders, site-packages (first version: see issue 3).
+    #[command(long_about = INSPECT_ABOUT)]
+    Inspect(InspectArgs),
     /// Manage the local advisory database.
     #[command(subcommand)]
     Db(DbCommand),
+}
+
+const INSPECT_ABOUT: &str = "\
+Find malicious code in packages without running them.
+
+PATH may be a wheel, an sdist (.tar.gz, .zip, .tar.bz2, .tar.xz), an unpacked
+package folder or a site-packages folder (where start-up hooks that no RECORD
+lists are reported as implants). Archives are read in memory, never extracted.
+
+Each package gets a verdict: malicious, suspicious or clean, with findings
+(stable code, phase: install / startup / import / runtime, file, line,
+snippet). Secret access plus a way out before run time is malicious.
+
+Exit codes: 0 nothing at or above --fail-on, 1 a package at or above it,
+2 a package could not be read (the others are still reported).
+
+Examples:
+  custody inspect litellm-1.82.8-py3-none-any.whl
+  custody inspect .venv/lib/python3.11/site-packages --format json";
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Packages to inspect.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+    /// Exit 1 when a package's verdict is at or above this.
+    #[arg(long, value_enum, default_value_t = FailOn::Malicious)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Suspicious or malicious.
+    Suspicious,
+    /// Malicious only.
+    Malicious,
 }
 
 const SCAN_ABOUT: &str = "\

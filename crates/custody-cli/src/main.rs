@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Scan(args) => commands::scan::run(&args),
         cli::Command::Db(args) => commands::db::run(&args),
+        cli::Command::Inspect(args) => commands::inspect::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

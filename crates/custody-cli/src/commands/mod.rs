@@ -1,4 +1,5 @@
 pub mod db;
+pub mod inspect;
 pub mod scan;
 
 use std::path::PathBuf;
