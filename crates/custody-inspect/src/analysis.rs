@@ -184,6 +184,10 @@ fn pth_code(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a flat list of rules, read top to bottom; to be split into rule tables"
+)]
 fn analyse_member(m: &Member, startup_modules: &HashSet<String>, out: &mut Vec<Finding>) {
     let base = basename(&m.path);
     let depth = m.path.matches('/').count();
@@ -237,6 +241,9 @@ fn analyse_member(m: &Member, startup_modules: &HashSet<String>, out: &mut Vec<F
         let module = base.trim_end_matches(".py");
         let phase = if base == "setup.py" && depth <= 1 {
             Phase::Install
+        } else if m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c)) {
+            // Test suites, docs and examples are not imported by users.
+            Phase::Runtime
         } else if is_startup_surface(&m.path) || (depth == 0 && startup_modules.contains(module)) {
             Phase::Startup
         } else {
@@ -322,6 +329,20 @@ fn finding(
         message: message.to_owned(),
     }
 }
+
+/// Folders whose code a user's `import` never runs.
+const NOT_SHIPPED_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "testing",
+    "docs",
+    "doc",
+    "examples",
+    "example",
+    "benchmarks",
+    "benchmark",
+    "lab",
+];
 
 /// Credential and secret locations (threats.md): paths, files, endpoints.
 const SECRET_MARKERS: &[&str] = &[
@@ -425,6 +446,15 @@ const SPAWN_CALLS: &[&str] = &[
     "os.posix_spawn",
     "pty.spawn",
     "commands.getoutput",
+];
+const HOST_RECON_CALLS: &[&str] = &[
+    "getpass.getuser",
+    "socket.gethostname",
+    "platform.node",
+    "os.getlogin",
+    "os.uname",
+    "platform.uname",
+    "socket.getfqdn",
 ];
 const CODE_CALLS: &[&str] = &[
     "exec",
@@ -566,6 +596,18 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 &format!("a known drop box for stolen data ({m})"),
             ));
         }
+        if matches!(
+            s.value.as_str(),
+            "COMPUTERNAME" | "USERNAME" | "USERDOMAIN" | "LOGNAME"
+        ) {
+            out.push(ctx.at(
+                "custody::host-recon",
+                Level::Medium,
+                phase,
+                s.line,
+                "reads the host's or user's identity",
+            ));
+        }
         if s.value.contains("printenv") {
             out.push(ctx.at(
                 "custody::secret-access",
@@ -612,6 +654,10 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Signals in calls: network, processes, dynamic code, environment dumps.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a flat list of rules, read top to bottom; to be split into rule tables"
+)]
 fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for c in &ctx.facts.calls {
         let phase = ctx.phase(c.scope, c.func.as_ref());
@@ -651,18 +697,48 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "wget",
                 "printenv",
                 "powershell",
-                "-EncodedCommand",
+                "-encodedcommand",
                 "-enc ",
+                "certutil",
+                "bitsadmin",
+                "mshta",
             ]
             .iter()
-            .any(|x| c.args.contains(x))
+            .any(|x| c.args.to_ascii_lowercase().contains(x))
             {
                 add(
-                    "custody::process-spawn",
+                    "custody::download-exec",
                     Level::High,
                     "runs a downloader, an environment dump or encoded PowerShell",
                 );
             }
+        }
+        if CODE_CALLS.contains(&callee) && (args.starts_with('\'') || args.starts_with('"')) {
+            // exec('literal'): the code is in plain sight; analyse it instead.
+            let quote = &args[..1];
+            let literal = args[1..]
+                .split(quote)
+                .next()
+                .unwrap_or("")
+                .replace("\\n", "\n");
+            let layer = match ctx.layer {
+                Some(l) => format!("{l}>exec-literal"),
+                None => "exec-literal".to_owned(),
+            };
+            if ctx
+                .layer
+                .is_none_or(|l| l.matches('>').count() < decode::MAX_DEPTH)
+            {
+                analyse_source(
+                    ctx.path,
+                    literal.as_bytes(),
+                    phase,
+                    Some(&layer),
+                    c.line.saturating_sub(1) + ctx.line_offset,
+                    out,
+                );
+            }
+            continue;
         }
         if CODE_CALLS.contains(&callee) {
             let fed = DECODE_CALLS
@@ -684,6 +760,20 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "runs code built at run time",
                 );
             }
+        }
+        if HOST_RECON_CALLS.contains(&callee) {
+            add(
+                "custody::host-recon",
+                Level::Medium,
+                "reads the host's or user's identity",
+            );
+        }
+        if callee == "os.dup2" || callee == "pty.spawn" {
+            add(
+                "custody::shell-redirect",
+                Level::High,
+                "wires a process's standard streams (a reverse shell?)",
+            );
         }
         if callee == "os.chmod"
             && (c.args.contains("S_IX")
@@ -806,12 +896,15 @@ fn custody_record_paths(data: &[u8]) -> Result<Vec<String>, std::str::Utf8Error>
 
 /// Verdict rules, in order. Phases before run time count; run-time-only
 /// behaviour is what libraries legitimately do.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a flat list of rules, read top to bottom; to be split into rule tables"
+)]
 fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     let early: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.phase != Phase::Runtime)
         .collect();
-    let has = |code: &str, min: Level| early.iter().any(|f| f.code == code && f.level >= min);
     let any = |code: &str| findings.iter().any(|f| f.code == code);
     let score = findings
         .iter()
@@ -822,32 +915,78 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             Level::Critical => 20,
         } * if f.phase == Phase::Runtime { 1 } else { 2 })
         .sum();
+    // Behaviour combines within one file (its decoded layers included): a
+    // big SDK with a credential path in one module and an HTTP client in
+    // another is not an exfiltration.
     let mut malicious = Vec::new();
-    if has("custody::secret-access", Level::High)
-        && (has("custody::network-egress", Level::Medium)
-            || has("custody::process-spawn", Level::High))
-    {
-        malicious.push(
-            "reads secrets and sends or runs something before any function is called".to_owned(),
-        );
-    }
-    if has("custody::dynamic-code", Level::High)
-        && (has("custody::encoded-payload", Level::Medium)
-            || has("custody::network-egress", Level::Medium))
-    {
-        malicious.push(
-            "runs hidden (encoded or downloaded) code at install, start-up or import".to_owned(),
-        );
-    }
-    if has("custody::process-spawn", Level::High) && has("custody::encoded-payload", Level::Medium)
-    {
-        malicious.push("writes a decoded payload and starts it".to_owned());
-    }
-    if has("custody::network-egress", Level::Medium)
-        && has("custody::make-executable", Level::Medium)
-        && has("custody::process-spawn", Level::Medium)
-    {
-        malicious.push("downloads a binary, makes it executable and runs it at import".to_owned());
+    let paths: BTreeSet<&str> = early.iter().map(|f| f.path.as_str()).collect();
+    for path in paths {
+        let has = |code: &str, min: Level| {
+            early
+                .iter()
+                .any(|f| f.path == path && f.code == code && f.level >= min)
+        };
+        let mut say = |why: &str| {
+            if !malicious.iter().any(|m: &String| m.starts_with(why)) {
+                malicious.push(format!("{why} ({path})"));
+            }
+        };
+        if has("custody::secret-access", Level::High)
+            && (has("custody::network-egress", Level::Medium)
+                || has("custody::process-spawn", Level::High))
+        {
+            say("reads secrets and sends or runs something before any function is called");
+        }
+        if has("custody::dynamic-code", Level::High)
+            && (has("custody::encoded-payload", Level::Medium)
+                || has("custody::network-egress", Level::Medium))
+        {
+            say("runs hidden (encoded or downloaded) code at install, start-up or import");
+        }
+        if has("custody::process-spawn", Level::High)
+            && has("custody::encoded-payload", Level::Medium)
+        {
+            say("writes a decoded payload and starts it");
+        }
+        if has("custody::network-egress", Level::Medium)
+            && has("custody::make-executable", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+        {
+            say("downloads a binary, makes it executable and runs it");
+        }
+        if has("custody::pth-exec", Level::High)
+            && (has("custody::dynamic-code", Level::High)
+                || has("custody::network-egress", Level::Medium))
+        {
+            say("a .pth start-up hook that runs hidden or networked code");
+        }
+        if has("custody::shell-redirect", Level::High)
+            && has("custody::network-egress", Level::Medium)
+        {
+            say("connects out and hands the connection a shell (reverse shell)");
+        }
+        if has("custody::download-exec", Level::High) {
+            say("runs a downloader or encoded PowerShell before any function is called");
+        }
+        if has("custody::host-recon", Level::Medium)
+            && has("custody::network-egress", Level::Medium)
+        {
+            say("sends the host's or user's identity out before any function is called");
+        }
+        if has("custody::network-egress", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+            && early
+                .iter()
+                .any(|f| f.path == path && f.phase == Phase::Install)
+        {
+            say("calls out and runs a program while being installed");
+        }
+        if has("custody::persistence", Level::Medium)
+            && (has("custody::network-egress", Level::Medium)
+                || has("custody::dynamic-code", Level::High))
+        {
+            say("installs persistence for code it fetches or hides");
+        }
     }
     if any("custody::orphan-startup-hook") {
         malicious.push("a start-up hook no distribution owns (an implant)".to_owned());
@@ -858,15 +997,6 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             .any(|f| f.code == "custody::dynamic-code" && f.level >= Level::High)
     {
         malicious.push("code hidden in a media file and run".to_owned());
-    }
-    if has("custody::pth-exec", Level::High)
-        && (has("custody::dynamic-code", Level::Medium)
-            || has("custody::network-egress", Level::Medium))
-    {
-        malicious.push("a .pth start-up hook that runs hidden or networked code".to_owned());
-    }
-    if has("custody::persistence", Level::High) {
-        malicious.push("installs persistence before any function is called".to_owned());
     }
     if !malicious.is_empty() {
         return (Verdict::Malicious, score, malicious);
