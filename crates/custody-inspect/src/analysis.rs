@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::archive::{Anomaly, Contents, Format, Member};
@@ -115,9 +116,17 @@ fn basename(path: &str) -> &str {
 pub fn inspect(contents: &Contents) -> Report {
     let mut findings = Vec::new();
     let startup_modules = startup_modules(&contents.members);
-    for m in &contents.members {
-        analyse_member(m, &startup_modules, &mut findings);
-    }
+    // Files are independent: analyse them on all cores, keep member order.
+    let per_member: Vec<Vec<Finding>> = contents
+        .members
+        .par_iter()
+        .map(|m| {
+            let mut out = Vec::new();
+            analyse_member(m, &startup_modules, &mut out);
+            out
+        })
+        .collect();
+    findings.extend(per_member.into_iter().flatten());
     orphans(contents, &mut findings);
     for a in &contents.anomalies {
         if let Anomaly::UnsafePath { path } = a {

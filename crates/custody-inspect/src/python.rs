@@ -144,8 +144,14 @@ pub fn facts(source: &[u8]) -> Facts {
     let aliases = collect_aliases(root, source, &mut out);
     let defs: std::collections::HashSet<String> = out.defs.iter().cloned().collect();
     // Iterative pre-order walk with the scope and enclosing function of each node.
+    let mut def_names: std::collections::HashSet<usize> = std::collections::HashSet::new();
     let mut stack: Vec<(Node<'_>, Scope, Option<String>)> = vec![(root, Scope::TopLevel, None)];
     while let Some((node, scope, func)) = stack.pop() {
+        if node.kind() == "function_definition" {
+            if let Some(n) = node.child_by_field_name("name") {
+                def_names.insert(n.id());
+            }
+        }
         let (child_scope, child_func) = match node.kind() {
             "function_definition" => (
                 Scope::Function,
@@ -173,9 +179,9 @@ pub fn facts(source: &[u8]) -> Facts {
             }
             "identifier" => {
                 let id = text(node, source);
-                let is_def_name = node.parent().is_some_and(|p| {
-                    p.kind() == "function_definition" && p.child_by_field_name("name") == Some(node)
-                });
+                // A def's own name is not a use (marked when its def was visited:
+                // parent() walks from the root and is too slow for every identifier).
+                let is_def_name = def_names.contains(&node.id());
                 if defs.contains(id) && !is_def_name {
                     out.refs.push((id.to_owned(), func.clone()));
                 }
