@@ -147,10 +147,10 @@ pub fn facts(source: &[u8]) -> Facts {
     let mut def_names: std::collections::HashSet<usize> = std::collections::HashSet::new();
     let mut stack: Vec<(Node<'_>, Scope, Option<String>)> = vec![(root, Scope::TopLevel, None)];
     while let Some((node, scope, func)) = stack.pop() {
-        if node.kind() == "function_definition" {
-            if let Some(n) = node.child_by_field_name("name") {
-                def_names.insert(n.id());
-            }
+        if node.kind() == "function_definition"
+            && let Some(n) = node.child_by_field_name("name")
+        {
+            def_names.insert(n.id());
         }
         let (child_scope, child_func) = match node.kind() {
             "function_definition" => (
