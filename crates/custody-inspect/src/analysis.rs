@@ -351,6 +351,8 @@ const NOT_SHIPPED_DIRS: &[&str] = &[
     "benchmarks",
     "benchmark",
     "lab",
+    "_tests",
+    "scripts",
 ];
 
 /// Credential and secret locations (threats.md): paths, files, endpoints.
