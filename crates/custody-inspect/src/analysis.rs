@@ -399,6 +399,27 @@ const PERSISTENCE_MARKERS: &[&str] = &[
     ".vscode/tasks.json",
     "autostart/",
 ];
+/// Marker lists looked for in string literals: markers, code, level, meaning.
+const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
+    (
+        SECRET_MARKERS,
+        "custody::secret-access",
+        Level::High,
+        "names a credential location",
+    ),
+    (
+        PERSISTENCE_MARKERS,
+        "custody::persistence",
+        Level::High,
+        "writes where code survives or hijacks a tool",
+    ),
+    (
+        EXFIL_MARKERS,
+        "custody::network-egress",
+        Level::High,
+        "a known drop box for stolen data",
+    ),
+];
 /// Chat webhooks and paste sites used as drop boxes.
 const EXFIL_MARKERS: &[&str] = &[
     "discord.com/api/webhooks",
@@ -580,32 +601,10 @@ fn analyse_source(
 fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for s in &ctx.facts.strings {
         let phase = ctx.phase(s.scope, s.func.as_ref());
-        if let Some(m) = SECRET_MARKERS.iter().find(|m| s.value.contains(*m)) {
-            out.push(ctx.at(
-                "custody::secret-access",
-                Level::High,
-                phase,
-                s.line,
-                &format!("names a credential location ({m})"),
-            ));
-        }
-        if let Some(m) = PERSISTENCE_MARKERS.iter().find(|m| s.value.contains(*m)) {
-            out.push(ctx.at(
-                "custody::persistence",
-                Level::High,
-                phase,
-                s.line,
-                &format!("writes where code survives or hijacks a tool ({m})"),
-            ));
-        }
-        if let Some(m) = EXFIL_MARKERS.iter().find(|m| s.value.contains(*m)) {
-            out.push(ctx.at(
-                "custody::network-egress",
-                Level::High,
-                phase,
-                s.line,
-                &format!("a known drop box for stolen data ({m})"),
-            ));
+        for (markers, code, level, meaning) in STRING_RULES {
+            if let Some(m) = markers.iter().find(|m| s.value.contains(*m)) {
+                out.push(ctx.at(code, *level, phase, s.line, &format!("{meaning} ({m})")));
+            }
         }
         if matches!(
             s.value.as_str(),
