@@ -865,9 +865,11 @@ fn orphans(contents: &Contents, out: &mut Vec<Finding>) {
         .filter(|m| m.path.ends_with(".dist-info/RECORD"))
     {
         has_record = true;
-        if let Ok(rows) = custody_record_paths(&m.data) {
-            owned.extend(rows);
-        }
+        // A RECORD that is not valid UTF-8 CSV owns nothing: its hooks count as orphans.
+        let rows = std::str::from_utf8(&m.data)
+            .ok()
+            .and_then(|t| custody_pypa::record::parse(t).ok());
+        owned.extend(rows.into_iter().flatten().map(|e| e.path));
     }
     if !has_record {
         return;
@@ -893,15 +895,6 @@ fn orphans(contents: &Contents, out: &mut Vec<Finding>) {
             ));
         }
     }
-}
-
-/// Paths listed in a RECORD (first CSV field; quoted paths kept simple).
-fn custody_record_paths(data: &[u8]) -> Result<Vec<String>, std::str::Utf8Error> {
-    Ok(std::str::from_utf8(data)?
-        .lines()
-        .filter_map(|l| l.rsplitn(3, ',').nth(2))
-        .map(|p| p.trim_matches('"').to_owned())
-        .collect())
 }
 
 /// Verdict rules, in order. Phases before run time count; run-time-only

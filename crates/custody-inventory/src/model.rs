@@ -223,12 +223,13 @@ impl Inventory {
                 self.sources.push(s);
             }
         }
+        let mut seen: std::collections::HashSet<(Origin, custody_pypa::PackageName)> = self
+            .packages
+            .iter()
+            .map(|q| (q.origin.clone(), q.name.clone()))
+            .collect();
         for p in other.packages {
-            if !self
-                .packages
-                .iter()
-                .any(|q| q.origin == p.origin && q.name == p.name)
-            {
+            if seen.insert((p.origin.clone(), p.name.clone())) {
                 self.packages.push(p);
             }
         }
