@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::archive::{Anomaly, Contents, Format, Member};
 use crate::decode;
 use crate::python::{self, Facts};
+use crate::skeleton;
 
 /// When code runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -112,8 +113,22 @@ fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// Analyses one package.
+/// How deep to look.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Also analyse code that only runs when a function is called, and test,
+    /// docs and example folders (run-time capabilities, for review and
+    /// version diffs). Verdicts do not change: they rest on earlier phases.
+    pub deep: bool,
+}
+
+/// Analyses one package with the default options.
 pub fn inspect(contents: &Contents) -> Report {
+    inspect_with(contents, Options::default())
+}
+
+/// Analyses one package.
+pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     let mut findings = Vec::new();
     let startup_modules = startup_modules(&contents.members);
     // Files are independent: analyse them on all cores, keep member order.
@@ -122,7 +137,7 @@ pub fn inspect(contents: &Contents) -> Report {
         .par_iter()
         .map(|m| {
             let mut out = Vec::new();
-            analyse_member(m, &startup_modules, &mut out);
+            analyse_member(m, &startup_modules, options, &mut out);
             out
         })
         .collect();
@@ -197,7 +212,12 @@ fn pth_code(text: &str) -> Vec<(usize, String)> {
     clippy::too_many_lines,
     reason = "a flat list of rules, read top to bottom; to be split into rule tables"
 )]
-fn analyse_member(m: &Member, startup_modules: &HashSet<String>, out: &mut Vec<Finding>) {
+fn analyse_member(
+    m: &Member,
+    startup_modules: &HashSet<String>,
+    options: Options,
+    out: &mut Vec<Finding>,
+) {
     let base = basename(&m.path);
     let depth = m.path.matches('/').count();
     if m.path.ends_with(".pth") {
@@ -270,7 +290,16 @@ fn analyse_member(m: &Member, startup_modules: &HashSet<String>, out: &mut Vec<F
                 "sitecustomize/usercustomize run at every Python start-up",
             ));
         }
-        analyse_source(&m.path, &m.data, phase, None, 0, out);
+        match phase {
+            // Nothing a user imports: only worth reading when asked.
+            Phase::Runtime if !options.deep => {}
+            Phase::Import if !options.deep => {
+                let skeleton = skeleton::skeleton(&m.data);
+                let source = skeleton.as_deref().unwrap_or(&m.data);
+                analyse_source(&m.path, source, phase, None, 0, out);
+            }
+            _ => analyse_source(&m.path, &m.data, phase, None, 0, out),
+        }
         return;
     }
     let lower = base.to_ascii_lowercase();

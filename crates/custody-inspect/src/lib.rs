@@ -6,8 +6,12 @@
 //!   anomalies instead of followed. Nothing is ever written to disk.
 //! * [`python`]: facts about Python source (calls, strings, attributes,
 //!   imports, with the scope they run in) from tree-sitter-python.
+//! * [`skeleton`]: the import-time part of a file (bodies of functions no
+//!   import-time code reaches become `pass`), so only code that can act
+//!   before a user calls anything is parsed by default.
 
 pub mod analysis;
 pub mod archive;
 pub mod decode;
 pub mod python;
+pub mod skeleton;

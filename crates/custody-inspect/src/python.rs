@@ -137,65 +137,138 @@ pub fn facts(source: &[u8]) -> Facts {
         };
     };
     let root = tree.root_node();
-    let mut out = Facts {
-        has_errors: root.has_error(),
-        ..Facts::default()
-    };
-    let aliases = collect_aliases(root, source, &mut out);
-    let defs: std::collections::HashSet<String> = out.defs.iter().cloned().collect();
-    // Iterative pre-order walk with the scope and enclosing function of each node.
-    let mut def_names: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    let mut stack: Vec<(Node<'_>, Scope, Option<String>)> = vec![(root, Scope::TopLevel, None)];
-    while let Some((node, scope, func)) = stack.pop() {
-        if node.kind() == "function_definition"
-            && let Some(n) = node.child_by_field_name("name")
-        {
-            def_names.insert(n.id());
+    let mut walk = Walk::new(source);
+    walk.run(root);
+    walk.finish(root.has_error())
+}
+
+/// Where a node is: its scope and the index of its innermost function.
+#[derive(Clone, Copy)]
+struct Place {
+    scope: Scope,
+    func: Option<usize>,
+}
+
+/// One pre-order pass over the tree with a cursor (no per-node allocation);
+/// callees are resolved after it, once every import alias is known.
+struct Walk<'s, 't> {
+    source: &'s [u8],
+    aliases: HashMap<String, String>,
+    funcs: Vec<&'s str>,
+    def_name_nodes: std::collections::HashSet<usize>,
+    calls: Vec<(Node<'t>, Place)>,
+    attrs: Vec<(Node<'t>, Place)>,
+    idents: Vec<(&'s str, Option<usize>)>,
+    out: Facts,
+}
+
+impl<'s, 't> Walk<'s, 't> {
+    fn new(source: &'s [u8]) -> Self {
+        Walk {
+            source,
+            aliases: HashMap::new(),
+            funcs: Vec::new(),
+            def_name_nodes: std::collections::HashSet::new(),
+            calls: Vec::new(),
+            attrs: Vec::new(),
+            idents: Vec::new(),
+            out: Facts::default(),
         }
-        let (child_scope, child_func) = match node.kind() {
-            "function_definition" => (
-                Scope::Function,
-                node.child_by_field_name("name")
-                    .map(|n| text(n, source).to_owned()),
-            ),
-            "lambda" => (Scope::Function, func.clone()),
-            _ => (scope, func.clone()),
-        };
+    }
+
+    fn run(&mut self, root: Node<'t>) {
+        let mut cursor = root.walk();
+        // Context frames: (depth of the node that opened it, place inside it).
+        let mut frames: Vec<(usize, Place)> = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            let node = cursor.node();
+            let place = frames.last().map_or(
+                Place {
+                    scope: Scope::TopLevel,
+                    func: None,
+                },
+                |f| f.1,
+            );
+            if let Some(inner) = self.visit(node, place) {
+                frames.push((depth, inner));
+            }
+            if cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            loop {
+                while frames.last().is_some_and(|f| f.0 == depth) {
+                    frames.pop();
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+                depth -= 1;
+            }
+        }
+    }
+
+    /// Records what `node` says; returns the place its children are in when
+    /// it opens a function or lambda.
+    fn visit(&mut self, node: Node<'t>, place: Place) -> Option<Place> {
+        let source = self.source;
+        let line = node.start_position().row + 1;
         match node.kind() {
-            "call" => {
-                if let Some(f) = node.child_by_field_name("function") {
-                    let args = node
-                        .child_by_field_name("arguments")
-                        .map(|a| text(a, source).chars().take(300).collect())
-                        .unwrap_or_default();
-                    out.calls.push(Call {
-                        callee: dotted(f, source, &aliases),
-                        line: node.start_position().row + 1,
-                        scope,
-                        func: func.clone(),
-                        args,
-                    });
+            "function_definition" => {
+                let name = node.child_by_field_name("name");
+                let idx = name.map(|n| {
+                    self.def_name_nodes.insert(n.id());
+                    self.funcs.push(text(n, source));
+                    self.funcs.len() - 1
+                });
+                if let Some(n) = name {
+                    self.out.defs.push(text(n, source).to_owned());
+                }
+                return Some(Place {
+                    scope: Scope::Function,
+                    func: idx,
+                });
+            }
+            "lambda" => {
+                return Some(Place {
+                    scope: Scope::Function,
+                    func: place.func,
+                });
+            }
+            "import_statement" => {
+                let mut c = node.walk();
+                for name in node.children_by_field_name("name", &mut c) {
+                    let (module, alias) = aliased(name, source);
+                    self.out.imports.push((module.clone(), line, place.scope));
+                    if let Some(a) = alias {
+                        self.aliases.insert(a, module);
+                    }
                 }
             }
-            "identifier" => {
-                let id = text(node, source);
-                // A def's own name is not a use (marked when its def was visited:
-                // parent() walks from the root and is too slow for every identifier).
-                let is_def_name = def_names.contains(&node.id());
-                if defs.contains(id) && !is_def_name {
-                    out.refs.push((id.to_owned(), func.clone()));
+            "import_from_statement" => {
+                let module = node
+                    .child_by_field_name("module_name")
+                    .map(|m| text(m, source).to_owned())
+                    .unwrap_or_default();
+                self.out.imports.push((module.clone(), line, place.scope));
+                let mut c = node.walk();
+                for name in node.children_by_field_name("name", &mut c) {
+                    let (item, alias) = aliased(name, source);
+                    self.aliases.insert(
+                        alias.unwrap_or_else(|| item.clone()),
+                        format!("{module}.{item}"),
+                    );
                 }
             }
-            "attribute" => {
-                let name = dotted(node, source, &aliases);
-                if !name.contains('(') {
-                    out.attrs.push(Attr {
-                        name,
-                        line: node.start_position().row + 1,
-                        scope,
-                        func: func.clone(),
-                    });
-                }
+            "call" => self.calls.push((node, place)),
+            "attribute" => self.attrs.push((node, place)),
+            // A def's own name is not a use of it.
+            "identifier" if !self.def_name_nodes.contains(&node.id()) => {
+                self.idents.push((text(node, source), place.func));
             }
             "string" => {
                 let mut value = String::new();
@@ -205,78 +278,66 @@ pub fn facts(source: &[u8]) -> Facts {
                         value.push_str(text(part, source));
                     }
                 }
-                out.strings.push(Str {
+                let func = self.func_name(place.func);
+                self.out.strings.push(Str {
                     value,
-                    line: node.start_position().row + 1,
-                    scope,
-                    func: func.clone(),
+                    line,
+                    scope: place.scope,
+                    func,
                 });
             }
             _ => {}
         }
-        let mut c = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut c).collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, child_scope, child_func.clone()));
-        }
+        None
     }
-    out
+
+    fn func_name(&self, idx: Option<usize>) -> Option<String> {
+        idx.and_then(|i| self.funcs.get(i)).map(|s| (*s).to_owned())
+    }
+
+    fn finish(mut self, has_errors: bool) -> Facts {
+        let source = self.source;
+        for (node, place) in std::mem::take(&mut self.calls) {
+            let Some(f) = node.child_by_field_name("function") else {
+                continue;
+            };
+            let args = node
+                .child_by_field_name("arguments")
+                .map(|a| text(a, source).chars().take(300).collect())
+                .unwrap_or_default();
+            self.out.calls.push(Call {
+                callee: dotted(f, source, &self.aliases),
+                line: node.start_position().row + 1,
+                scope: place.scope,
+                func: self.func_name(place.func),
+                args,
+            });
+        }
+        for (node, place) in std::mem::take(&mut self.attrs) {
+            let name = dotted(node, source, &self.aliases);
+            if !name.contains('(') {
+                self.out.attrs.push(Attr {
+                    name,
+                    line: node.start_position().row + 1,
+                    scope: place.scope,
+                    func: self.func_name(place.func),
+                });
+            }
+        }
+        let defs: std::collections::HashSet<&str> = self.funcs.iter().copied().collect();
+        for (id, func) in std::mem::take(&mut self.idents) {
+            if defs.contains(id) {
+                let from = self.func_name(func);
+                self.out.refs.push((id.to_owned(), from));
+            }
+        }
+        self.out.has_errors = has_errors;
+        self.out
+    }
 }
 
 fn text<'a>(node: Node<'_>, source: &'a [u8]) -> &'a str {
     node.utf8_text(source).unwrap_or("")
-}
-
-/// `import a as b` and `from a import b as c` bindings, and the import facts.
-fn collect_aliases(root: Node<'_>, source: &[u8], out: &mut Facts) -> HashMap<String, String> {
-    let mut aliases = HashMap::new();
-    let mut stack: Vec<(Node<'_>, Scope)> = vec![(root, Scope::TopLevel)];
-    while let Some((node, scope)) = stack.pop() {
-        let line = node.start_position().row + 1;
-        match node.kind() {
-            "import_statement" => {
-                let mut c = node.walk();
-                for name in node.children_by_field_name("name", &mut c) {
-                    let (module, alias) = aliased(name, source);
-                    out.imports.push((module.clone(), line, scope));
-                    if let Some(a) = alias {
-                        aliases.insert(a, module);
-                    }
-                }
-            }
-            "function_definition" => {
-                if let Some(n) = node.child_by_field_name("name") {
-                    out.defs.push(text(n, source).to_owned());
-                }
-            }
-            "import_from_statement" => {
-                let module = node
-                    .child_by_field_name("module_name")
-                    .map(|m| text(m, source).to_owned())
-                    .unwrap_or_default();
-                out.imports.push((module.clone(), line, scope));
-                let mut c = node.walk();
-                for name in node.children_by_field_name("name", &mut c) {
-                    let (item, alias) = aliased(name, source);
-                    aliases.insert(
-                        alias.unwrap_or_else(|| item.clone()),
-                        format!("{module}.{item}"),
-                    );
-                }
-            }
-            _ => {}
-        }
-        let child_scope = match node.kind() {
-            "function_definition" | "lambda" => Scope::Function,
-            _ => scope,
-        };
-        let mut c = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut c).collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, child_scope));
-        }
-    }
-    aliases
 }
 
 /// `a.b` or `a.b as c` in an import: (`a.b`, Some(`c`)).
