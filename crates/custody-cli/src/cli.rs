@@ -61,6 +61,11 @@ pub struct InspectArgs {
     /// Exit 1 when a package's verdict is at or above this.
     #[arg(long, value_enum, default_value_t = FailOn::Malicious)]
     pub fail_on: FailOn,
+    /// Also read code that only runs when a function is called, and tests,
+    /// docs and examples: lists run-time capabilities too (slower). Verdicts
+    /// rest on install, start-up and import-time code either way.
+    #[arg(long)]
+    pub deep: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

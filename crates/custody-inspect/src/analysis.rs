@@ -130,14 +130,17 @@ pub fn inspect(contents: &Contents) -> Report {
 /// Analyses one package.
 pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     let mut findings = Vec::new();
-    let startup_modules = startup_modules(&contents.members);
+    let roles = Roles {
+        startup_modules: startup_modules(&contents.members),
+        install_paths: install_paths(&contents.members),
+    };
     // Files are independent: analyse them on all cores, keep member order.
     let per_member: Vec<Vec<Finding>> = contents
         .members
         .par_iter()
         .map(|m| {
             let mut out = Vec::new();
-            analyse_member(m, &startup_modules, options, &mut out);
+            analyse_member(m, &roles, options, &mut out);
             out
         })
         .collect();
@@ -176,6 +179,26 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     }
 }
 
+/// Local modules that `setup.py` imports: they run while installing too.
+fn install_paths(members: &[Member]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for m in members
+        .iter()
+        .filter(|m| basename(&m.path) == "setup.py" && m.path.matches('/').count() <= 1)
+    {
+        let dir = m.path.strip_suffix("setup.py").unwrap_or("");
+        for (module, _, _) in python::facts(&m.data).imports {
+            let first = module.split('.').next().unwrap_or("");
+            if first.is_empty() || first == "setup" {
+                continue;
+            }
+            out.insert(format!("{dir}{first}.py"));
+            out.insert(format!("{dir}{first}/__init__.py"));
+        }
+    }
+    out
+}
+
 /// Top-level module names that start-up hooks import (they run at start-up too).
 fn startup_modules(members: &[Member]) -> HashSet<String> {
     let mut out = HashSet::new();
@@ -208,16 +231,17 @@ fn pth_code(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Files that run at install or start-up because another file imports them.
+struct Roles {
+    startup_modules: HashSet<String>,
+    install_paths: HashSet<String>,
+}
+
 #[expect(
     clippy::too_many_lines,
     reason = "a flat list of rules, read top to bottom; to be split into rule tables"
 )]
-fn analyse_member(
-    m: &Member,
-    startup_modules: &HashSet<String>,
-    options: Options,
-    out: &mut Vec<Finding>,
-) {
+fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Finding>) {
     let base = basename(&m.path);
     let depth = m.path.matches('/').count();
     if m.path.ends_with(".pth") {
@@ -268,12 +292,16 @@ fn analyse_member(
     }
     if base.ends_with(".py") {
         let module = base.trim_end_matches(".py");
-        let phase = if base == "setup.py" && depth <= 1 {
+        let phase = if (base == "setup.py" && depth <= 1) || roles.install_paths.contains(&m.path) {
             Phase::Install
-        } else if m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c)) {
+        } else if base == "__main__.py" || m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c))
+        {
+            // `python -m pkg` runs __main__.py; nothing imports it.
             // Test suites, docs and examples are not imported by users.
             Phase::Runtime
-        } else if is_startup_surface(&m.path) || (depth == 0 && startup_modules.contains(module)) {
+        } else if is_startup_surface(&m.path)
+            || (depth == 0 && roles.startup_modules.contains(module))
+        {
             Phase::Startup
         } else {
             Phase::Import
@@ -294,7 +322,13 @@ fn analyse_member(
             // Nothing a user imports: only worth reading when asked.
             Phase::Runtime if !options.deep => {}
             Phase::Import if !options.deep => {
-                let skeleton = skeleton::skeleton(&m.data);
+                // A drop box or a throwaway host anywhere in the file: read
+                // the functions too, whatever runs them is worth seeing.
+                let skeleton = if needs_full_read(&m.data) {
+                    None
+                } else {
+                    skeleton::skeleton(&m.data)
+                };
                 let source = skeleton.as_deref().unwrap_or(&m.data);
                 analyse_source(&m.path, source, phase, None, 0, out);
             }
@@ -329,6 +363,33 @@ fn analyse_member(
             ));
         }
     }
+}
+
+/// Whether a file names a drop box or a throwaway host (cheap byte search).
+fn needs_full_read(data: &[u8]) -> bool {
+    static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            let mut pats: Vec<&str> = OAST_MARKERS.to_vec();
+            pats.extend([
+                "/api/webhooks/",
+                "api.telegram.org/bot",
+                "cdn.discordapp.com/attachments",
+                "dropbox.com/s/",
+                "mediafire.com",
+                "transfer.sh",
+                "://1",
+                "://2",
+                "://3",
+                "://4",
+                "://5",
+                "://6",
+                "://7",
+                "://8",
+                "://9",
+            ]);
+            aho_corasick::AhoCorasick::new(pats).expect("fixed patterns build")
+        });
+    TRIGGERS.is_match(data)
 }
 
 fn first_code_line(data: &[u8]) -> &str {
@@ -413,6 +474,11 @@ const SECRET_MARKERS: &[&str] = &[
     "Login Data",
     "AWS_SECRET_ACCESS_KEY",
     "terraform.tfstate",
+    "CryptUnprotectData",
+    ".ROBLOSECURITY",
+    "Local Storage\\leveldb",
+    "Local Storage/leveldb",
+    "/tekton/",
 ];
 /// Places where code survives a reboot or hijacks a developer tool.
 const PERSISTENCE_MARKERS: &[&str] = &[
@@ -427,6 +493,8 @@ const PERSISTENCE_MARKERS: &[&str] = &[
     ".claude/settings.json",
     ".vscode/tasks.json",
     "autostart/",
+    "--load-extension",
+    "User Pinned\\TaskBar",
 ];
 /// Marker lists looked for in string literals: markers, code, level, meaning.
 const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
@@ -444,12 +512,58 @@ const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
     ),
     (
         EXFIL_MARKERS,
-        "custody::network-egress",
+        "custody::drop-box",
         Level::High,
         "a known drop box for stolen data",
     ),
+    (
+        OAST_MARKERS,
+        "custody::drop-box",
+        Level::Critical,
+        "an out-of-band catcher or request bin",
+    ),
+    (
+        SHELL_MARKERS,
+        "custody::shell-payload",
+        Level::High,
+        "a shell command that downloads and runs, or opens a reverse shell",
+    ),
+    (
+        RECON_MARKERS,
+        "custody::host-recon",
+        Level::Medium,
+        "reads the host's identity or accounts",
+    ),
 ];
-/// Chat webhooks and paste sites used as drop boxes.
+/// Shell one-liners of droppers and reverse shells (matched lower-case).
+const SHELL_MARKERS: &[&str] = &[
+    "/dev/tcp/",
+    "bash -i",
+    "nc -e ",
+    "ncat -e ",
+    "| sh",
+    "|sh ",
+    "| bash",
+    "|bash",
+    "| python",
+    "|python",
+    "base64 -d",
+    "invoke-webrequest",
+    "downloadstring",
+    "downloadfile(",
+    "iex(",
+    "iex (",
+    "-encodedcommand",
+    "frombase64string",
+    "certutil -urlcache",
+    "bitsadmin /transfer",
+    "-w hidden",
+    "-windowstyle hidden",
+];
+/// Host facts that probes and stealers send home.
+const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct", "whoami"];
+/// Chat webhooks and paste sites: drop boxes, and also what notification
+/// libraries legitimately post to.
 const EXFIL_MARKERS: &[&str] = &[
     "discord.com/api/webhooks",
     "discordapp.com/api/webhooks",
@@ -457,15 +571,42 @@ const EXFIL_MARKERS: &[&str] = &[
     "hooks.slack.com",
     "pastebin.com",
     "transfer.sh",
+];
+/// Out-of-band interaction catchers and request bins: nothing but probes
+/// and exfiltration talks to them from inside a package.
+const OAST_MARKERS: &[&str] = &[
     "ngrok",
     "webhook.site",
     "pipedream.net",
     "interact.sh",
+    "interactsh",
     "burpcollaborator",
+    "oastify.com",
+    "oast.fun",
+    "oast.pro",
+    "oast.live",
+    "oast.site",
+    "oast.online",
+    "oast.me",
+    "dnshook.site",
+    "dnslog.cn",
+    "ceye.io",
+    "requestrepo.com",
+    "canarytokens.com",
+    "requestbin",
+    "beeceptor.com",
+];
+/// Constructors of network clients: nothing is sent yet.
+const NETWORK_CLIENTS: &[&str] = &[
+    "requests.Session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "urllib3.PoolManager",
+    "aiohttp.ClientSession",
+    "urllib.request.Request",
 ];
 const NETWORK_CALLS: &[&str] = &[
     "urllib.request.urlopen",
-    "urllib.request.Request",
     "urllib.request.urlretrieve",
     "urllib.urlopen",
     "urllib2.urlopen",
@@ -473,18 +614,17 @@ const NETWORK_CALLS: &[&str] = &[
     "requests.post",
     "requests.put",
     "requests.request",
-    "requests.Session",
+    "requests.patch",
+    "requests.head",
     "http.client.HTTPConnection",
     "http.client.HTTPSConnection",
     "httplib.HTTPConnection",
     "httpx.get",
     "httpx.post",
-    "httpx.Client",
     "socket.socket",
     "socket.create_connection",
     "socket.gethostbyname",
-    "urllib3.PoolManager",
-    "aiohttp.ClientSession",
+    "socket.getaddrinfo",
     "ftplib.FTP",
     "smtplib.SMTP",
     "dns.resolver.resolve",
@@ -507,6 +647,15 @@ const SPAWN_CALLS: &[&str] = &[
     "os.posix_spawn",
     "pty.spawn",
     "commands.getoutput",
+    "subprocess.getstatusoutput",
+    "os.startfile",
+    "win32api.ShellExecute",
+    "os.spawnve",
+    "os.spawnlp",
+    "os.execvpe",
+    "os.execlp",
+    "pip.main",
+    "pip._internal.main",
 ];
 const HOST_RECON_CALLS: &[&str] = &[
     "getpass.getuser",
@@ -539,6 +688,8 @@ const DECODE_CALLS: &[&str] = &[
     "bytes.fromhex",
     "binascii.unhexlify",
     "binascii.a2b_base64",
+    "gzip.decompress",
+    "marshal.loads",
 ];
 
 /// What the signal rules need to place a finding.
@@ -609,13 +760,13 @@ fn analyse_source(
         reach: facts.reachable_at_import(),
     };
     string_signals(&ctx, out);
+    if layer.is_none() {
+        hidden_code(&ctx, out);
+    }
     for a in &facts.attrs {
-        if matches!(
-            a.name.as_str(),
-            "os.environ.copy" | "os.environ.items" | "os.environ.keys" | "os.environ.values"
-        ) {
+        if matches!(a.name.as_str(), "os.environ.copy" | "os.environ.values") {
             out.push(ctx.at(
-                "custody::secret-access",
+                "custody::env-dump",
                 Level::High,
                 ctx.phase(a.scope, a.func.as_ref()),
                 a.line,
@@ -626,13 +777,44 @@ fn analyse_source(
     call_signals(&ctx, out);
 }
 
+/// Code pushed far right on a line by a run of spaces, out of an editor's view.
+fn hidden_code(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    const RUN: &str = "                                                                                                    ";
+    for (i, l) in ctx.lines.iter().enumerate() {
+        if let Some(at) = l.find(RUN)
+            && !l[at..].trim().is_empty()
+            && !l.trim_start().starts_with('#')
+        {
+            out.push(ctx.at(
+                "custody::hidden-code",
+                Level::High,
+                ctx.file_phase,
+                i + 1,
+                "code hidden after a long run of spaces",
+            ));
+        }
+    }
+}
+
 /// Signals in string literals, and encoded payloads decoded and analysed.
 fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for s in &ctx.facts.strings {
         let phase = ctx.phase(s.scope, s.func.as_ref());
+        let lower = s.value.to_ascii_lowercase();
         for (markers, code, level, meaning) in STRING_RULES {
-            if let Some(m) = markers.iter().find(|m| s.value.contains(*m)) {
-                out.push(ctx.at(code, *level, phase, s.line, &format!("{meaning} ({m})")));
+            let hay = if *code == "custody::shell-payload" {
+                &lower
+            } else {
+                &s.value
+            };
+            if let Some(m) = markers.iter().find(|m| hay.contains(*m)) {
+                let level = if *code == "custody::drop-box" && has_chat_token(&s.value) {
+                    // A chat webhook with its token: a drop box in use.
+                    Level::Critical
+                } else {
+                    *level
+                };
+                out.push(ctx.at(code, level, phase, s.line, &format!("{meaning} ({m})")));
             }
         }
         if matches!(
@@ -649,7 +831,7 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         if s.value.contains("printenv") {
             out.push(ctx.at(
-                "custody::secret-access",
+                "custody::env-dump",
                 Level::High,
                 phase,
                 s.line,
@@ -669,16 +851,43 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "downloads or uploads with curl/wget",
             ));
         }
-        if s.value.len() >= 40
-            && ctx
-                .layer
-                .is_none_or(|l| l.matches('+').count() < decode::MAX_DEPTH)
-        {
-            for (chain, inner) in decode::unwrap(s.value.as_bytes()) {
-                let chain = match ctx.layer {
-                    Some(l) => format!("{l}>{chain}"),
-                    None => chain,
-                };
+        if let Some(why) = payload_url(&s.value) {
+            out.push(ctx.at(
+                "custody::payload-url",
+                Level::Medium,
+                phase,
+                s.line,
+                &format!("a download from {why}"),
+            ));
+        }
+        if is_fernet_token(&s.value) {
+            out.push(ctx.at(
+                "custody::encoded-payload",
+                Level::Medium,
+                phase,
+                s.line,
+                "a Fernet-encrypted token (encrypted code?)",
+            ));
+        }
+        let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
+        if nested >= decode::MAX_DEPTH {
+            continue;
+        }
+        if s.value.len() >= 30 && is_code_in_string(&s.value) {
+            // A second-stage script written to a file or passed to `python -c`.
+            let layer = layered(ctx.layer, "string-code");
+            analyse_source(
+                ctx.path,
+                s.value.as_bytes(),
+                phase,
+                Some(&layer),
+                s.line - 1,
+                out,
+            );
+        }
+        if s.value.len() >= 40 {
+            for (chain, inner) in decode::unwrap(&s.data()) {
+                let chain = layered(ctx.layer, &chain);
                 out.push(ctx.at(
                     "custody::encoded-payload",
                     Level::Medium,
@@ -692,11 +901,141 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// `outer>inner`, or `inner` at the first layer.
+fn layered(outer: Option<&str>, inner: &str) -> String {
+    match outer {
+        Some(l) => format!("{l}>{inner}"),
+        None => inner.to_owned(),
+    }
+}
+
+/// A chat webhook URL or bot token with its secret part: a drop box in use.
+fn has_chat_token(v: &str) -> bool {
+    let after = |marker: &str| v.split_once(marker).map(|(_, rest)| rest);
+    if let Some(rest) = after("/api/webhooks/") {
+        let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let token = rest[id.len()..].strip_prefix('/').unwrap_or("");
+        return id.len() >= 17
+            && token
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                .count()
+                >= 60;
+    }
+    if let Some(rest) = after("api.telegram.org/bot") {
+        let (id, token) = rest.split_once(':').unwrap_or(("", ""));
+        return id.len() >= 8
+            && id.chars().all(|c| c.is_ascii_digit())
+            && token
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                .count()
+                >= 30;
+    }
+    false
+}
+
+/// Where a URL points when it is a throwaway host for payloads: a raw public
+/// IP address, a file-sharing link or a program on a code host.
+fn payload_url(v: &str) -> Option<&'static str> {
+    let at = v.find("http://").or_else(|| v.find("https://"))?;
+    let rest = &v[at..];
+    let host = rest.split("://").nth(1)?.split(['/', ':', '?']).next()?;
+    let octets: Vec<&str> = host.split('.').collect();
+    if octets.len() == 4
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.parse::<u8>().is_ok())
+    {
+        let private = host.starts_with("127.")
+            || host.starts_with("10.")
+            || host.starts_with("192.168.")
+            || host.starts_with("169.254.")
+            || host.starts_with("0.");
+        return (!private).then_some("a raw IP address");
+    }
+    let lower = rest.to_ascii_lowercase();
+    let program = [".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"]
+        .iter()
+        .any(|e| lower.split(['?', '#']).next().unwrap_or("").ends_with(e));
+    if [
+        "cdn.discordapp.com/attachments",
+        "dropbox.com/s/",
+        "mediafire.com",
+        "anonfiles",
+        "transfer.sh",
+    ]
+    .iter()
+    .any(|h| lower.contains(h))
+    {
+        return Some("a file-sharing host");
+    }
+    if program && (host.contains("github") || host.contains("gitlab")) {
+        return Some("a program on a code host");
+    }
+    None
+}
+
+/// A Fernet token (`gAAAAA...`, URL-safe base64 of a versioned ciphertext).
+fn is_fernet_token(v: &str) -> bool {
+    v.len() >= 100
+        && v.starts_with("gAAAAA")
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+}
+
+/// A string literal that holds a script that reaches out or runs code.
+fn is_code_in_string(v: &str) -> bool {
+    (v.contains("import ") || v.contains("__import__"))
+        && [
+            "exec(",
+            "urlopen",
+            "subprocess",
+            "os.system",
+            "socket",
+            "requests.",
+            "b64decode",
+        ]
+        .iter()
+        .any(|m| v.contains(m))
+}
+
+/// Calls nested in `c`'s arguments.
+fn nested_calls<'a>(
+    ctx: &'a Ctx<'_>,
+    c: &'a python::Call,
+) -> impl Iterator<Item = &'a python::Call> {
+    ctx.facts
+        .calls
+        .iter()
+        .filter(move |d| d.span.0 > c.span.0 && d.span.1 <= c.span.1 && c.span.1 > c.span.0)
+}
+
+/// Whether a call's arguments are decoded, decrypted or downloaded data.
+fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
+    nested_calls(ctx, c).any(|d| {
+        DECODE_CALLS.contains(&d.callee.as_str())
+            || NETWORK_CALLS.contains(&d.callee.as_str())
+            || d.callee.ends_with(".decrypt")
+            || d.callee.ends_with("b64decode")
+            || d.callee.ends_with(".decompress")
+            || d.callee.ends_with(".loads") && d.callee.contains("marshal")
+    }) || DECODE_CALLS
+        .iter()
+        .any(|d| c.args.contains(d.rsplit('.').next().unwrap_or(d)))
+        || c.args.contains("urlopen")
+        || c.args.contains(".decrypt(")
+        || ([".read()", ".text", ".content"]
+            .iter()
+            .any(|r| c.args.contains(r))
+            && ctx
+                .facts
+                .calls
+                .iter()
+                .any(|d| d.func == c.func && NETWORK_CALLS.contains(&d.callee.as_str())))
+}
+
 /// Signals in calls: network, processes, dynamic code, environment dumps.
-#[expect(
-    clippy::too_many_lines,
-    reason = "a flat list of rules, read top to bottom; to be split into rule tables"
-)]
 fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for c in &ctx.facts.calls {
         let phase = ctx.phase(c.scope, c.func.as_ref());
@@ -704,101 +1043,54 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let mut add =
             |code, level, message: &str| out.push(ctx.at(code, level, phase, c.line, message));
         let args = c.args.trim_start_matches('(');
-        if (matches!(callee, "dict" | "str" | "json.dumps" | "repr" | "list")
-            && args.starts_with("os.environ"))
+        let whole_env = args.starts_with("os.environ)") || args.starts_with("os.environ,");
+        if (matches!(callee, "dict" | "str" | "json.dumps" | "repr" | "list") && whole_env)
             || args.starts_with("os.environ)")
         {
             add(
-                "custody::secret-access",
+                "custody::env-dump",
                 Level::High,
                 "copies the whole environment (secrets included)",
             );
         }
-        if NETWORK_CALLS.contains(&callee) {
+        let dns_of_constant = matches!(
+            callee,
+            "socket.gethostbyname" | "socket.getaddrinfo" | "dns.resolver.resolve"
+        ) && c.literal.is_some();
+        if (NETWORK_CALLS.contains(&callee) && !dns_of_constant)
+            || (callee == "urllib.request.Request" && c.args.contains("data"))
+        {
             add(
                 "custody::network-egress",
                 Level::Medium,
                 "opens a network connection",
             );
+        } else if NETWORK_CLIENTS.contains(&callee) || dns_of_constant {
+            add(
+                "custody::network-egress",
+                Level::Low,
+                "makes a network client (sends nothing yet)",
+            );
         }
         if SPAWN_CALLS.contains(&callee) {
-            if c.args.contains("sys.executable") {
-                add(
-                    "custody::process-spawn",
-                    Level::High,
-                    "starts a second Python on a file (a dropped payload)",
-                );
-            } else {
-                add("custody::process-spawn", Level::Medium, "starts a process");
-            }
-            if [
-                "curl",
-                "wget",
-                "printenv",
-                "powershell",
-                "-encodedcommand",
-                "-enc ",
-                "certutil",
-                "bitsadmin",
-                "mshta",
-            ]
-            .iter()
-            .any(|x| c.args.to_ascii_lowercase().contains(x))
-            {
-                add(
-                    "custody::download-exec",
-                    Level::High,
-                    "runs a downloader, an environment dump or encoded PowerShell",
-                );
-            }
+            spawn_signals(ctx, c, &mut add);
         }
-        if CODE_CALLS.contains(&callee) && (args.starts_with('\'') || args.starts_with('"')) {
-            // exec('literal'): the code is in plain sight; analyse it instead.
-            let quote = &args[..1];
-            let literal = args[1..]
-                .split(quote)
-                .next()
-                .unwrap_or("")
-                .replace("\\n", "\n");
-            let layer = match ctx.layer {
-                Some(l) => format!("{l}>exec-literal"),
-                None => "exec-literal".to_owned(),
-            };
-            if ctx
-                .layer
-                .is_none_or(|l| l.matches('>').count() < decode::MAX_DEPTH)
-            {
-                analyse_source(
-                    ctx.path,
-                    literal.as_bytes(),
-                    phase,
-                    Some(&layer),
-                    c.line.saturating_sub(1) + ctx.line_offset,
-                    out,
-                );
-            }
-            continue;
+        if callee == "getattr"
+            && (args.starts_with("__builtins__") || args.starts_with("builtins"))
+            && args.split_once(',').is_some_and(|(_, n)| {
+                // A name computed by an expression, not a variable or literal.
+                n.contains(['(', '[', '+'])
+            })
+        {
+            add(
+                "custody::obfuscation",
+                Level::High,
+                "looks up a builtin by a computed name (obfuscated code)",
+            );
         }
         if CODE_CALLS.contains(&callee) {
-            let fed = DECODE_CALLS
-                .iter()
-                .any(|d| c.args.contains(d.rsplit('.').next().unwrap_or(d)))
-                || c.args.contains("urlopen")
-                || c.args.contains(".read()")
-                || c.args.contains(".content");
-            if fed {
-                add(
-                    "custody::dynamic-code",
-                    Level::High,
-                    "runs code decoded, decompressed or downloaded at run time",
-                );
-            } else {
-                add(
-                    "custody::dynamic-code",
-                    Level::Medium,
-                    "runs code built at run time",
-                );
-            }
+            code_signals(ctx, c, phase, out);
+            continue;
         }
         if HOST_RECON_CALLS.contains(&callee) {
             add(
@@ -826,6 +1118,118 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "makes a file executable (a downloaded binary?)",
             );
         }
+    }
+}
+
+/// A process start: what it runs and with what.
+fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static str, Level, &str)) {
+    let lower = c.args.to_ascii_lowercase();
+    if c.callee.starts_with("pip.") || lower.contains("pip install") || lower.contains("-m pip") {
+        add(
+            "custody::process-spawn",
+            Level::Medium,
+            "installs packages while running (pip)",
+        );
+    } else if c.args.contains("sys.executable")
+        || lower.contains("pythonw")
+        || [
+            ".vbs", ".bat", ".ps1", ".cmd", ".scr", ".hta", ".jar", ".exe",
+        ]
+        .iter()
+        .any(|x| lower.contains(x))
+    {
+        add(
+            "custody::process-spawn",
+            Level::High,
+            "starts a second Python on a file (a dropped payload)",
+        );
+    } else {
+        add("custody::process-spawn", Level::Medium, "starts a process");
+    }
+    let runs_downloader = [
+        "curl",
+        "wget",
+        "printenv",
+        "-encodedcommand",
+        "-enc ",
+        "certutil",
+        "bitsadmin",
+        "mshta",
+        "downloadstring",
+        "invoke-webrequest",
+        "iex",
+    ]
+    .iter()
+    .any(|x| lower.contains(x))
+        || SHELL_MARKERS.iter().any(|x| lower.contains(x));
+    if runs_downloader {
+        add(
+            "custody::download-exec",
+            Level::High,
+            "runs a downloader, an environment dump or encoded PowerShell",
+        );
+    } else if fed_by_hidden_data(ctx, c) {
+        add(
+            "custody::download-exec",
+            Level::High,
+            "runs a command that was decoded or downloaded",
+        );
+    }
+}
+
+/// exec/eval/compile: of a literal (analysed as code), or of hidden data.
+fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Finding>) {
+    if let Some(lit) = &c.literal {
+        // exec('literal'): the code is in plain sight; analyse it instead.
+        if ctx
+            .layer
+            .is_none_or(|l| l.matches('>').count() < decode::MAX_DEPTH)
+        {
+            let layer = layered(ctx.layer, "exec-literal");
+            out.push(ctx.at(
+                "custody::dynamic-code",
+                Level::Medium,
+                phase,
+                c.line,
+                "runs code from a string literal",
+            ));
+            analyse_source(
+                ctx.path,
+                lit.value.as_bytes(),
+                phase,
+                Some(&layer),
+                lit.line.saturating_sub(1) + ctx.line_offset,
+                out,
+            );
+        }
+        return;
+    }
+    if fed_by_hidden_data(ctx, c) {
+        if c.span.1.saturating_sub(c.span.0) >= 512 {
+            out.push(ctx.at(
+                "custody::dynamic-code",
+                Level::Critical,
+                phase,
+                c.line,
+                "runs a large blob of encoded or encrypted code",
+            ));
+        } else {
+            out.push(ctx.at(
+                "custody::dynamic-code",
+                Level::High,
+                phase,
+                c.line,
+                "runs code decoded, decompressed or downloaded at run time",
+            ));
+        }
+    } else {
+        out.push(ctx.at(
+            "custody::dynamic-code",
+            Level::Medium,
+            phase,
+            c.line,
+            "runs code built at run time",
+        ));
     }
 }
 
@@ -963,11 +1367,53 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
                 malicious.push(format!("{why} ({path})"));
             }
         };
-        if has("custody::secret-access", Level::High)
+        let at_install = early
+            .iter()
+            .any(|f| f.path == path && f.phase == Phase::Install);
+        if (has("custody::secret-access", Level::High)
             && (has("custody::network-egress", Level::Medium)
-                || has("custody::process-spawn", Level::High))
+                || has("custody::process-spawn", Level::High)
+                || (at_install && has("custody::process-spawn", Level::Medium))))
+            || (has("custody::env-dump", Level::High)
+                && has("custody::network-egress", Level::Medium))
         {
             say("reads secrets and sends or runs something before any function is called");
+        }
+        if at_install
+            && has("custody::encoded-payload", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+        {
+            say("decodes a hidden payload and starts a program while being installed");
+        }
+        if has("custody::drop-box", Level::High)
+            && (has("custody::network-egress", Level::Medium)
+                || has("custody::process-spawn", Level::Medium)
+                || has("custody::host-recon", Level::Medium))
+        {
+            say("reports to a known drop box before any function is called");
+        }
+        if has("custody::shell-payload", Level::High)
+            && (has("custody::process-spawn", Level::Medium)
+                || has("custody::dynamic-code", Level::Medium))
+        {
+            say("runs a shell downloader or reverse shell before any function is called");
+        }
+        if has("custody::obfuscation", Level::High)
+            && (has("custody::process-spawn", Level::Medium)
+                || has("custody::network-egress", Level::Medium)
+                || has("custody::dynamic-code", Level::Medium))
+        {
+            say("obfuscated code that runs programs or code before any function is called");
+        }
+        if has("custody::dynamic-code", Level::Critical) {
+            say("runs a large encoded or encrypted blob at install, start-up or import");
+        }
+        if has("custody::hidden-code", Level::High)
+            && (has("custody::dynamic-code", Level::Medium)
+                || has("custody::process-spawn", Level::Medium)
+                || has("custody::network-egress", Level::Medium))
+        {
+            say("code hidden off-screen that runs code, programs or the network");
         }
         if has("custody::dynamic-code", Level::High)
             && (has("custody::encoded-payload", Level::Medium)
@@ -1007,9 +1453,15 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         }
         if has("custody::network-egress", Level::Medium)
             && has("custody::process-spawn", Level::Medium)
-            && early
-                .iter()
-                .any(|f| f.path == path && f.phase == Phase::Install)
+            && early.iter().any(|f| {
+                f.path == path && f.code == "custody::network-egress" && f.level >= Level::Medium
+            })
+            && (at_install
+                || early.iter().any(|f| {
+                    f.path == path
+                        && f.phase != Phase::Install
+                        && f.code == "custody::process-spawn"
+                }))
         {
             say("calls out and runs a program while being installed");
         }
@@ -1029,6 +1481,41 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             .any(|f| f.code == "custody::dynamic-code" && f.level >= Level::High)
     {
         malicious.push("code hidden in a media file and run".to_owned());
+    }
+    // A chat webhook with its token, and code that sends: a stealer, even
+    // when the sending waits for a function call.
+    // A program fetched from a throwaway host and started, whenever it runs.
+    let payloads: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.code == "custody::payload-url")
+        .map(|f| f.path.as_str())
+        .collect();
+    for path in payloads {
+        let has_any = |code: &str| {
+            findings
+                .iter()
+                .any(|f| f.path == path && f.code == code && f.level >= Level::Medium)
+        };
+        if has_any("custody::network-egress") && has_any("custody::process-spawn") {
+            malicious.push(format!(
+                "downloads from a throwaway host and starts a program ({path})"
+            ));
+        }
+    }
+    // Likewise a request bin or interaction catcher.
+    let tokens: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.code == "custody::drop-box" && f.level == Level::Critical)
+        .map(|f| f.path.as_str())
+        .collect();
+    for path in tokens {
+        if findings.iter().any(|f| {
+            f.path == path && f.code == "custody::network-egress" && f.level >= Level::Medium
+        }) {
+            malicious.push(format!(
+                "sends to a chat webhook whose token it carries (a stealer's drop box) ({path})"
+            ));
+        }
     }
     if !malicious.is_empty() {
         return (Verdict::Malicious, score, malicious);

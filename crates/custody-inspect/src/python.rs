@@ -36,6 +36,12 @@ pub struct Call {
     pub func: Option<String>,
     /// The argument list's text, at most 300 bytes.
     pub args: String,
+    /// Byte range of the argument list in the source (nested calls fall inside).
+    #[serde(skip)]
+    pub span: (usize, usize),
+    /// The first argument's value when it is a plain string literal.
+    #[serde(skip)]
+    pub literal: Option<Str>,
 }
 
 /// A string literal's content (without quotes and prefixes).
@@ -49,6 +55,24 @@ pub struct Str {
     pub scope: Scope,
     /// The innermost enclosing function, if any.
     pub func: Option<String>,
+    /// A bytes literal (`b'...'`): `value` holds one char per byte (Latin-1).
+    pub bytes: bool,
+}
+
+impl Str {
+    /// The literal's bytes: Latin-1 for bytes literals, UTF-8 otherwise.
+    pub fn data(&self) -> std::borrow::Cow<'_, [u8]> {
+        if self.bytes && !self.value.is_ascii() {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "Latin-1 chars are below 256"
+            )]
+            let b = self.value.chars().map(|c| c as u32 as u8).collect();
+            std::borrow::Cow::Owned(b)
+        } else {
+            std::borrow::Cow::Borrowed(self.value.as_bytes())
+        }
+    }
 }
 
 /// A dotted attribute use such as `os.environ` or `sys.executable`.
@@ -239,6 +263,15 @@ impl<'s, 't> Walk<'s, 't> {
                     func: place.func,
                 });
             }
+            // `if __name__ == "__main__":` runs when the file is a script,
+            // not when it is imported.
+            "if_statement" if place.scope == Scope::TopLevel && is_main_guard(node, source) => {
+                self.funcs.push(SCRIPT);
+                return Some(Place {
+                    scope: Scope::Function,
+                    func: Some(self.funcs.len() - 1),
+                });
+            }
             "import_statement" => {
                 let mut c = node.walk();
                 for name in node.children_by_field_name("name", &mut c) {
@@ -271,24 +304,41 @@ impl<'s, 't> Walk<'s, 't> {
                 self.idents.push((text(node, source), place.func));
             }
             "string" => {
-                let mut value = String::new();
-                let mut c = node.walk();
-                for part in node.children(&mut c) {
-                    if part.kind() == "string_content" {
-                        value.push_str(text(part, source));
-                    }
-                }
-                let func = self.func_name(place.func);
-                self.out.strings.push(Str {
-                    value,
-                    line,
-                    scope: place.scope,
-                    func,
-                });
+                let lit = self.string(node, place);
+                self.out.strings.push(lit);
             }
             _ => {}
         }
         None
+    }
+
+    /// A string literal's value, escapes decoded unless raw.
+    fn string(&self, node: Node<'_>, place: Place) -> Str {
+        let source = self.source;
+        let mut value = String::new();
+        let mut prefix = "";
+        let mut c = node.walk();
+        for part in node.children(&mut c) {
+            match part.kind() {
+                "string_start" => prefix = text(part, source),
+                "string_content" => {
+                    let raw = text(part, source);
+                    if prefix.contains(['r', 'R']) || !raw.contains('\\') {
+                        value.push_str(raw);
+                    } else {
+                        unescape(raw, &mut value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Str {
+            value,
+            line: node.start_position().row + 1,
+            scope: place.scope,
+            func: self.func_name(place.func),
+            bytes: prefix.contains(['b', 'B']),
+        }
     }
 
     fn func_name(&self, idx: Option<usize>) -> Option<String> {
@@ -301,16 +351,23 @@ impl<'s, 't> Walk<'s, 't> {
             let Some(f) = node.child_by_field_name("function") else {
                 continue;
             };
-            let args = node
-                .child_by_field_name("arguments")
+            let arguments = node.child_by_field_name("arguments");
+            let args = arguments
                 .map(|a| text(a, source).chars().take(300).collect())
                 .unwrap_or_default();
+            let span = arguments.map_or((0, 0), |a| (a.start_byte(), a.end_byte()));
+            let literal = arguments
+                .and_then(|a| a.named_child(0))
+                .filter(|a| a.kind() == "string")
+                .map(|a| self.string(a, place));
             self.out.calls.push(Call {
                 callee: dotted(f, source, &self.aliases),
                 line: node.start_position().row + 1,
                 scope: place.scope,
                 func: self.func_name(place.func),
                 args,
+                span,
+                literal,
             });
         }
         for (node, place) in std::mem::take(&mut self.attrs) {
@@ -333,6 +390,72 @@ impl<'s, 't> Walk<'s, 't> {
         }
         self.out.has_errors = has_errors;
         self.out
+    }
+}
+
+/// The pseudo-function of a script's `if __name__ == "__main__":` block.
+pub const SCRIPT: &str = "<script>";
+
+/// Whether an `if` tests `__name__ == "__main__"`.
+fn is_main_guard(node: Node<'_>, source: &[u8]) -> bool {
+    node.child_by_field_name("condition").is_some_and(|c| {
+        let t = text(c, source);
+        t.contains("__name__") && t.contains("__main__") && t.contains("==")
+    })
+}
+
+/// Appends `raw` with Python escape sequences decoded (`\x41`, `\101`,
+/// `\u0041`, `\n`, ...). Unknown escapes stay as written.
+fn unescape(raw: &str, out: &mut String) {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        let hex = |n: usize, chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+            let digits: String = (0..n)
+                .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
+                .collect();
+            u32::from_str_radix(&digits, 16)
+                .ok()
+                .and_then(char::from_u32)
+        };
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            '0'..='7' => {
+                let mut v = e.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.peek().and_then(|d| d.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.extend(char::from_u32(v));
+            }
+            'x' => out.extend(hex(2, &mut chars)),
+            'u' => out.extend(hex(4, &mut chars)),
+            'U' => out.extend(hex(8, &mut chars)),
+            '\n' => {}
+            '\\' | '\'' | '"' => out.push(e),
+            'a' => out.push('\u{7}'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'v' => out.push('\u{b}'),
+            _ => {
+                out.push('\\');
+                out.push(e);
+            }
+        }
     }
 }
 

@@ -62,7 +62,7 @@ fn litellm_1_82_7_injected_proxy_server() {
     assert!(
         r.findings
             .iter()
-            .any(|f| f.code == "custody::secret-access" && f.layer.is_some() && f.line == Some(20)),
+            .any(|f| f.code == "custody::env-dump" && f.layer.is_some() && f.line == Some(20)),
         "{}",
         dump(&r)
     );

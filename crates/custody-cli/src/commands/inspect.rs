@@ -28,6 +28,7 @@ struct PackageError {
 
 pub fn run(args: &InspectArgs) -> CmdResult {
     let limits = Limits::default();
+    let options = analysis::Options { deep: args.deep };
     let mut batch = Batch {
         schema: SCHEMA,
         reports: Vec::new(),
@@ -37,7 +38,9 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     for p in &args.paths {
         // One bad package does not stop the batch.
         match archive::read(p, &limits) {
-            Ok(contents) => batch.reports.push(analysis::inspect(&contents)),
+            Ok(contents) => batch
+                .reports
+                .push(analysis::inspect_with(&contents, options)),
             Err(e) => batch.errors.push(PackageError {
                 path: p.display().to_string(),
                 error: e.to_string(),
