@@ -48,7 +48,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 a package at or above it,
 
 Examples:
   custody inspect litellm-1.82.8-py3-none-any.whl
-  custody inspect .venv/lib/python3.11/site-packages --format json";
+  custody inspect .venv/lib/python3.11/site-packages --format json
+  custody inspect litellm-1.82.8-py3-none-any.whl --against litellm-1.82.6-py3-none-any.whl";
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -56,8 +57,13 @@ pub struct InspectArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
-    pub format: StatusFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+    /// Compare with an older version of the same package: list files and
+    /// capabilities new in PATH (a new .pth, new import-time network code,
+    /// new binary blobs). Exit 1 when something new acts before run time.
+    #[arg(long, value_name = "OLD")]
+    pub against: Option<PathBuf>,
     /// Exit 1 when a package's verdict is at or above this.
     #[arg(long, value_enum, default_value_t = FailOn::Malicious)]
     pub fail_on: FailOn,
@@ -66,6 +72,16 @@ pub struct InspectArgs {
     /// rest on install, start-up and import-time code either way.
     #[arg(long)]
     pub deep: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// Text for people.
+    Table,
+    /// The `custody.inspect/v0` JSON report (`custody.inspect-diff/v0` with --against).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

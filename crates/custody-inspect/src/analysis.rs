@@ -8,7 +8,7 @@
 //! hidden in media files are decoded statically and analysed as code of the
 //! same phase. Secret access plus a way out before run time is malicious.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -133,6 +133,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     let roles = Roles {
         startup_modules: startup_modules(&contents.members),
         install_paths: install_paths(&contents.members),
+        sdist: sdist_layout(contents),
     };
     // Files are independent: analyse them on all cores, keep member order.
     let per_member: Vec<Vec<Finding>> = contents
@@ -180,20 +181,34 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
 }
 
 /// Local modules that `setup.py` imports: they run while installing too.
-fn install_paths(members: &[Member]) -> HashSet<String> {
-    let mut out = HashSet::new();
+/// Each maps to the names `setup.py` imports from it (it may call them).
+fn install_paths(members: &[Member]) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for m in members
         .iter()
         .filter(|m| basename(&m.path) == "setup.py" && m.path.matches('/').count() <= 1)
     {
         let dir = m.path.strip_suffix("setup.py").unwrap_or("");
-        for (module, _, _) in python::facts(&m.data).imports {
+        let facts = python::facts(&m.data);
+        // Names bound by `from x import a, b` (a call to them may follow).
+        let names: Vec<String> = facts.refs.iter().map(|(n, _)| n.clone()).collect();
+        let called: Vec<String> = facts
+            .calls
+            .iter()
+            .map(|c| c.callee.rsplit('.').next().unwrap_or("").to_owned())
+            .chain(names)
+            .collect();
+        for (module, _, _) in facts.imports {
             let first = module.split('.').next().unwrap_or("");
             if first.is_empty() || first == "setup" {
                 continue;
             }
-            out.insert(format!("{dir}{first}.py"));
-            out.insert(format!("{dir}{first}/__init__.py"));
+            for p in [
+                format!("{dir}{first}.py"),
+                format!("{dir}{first}/__init__.py"),
+            ] {
+                out.entry(p).or_default().extend(called.iter().cloned());
+            }
         }
     }
     out
@@ -234,7 +249,58 @@ fn pth_code(text: &str) -> Vec<(usize, String)> {
 /// Files that run at install or start-up because another file imports them.
 struct Roles {
     startup_modules: HashSet<String>,
-    install_paths: HashSet<String>,
+    install_paths: HashMap<String, Vec<String>>,
+    /// For an sdist: folders that are packages (hold `__init__.py`).
+    sdist: Option<HashSet<String>>,
+}
+
+impl Roles {
+    /// Whether an sdist member would be installed as importable code: at
+    /// the top (or in `src/`), or inside a chain of packages. Build tools,
+    /// vendored source trees and scripts in other folders are not.
+    fn installed(&self, path: &str) -> bool {
+        let Some(packages) = &self.sdist else {
+            return true;
+        };
+        let mut dirs: Vec<&str> = path.split('/').collect();
+        dirs.pop();
+        let root = dirs.first().map_or(0, |r| r.len() + 1);
+        // Skip the sdist's own `name-version/` folder, and `src/`.
+        let skip = 1 + usize::from(dirs.get(1) == Some(&"src"));
+        (skip..dirs.len()).all(|i| {
+            let end = dirs[1..=i].iter().map(|d| d.len() + 1).sum::<usize>() - 1;
+            packages.contains(&path[..root + end])
+        })
+    }
+}
+
+/// For an sdist (an archive without `.dist-info`, in one `name-version/`
+/// folder): the folders that hold an `__init__.py`.
+fn sdist_layout(contents: &Contents) -> Option<HashSet<String>> {
+    if contents.format == Format::Folder
+        || contents
+            .members
+            .iter()
+            .any(|m| m.path.contains(".dist-info/"))
+    {
+        return None;
+    }
+    let root = contents.members.first()?.path.split('/').next()?;
+    if !contents
+        .members
+        .iter()
+        .all(|m| m.path.split('/').next() == Some(root) && m.path.contains('/'))
+    {
+        return None;
+    }
+    Some(
+        contents
+            .members
+            .iter()
+            .filter_map(|m| m.path.strip_suffix("/__init__.py"))
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 #[expect(
@@ -292,20 +358,23 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
     }
     if base.ends_with(".py") {
         let module = base.trim_end_matches(".py");
-        let phase = if (base == "setup.py" && depth <= 1) || roles.install_paths.contains(&m.path) {
-            Phase::Install
-        } else if base == "__main__.py" || m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c))
-        {
-            // `python -m pkg` runs __main__.py; nothing imports it.
-            // Test suites, docs and examples are not imported by users.
-            Phase::Runtime
-        } else if is_startup_surface(&m.path)
-            || (depth == 0 && roles.startup_modules.contains(module))
-        {
-            Phase::Startup
-        } else {
-            Phase::Import
-        };
+        let phase =
+            if (base == "setup.py" && depth <= 1) || roles.install_paths.contains_key(&m.path) {
+                Phase::Install
+            } else if base == "__main__.py"
+                || m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c))
+                || !roles.installed(&m.path)
+            {
+                // `python -m pkg` runs __main__.py; nothing imports it.
+                // Test suites, docs and examples are not imported by users.
+                Phase::Runtime
+            } else if is_startup_surface(&m.path)
+                || (depth == 0 && roles.startup_modules.contains(module))
+            {
+                Phase::Startup
+            } else {
+                Phase::Import
+            };
         if matches!(base, "sitecustomize.py" | "usercustomize.py") {
             out.push(finding(
                 "custody::startup-hook",
@@ -332,7 +401,13 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 let source = skeleton.as_deref().unwrap_or(&m.data);
                 analyse_source(&m.path, source, phase, None, 0, out);
             }
-            _ => analyse_source(&m.path, &m.data, phase, None, 0, out),
+            _ => {
+                let roots = roles
+                    .install_paths
+                    .get(&m.path)
+                    .map_or(&[][..], Vec::as_slice);
+                analyse_with_roots(&m.path, &m.data, phase, None, 0, roots, out);
+            }
         }
         return;
     }
@@ -561,7 +636,7 @@ const SHELL_MARKERS: &[&str] = &[
     "-windowstyle hidden",
 ];
 /// Host facts that probes and stealers send home.
-const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct", "whoami"];
+const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct"];
 /// Chat webhooks and paste sites: drop boxes, and also what notification
 /// libraries legitimately post to.
 const EXFIL_MARKERS: &[&str] = &[
@@ -706,7 +781,8 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// The phase of code at `scope` inside `func`.
     fn phase(&self, scope: python::Scope, func: Option<&String>) -> Phase {
-        if self.file_phase == Phase::Install
+        // Decoded install-time payloads run whole.
+        if (self.file_phase == Phase::Install && self.layer.is_some())
             || self
                 .facts
                 .runs_at_import(scope, func.map(String::as_str), &self.reach)
@@ -748,8 +824,60 @@ fn analyse_source(
     line_offset: usize,
     out: &mut Vec<Finding>,
 ) {
+    analyse_with_roots(path, source, file_phase, layer, line_offset, &[], out);
+}
+
+/// Commands pip runs while installing: a `setup.py` class that extends one
+/// of them (or is registered for one in `cmdclass`) runs at install.
+const PIP_COMMANDS: &[&str] = &["install", "develop", "egg_info", "build", "bdist", "sdist"];
+
+/// Like [`analyse_source`], with functions that another file calls (`roots`).
+fn analyse_with_roots(
+    path: &str,
+    source: &[u8],
+    file_phase: Phase,
+    layer: Option<&str>,
+    line_offset: usize,
+    roots: &[String],
+    out: &mut Vec<Finding>,
+) {
     let facts: Facts = python::facts(source);
     let text = String::from_utf8_lossy(source);
+    let mut reach = facts.reachable_at_import();
+    reach.extend(roots.iter().cloned());
+    if file_phase == Phase::Install && layer.is_none() {
+        // Methods of classes that pip's commands run.
+        let install_classes: HashSet<&str> = facts
+            .classes
+            .iter()
+            .filter(|(name, bases)| {
+                let bases = bases.to_ascii_lowercase();
+                PIP_COMMANDS.iter().any(|c| bases.contains(c))
+                    || PIP_COMMANDS.iter().any(|c| {
+                        text.contains(&format!("'{c}': {name}"))
+                            || text.contains(&format!("\"{c}\": {name}"))
+                    })
+            })
+            .map(|(n, _)| n.as_str())
+            .collect();
+        for (method, class) in &facts.methods {
+            if install_classes.contains(class.as_str()) {
+                reach.insert(method.clone());
+            }
+        }
+        // ... and what those methods call, transitively.
+        loop {
+            let before = reach.len();
+            for (name, from) in &facts.refs {
+                if from.as_ref().is_some_and(|f| reach.contains(f)) {
+                    reach.insert(name.clone());
+                }
+            }
+            if reach.len() == before {
+                break;
+            }
+        }
+    }
     let ctx = Ctx {
         path,
         layer,
@@ -757,7 +885,7 @@ fn analyse_source(
         lines: text.lines().collect(),
         file_phase,
         facts: &facts,
-        reach: facts.reachable_at_import(),
+        reach,
     };
     string_signals(&ctx, out);
     if layer.is_none() {
@@ -767,7 +895,7 @@ fn analyse_source(
         if matches!(a.name.as_str(), "os.environ.copy" | "os.environ.values") {
             out.push(ctx.at(
                 "custody::env-dump",
-                Level::High,
+                env_dump_level(&ctx, a.line),
                 ctx.phase(a.scope, a.func.as_ref()),
                 a.line,
                 "reads the whole environment (secrets included)",
@@ -801,7 +929,18 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for s in &ctx.facts.strings {
         let phase = ctx.phase(s.scope, s.func.as_ref());
         let lower = s.value.to_ascii_lowercase();
+        // Docstrings and help text that mention a path do not touch it.
+        let prose = s.bare || is_prose(&s.value);
         for (markers, code, level, meaning) in STRING_RULES {
+            // Help text and docs that mention a path do not touch it.
+            if prose
+                && matches!(
+                    *code,
+                    "custody::secret-access" | "custody::persistence" | "custody::host-recon"
+                )
+            {
+                continue;
+            }
             let hay = if *code == "custody::shell-payload" {
                 &lower
             } else {
@@ -851,13 +990,40 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "downloads or uploads with curl/wget",
             ));
         }
-        if let Some(why) = payload_url(&s.value) {
+        string_payloads(ctx, s, phase, out);
+    }
+}
+
+/// Payloads in a string literal: download hosts, spelled-out or encoded
+/// code, encrypted tokens; decoded layers are analysed as code.
+fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
+    {
+        if let Some(why) = payload_url(&s.value).filter(|_| !s.bare) {
             out.push(ctx.at(
                 "custody::payload-url",
                 Level::Medium,
                 phase,
                 s.line,
                 &format!("a download from {why}"),
+            ));
+        }
+        if s.spelled >= 6 {
+            out.push(ctx.at(
+                "custody::obfuscation",
+                Level::High,
+                phase,
+                s.line,
+                "plain text spelled in escape codes (\\x65\\x76...), hidden from readers",
+            ));
+        }
+        if s.value.len() >= 512 && is_opaque_blob(&s.value) && decode::unwrap(&s.data()).is_empty()
+        {
+            out.push(ctx.at(
+                "custody::encoded-payload",
+                Level::Medium,
+                phase,
+                s.line,
+                "a long encoded blob (not Python once decoded, or not decodable)",
             ));
         }
         if is_fernet_token(&s.value) {
@@ -871,9 +1037,9 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
         if nested >= decode::MAX_DEPTH {
-            continue;
+            return;
         }
-        if s.value.len() >= 30 && is_code_in_string(&s.value) {
+        if !s.bare && s.value.len() >= 30 && is_code_in_string(&s.value) {
             // A second-stage script written to a file or passed to `python -c`.
             let layer = layered(ctx.layer, "string-code");
             analyse_source(
@@ -976,6 +1142,41 @@ fn payload_url(v: &str) -> Option<&'static str> {
     None
 }
 
+/// How bad a copy of the environment on `line` is: high when it reaches a
+/// network call (on that line, or through the variable it is assigned to),
+/// medium when it is kept or handed to a child process.
+fn env_dump_level(ctx: &Ctx<'_>, line: usize) -> Level {
+    let text = ctx.lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+    let var = text
+        .split_once('=')
+        .map(|(lhs, _)| lhs.trim())
+        .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    let sends = ctx.facts.calls.iter().any(|c| {
+        NETWORK_CALLS.contains(&c.callee.as_str())
+            && (c.line == line
+                || var.is_some_and(|v| {
+                    c.args
+                        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                        .any(|w| w == v)
+                }))
+    });
+    if sends { Level::High } else { Level::Medium }
+}
+
+/// Sentences for people (help text, docs), not a path or a command line.
+fn is_prose(v: &str) -> bool {
+    v.matches(' ').count() >= 8
+        && !["|", ">", "&&", ";", "$(", "`", "curl", "wget"]
+            .iter()
+            .any(|m| v.contains(m))
+}
+
+/// A run of base64 or hex alphabet only (no spaces or punctuation).
+fn is_opaque_blob(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+}
+
 /// A Fernet token (`gAAAAA...`, URL-safe base64 of a versioned ciphertext).
 fn is_fernet_token(v: &str) -> bool {
     v.len() >= 100
@@ -1049,7 +1250,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         {
             add(
                 "custody::env-dump",
-                Level::High,
+                env_dump_level(ctx, c.line),
                 "copies the whole environment (secrets included)",
             );
         }
@@ -1453,17 +1654,12 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         }
         if has("custody::network-egress", Level::Medium)
             && has("custody::process-spawn", Level::Medium)
-            && early.iter().any(|f| {
-                f.path == path && f.code == "custody::network-egress" && f.level >= Level::Medium
-            })
-            && (at_install
-                || early.iter().any(|f| {
-                    f.path == path
-                        && f.phase != Phase::Install
-                        && f.code == "custody::process-spawn"
-                }))
         {
-            say("calls out and runs a program while being installed");
+            if at_install {
+                say("calls out and runs a program while being installed");
+            } else {
+                say("calls out and runs a program when imported");
+            }
         }
         if has("custody::persistence", Level::Medium)
             && (has("custody::network-egress", Level::Medium)

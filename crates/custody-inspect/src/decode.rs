@@ -45,6 +45,13 @@ fn step(data: &[u8]) -> Option<(Vec<u8>, &'static str)> {
                 return Some((b, "base64"));
             }
         }
+        // Reversed base64 (`b64decode(s[::-1])`): the padding comes first.
+        if trimmed.first() == Some(&b'=') {
+            let rev: Vec<u8> = trimmed.iter().rev().copied().collect();
+            if let Ok(b) = base64::engine::general_purpose::STANDARD.decode(&rev) {
+                return Some((b, "reversed-base64"));
+            }
+        }
     }
     if data.len() >= 2 && data[0] == 0x78 && matches!(data[1], 0x01 | 0x5e | 0x9c | 0xda) {
         let mut out = Vec::new();

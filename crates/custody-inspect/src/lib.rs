@@ -13,5 +13,6 @@
 pub mod analysis;
 pub mod archive;
 pub mod decode;
+pub mod diff;
 pub mod python;
 pub mod skeleton;

@@ -57,6 +57,12 @@ pub struct Str {
     pub func: Option<String>,
     /// A bytes literal (`b'...'`): `value` holds one char per byte (Latin-1).
     pub bytes: bool,
+    /// A string on its own as a statement: a docstring or a comment-like
+    /// block, never used as data.
+    pub bare: bool,
+    /// Letters and digits written as escapes (`\x65`, `\145`): plain text
+    /// spelled so that a reader or a grep does not see it.
+    pub spelled: usize,
 }
 
 impl Str {
@@ -104,6 +110,10 @@ pub struct Facts {
     /// Uses of a defined function's name (a call, or passed as a thread
     /// target), with the function the use is in (`None`: top level).
     pub refs: Vec<(String, Option<String>)>,
+    /// Classes: name and the text of their base list.
+    pub classes: Vec<(String, String)>,
+    /// Functions defined inside a class body: (function, class).
+    pub methods: Vec<(String, String)>,
     /// Whether parts of the file did not parse.
     pub has_errors: bool,
 }
@@ -171,6 +181,8 @@ pub fn facts(source: &[u8]) -> Facts {
 struct Place {
     scope: Scope,
     func: Option<usize>,
+    /// Index of the innermost class in `Facts::classes`.
+    class: Option<usize>,
 }
 
 /// One pre-order pass over the tree with a cursor (no per-node allocation);
@@ -183,6 +195,8 @@ struct Walk<'s, 't> {
     calls: Vec<(Node<'t>, Place)>,
     attrs: Vec<(Node<'t>, Place)>,
     idents: Vec<(&'s str, Option<usize>)>,
+    invoked: bool,
+    bare: bool,
     out: Facts,
 }
 
@@ -196,6 +210,8 @@ impl<'s, 't> Walk<'s, 't> {
             calls: Vec::new(),
             attrs: Vec::new(),
             idents: Vec::new(),
+            invoked: false,
+            bare: false,
             out: Facts::default(),
         }
     }
@@ -204,13 +220,24 @@ impl<'s, 't> Walk<'s, 't> {
         let mut cursor = root.walk();
         // Context frames: (depth of the node that opened it, place inside it).
         let mut frames: Vec<(usize, Place)> = Vec::new();
+        // Kinds of the nodes on the path from the root (parent lookups).
+        let mut kinds: Vec<&str> = Vec::new();
         let mut depth = 0usize;
         loop {
             let node = cursor.node();
+            kinds.truncate(depth);
+            kinds.push(node.kind());
+            // A name used without being called or handed to a caller (an
+            // alias, a comparison) is not evidence that its function runs.
+            self.invoked = node.kind() == "identifier" && invokes(&kinds, cursor.field_name());
+            self.bare = node.kind() == "string"
+                && kinds.len() >= 2
+                && kinds[kinds.len() - 2] == "expression_statement";
             let place = frames.last().map_or(
                 Place {
                     scope: Scope::TopLevel,
                     func: None,
+                    class: None,
                 },
                 |f| f.1,
             );
@@ -251,16 +278,36 @@ impl<'s, 't> Walk<'s, 't> {
                 });
                 if let Some(n) = name {
                     self.out.defs.push(text(n, source).to_owned());
+                    if let Some(c) = place.class.and_then(|c| self.out.classes.get(c)) {
+                        let class = c.0.clone();
+                        self.out.methods.push((text(n, source).to_owned(), class));
+                    }
                 }
                 return Some(Place {
                     scope: Scope::Function,
                     func: idx,
+                    class: place.class,
+                });
+            }
+            "class_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map(|n| text(n, source).to_owned())
+                    .unwrap_or_default();
+                let bases = node
+                    .child_by_field_name("superclasses")
+                    .map(|n| text(n, source).to_owned())
+                    .unwrap_or_default();
+                self.out.classes.push((name, bases));
+                return Some(Place {
+                    class: Some(self.out.classes.len() - 1),
+                    ..place
                 });
             }
             "lambda" => {
                 return Some(Place {
                     scope: Scope::Function,
-                    func: place.func,
+                    ..place
                 });
             }
             // `if __name__ == "__main__":` runs when the file is a script,
@@ -270,6 +317,7 @@ impl<'s, 't> Walk<'s, 't> {
                 return Some(Place {
                     scope: Scope::Function,
                     func: Some(self.funcs.len() - 1),
+                    class: place.class,
                 });
             }
             "import_statement" => {
@@ -300,11 +348,12 @@ impl<'s, 't> Walk<'s, 't> {
             "call" => self.calls.push((node, place)),
             "attribute" => self.attrs.push((node, place)),
             // A def's own name is not a use of it.
-            "identifier" if !self.def_name_nodes.contains(&node.id()) => {
+            "identifier" if self.invoked && !self.def_name_nodes.contains(&node.id()) => {
                 self.idents.push((text(node, source), place.func));
             }
             "string" => {
-                let lit = self.string(node, place);
+                let mut lit = self.string(node, place);
+                lit.bare = self.bare;
                 self.out.strings.push(lit);
             }
             _ => {}
@@ -317,6 +366,7 @@ impl<'s, 't> Walk<'s, 't> {
         let source = self.source;
         let mut value = String::new();
         let mut prefix = "";
+        let mut spelled = 0;
         let mut c = node.walk();
         for part in node.children(&mut c) {
             match part.kind() {
@@ -326,7 +376,7 @@ impl<'s, 't> Walk<'s, 't> {
                     if prefix.contains(['r', 'R']) || !raw.contains('\\') {
                         value.push_str(raw);
                     } else {
-                        unescape(raw, &mut value);
+                        spelled += unescape(raw, &mut value);
                     }
                 }
                 _ => {}
@@ -338,6 +388,8 @@ impl<'s, 't> Walk<'s, 't> {
             scope: place.scope,
             func: self.func_name(place.func),
             bytes: prefix.contains(['b', 'B']),
+            bare: false,
+            spelled,
         }
     }
 
@@ -393,6 +445,23 @@ impl<'s, 't> Walk<'s, 't> {
     }
 }
 
+/// Whether an identifier at the end of `kinds` is called or handed to a
+/// caller: `f()`, `g(f)`, `Thread(target=f)`, `@f`, `obj.f()`.
+fn invokes(kinds: &[&str], field: Option<&str>) -> bool {
+    let parent = kinds.len().checked_sub(2).map(|i| kinds[i]);
+    let grandparent = kinds.len().checked_sub(3).map(|i| kinds[i]);
+    match (parent, field) {
+        (Some("call"), Some("function"))
+        | (Some("keyword_argument"), Some("value"))
+        | (Some("argument_list" | "decorator"), _) => true,
+        (Some("attribute"), Some("attribute")) => matches!(
+            grandparent,
+            Some("call" | "argument_list" | "keyword_argument" | "decorator")
+        ),
+        _ => false,
+    }
+}
+
 /// The pseudo-function of a script's `if __name__ == "__main__":` block.
 pub const SCRIPT: &str = "<script>";
 
@@ -405,8 +474,10 @@ fn is_main_guard(node: Node<'_>, source: &[u8]) -> bool {
 }
 
 /// Appends `raw` with Python escape sequences decoded (`\x41`, `\101`,
-/// `\u0041`, `\n`, ...). Unknown escapes stay as written.
-fn unescape(raw: &str, out: &mut String) {
+/// `\u0041`, `\n`, ...). Unknown escapes stay as written. Returns how many
+/// escapes stood for a plain letter or digit.
+fn unescape(raw: &str, out: &mut String) -> usize {
+    let mut spelled = 0;
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
@@ -417,6 +488,7 @@ fn unescape(raw: &str, out: &mut String) {
             out.push('\\');
             break;
         };
+        let before = out.len();
         let hex = |n: usize, chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
             let digits: String = (0..n)
                 .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
@@ -456,7 +528,14 @@ fn unescape(raw: &str, out: &mut String) {
                 out.push(e);
             }
         }
+        if matches!(e, '0'..='7' | 'x' | 'u' | 'U')
+            && out[before..].chars().all(|c| c.is_ascii_alphanumeric())
+            && out.len() > before
+        {
+            spelled += 1;
+        }
     }
+    spelled
 }
 
 fn text<'a>(node: Node<'_>, source: &'a [u8]) -> &'a str {

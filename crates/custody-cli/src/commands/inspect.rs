@@ -6,7 +6,7 @@ use custody_inspect::analysis::{self, Verdict};
 use custody_inspect::archive::{self, Limits};
 use serde::Serialize;
 
-use crate::cli::{FailOn, InspectArgs, StatusFormat};
+use crate::cli::{FailOn, InspectArgs, InspectFormat};
 use crate::exit::{CmdResult, Exit};
 use crate::{output, render};
 
@@ -27,6 +27,9 @@ struct PackageError {
 }
 
 pub fn run(args: &InspectArgs) -> CmdResult {
+    if let Some(old) = &args.against {
+        return against(args, old);
+    }
     let limits = Limits::default();
     let options = analysis::Options { deep: args.deep };
     let mut batch = Batch {
@@ -50,8 +53,9 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     }
     progress.finish_and_clear();
     let text = match args.format {
-        StatusFormat::Json => render::json(&batch)?,
-        StatusFormat::Table => table(&batch),
+        InspectFormat::Json => render::json(&batch)?,
+        InspectFormat::Sarif => render::sarif::inspect(&batch.reports, env!("CARGO_PKG_VERSION"))?,
+        InspectFormat::Table => table(&batch),
     };
     output::stdout(&text)?;
     let threshold = match args.fail_on {
@@ -65,6 +69,97 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     } else {
         Exit::BadInput
     })
+}
+
+/// Schema of `custody inspect NEW --against OLD --format json`.
+const DIFF_SCHEMA: &str = "custody.inspect-diff/v0";
+
+/// `custody inspect NEW --against OLD`.
+fn against(args: &InspectArgs, old: &std::path::Path) -> CmdResult {
+    let [new] = args.paths.as_slice() else {
+        return Err(crate::exit::CliError::bad_input(anyhow::anyhow!(
+            "--against compares one package: give exactly one PATH"
+        )));
+    };
+    let limits = Limits::default();
+    // Run-time capabilities count too when comparing versions.
+    let options = analysis::Options { deep: true };
+    let read =
+        |p: &std::path::Path| archive::read(p, &limits).map_err(crate::exit::CliError::bad_input);
+    let (old_c, new_c) = (read(old)?, read(new)?);
+    let (old_r, new_r) = (
+        analysis::inspect_with(&old_c, options),
+        analysis::inspect_with(&new_c, options),
+    );
+    let d = custody_inspect::diff::compare(&old_c, &old_r, &new_c, &new_r);
+    let text = match args.format {
+        InspectFormat::Json => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                schema: &'static str,
+                #[serde(flatten)]
+                diff: &'a custody_inspect::diff::VersionDiff,
+            }
+            render::json(&Doc {
+                schema: DIFF_SCHEMA,
+                diff: &d,
+            })?
+        }
+        InspectFormat::Sarif => {
+            // The new version's findings that the old one lacked.
+            let mut r = new_r.clone();
+            r.findings.clone_from(&d.new_findings);
+            render::sarif::inspect(&[r], env!("CARGO_PKG_VERSION"))?
+        }
+        InspectFormat::Table => diff_table(&d),
+    };
+    output::stdout(&text)?;
+    Ok(if d.adds_early_behaviour() {
+        Exit::Findings
+    } else {
+        Exit::Success
+    })
+}
+
+fn diff_table(d: &custody_inspect::diff::VersionDiff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({:?}) -> {} ({:?})",
+        render::display_path(std::path::Path::new(&d.old)),
+        d.old_verdict,
+        render::display_path(std::path::Path::new(&d.new)),
+        d.new_verdict
+    );
+    let _ = writeln!(out, "new files: {}", d.added_files.len());
+    for f in &d.added_files {
+        let mark = if f.kind == "startup-hook" {
+            "  <- runs at every Python start-up"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  + {:<12} {:>9}  {}{mark}", f.kind, f.size, f.path);
+    }
+    let _ = writeln!(out, "removed files: {}", d.removed_files.len());
+    for f in &d.removed_files {
+        let _ = writeln!(out, "  - {f}");
+    }
+    let _ = writeln!(out, "new capabilities: {}", d.new_findings.len());
+    for f in &d.new_findings {
+        let place = match f.line {
+            Some(l) => format!("{}:{l}", f.path),
+            None => f.path.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  + {:<30} {:<8} {:<8} {place}\n      {}",
+            f.code,
+            format!("{:?}", f.level).to_lowercase(),
+            format!("{:?}", f.phase).to_lowercase(),
+            f.snippet
+        );
+    }
+    out
 }
 
 fn table(b: &Batch) -> String {

@@ -142,3 +142,79 @@ pub fn scan(r: &ScanReport) -> Result<String, CliError> {
     });
     super::json(&log)
 }
+
+/// Renders an inspection batch as a SARIF log: one rule per finding code,
+/// one result per finding of each package judged malicious or suspicious.
+pub fn inspect(
+    reports: &[custody_inspect::analysis::Report],
+    version: &str,
+) -> Result<String, CliError> {
+    use custody_inspect::analysis::{Level, Verdict};
+    let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    for r in reports.iter().filter(|r| r.verdict != Verdict::Clean) {
+        let archive = std::path::Path::new(&r.path);
+        let is_folder = archive.is_dir();
+        for f in &r.findings {
+            rules.entry(f.code).or_insert_with(|| {
+                json!({
+                    "id": f.code,
+                    "name": f.code.trim_start_matches("custody::").split('-').map(|w| {
+                        let mut c = w.chars();
+                        c.next().map(|h| h.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                    }).collect::<String>(),
+                    "shortDescription": {"text": f.code},
+                    "help": {"text": "custody inspect finding; see docs/inspect.md"},
+                    "properties": {"tags": ["security", "malicious-code"]},
+                })
+            });
+            let level = match (r.verdict, f.level) {
+                (Verdict::Malicious, Level::High | Level::Critical) => "error",
+                (_, Level::Low) => "note",
+                _ => "warning",
+            };
+            let (uri_path, region) = if is_folder {
+                (archive.join(&f.path), f.line)
+            } else {
+                (archive.to_path_buf(), None)
+            };
+            let mut phys = json!({"artifactLocation": {"uri": uri(&uri_path)}});
+            if let Some(l) = region {
+                phys["region"] = json!({"startLine": l});
+            }
+            let place = match f.line {
+                Some(l) => format!("{}:{l}", f.path),
+                None => f.path.clone(),
+            };
+            results.push(json!({
+                "ruleId": f.code,
+                "level": level,
+                "message": {"text": format!("{} ({:?}, {}): {} `{}`", f.message, f.phase, place, r.reasons.first().map_or("", String::as_str), f.snippet)},
+                "locations": [{"physicalLocation": phys}],
+                "partialFingerprints": {"custody/v1": format!("{}:{}:{}", f.code, f.path, f.line.unwrap_or(0))},
+                "properties": {"verdict": r.verdict, "phase": f.phase, "member": f.path, "layer": f.layer},
+            }));
+        }
+    }
+    let rule_list: Vec<Value> = rules.into_values().collect();
+    for res in &mut results {
+        if let Some(i) = rule_list.iter().position(|x| x["id"] == res["ruleId"]) {
+            res["ruleIndex"] = json!(i);
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "custody",
+                "version": version,
+                "semanticVersion": version,
+                "rules": rule_list,
+            }},
+            "results": results,
+            "invocations": [{"executionSuccessful": true}],
+        }],
+    });
+    super::json(&log)
+}
