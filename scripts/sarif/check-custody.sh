@@ -10,6 +10,7 @@
 #      - scan fixtures/lockfiles/uv/uv.lock after `db import` of
 #        ../shared/advisories/{pypa-advisory-db,osv-real}  (vulnerabilities)
 #      - scan examples/demo with an empty CUSTODY_HOME        (malicious pkgs)
+#      - inspect two replicas (litellm 1.82.8 wheel, 1.107.0 site-packages)
 #    and requires both to have results and to pass validate.sh.
 # Honours validate.sh's environment (CUSTODY_TOOLS_DIR, SARIF_PROFILE, ...).
 # Exit status: 0 ok, 1 check failed, 2 setup error.
@@ -47,9 +48,11 @@ mkdir -p "$work/home-db" "$work/home-empty"
   { cat "$work/import.log" >&2; fail "custody db import failed"; }
 run_custody "$work/uv-lock.sarif" "$work/home-db" scan fixtures/lockfiles/uv/uv.lock --format sarif
 run_custody "$work/demo.sarif" "$work/home-empty" scan examples/demo --format sarif
+run_custody "$work/inspect.sarif" "$work/home-empty" inspect --format sarif \
+  fixtures/inspect/replicas/litellm-1.82.8-py3-none-any.whl fixtures/inspect/replicas/site-packages-litellm-1.107.0
 
 # Must be JSON with at least one result each, or the validation below proves little.
-for f in uv-lock demo; do
+for f in uv-lock demo inspect; do
   n=$(python3 -c 'import json,sys; print(sum(len(r.get("results") or []) for r in json.load(open(sys.argv[1])).get("runs") or []))' \
       "$work/$f.sarif") || fail "$f.sarif is not JSON: $(head -c 300 "$work/$f.sarif")"
   (( n > 0 )) || fail "$f.sarif has no results (expected findings)"
@@ -88,5 +91,5 @@ expect_reject schema not-json   "error SCHEMA: cannot read JSON"
 echo "check-custody: negative controls rejected as expected" >&2
 
 echo "check-custody: validating custody SARIF output ($BIN)" >&2
-(cd "$work" && "$VALIDATE" uv-lock.sarif demo.sarif) || fail "custody's SARIF output is invalid"
+(cd "$work" && "$VALIDATE" uv-lock.sarif demo.sarif inspect.sarif) || fail "custody's SARIF output is invalid"
 echo "check-custody: OK" >&2

@@ -102,7 +102,13 @@ PATH may be:
   * a site-packages folder;
   * a lockfile: requirements*.txt, uv.lock, poetry.lock, Pipfile.lock,
     pdm.lock, pylock.toml;
-  * a project folder, searched for all of the above.
+  * a project folder, searched for all of the above;
+  * a package archive (.whl, .tar.gz, .zip): inspected, not matched.
+
+Environments are also inspected (as `custody inspect` does): start-up hooks
+and files that no RECORD owns, files changed since install, and code that
+acts at start-up or import. A malicious verdict fails the scan like a
+malicious advisory. `--no-inspect` skips this.
 
 Packages are matched against the imported advisory database (`custody db
 import`) and against malicious-package records built into custody, so a fresh
@@ -127,7 +133,8 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Environments, lockfiles or project folders to scan.
+    /// Environments, lockfiles, project folders, or package archives (.whl,
+    /// .tar.gz: inspected for malicious code) to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -156,6 +163,11 @@ pub struct ScanArgs {
     /// How many folder levels below a project folder to search.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub depth: usize,
+    /// Skip `custody inspect` of scanned environments (start-up hooks, files
+    /// no RECORD owns, files changed since install) and of package archives
+    /// given as PATH.
+    #[arg(long)]
+    pub no_inspect: bool,
 }
 
 fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {

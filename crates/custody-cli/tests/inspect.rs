@@ -113,3 +113,132 @@ fn a_batch_over_the_whole_malicious_corpus_completes() {
         paths.len()
     );
 }
+
+/// `custody scan` inspects the environments it reads (the litellm 1.107.0
+/// implant: an orphan `cook.pth` plus `sitecustomize.py`) and archives given
+/// as paths; `--no-inspect` turns that off.
+#[test]
+fn scan_inspects_environments_and_archives() {
+    let home = tempfile::tempdir().unwrap();
+    let env = fixture("inspect/replicas/site-packages-litellm-1.107.0");
+    let r = custody_run(
+        home.path(),
+        &["scan", "--format", "json", env.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = json(&r);
+    let inspected = j["inspection"].as_array().unwrap();
+    assert_eq!(inspected.len(), 1, "{j}");
+    assert_eq!(inspected[0]["verdict"], "malicious");
+    assert!(
+        inspected[0]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x.as_str().unwrap().contains("no distribution owns")),
+        "{j}"
+    );
+
+    let wheel = fixture("inspect/replicas/lightning-2.6.2-py3-none-any.whl");
+    let r = custody_run(
+        home.path(),
+        &["scan", "--format", "json", wheel.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(json(&r)["inspection"][0]["verdict"], "malicious");
+
+    let clean = fixture("inspect/replicas/benign_pkg-1.0-py3-none-any.whl");
+    let r = custody_run(
+        home.path(),
+        &["scan", "--format", "json", clean.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(json(&r)["inspection"][0]["verdict"], "clean");
+
+    let r = custody_run(
+        home.path(),
+        &[
+            "scan",
+            "--no-inspect",
+            "--format",
+            "json",
+            wheel.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(json(&r)["inspection"].as_array().unwrap().len(), 0);
+}
+
+/// `--against`: the 1.82.6 -> 1.82.8 tell is a new start-up hook.
+#[test]
+fn against_lists_the_new_pth_and_exits_1() {
+    let home = tempfile::tempdir().unwrap();
+    let old = fixture("inspect/replicas/litellm-1.82.6-py3-none-any.whl");
+    let new = fixture("inspect/replicas/litellm-1.82.8-py3-none-any.whl");
+    let r = custody_run(
+        home.path(),
+        &[
+            "inspect",
+            new.to_str().unwrap(),
+            "--against",
+            old.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = json(&r);
+    assert_eq!(j["schema"], "custody.inspect-diff/v0");
+    assert_eq!(j["old_verdict"], "clean");
+    assert_eq!(j["new_verdict"], "malicious");
+    let added: Vec<_> = j["added_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(added, vec![("litellm_init.pth", "startup-hook")]);
+    assert!(
+        j["new_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "custody::pth-exec" && f["phase"] == "startup")
+    );
+    // The same version against itself adds nothing.
+    let r = custody_run(
+        home.path(),
+        &[
+            "inspect",
+            old.to_str().unwrap(),
+            "--against",
+            old.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("new capabilities: 0"), "{}", r.stdout);
+}
+
+#[test]
+fn sarif_output_for_inspect_has_a_result_per_finding() {
+    let home = tempfile::tempdir().unwrap();
+    let p = fixture("inspect/replicas/litellm-1.82.8-py3-none-any.whl");
+    let r = custody_run(
+        home.path(),
+        &["inspect", "--format", "sarif", p.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = json(&r);
+    assert_eq!(j["version"], "2.1.0");
+    let results = j["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|x| x["ruleId"] == "custody::pth-exec" && x["level"] == "error")
+    );
+    let rules = j["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    for res in results {
+        let i = usize::try_from(res["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(rules[i]["id"], res["ruleId"]);
+    }
+}

@@ -147,6 +147,30 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
         .collect();
     findings.extend(per_member.into_iter().flatten());
     orphans(contents, &mut findings);
+    for m in crate::integrity::mismatches(contents) {
+        let phase = if is_startup_surface(&m.path) {
+            Phase::Startup
+        } else if m.path.ends_with(".py") {
+            Phase::Import
+        } else {
+            Phase::Runtime
+        };
+        findings.push(Finding {
+            code: "custody::record-mismatch",
+            level: Level::High,
+            phase,
+            path: m.path,
+            line: None,
+            layer: None,
+            snippet: format!(
+                "{} line {}: {}, file: {}",
+                m.record, m.line, m.recorded, m.actual
+            ),
+            message:
+                "changed after it was packaged or installed: its RECORD hash no longer matches"
+                    .into(),
+        });
+    }
     for a in &contents.anomalies {
         if let Anomaly::UnsafePath { path } = a {
             findings.push(Finding {
@@ -408,7 +432,9 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                     skeleton::skeleton(&m.data)
                 };
                 let source = skeleton.as_deref().unwrap_or(&m.data);
-                analyse_source(&m.path, source, phase, None, 0, out);
+                if worth_parsing(source) {
+                    analyse_source(&m.path, source, phase, None, 0, out);
+                }
             }
             _ => {
                 let roots = roles
@@ -447,6 +473,105 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             ));
         }
     }
+}
+
+/// Whether import-time code holds anything a rule looks at: a name of a
+/// call or module the rules know, a marker, an escape, a long encoded run or
+/// a long run of spaces. Code with none of these cannot produce a finding,
+/// so it is not parsed.
+fn worth_parsing(src: &[u8]) -> bool {
+    static TOKENS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            let mut pats: Vec<&str> = vec![
+                "exec",
+                "eval",
+                "compile",
+                "system",
+                "popen",
+                "Popen",
+                "spawn",
+                "subprocess",
+                "socket",
+                "urllib",
+                "urlopen",
+                "request",
+                "http",
+                "ftplib",
+                "smtplib",
+                "telnetlib",
+                "dns",
+                "getattr",
+                "__import__",
+                "importlib",
+                "builtins",
+                "environ",
+                "getpass",
+                "gethostname",
+                "getlogin",
+                "getfqdn",
+                "uname",
+                "platform.node",
+                "marshal",
+                "base64",
+                "b64decode",
+                "zlib",
+                "lzma",
+                "bz2",
+                "gzip",
+                "codecs",
+                "binascii",
+                "fromhex",
+                "unhexlify",
+                "decrypt",
+                "Fernet",
+                "chmod",
+                "startfile",
+                "ShellExecute",
+                "win32",
+                "dup2",
+                "pty",
+                "pip",
+                "ctypes",
+                "\\x",
+                "\\u",
+                "\\0",
+                "\\1",
+                "\\2",
+                "\\3",
+                "\\4",
+                "\\5",
+                "\\6",
+                "\\7",
+            ];
+            pats.extend(STRING_RULES.iter().flat_map(|r| r.0.iter().copied()));
+            pats.extend([
+                "COMPUTERNAME",
+                "USERNAME",
+                "USERDOMAIN",
+                "LOGNAME",
+                "printenv",
+                "curl",
+                "wget",
+            ]);
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(pats)
+                .expect("fixed patterns build")
+        });
+    if TOKENS.is_match(src) {
+        return true;
+    }
+    // A long run of base64 alphabet (an encoded blob) or of spaces.
+    let (mut encoded, mut spaces) = (0usize, 0usize);
+    src.iter().any(|b| {
+        encoded = if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') {
+            encoded + 1
+        } else {
+            0
+        };
+        spaces = if *b == b' ' { spaces + 1 } else { 0 };
+        encoded >= 40 || spaces >= 100
+    })
 }
 
 /// Whether a file names a drop box or a throwaway host (cheap byte search).
@@ -916,11 +1041,20 @@ fn analyse_with_roots(
 
 /// Code pushed far right on a line by a run of spaces, out of an editor's view.
 fn hidden_code(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    const RUN: &str = "                                                                                                    ";
+    /// Spaces in a row that push code out of view.
+    const RUN: usize = 100;
     for (i, l) in ctx.lines.iter().enumerate() {
-        if let Some(at) = l.find(RUN)
+        if l.len() <= RUN || l.trim_start().starts_with('#') {
+            continue;
+        }
+        // The end of the first run of RUN spaces, if any.
+        let mut spaces = 0;
+        let after = l.bytes().position(|b| {
+            spaces = if b == b' ' { spaces + 1 } else { 0 };
+            spaces == RUN
+        });
+        if let Some(at) = after
             && !l[at..].trim().is_empty()
-            && !l.trim_start().starts_with('#')
         {
             out.push(ctx.at(
                 "custody::hidden-code",
@@ -937,6 +1071,41 @@ fn hidden_code(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for s in &ctx.facts.strings {
         let phase = ctx.phase(s.scope, s.func.as_ref());
+        if any_marker(&s.value) {
+            string_markers(ctx, s, phase, out);
+        }
+        string_payloads(ctx, s, phase, out);
+    }
+}
+
+/// Whether a string holds any marker of any string rule (case-insensitive,
+/// one pass): most strings hold none and skip the rules.
+fn any_marker(v: &str) -> bool {
+    static ALL: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        let mut pats: Vec<&str> = STRING_RULES
+            .iter()
+            .flat_map(|r| r.0.iter().copied())
+            .collect();
+        pats.extend([
+            "COMPUTERNAME",
+            "USERNAME",
+            "USERDOMAIN",
+            "LOGNAME",
+            "printenv",
+            "curl",
+            "wget",
+        ]);
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(pats)
+            .expect("fixed patterns build")
+    });
+    ALL.is_match(v)
+}
+
+/// Marker rules on one string.
+fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
+    {
         let lower = s.value.to_ascii_lowercase();
         // Docstrings and help text that mention a path do not touch it.
         let prose = s.bare || is_prose(&s.value);
@@ -999,7 +1168,6 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "downloads or uploads with curl/wget",
             ));
         }
-        string_payloads(ctx, s, phase, out);
     }
 }
 
@@ -1669,6 +1837,13 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             } else {
                 say("calls out and runs a program when imported");
             }
+        }
+        if has("custody::record-mismatch", Level::High)
+            && early.iter().any(|f| {
+                f.path == path && f.code != "custody::record-mismatch" && f.level >= Level::Medium
+            })
+        {
+            say("a file changed after install, and what it does acts before run time");
         }
         if has("custody::persistence", Level::Medium)
             && (has("custody::network-egress", Level::Medium)

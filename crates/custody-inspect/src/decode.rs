@@ -12,6 +12,15 @@ pub const MAX_DEPTH: usize = 6;
 
 /// One decoding step.
 fn step(data: &[u8]) -> Option<(Vec<u8>, &'static str)> {
+    // Most strings are text: reject them before copying anything.
+    let encoded = |b: &u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
+            || b.is_ascii_whitespace()
+    };
+    if data.first() != Some(&0x78) && (data.len() < 24 || !data.iter().all(encoded)) {
+        return None;
+    }
     let trimmed: Vec<u8> = data
         .iter()
         .copied()

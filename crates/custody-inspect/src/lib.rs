@@ -14,5 +14,6 @@ pub mod analysis;
 pub mod archive;
 pub mod decode;
 pub mod diff;
+pub mod integrity;
 pub mod python;
 pub mod skeleton;

@@ -146,7 +146,11 @@ fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
         }
         let start = i;
         let lead = &src[line_start..start];
+        // Names used as calls or handed to one (`f(`, inside brackets, on a
+        // decorator line): a superset of what the parser counts as invoked.
         let mut idents = Vec::new();
+        let mut words: Vec<&[u8]> = Vec::new();
+        let decorator = src[start] == b'@';
         let mut depth: i64 = 0;
         // Scan to the end of the logical line.
         loop {
@@ -179,24 +183,17 @@ fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
                 }
                 b'"' | b'\'' => i = skip_string(src, i)?,
                 c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
-                    let s = i;
-                    while i < n
-                        && (src[i].is_ascii_alphanumeric() || src[i] == b'_' || src[i] >= 0x80)
-                    {
-                        i += 1;
-                    }
-                    let word = &src[s..i];
-                    // A string prefix (r, b, f, rb, ...) directly before a quote.
-                    if i < n
-                        && matches!(src[i], b'"' | b'\'')
-                        && word.len() <= 2
-                        && word.iter().all(|c| {
-                            matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f' | b't')
-                        })
-                    {
+                    let (word, end) = word_at(src, i);
+                    i = end;
+                    if is_string_prefix(src, i, word) {
                         i = skip_string(src, i)?;
                     } else {
-                        idents.push(word);
+                        if words.len() < 3 {
+                            words.push(word);
+                        }
+                        if decorator || depth > 0 || called_at(src, i) {
+                            idents.push(word);
+                        }
                     }
                 }
                 _ => i += 1,
@@ -205,12 +202,17 @@ fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
         if depth != 0 {
             return None;
         }
-        let at = match idents.as_slice() {
-            [d, _, ..] if *d == b"def" => Some(1),
-            [a, d, _, ..] if *a == b"async" && *d == b"def" => Some(2),
+        let defines = match words.as_slice() {
+            [d, name, ..] if *d == b"def" => Some(*name),
+            [a, d, name, ..] if *a == b"async" && *d == b"def" => Some(*name),
             _ => None,
         };
-        let defines = at.map(|at| idents.remove(at));
+        // A def's own name (followed by its parameters) is not a use.
+        if let Some(name) = defines
+            && let Some(at) = idents.iter().position(|w| *w == name)
+        {
+            idents.remove(at);
+        }
         out.push(Logical {
             defines,
             indent: col,
@@ -221,6 +223,32 @@ fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
         });
     }
     Some(out)
+}
+
+/// The identifier that starts at `start`, and the byte after it.
+fn word_at(src: &[u8], start: usize) -> (&[u8], usize) {
+    let end = src[start..]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80))
+        .map_or(src.len(), |p| start + p);
+    (&src[start..end], end)
+}
+
+/// A string prefix (r, b, f, rb, ...) directly before a quote at `at`.
+fn is_string_prefix(src: &[u8], at: usize, word: &[u8]) -> bool {
+    matches!(src.get(at), Some(b'"' | b'\''))
+        && word.len() <= 2
+        && word
+            .iter()
+            .all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f' | b't'))
+}
+
+/// Whether `(` follows at `at`, after blanks: a call.
+fn called_at(src: &[u8], at: usize) -> bool {
+    src[at.min(src.len())..]
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t'))
+        == Some(&b'(')
 }
 
 /// The byte after the string literal that opens at `i`; `None` if unterminated.

