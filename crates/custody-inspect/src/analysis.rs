@@ -1155,9 +1155,11 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
                 "dumps the whole environment (printenv)",
             ));
         }
-        if ["curl ", "wget ", "curl\"", "wget\""]
-            .iter()
-            .any(|c| s.value.contains(c))
+        // A docstring that tells people to `wget` something runs nothing.
+        if !prose
+            && ["curl ", "wget ", "curl\"", "wget\""]
+                .iter()
+                .any(|c| s.value.contains(c))
             && s.value.contains("http")
         {
             out.push(ctx.at(
