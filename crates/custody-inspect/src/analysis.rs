@@ -1710,6 +1710,112 @@ fn orphans(contents: &Contents, out: &mut Vec<Finding>) {
     }
 }
 
+/// A per-file verdict rule: every `all` finding, and one of `any` when
+/// `any` is not empty, in one file before run time.
+struct Rule {
+    all: &'static [(&'static str, Level)],
+    any: &'static [(&'static str, Level)],
+    why: &'static str,
+}
+
+/// The combination rules that need nothing but findings of one file.
+const RULES: &[Rule] = &[
+    Rule {
+        all: &[("custody::drop-box", Level::High)],
+        any: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+            ("custody::host-recon", Level::Medium),
+        ],
+        why: "reports to a known drop box before any function is called",
+    },
+    Rule {
+        all: &[("custody::shell-payload", Level::High)],
+        any: &[
+            ("custody::process-spawn", Level::Medium),
+            ("custody::dynamic-code", Level::Medium),
+        ],
+        why: "runs a shell downloader or reverse shell before any function is called",
+    },
+    Rule {
+        all: &[("custody::obfuscation", Level::High)],
+        any: &[
+            ("custody::process-spawn", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+            ("custody::dynamic-code", Level::Medium),
+        ],
+        why: "obfuscated code that runs programs or code before any function is called",
+    },
+    Rule {
+        all: &[("custody::dynamic-code", Level::Critical)],
+        any: &[],
+        why: "runs a large encoded or encrypted blob at install, start-up or import",
+    },
+    Rule {
+        all: &[("custody::hidden-code", Level::High)],
+        any: &[
+            ("custody::dynamic-code", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+        ],
+        why: "code hidden off-screen that runs code, programs or the network",
+    },
+    Rule {
+        all: &[("custody::dynamic-code", Level::High)],
+        any: &[
+            ("custody::encoded-payload", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+        ],
+        why: "runs hidden (encoded or downloaded) code at install, start-up or import",
+    },
+    Rule {
+        all: &[
+            ("custody::process-spawn", Level::High),
+            ("custody::encoded-payload", Level::Medium),
+        ],
+        any: &[],
+        why: "writes a decoded payload and starts it",
+    },
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::make-executable", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "downloads a binary, makes it executable and runs it",
+    },
+    Rule {
+        all: &[("custody::pth-exec", Level::High)],
+        any: &[
+            ("custody::dynamic-code", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        why: "a .pth start-up hook that runs hidden or networked code",
+    },
+    Rule {
+        all: &[
+            ("custody::shell-redirect", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "connects out and hands the connection a shell (reverse shell)",
+    },
+    Rule {
+        all: &[("custody::download-exec", Level::High)],
+        any: &[],
+        why: "runs a downloader or encoded PowerShell before any function is called",
+    },
+    Rule {
+        all: &[
+            ("custody::host-recon", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "sends the host's or user's identity out before any function is called",
+    },
+];
+
 /// Verdict rules, in order. Phases before run time count; run-time-only
 /// behaviour is what libraries legitimately do.
 #[expect(
@@ -1765,71 +1871,12 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         {
             say("decodes a hidden payload and starts a program while being installed");
         }
-        if has("custody::drop-box", Level::High)
-            && (has("custody::network-egress", Level::Medium)
-                || has("custody::process-spawn", Level::Medium)
-                || has("custody::host-recon", Level::Medium))
-        {
-            say("reports to a known drop box before any function is called");
-        }
-        if has("custody::shell-payload", Level::High)
-            && (has("custody::process-spawn", Level::Medium)
-                || has("custody::dynamic-code", Level::Medium))
-        {
-            say("runs a shell downloader or reverse shell before any function is called");
-        }
-        if has("custody::obfuscation", Level::High)
-            && (has("custody::process-spawn", Level::Medium)
-                || has("custody::network-egress", Level::Medium)
-                || has("custody::dynamic-code", Level::Medium))
-        {
-            say("obfuscated code that runs programs or code before any function is called");
-        }
-        if has("custody::dynamic-code", Level::Critical) {
-            say("runs a large encoded or encrypted blob at install, start-up or import");
-        }
-        if has("custody::hidden-code", Level::High)
-            && (has("custody::dynamic-code", Level::Medium)
-                || has("custody::process-spawn", Level::Medium)
-                || has("custody::network-egress", Level::Medium))
-        {
-            say("code hidden off-screen that runs code, programs or the network");
-        }
-        if has("custody::dynamic-code", Level::High)
-            && (has("custody::encoded-payload", Level::Medium)
-                || has("custody::network-egress", Level::Medium))
-        {
-            say("runs hidden (encoded or downloaded) code at install, start-up or import");
-        }
-        if has("custody::process-spawn", Level::High)
-            && has("custody::encoded-payload", Level::Medium)
-        {
-            say("writes a decoded payload and starts it");
-        }
-        if has("custody::network-egress", Level::Medium)
-            && has("custody::make-executable", Level::Medium)
-            && has("custody::process-spawn", Level::Medium)
-        {
-            say("downloads a binary, makes it executable and runs it");
-        }
-        if has("custody::pth-exec", Level::High)
-            && (has("custody::dynamic-code", Level::High)
-                || has("custody::network-egress", Level::Medium))
-        {
-            say("a .pth start-up hook that runs hidden or networked code");
-        }
-        if has("custody::shell-redirect", Level::High)
-            && has("custody::network-egress", Level::Medium)
-        {
-            say("connects out and hands the connection a shell (reverse shell)");
-        }
-        if has("custody::download-exec", Level::High) {
-            say("runs a downloader or encoded PowerShell before any function is called");
-        }
-        if has("custody::host-recon", Level::Medium)
-            && has("custody::network-egress", Level::Medium)
-        {
-            say("sends the host's or user's identity out before any function is called");
+        for rule in RULES {
+            if rule.all.iter().all(|(c, l)| has(c, *l))
+                && (rule.any.is_empty() || rule.any.iter().any(|(c, l)| has(c, *l)))
+            {
+                say(rule.why);
+            }
         }
         if has("custody::network-egress", Level::Medium)
             && has("custody::process-spawn", Level::Medium)

@@ -112,8 +112,18 @@ pub fn scan(r: &ScanReport) -> Result<String, CliError> {
             "properties": {"code": f.code, "severity": f.severity, "malicious": f.malicious, "fixed": f.fixed},
         }));
     }
-    let rule_list: Vec<Value> = rules.into_values().collect();
-    let index: BTreeMap<String, usize> = rule_list
+    let notes: Vec<Value> = r
+        .warnings
+        .iter()
+        .map(|w| json!({"level": "warning", "message": {"text": w}}))
+        .collect();
+    let rules: Vec<Value> = rules.into_values().collect();
+    super::json(&log(r.tool_version, &rules, results, &notes))
+}
+
+/// A SARIF 2.1.0 log of one run: results get the index of their rule.
+fn log(version: &str, rules: &[Value], mut results: Vec<Value>, notes: &[Value]) -> Value {
+    let index: BTreeMap<String, usize> = rules
         .iter()
         .enumerate()
         .filter_map(|(i, r)| r["id"].as_str().map(|s| (s.to_owned(), i)))
@@ -123,24 +133,23 @@ pub fn scan(r: &ScanReport) -> Result<String, CliError> {
             res["ruleIndex"] = json!(i);
         }
     }
-    let log = json!({
+    json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "custody",
-                "version": r.tool_version,
-                "semanticVersion": r.tool_version,
-                "rules": rule_list,
+                "version": version,
+                "semanticVersion": version,
+                "rules": rules,
             }},
             "results": results,
             "invocations": [{
                 "executionSuccessful": true,
-                "toolExecutionNotifications": r.warnings.iter().map(|w| json!({"level": "warning", "message": {"text": w}})).collect::<Vec<_>>(),
+                "toolExecutionNotifications": notes,
             }],
         }],
-    });
-    super::json(&log)
+    })
 }
 
 /// Renders an inspection batch as a SARIF log: one rule per finding code,
@@ -207,25 +216,6 @@ pub fn inspect(
             }));
         }
     }
-    let rule_list: Vec<Value> = rules.into_values().collect();
-    for res in &mut results {
-        if let Some(i) = rule_list.iter().position(|x| x["id"] == res["ruleId"]) {
-            res["ruleIndex"] = json!(i);
-        }
-    }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "custody",
-                "version": version,
-                "semanticVersion": version,
-                "rules": rule_list,
-            }},
-            "results": results,
-            "invocations": [{"executionSuccessful": true}],
-        }],
-    });
-    super::json(&log)
+    let rules: Vec<Value> = rules.into_values().collect();
+    super::json(&log(version, &rules, results, &[]))
 }
