@@ -546,6 +546,7 @@ fn worth_parsing(src: &[u8]) -> bool {
                 "chmod",
                 "startfile",
                 "ShellExecute",
+                "privileged",
                 "win32",
                 "dup2",
                 "pty",
@@ -757,6 +758,12 @@ const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
         "a shell command that downloads and runs, or opens a reverse shell",
     ),
     (
+        POD_MARKERS,
+        "custody::privileged-pod",
+        Level::High,
+        "a pod spec that breaks out to the node",
+    ),
+    (
         RECON_MARKERS,
         "custody::host-recon",
         Level::Medium,
@@ -787,6 +794,13 @@ const SHELL_MARKERS: &[&str] = &[
     "bitsadmin /transfer",
     "-w hidden",
     "-windowstyle hidden",
+];
+/// Kubernetes manifest lines that hand a pod the node.
+const POD_MARKERS: &[&str] = &[
+    "privileged: true",
+    "hostPID: true",
+    "hostNetwork: true",
+    "\"privileged\": true",
 ];
 /// Host facts that probes and stealers send home.
 const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct"];
@@ -1113,6 +1127,7 @@ fn any_marker(v: &str) -> bool {
             "printenv",
             "curl",
             "wget",
+            "privileged",
         ]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -1163,6 +1178,20 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
                 phase,
                 s.line,
                 "reads the host's or user's identity",
+            ));
+        }
+        // `{'privileged': True}` in a pod spec built as a dict.
+        if s.value == "privileged"
+            && ctx.lines.get(s.line.wrapping_sub(1)).is_some_and(|l| {
+                l.contains("privileged': True") || l.contains("privileged\": True")
+            })
+        {
+            out.push(ctx.at(
+                "custody::privileged-pod",
+                Level::High,
+                phase,
+                s.line,
+                "asks Kubernetes for a privileged container (a foothold on the node)",
             ));
         }
         if s.value.contains("printenv") {
@@ -1498,6 +1527,20 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "reads the host's or user's identity",
             );
         }
+        if [
+            "privileged=True",
+            "'privileged': True",
+            "\"privileged\": True",
+        ]
+        .iter()
+        .any(|m| c.args.contains(m))
+        {
+            add(
+                "custody::privileged-pod",
+                Level::High,
+                "asks Kubernetes for a privileged container (a foothold on the node)",
+            );
+        }
         if callee == "os.dup2" || callee == "pty.spawn" {
             add(
                 "custody::shell-redirect",
@@ -1824,6 +1867,15 @@ const RULES: &[Rule] = &[
         all: &[("custody::download-exec", Level::High)],
         any: &[],
         why: "runs a downloader or encoded PowerShell before any function is called",
+    },
+    Rule {
+        all: &[("custody::privileged-pod", Level::High)],
+        any: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+            ("custody::secret-access", Level::High),
+        ],
+        why: "creates a privileged pod (a foothold on the cluster's nodes) before any function is called",
     },
     Rule {
         all: &[

