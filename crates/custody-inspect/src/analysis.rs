@@ -1441,13 +1441,23 @@ fn nested_calls<'a>(
 
 /// Whether a call's arguments are decoded, decrypted or downloaded data.
 fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
+    let hides = |callee: &str| {
+        DECODE_CALLS.contains(&callee)
+            || NETWORK_CALLS.contains(&callee)
+            || callee.ends_with(".decrypt")
+            || callee.ends_with("b64decode")
+            || callee.ends_with(".decompress")
+            || callee.ends_with(".loads") && callee.contains("marshal")
+    };
     nested_calls(ctx, c).any(|d| {
-        DECODE_CALLS.contains(&d.callee.as_str())
-            || NETWORK_CALLS.contains(&d.callee.as_str())
-            || d.callee.ends_with(".decrypt")
-            || d.callee.ends_with("b64decode")
-            || d.callee.ends_with(".decompress")
-            || d.callee.ends_with(".loads") && d.callee.contains("marshal")
+        hides(&d.callee)
+            // A local wrapper (`def b64d(s): return b64decode(s)`), one level deep.
+            || (ctx.facts.defs.contains(&d.callee)
+                && ctx
+                    .facts
+                    .calls
+                    .iter()
+                    .any(|e| e.func.as_deref() == Some(d.callee.as_str()) && hides(&e.callee)))
     }) || DECODE_CALLS
         .iter()
         .any(|d| c.args.contains(d.rsplit('.').next().unwrap_or(d)))
@@ -1832,6 +1842,14 @@ const RULES: &[Rule] = &[
     },
     Rule {
         all: &[
+            ("custody::dynamic-code", Level::Medium),
+            ("custody::encoded-payload", Level::Medium),
+        ],
+        any: &[],
+        why: "runs code next to an encoded payload at install, start-up or import",
+    },
+    Rule {
+        all: &[
             ("custody::process-spawn", Level::High),
             ("custody::encoded-payload", Level::Medium),
         ],
@@ -1970,6 +1988,29 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
                 || has("custody::dynamic-code", Level::High))
         {
             say("installs persistence for code it fetches or hides");
+        }
+    }
+    // Obfuscation that stands for itself: a setup.py spelled in escapes, or
+    // a module with code pushed off-screen on several lines and hidden text.
+    let count = |path: &str, code: &str| {
+        findings
+            .iter()
+            .filter(|f| f.path == path && f.code == code)
+            .count()
+    };
+    let paths: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| matches!(f.code, "custody::obfuscation" | "custody::hidden-code"))
+        .map(|f| f.path.as_str())
+        .collect();
+    for path in paths {
+        let obfuscated = count(path, "custody::obfuscation");
+        if basename(path) == "setup.py" && obfuscated >= 3 {
+            malicious.push(format!("setup.py is obfuscated, and pip runs it ({path})"));
+        } else if obfuscated >= 1 && count(path, "custody::hidden-code") >= 3 {
+            malicious.push(format!(
+                "heavily obfuscated code with parts hidden off-screen ({path})"
+            ));
         }
     }
     if any("custody::orphan-startup-hook") {

@@ -152,3 +152,58 @@ fn a_privileged_pod_created_at_import_is_malicious() {
     );
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn exec_through_a_lambda_of_a_reversed_compressed_blob_is_malicious() {
+    use base64::Engine;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(b"import os\nos.system('id')\n").unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(z.finish().unwrap());
+    let reversed: String = b64.chars().rev().collect();
+    let setup = format!(
+        "from setuptools import setup\n_ = lambda __ : __import__('zlib').decompress(__import__('base64').b64decode(__[::-1]));exec((_)(b'{reversed}'))\nsetup(name='pkg')\n"
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.findings.iter().any(|f| f
+            .layer
+            .as_deref()
+            .is_some_and(|l| l.contains("reversed-base64"))),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn a_command_decoded_by_a_local_wrapper_and_run_is_malicious() {
+    let setup = "import os, base64\nfrom setuptools import setup\ndef b64d(s):\n    return base64.b64decode(s).decode()\nos.system(b64d('ZWNobyBoZWxsbw=='))\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.code == "custody::download-exec"),
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.verdict, Verdict::Malicious);
+}
+
+#[test]
+fn a_setup_py_spelled_in_escapes_is_malicious() {
+    let spelled = |w: &str| {
+        w.bytes().fold(String::new(), |mut acc, b| {
+            use std::fmt::Write as _;
+            let _ = write!(acc, "\\x{b:02x}");
+            acc
+        })
+    };
+    let setup = format!(
+        "from setuptools import setup\nclass _O:\n    def _r(self):\n        a = '{}'\n        b = '{}'\n        c = '{}'\nsetup(name='pkg')\n",
+        spelled("decompress"),
+        spelled("compile"),
+        spelled("globals")
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
