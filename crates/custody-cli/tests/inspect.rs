@@ -146,6 +146,14 @@ fn scan_inspects_environments_and_archives() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(json(&r)["inspection"][0]["verdict"], "malicious");
+    let r = custody_run(home.path(), &["scan", wheel.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Result: FAIL (inspection judged a package malicious)"),
+        "{}",
+        r.stdout
+    );
 
     let clean = fixture("inspect/replicas/benign_pkg-1.0-py3-none-any.whl");
     let r = custody_run(

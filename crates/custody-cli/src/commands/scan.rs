@@ -71,12 +71,9 @@ pub fn run(args: &ScanArgs) -> CmdResult {
     } else {
         inspect(&report, &archives)
     };
+    let implant = inspection.iter().any(|i| i.verdict == Verdict::Malicious);
     let text = match args.format {
-        Format::Table => {
-            let mut t = render::table::scan(&report);
-            t.push_str(&inspection_table(&inspection));
-            t
-        }
+        Format::Table => render::table::scan(&report, &inspection_table(&inspection), implant),
         Format::Json => render::json(&ScanWithInspection {
             report: &report,
             inspection: &inspection,
@@ -84,7 +81,6 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         Format::Sarif => render::sarif::scan(&report)?,
     };
     output::stdout(&text)?;
-    let implant = inspection.iter().any(|i| i.verdict == Verdict::Malicious);
     Ok(if report.fails() || implant {
         Exit::Findings
     } else {

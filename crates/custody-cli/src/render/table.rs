@@ -44,7 +44,10 @@ fn render_rows(rows: &[Vec<String>]) -> String {
 }
 
 /// The scan table: findings (malicious first), then unchecked packages, then a summary.
-pub fn scan(r: &ScanReport) -> String {
+/// `custody scan` as text; `inspection` (lines about inspected environments
+/// and archives) goes before the summary, and `implant` (an inspected
+/// package judged malicious) fails the result too.
+pub fn scan(r: &ScanReport, inspection: &str, implant: bool) -> String {
     let mut out = String::new();
     if !r.findings.is_empty() {
         let mut rows = vec![
@@ -122,11 +125,12 @@ pub fn scan(r: &ScanReport) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&summary_line(r));
+    out.push_str(inspection);
+    out.push_str(&summary_line(r, implant));
     out
 }
 
-fn summary_line(r: &ScanReport) -> String {
+fn summary_line(r: &ScanReport, implant: bool) -> String {
     let s = &r.summary;
     let sources = r.sources.len();
     let db = if r.database.status.imported {
@@ -170,6 +174,8 @@ fn summary_line(r: &ScanReport) -> String {
             "Result: FAIL (malicious, or at or above {})",
             r.fail_on
         );
+    } else if implant {
+        let _ = writeln!(line, "Result: FAIL (inspection judged a package malicious)");
     }
     line
 }
