@@ -1139,158 +1139,157 @@ fn any_marker(v: &str) -> bool {
 
 /// Marker rules on one string.
 fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
-    {
-        let lower = s.value.to_ascii_lowercase();
-        // Docstrings and help text that mention a path do not touch it.
-        let prose = s.bare || is_prose(&s.value);
-        for (markers, code, level, meaning) in STRING_RULES {
-            // Help text and docs that mention a path do not touch it.
-            if prose
-                && matches!(
-                    *code,
-                    "custody::secret-access" | "custody::persistence" | "custody::host-recon"
-                )
-            {
-                continue;
-            }
-            let hay = if *code == "custody::shell-payload" {
-                &lower
+    let lower = s.value.to_ascii_lowercase();
+    // Docstrings and help text that mention a path do not touch it.
+    let prose = s.bare || is_prose(&s.value);
+    for (markers, code, level, meaning) in STRING_RULES {
+        if prose
+            && matches!(
+                *code,
+                "custody::secret-access" | "custody::persistence" | "custody::host-recon"
+            )
+        {
+            continue;
+        }
+        let hay = if *code == "custody::shell-payload" {
+            &lower
+        } else {
+            &s.value
+        };
+        if let Some(m) = markers.iter().find(|m| hay.contains(*m)) {
+            let level = if *code == "custody::drop-box" && has_chat_token(&s.value) {
+                // A chat webhook with its token: a drop box in use.
+                Level::Critical
             } else {
-                &s.value
+                *level
             };
-            if let Some(m) = markers.iter().find(|m| hay.contains(*m)) {
-                let level = if *code == "custody::drop-box" && has_chat_token(&s.value) {
-                    // A chat webhook with its token: a drop box in use.
-                    Level::Critical
-                } else {
-                    *level
-                };
-                out.push(ctx.at(code, level, phase, s.line, &format!("{meaning} ({m})")));
-            }
+            out.push(ctx.at(code, level, phase, s.line, &format!("{meaning} ({m})")));
         }
-        if matches!(
-            s.value.as_str(),
-            "COMPUTERNAME" | "USERNAME" | "USERDOMAIN" | "LOGNAME"
-        ) {
-            out.push(ctx.at(
-                "custody::host-recon",
-                Level::Medium,
-                phase,
-                s.line,
-                "reads the host's or user's identity",
-            ));
-        }
-        // `{'privileged': True}` in a pod spec built as a dict.
-        if s.value == "privileged"
-            && ctx.lines.get(s.line.wrapping_sub(1)).is_some_and(|l| {
-                l.contains("privileged': True") || l.contains("privileged\": True")
-            })
-        {
-            out.push(ctx.at(
-                "custody::privileged-pod",
-                Level::High,
-                phase,
-                s.line,
-                "asks Kubernetes for a privileged container (a foothold on the node)",
-            ));
-        }
-        if s.value.contains("printenv") {
-            out.push(ctx.at(
-                "custody::env-dump",
-                Level::High,
-                phase,
-                s.line,
-                "dumps the whole environment (printenv)",
-            ));
-        }
-        // A docstring that tells people to `wget` something runs nothing.
-        if !prose
-            && ["curl ", "wget ", "curl\"", "wget\""]
-                .iter()
-                .any(|c| s.value.contains(c))
-            && s.value.contains("http")
-        {
-            out.push(ctx.at(
-                "custody::network-egress",
-                Level::Medium,
-                phase,
-                s.line,
-                "downloads or uploads with curl/wget",
-            ));
-        }
+    }
+    if matches!(
+        s.value.as_str(),
+        "COMPUTERNAME" | "USERNAME" | "USERDOMAIN" | "LOGNAME"
+    ) {
+        out.push(ctx.at(
+            "custody::host-recon",
+            Level::Medium,
+            phase,
+            s.line,
+            "reads the host's or user's identity",
+        ));
+    }
+    // `{'privileged': True}` in a pod spec built as a dict.
+    if s.value == "privileged"
+        && ctx
+            .lines
+            .get(s.line.wrapping_sub(1))
+            .is_some_and(|l| l.contains("privileged': True") || l.contains("privileged\": True"))
+    {
+        out.push(ctx.at(
+            "custody::privileged-pod",
+            Level::High,
+            phase,
+            s.line,
+            "asks Kubernetes for a privileged container (a foothold on the node)",
+        ));
+    }
+    if s.value.contains("printenv") {
+        out.push(ctx.at(
+            "custody::env-dump",
+            Level::High,
+            phase,
+            s.line,
+            "dumps the whole environment (printenv)",
+        ));
+    }
+    // A docstring that tells people to `wget` something runs nothing.
+    if !prose
+        && ["curl ", "wget ", "curl\"", "wget\""]
+            .iter()
+            .any(|c| s.value.contains(c))
+        && s.value.contains("http")
+    {
+        out.push(ctx.at(
+            "custody::network-egress",
+            Level::Medium,
+            phase,
+            s.line,
+            "downloads or uploads with curl/wget",
+        ));
     }
 }
 
 /// Payloads in a string literal: download hosts, spelled-out or encoded
 /// code, encrypted tokens; decoded layers are analysed as code.
 fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
-    {
-        if let Some(why) = payload_url(&s.value).filter(|_| !s.bare) {
-            out.push(ctx.at(
-                "custody::payload-url",
-                Level::Medium,
-                phase,
-                s.line,
-                &format!("a download from {why}"),
-            ));
-        }
-        if s.spelled >= 6 && !s.bytes {
-            out.push(ctx.at(
-                "custody::obfuscation",
-                Level::High,
-                phase,
-                s.line,
-                "plain text spelled in escape codes (\\x65\\x76...), hidden from readers",
-            ));
-        }
-        if s.value.len() >= 512 && is_opaque_blob(&s.value) && decode::unwrap(&s.data()).is_empty()
-        {
-            out.push(ctx.at(
-                "custody::encoded-payload",
-                Level::Medium,
-                phase,
-                s.line,
-                "a long encoded blob (not Python once decoded, or not decodable)",
-            ));
-        }
-        if is_fernet_token(&s.value) {
-            out.push(ctx.at(
-                "custody::encoded-payload",
-                Level::Medium,
-                phase,
-                s.line,
-                "a Fernet-encrypted token (encrypted code?)",
-            ));
-        }
-        let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
-        if nested >= decode::MAX_DEPTH {
-            return;
-        }
-        if !s.bare && s.value.len() >= 30 && is_code_in_string(&s.value) {
-            // A second-stage script written to a file or passed to `python -c`.
-            let layer = layered(ctx.layer, "string-code");
-            analyse_source(
-                ctx.path,
-                s.value.as_bytes(),
-                phase,
-                Some(&layer),
-                s.line - 1,
-                out,
-            );
-        }
-        if s.value.len() >= 40 {
-            for (chain, inner) in decode::unwrap(&s.data()) {
-                let chain = layered(ctx.layer, &chain);
-                out.push(ctx.at(
-                    "custody::encoded-payload",
-                    Level::Medium,
-                    phase,
-                    s.line,
-                    &format!("an encoded string that decodes ({chain}) to Python code"),
-                ));
-                analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
-            }
-        }
+    if let Some(why) = payload_url(&s.value).filter(|_| !s.bare) {
+        out.push(ctx.at(
+            "custody::payload-url",
+            Level::Medium,
+            phase,
+            s.line,
+            &format!("a download from {why}"),
+        ));
+    }
+    if s.spelled >= 6 && !s.bytes {
+        out.push(ctx.at(
+            "custody::obfuscation",
+            Level::High,
+            phase,
+            s.line,
+            "plain text spelled in escape codes (\\x65\\x76...), hidden from readers",
+        ));
+    }
+    // Decoded once: for the blob check and, below, for analysis.
+    let layers = if s.value.len() >= 40 {
+        decode::unwrap(&s.data())
+    } else {
+        Vec::new()
+    };
+    if s.value.len() >= 512 && is_opaque_blob(&s.value) && layers.is_empty() {
+        out.push(ctx.at(
+            "custody::encoded-payload",
+            Level::Medium,
+            phase,
+            s.line,
+            "a long encoded blob (not Python once decoded, or not decodable)",
+        ));
+    }
+    if is_fernet_token(&s.value) {
+        out.push(ctx.at(
+            "custody::encoded-payload",
+            Level::Medium,
+            phase,
+            s.line,
+            "a Fernet-encrypted token (encrypted code?)",
+        ));
+    }
+    let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
+    if nested >= decode::MAX_DEPTH {
+        return;
+    }
+    if !s.bare && s.value.len() >= 30 && is_code_in_string(&s.value) {
+        // A second-stage script written to a file or passed to `python -c`.
+        let layer = layered(ctx.layer, "string-code");
+        analyse_source(
+            ctx.path,
+            s.value.as_bytes(),
+            phase,
+            Some(&layer),
+            s.line - 1,
+            out,
+        );
+    }
+    for (chain, inner) in layers {
+        let chain = layered(ctx.layer, &chain);
+        out.push(ctx.at(
+            "custody::encoded-payload",
+            Level::Medium,
+            phase,
+            s.line,
+            &format!("an encoded string that decodes ({chain}) to Python code"),
+        ));
+        analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
     }
 }
 
