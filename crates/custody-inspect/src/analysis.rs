@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::archive::{Anomaly, Contents, Format, Member};
 use crate::decode;
 use crate::python::{self, Facts};
-use crate::skeleton;
+use crate::{prefilter, skeleton};
 
 /// When code runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -441,18 +441,20 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
         match phase {
             // Nothing a user imports: only worth reading when asked, or
             // when it names a drop box (a stealer waiting to be run).
-            Phase::Runtime if !options.deep && !needs_full_read(&m.data) => {}
+            Phase::Runtime if !options.deep && !prefilter::needs_full_read(&m.data) => {}
             Phase::Import if !options.deep => {
                 // A drop box or a throwaway host anywhere in the file: read
                 // the functions too, whatever runs them is worth seeing.
-                let skeleton = if needs_full_read(&m.data) {
-                    None
+                if prefilter::needs_full_read(&m.data) {
+                    analyse_source(&m.path, &m.data, phase, None, 0, out);
                 } else {
-                    skeleton::skeleton(&m.data)
-                };
-                let source = skeleton.as_deref().unwrap_or(&m.data);
-                if worth_parsing(source) {
-                    analyse_source(&m.path, source, phase, None, 0, out);
+                    let skeleton = skeleton::skeleton(&m.data);
+                    let source = skeleton.text.as_deref().unwrap_or(&m.data);
+                    // Comments and docstrings cannot act; a file whose code
+                    // holds no token a rule knows is not parsed.
+                    if prefilter::worth_parsing(skeleton.code.as_deref().unwrap_or(source)) {
+                        analyse_source(&m.path, source, phase, None, 0, out);
+                    }
                 }
             }
             _ => {
@@ -492,133 +494,6 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             ));
         }
     }
-}
-
-/// Whether import-time code holds anything a rule looks at: a name of a
-/// call or module the rules know, a marker, an escape, a long encoded run or
-/// a long run of spaces. Code with none of these cannot produce a finding,
-/// so it is not parsed.
-fn worth_parsing(src: &[u8]) -> bool {
-    static TOKENS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-        std::sync::LazyLock::new(|| {
-            let mut pats: Vec<&str> = vec![
-                "exec",
-                "eval",
-                "compile",
-                "system",
-                "popen",
-                "Popen",
-                "spawn",
-                "subprocess",
-                "socket",
-                "urllib",
-                "urlopen",
-                "request",
-                "http",
-                "ftplib",
-                "smtplib",
-                "telnetlib",
-                "dns",
-                "getattr",
-                "__import__",
-                "importlib",
-                "builtins",
-                "environ",
-                "getpass",
-                "gethostname",
-                "getlogin",
-                "getfqdn",
-                "uname",
-                "platform.node",
-                "marshal",
-                "base64",
-                "b64decode",
-                "zlib",
-                "lzma",
-                "bz2",
-                "gzip",
-                "codecs",
-                "binascii",
-                "fromhex",
-                "unhexlify",
-                "decrypt",
-                "Fernet",
-                "chmod",
-                "startfile",
-                "ShellExecute",
-                "privileged",
-                "win32",
-                "dup2",
-                "pty",
-                "pip",
-                "ctypes",
-                "\\x",
-                "\\u",
-                "\\0",
-                "\\1",
-                "\\2",
-                "\\3",
-                "\\4",
-                "\\5",
-                "\\6",
-                "\\7",
-            ];
-            pats.extend(STRING_RULES.iter().flat_map(|r| r.0.iter().copied()));
-            pats.extend([
-                "COMPUTERNAME",
-                "USERNAME",
-                "USERDOMAIN",
-                "LOGNAME",
-                "printenv",
-                "curl",
-                "wget",
-            ]);
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(pats)
-                .expect("fixed patterns build")
-        });
-    if TOKENS.is_match(src) {
-        return true;
-    }
-    // A long run of base64 alphabet (an encoded blob) or of spaces.
-    let (mut encoded, mut spaces) = (0usize, 0usize);
-    src.iter().any(|b| {
-        encoded = if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') {
-            encoded + 1
-        } else {
-            0
-        };
-        spaces = if *b == b' ' { spaces + 1 } else { 0 };
-        encoded >= 40 || spaces >= 100
-    })
-}
-
-/// Whether a file names a drop box or a throwaway host (cheap byte search).
-fn needs_full_read(data: &[u8]) -> bool {
-    static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-        std::sync::LazyLock::new(|| {
-            let mut pats: Vec<&str> = OAST_MARKERS.to_vec();
-            pats.extend([
-                "/api/webhooks/",
-                "api.telegram.org/bot",
-                "cdn.discordapp.com/attachments",
-                "dropbox.com/s/",
-                "mediafire.com",
-                "transfer.sh",
-                "://1",
-                "://2",
-                "://3",
-                "://4",
-                "://5",
-                "://6",
-                "://7",
-                "://8",
-                "://9",
-            ]);
-            aho_corasick::AhoCorasick::new(pats).expect("fixed patterns build")
-        });
-    TRIGGERS.is_match(data)
 }
 
 fn first_code_line(data: &[u8]) -> &str {
@@ -726,7 +601,7 @@ const PERSISTENCE_MARKERS: &[&str] = &[
     "User Pinned\\TaskBar",
 ];
 /// Marker lists looked for in string literals: markers, code, level, meaning.
-const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
+pub(crate) const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
     (
         SECRET_MARKERS,
         "custody::secret-access",
@@ -816,7 +691,7 @@ const EXFIL_MARKERS: &[&str] = &[
 ];
 /// Out-of-band interaction catchers and request bins: nothing but probes
 /// and exfiltration talks to them from inside a package.
-const OAST_MARKERS: &[&str] = &[
+pub(crate) const OAST_MARKERS: &[&str] = &[
     "ngrok",
     "webhook.site",
     "pipedream.net",
@@ -839,7 +714,7 @@ const OAST_MARKERS: &[&str] = &[
     "beeceptor.com",
 ];
 /// Constructors of network clients: nothing is sent yet.
-const NETWORK_CLIENTS: &[&str] = &[
+pub(crate) const NETWORK_CLIENTS: &[&str] = &[
     "requests.Session",
     "httpx.Client",
     "httpx.AsyncClient",
@@ -847,7 +722,7 @@ const NETWORK_CLIENTS: &[&str] = &[
     "aiohttp.ClientSession",
     "urllib.request.Request",
 ];
-const NETWORK_CALLS: &[&str] = &[
+pub(crate) const NETWORK_CALLS: &[&str] = &[
     "urllib.request.urlopen",
     "urllib.request.urlretrieve",
     "urllib.urlopen",
@@ -871,7 +746,7 @@ const NETWORK_CALLS: &[&str] = &[
     "smtplib.SMTP",
     "dns.resolver.resolve",
 ];
-const SPAWN_CALLS: &[&str] = &[
+pub(crate) const SPAWN_CALLS: &[&str] = &[
     "subprocess.run",
     "subprocess.Popen",
     "subprocess.call",
@@ -899,7 +774,7 @@ const SPAWN_CALLS: &[&str] = &[
     "pip.main",
     "pip._internal.main",
 ];
-const HOST_RECON_CALLS: &[&str] = &[
+pub(crate) const HOST_RECON_CALLS: &[&str] = &[
     "getpass.getuser",
     "socket.gethostname",
     "platform.node",
@@ -908,7 +783,7 @@ const HOST_RECON_CALLS: &[&str] = &[
     "platform.uname",
     "socket.getfqdn",
 ];
-const CODE_CALLS: &[&str] = &[
+pub(crate) const CODE_CALLS: &[&str] = &[
     "exec",
     "eval",
     "compile",
@@ -916,7 +791,7 @@ const CODE_CALLS: &[&str] = &[
     "builtins.exec",
     "builtins.eval",
 ];
-const DECODE_CALLS: &[&str] = &[
+pub(crate) const DECODE_CALLS: &[&str] = &[
     "base64.b64decode",
     "base64.b32decode",
     "base64.b85decode",
@@ -1156,7 +1031,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
         } else {
             &s.value
         };
-        if let Some(m) = markers.iter().find(|m| hay.contains(*m)) {
+        if let Some(m) = markers.iter().find(|m| prefilter::marker_in(hay, m)) {
             let level = if *code == "custody::drop-box" && has_chat_token(&s.value) {
                 // A chat webhook with its token: a drop box in use.
                 Level::Critical

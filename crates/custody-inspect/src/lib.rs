@@ -15,5 +15,6 @@ pub mod archive;
 pub mod decode;
 pub mod diff;
 pub mod integrity;
+pub mod prefilter;
 pub mod python;
 pub mod skeleton;

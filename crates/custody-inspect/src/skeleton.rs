@@ -37,14 +37,37 @@ struct Logical<'a> {
     idents: Vec<&'a [u8]>,
 }
 
-/// The skeleton of `source`, or `None` when nothing can be elided or the
-/// lexer could not follow the file.
-pub fn skeleton(source: &[u8]) -> Option<Vec<u8>> {
-    let lines = logical_lines(source)?;
-    let blocks = blocks(&lines, source.len());
-    if blocks.is_empty() {
-        return None;
+/// What [`skeleton`] makes of a file.
+pub struct Skeleton {
+    /// The source with unreachable bodies elided; `None` when nothing was.
+    pub text: Option<Vec<u8>>,
+    /// The same text with comments and bare string statements (docstrings)
+    /// overwritten with NUL bytes, for prefilters that look for code; `None` when the
+    /// lexer could not follow the file.
+    pub code: Option<Vec<u8>>,
+}
+
+/// The skeleton of `source`: unreachable bodies elided and, separately, a
+/// view without comments and docstrings. When the lexer is unsure, both
+/// are `None` and callers use the source as it is.
+pub fn skeleton(source: &[u8]) -> Skeleton {
+    let mut quiet = Vec::new();
+    let Some(lines) = logical_lines(source, &mut quiet) else {
+        return Skeleton {
+            text: None,
+            code: None,
+        };
+    };
+    let mut masked = source.to_vec();
+    for (a, b) in quiet {
+        for c in &mut masked[a..b] {
+            // Not a blank: runs of spaces are themselves a signal.
+            if !matches!(*c, b'\n' | b'\r') {
+                *c = 0;
+            }
+        }
     }
+    let blocks = blocks(&lines, source.len());
     // Identifiers used outside every def body.
     let mut top: HashSet<&[u8]> = HashSet::new();
     for l in &lines {
@@ -64,29 +87,42 @@ pub fn skeleton(source: &[u8]) -> Option<Vec<u8>> {
             }
         }
     }
-    let mut out = Vec::with_capacity(source.len());
+    let elided: Vec<&Block<'_>> = blocks
+        .iter()
+        .filter(|b| !reach.contains(b.name) && b.body_start < b.body_end)
+        .collect();
+    if elided.is_empty() {
+        return Skeleton {
+            text: None,
+            code: Some(masked),
+        };
+    }
+    Skeleton {
+        text: Some(elide(source, &elided)),
+        code: Some(elide(&masked, &elided)),
+    }
+}
+
+/// `src` with each block's body replaced by `pass` and as many newlines.
+fn elide(src: &[u8], blocks: &[&Block<'_>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(src.len());
     let mut at = 0;
-    let mut elided = false;
-    for b in &blocks {
-        if reach.contains(b.name) || b.body_start < at || b.body_start >= b.body_end {
-            continue;
+    for b in blocks {
+        if b.body_start < at {
+            continue; // nested in a body already elided
         }
-        out.extend_from_slice(&source[at..b.body_start]);
+        out.extend_from_slice(&src[at..b.body_start]);
         out.extend_from_slice(b.body_indent);
         out.extend_from_slice(b"pass");
-        let newlines = source[b.body_start..b.body_end]
+        let newlines = src[b.body_start..b.body_end]
             .iter()
             .filter(|c| **c == b'\n')
             .count();
         out.extend(std::iter::repeat_n(b'\n', newlines.max(1)));
         at = b.body_end;
-        elided = true;
     }
-    if !elided {
-        return None;
-    }
-    out.extend_from_slice(&source[at..]);
-    Some(out)
+    out.extend_from_slice(&src[at..]);
+    out
 }
 
 /// `def` blocks with bodies on lines of their own, in source order.
@@ -118,7 +154,7 @@ fn blocks<'a>(lines: &[Logical<'a>], len: usize) -> Vec<Block<'a>> {
 }
 
 /// Splits `src` into logical lines; `None` if a string or bracket is left open.
-fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
+fn logical_lines<'a>(src: &'a [u8], quiet: &mut Vec<(usize, usize)>) -> Option<Vec<Logical<'a>>> {
     let mut out = Vec::new();
     let mut i = 0;
     let n = src.len();
@@ -138,70 +174,18 @@ fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
             break;
         }
         if matches!(src[i], b'\n' | b'\r' | b'#') {
+            let from = i;
             while i < n && src[i] != b'\n' {
                 i += 1;
             }
+            quiet.push((from, i));
             i += 1;
             continue;
         }
         let start = i;
         let lead = &src[line_start..start];
-        // Names used as calls or handed to one (`f(`, inside brackets, on a
-        // decorator line): a superset of what the parser counts as invoked.
-        let mut idents = Vec::new();
-        let mut words: Vec<&[u8]> = Vec::new();
-        let decorator = src[start] == b'@';
-        let mut depth: i64 = 0;
-        // Scan to the end of the logical line.
-        loop {
-            if i >= n {
-                break;
-            }
-            let c = src[i];
-            match c {
-                b'\n' if depth == 0 => {
-                    i += 1;
-                    break;
-                }
-                b'\\' if src.get(i + 1) == Some(&b'\n') => i += 2,
-                b'\\' if src.get(i + 1) == Some(&b'\r') => i += 3,
-                b'#' => {
-                    while i < n && src[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'(' | b'[' | b'{' => {
-                    depth += 1;
-                    i += 1;
-                }
-                b')' | b']' | b'}' => {
-                    depth -= 1;
-                    if depth < 0 {
-                        return None;
-                    }
-                    i += 1;
-                }
-                b'"' | b'\'' => i = skip_string(src, i)?,
-                c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
-                    let (word, end) = word_at(src, i);
-                    i = end;
-                    if is_string_prefix(src, i, word) {
-                        i = skip_string(src, i)?;
-                    } else {
-                        if words.len() < 3 {
-                            words.push(word);
-                        }
-                        if decorator || depth > 0 || called_at(src, i) {
-                            idents.push(word);
-                        }
-                    }
-                }
-                _ => i += 1,
-            }
-        }
-        if depth != 0 {
-            return None;
-        }
+        let (end, mut idents, words) = scan_line(src, start, quiet)?;
+        i = end;
         let defines = match words.as_slice() {
             [d, name, ..] if *d == b"def" => Some(*name),
             [a, d, name, ..] if *a == b"async" && *d == b"def" => Some(*name),
@@ -223,6 +207,102 @@ fn logical_lines(src: &[u8]) -> Option<Vec<Logical<'_>>> {
         });
     }
     Some(out)
+}
+
+/// The result of [`scan_line`]: the byte after the line, the names it
+/// uses, its first words.
+type Scanned<'a> = (usize, Vec<&'a [u8]>, Vec<&'a [u8]>);
+
+/// Scans the logical line that starts at `start` (after its indentation):
+/// the byte after it, the names it uses as calls or hands to one (`f(`,
+/// inside brackets, on a decorator line: a superset of what the parser
+/// counts as invoked), and its first words. Comments and a line of nothing
+/// but string literals (a docstring) go to `quiet`. `None` if a string or
+/// bracket is left open.
+fn scan_line<'a>(
+    src: &'a [u8],
+    start: usize,
+    quiet: &mut Vec<(usize, usize)>,
+) -> Option<Scanned<'a>> {
+    let n = src.len();
+    let mut i = start;
+    let mut idents = Vec::new();
+    let mut words: Vec<&[u8]> = Vec::new();
+    let decorator = src[start] == b'@';
+    let mut depth: i64 = 0;
+    // A line of nothing but string literals is a docstring or a bare
+    // string statement: not code.
+    let (mut only_strings, mut strings) = (true, false);
+    // Scan to the end of the logical line.
+    loop {
+        if i >= n {
+            break;
+        }
+        let c = src[i];
+        match c {
+            b'\n' if depth == 0 => {
+                i += 1;
+                break;
+            }
+            b'\\' if src.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\\' if src.get(i + 1) == Some(&b'\r') => i += 3,
+            b'#' => {
+                let from = i;
+                while i < n && src[i] != b'\n' {
+                    i += 1;
+                }
+                quiet.push((from, i));
+            }
+            b'(' | b'[' | b'{' => {
+                only_strings = false;
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+                i += 1;
+            }
+            b'"' | b'\'' => {
+                strings = true;
+                i = skip_string(src, i)?;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+                let (word, end) = word_at(src, i);
+                i = end;
+                if is_string_prefix(src, i, word) {
+                    strings = true;
+                    // An f-string's fields run code, even in a bare statement.
+                    if word.iter().any(|c| matches!(c, b'f' | b'F' | b't' | b'T')) {
+                        only_strings = false;
+                    }
+                    i = skip_string(src, i)?;
+                } else {
+                    only_strings = false;
+                    if words.len() < 3 {
+                        words.push(word);
+                    }
+                    if decorator || depth > 0 || called_at(src, i) {
+                        idents.push(word);
+                    }
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\x0c' | b';' => i += 1,
+            _ => {
+                only_strings = false;
+                i += 1;
+            }
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    if only_strings && strings {
+        quiet.push((start, i));
+    }
+    Some((i, idents, words))
 }
 
 /// The identifier that starts at `start`, and the byte after it.
@@ -283,7 +363,13 @@ mod tests {
     use super::*;
 
     fn skel(src: &str) -> String {
-        skeleton(src.as_bytes()).map_or_else(|| src.to_owned(), |s| String::from_utf8(s).unwrap())
+        skeleton(src.as_bytes())
+            .text
+            .map_or_else(|| src.to_owned(), |s| String::from_utf8(s).unwrap())
+    }
+
+    fn code(src: &str) -> String {
+        String::from_utf8(skeleton(src.as_bytes()).code.unwrap()).unwrap()
     }
 
     #[test]
@@ -301,14 +387,43 @@ mod tests {
 
     #[test]
     fn unsure_lexing_returns_none() {
-        assert!(skeleton(b"def f():\n    x = (1,\n").is_none());
-        assert!(skeleton(b"def f():\n    x = '''open\n").is_none());
-        assert!(skeleton(b"x = 1\n").is_none());
+        for src in [
+            &b"def f():\n    x = (1,\n"[..],
+            b"def f():\n    x = '''open\n",
+        ] {
+            let s = skeleton(src);
+            assert!(s.text.is_none() && s.code.is_none());
+        }
+        let s = skeleton(b"x = 1\n");
+        assert!(s.text.is_none(), "nothing to elide");
+        assert_eq!(s.code.as_deref(), Some(&b"x = 1\n"[..]));
     }
 
     #[test]
     fn decorators_threads_and_one_liners() {
         let src = "import threading\n@register\ndef hook():\n    steal()\ndef steal():\n    send()\ndef f(): return 1\nthreading.Thread(target=hook).start()\n";
-        assert!(skeleton(src.as_bytes()).is_none(), "everything reachable");
+        assert!(
+            skeleton(src.as_bytes()).text.is_none(),
+            "everything reachable"
+        );
+    }
+
+    #[test]
+    fn code_view_blanks_comments_and_docstrings_only() {
+        let src = "\"\"\"Docs: see https://x\n\"\"\"\nimport os  # http\n# urlopen\nu = 'http://h'\nf'{exec(1)}'\n'a' 'b'; x = 1\n";
+        let out = code(src);
+        assert_eq!(out.len(), src.len());
+        assert_eq!(out.lines().count(), src.lines().count());
+        assert!(!out.contains("Docs") && !out.contains("urlopen"), "{out}");
+        assert!(
+            out.contains("import os  \0") && !out.contains("# http"),
+            "{out}"
+        );
+        assert!(
+            out.contains("u = 'http://h'"),
+            "strings in code stay: {out}"
+        );
+        assert!(out.contains("f'{exec(1)}'"), "f-strings run code: {out}");
+        assert!(out.contains("'a' 'b'; x = 1"), "{out}");
     }
 }

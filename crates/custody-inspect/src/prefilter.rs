@@ -1,0 +1,309 @@
+//! Cheap byte searches that decide what is worth parsing.
+//!
+//! Parsing is the cost of inspection. A file whose import-time code names
+//! nothing any rule looks at cannot produce a finding, so it is not parsed.
+//! The word list is derived from the rule tables in [`crate::analysis`], so
+//! a new rule cannot be silently filtered out: a call `a.b.c` resolves only
+//! through an import that spells `a` (or through `__import__`, `importlib`
+//! or `builtins`, which are words here too); for modules every file imports
+//! (`os`, `bytes`, `platform`), the function's own name is the word.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::analysis;
+
+/// Modules so common that their name says nothing; their functions' names are used.
+const COMMON_ROOTS: &[&str] = &["os", "bytes", "platform", "sys", "builtins"];
+
+/// Words a rule looks at besides the call tables: builtins, dynamic imports,
+/// and names the rules test by suffix or in arguments.
+const EXTRA_WORDS: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "importlib",
+    "builtins",
+    "__builtins__",
+    "environ",
+    "marshal",
+    "decompress",
+    "decrypt",
+    "b64decode",
+    "Fernet",
+    "chmod",
+    "dup2",
+    "ctypes",
+    "privileged",
+    "ShellExecuteA",
+    "ShellExecuteW",
+    // Environment names of host recon (quoted, exact case).
+    "COMPUTERNAME",
+    "USERNAME",
+    "USERDOMAIN",
+    "LOGNAME",
+];
+
+/// Case-insensitive text a rule looks at wherever it is: markers of the
+/// string rules, escapes (text spelled in escapes is itself a signal),
+/// environment names of host recon, download tools and program URLs.
+fn substrings() -> Vec<&'static str> {
+    let mut pats: Vec<&str> = analysis::STRING_RULES
+        .iter()
+        .flat_map(|r| r.0.iter().copied())
+        .collect();
+    pats.extend([
+        "\\x", "\\u", "\\0", "\\1", "\\2", "\\3", "\\4", "\\5", "\\6", "\\7",
+    ]);
+    pats.extend([
+        "printenv",
+        // Download commands in a string (the rule wants a URL with them).
+        "curl -",
+        "curl http",
+        "curl '",
+        "curl \"",
+        "curl\"",
+        "wget -",
+        "wget http",
+        "wget '",
+        "wget \"",
+        "wget\"",
+        "anonfiles",
+        "http.client",
+        "from http import",
+        "platform.node",
+        "win32",
+    ]);
+    for ext in [".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"] {
+        pats.push(ext);
+    }
+    pats
+}
+
+/// Whether a word names a module (else a function or a builtin).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Module,
+    Function,
+}
+
+static WORDS: LazyLock<HashMap<&'static [u8], Word>> = LazyLock::new(|| {
+    let tables = [
+        analysis::NETWORK_CLIENTS,
+        analysis::NETWORK_CALLS,
+        analysis::SPAWN_CALLS,
+        analysis::HOST_RECON_CALLS,
+        analysis::CODE_CALLS,
+        analysis::DECODE_CALLS,
+    ];
+    let mut words: HashMap<&[u8], Word> = HashMap::new();
+    for call in tables.iter().flat_map(|t| t.iter()) {
+        let root = call.split('.').next().unwrap_or(call);
+        if !call.contains('.') || COMMON_ROOTS.contains(&root) {
+            let name = call.rsplit('.').next().unwrap_or(call);
+            words.entry(name.as_bytes()).or_insert(Word::Function);
+        } else {
+            words.entry(root.as_bytes()).or_insert(Word::Module);
+        }
+    }
+    for w in EXTRA_WORDS {
+        words.entry(w.as_bytes()).or_insert(Word::Function);
+    }
+    words
+});
+
+/// Whether the word at `start..end` stands where code would use it, not
+/// in prose or as an attribute or field of the same name: a module after
+/// `import`/`from`, in an import list or with an attribute taken from it;
+/// a function called, taken from a module, imported, quoted (`getattr(os,
+/// "system")`) or assigned.
+fn in_code(src: &[u8], start: usize, end: usize, kind: Word) -> bool {
+    let blank = |b: &&u8| matches!(**b, b' ' | b'\t');
+    let next = src[end..].iter().find(|b| !blank(b)).copied();
+    let before = &src[..start];
+    let prev_at = before.iter().rposition(|b| !matches!(*b, b' ' | b'\t'));
+    let prev = prev_at.map(|i| src[i]);
+    let after_keyword = prev_at.is_some_and(|i| {
+        let head = &before[..=i];
+        [&b"import"[..], b"from"].iter().any(|k| {
+            head.ends_with(k)
+                && head
+                    .len()
+                    .checked_sub(k.len() + 1)
+                    .is_none_or(|j| !is_ident(head[j]))
+        })
+    });
+    match kind {
+        Word::Module => {
+            after_keyword
+                || prev == Some(b',')
+                // `requests.get`, not `self.requests` or "... requests. The"
+                || (next == Some(b'.')
+                    && prev != Some(b'.')
+                    && src.get(end + 1).is_some_and(|b| is_ident(*b)))
+        }
+        Word::Function => {
+            after_keyword
+                || next == Some(b'(')
+                || matches!(prev, Some(b'.' | b',' | b'=' | b'"' | b'\'' | b'('))
+        }
+    }
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(substrings())
+        .expect("fixed patterns build")
+});
+
+/// Whether `marker` occurs in `hay`. A pipe into a program (`| sh`) must
+/// end there: `|| shardRange(...)` pipes nothing.
+pub fn marker_in(hay: &str, marker: &str) -> bool {
+    if !marker.starts_with('|') {
+        return hay.contains(marker);
+    }
+    hay.match_indices(marker)
+        .any(|(at, m)| !ends_in_word(hay.as_bytes(), at + m.len()))
+}
+
+/// Whether the byte at `end` continues a word (a letter or `_`).
+fn ends_in_word(src: &[u8], end: usize) -> bool {
+    src.get(end)
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+}
+
+/// Whether code holds anything a rule looks at: a word of the rule tables
+/// (as a whole identifier, case as Python spells it), a marker, an escape,
+/// a long encoded run or a long run of spaces. `src` is best given with
+/// comments and docstrings blanked ([`crate::skeleton::Skeleton::code`]).
+pub fn worth_parsing(src: &[u8]) -> bool {
+    let pipe = |m: &aho_corasick::Match| src[m.start()] == b'|' && ends_in_word(src, m.end());
+    if SUBSTRINGS.find_iter(src).any(|m| !pipe(&m)) {
+        return true;
+    }
+    let word_at = |start: usize, end: usize| {
+        WORDS
+            .get(&src[start..end])
+            .is_some_and(|kind| in_code(src, start, end, *kind))
+    };
+    let (mut encoded, mut digits, mut spaces, mut word_start) = (0usize, 0usize, 0usize, None);
+    for (i, &b) in src.iter().enumerate() {
+        if is_ident(b) {
+            word_start.get_or_insert(i);
+        } else if let Some(start) = word_start.take()
+            && word_at(start, i)
+        {
+            return true;
+        }
+        // A long run of base64 alphabet (an encoded blob) or of spaces.
+        // Digits tell an encoding from a long identifier or a URL path.
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') {
+            encoded += 1;
+            digits += usize::from(b.is_ascii_digit());
+        } else {
+            (encoded, digits) = (0, 0);
+        }
+        spaces = if b == b' ' { spaces + 1 } else { 0 };
+        if (encoded >= 40 && digits > 0) || spaces >= 100 {
+            return true;
+        }
+    }
+    word_start.is_some_and(|start| word_at(start, src.len()))
+}
+
+/// Whether a file names a drop box or a throwaway host (cheap byte search).
+pub fn needs_full_read(data: &[u8]) -> bool {
+    static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            let mut pats: Vec<&str> = analysis::OAST_MARKERS.to_vec();
+            pats.extend([
+                "/api/webhooks/",
+                "api.telegram.org/bot",
+                "cdn.discordapp.com/attachments",
+                "dropbox.com/s/",
+                "mediafire.com",
+                "transfer.sh",
+                "://1",
+                "://2",
+                "://3",
+                "://4",
+                "://5",
+                "://6",
+                "://7",
+                "://8",
+                "://9",
+            ]);
+            aho_corasick::AhoCorasick::new(pats).expect("fixed patterns build")
+        });
+    TRIGGERS.is_match(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_whole_identifiers() {
+        assert!(worth_parsing(b"import subprocess\n"));
+        assert!(worth_parsing(b"from os import system\n"));
+        assert!(worth_parsing(b"x = exec"));
+        assert!(!worth_parsing(b"empty = filesystem.retrieval(DNS)\n"));
+        assert!(!worth_parsing(
+            b"def f(requests_per_s):\n    return getattr(self, 'x')\n"
+        ));
+        assert!(!worth_parsing(
+            b"requests: dict = None\nself.requests = x.requests.y\n"
+        ));
+        assert!(!worth_parsing(b"d = 'the node on the file system'\n"));
+        assert!(worth_parsing(b"import os, requests\n"));
+        assert!(worth_parsing(b"x = requests.get(u)\n"));
+        assert!(worth_parsing(b"f = getattr(os, 'system')\n"));
+        assert!(worth_parsing(b"e = exec\n"));
+    }
+
+    #[test]
+    fn markers_escapes_and_blobs() {
+        assert!(
+            worth_parsing(b"p = '~/.AWS/credentials'"),
+            "string rules, any case"
+        );
+        assert!(worth_parsing(b"s = '\\x41'"));
+        assert!(worth_parsing(
+            format!("s = '{}1'", "A".repeat(40)).as_bytes()
+        ));
+        assert!(!worth_parsing(
+            b"s = 'see /docs/concepts/workloads/controllers/deployment'"
+        ));
+        assert!(!worth_parsing(b"d = {'username': u}  # (curl and wget)\n"));
+        assert!(!worth_parsing(b"r = 'a || shardRange(x)'\n"));
+        assert!(worth_parsing(b"r = 'curl x | sh'\n") && worth_parsing(b"r = 'x | python3 -'\n"));
+        assert!(marker_in("curl x | sh", "| sh") && !marker_in("a || shardRange", "| sh"));
+        assert!(worth_parsing(b"u = os.environ['USERNAME']\n"));
+        assert!(worth_parsing(
+            format!("x = 1{}y()", " ".repeat(100)).as_bytes()
+        ));
+        assert!(!worth_parsing(b"url = 'https://example.org/docs'\n"));
+    }
+
+    #[test]
+    fn every_rule_call_passes() {
+        for call in analysis::NETWORK_CALLS
+            .iter()
+            .chain(analysis::SPAWN_CALLS)
+            .chain(analysis::DECODE_CALLS)
+            .chain(analysis::CODE_CALLS)
+            .chain(analysis::HOST_RECON_CALLS)
+        {
+            let src = format!("{call}(x)\n");
+            assert!(worth_parsing(src.as_bytes()), "{call}");
+        }
+    }
+}
