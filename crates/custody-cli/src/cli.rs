@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "custody", version, about, long_about = None, propagate_version = true)]
 #[command(after_help = "State (the advisory database) lives in $CUSTODY_HOME, \
 else $XDG_DATA_HOME/custody, else ~/.local/share/custody.\n\
-Exit codes: 0 ok, 1 findings, 2 bad usage or input, 3 internal error.")]
+Exit codes: 0 ok, 1 findings or data differs, 2 bad usage or input, 3 internal error, \
+4 manifest or signature invalid.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +31,236 @@ pub enum Command {
     /// Manage the local advisory database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Make signing keys (Ed25519 or ECDSA P-256).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Seal a dataset: a signed Merkle manifest of every file and record.
+    #[command(long_about = SEAL_ABOUT)]
+    Seal(SealArgs),
+    /// Verify data against a signed manifest: exit 0 only when identical
+    /// and signed by a trusted key.
+    #[command(long_about = VERIFY_ABOUT)]
+    Verify(VerifyArgs),
+    /// Compare two manifests: which files, chunks and records differ.
+    #[command(long_about = DIFF_ABOUT)]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Write a new key pair: PREFIX.key (private, PKCS#8 PEM, mode 0600)
+    /// and PREFIX.pub (public, SPKI PEM). Prints the key id.
+    Generate(KeyGenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Path prefix of the two files.
+    #[arg(long, short = 'o', default_value = "custody", value_name = "PREFIX")]
+    pub out: PathBuf,
+    /// Signature scheme. ECDSA P-256 interoperates with Sigstore and
+    /// model-signing.
+    #[arg(long, value_enum, default_value_t = KeyScheme::Ed25519)]
+    pub scheme: KeyScheme,
+    /// Encrypt the private key with the passphrase in this environment
+    /// variable (never on the command line).
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyScheme {
+    /// Ed25519.
+    Ed25519,
+    /// ECDSA over NIST P-256 with SHA-256.
+    EcdsaP256,
+}
+
+const SEAL_ABOUT: &str = "\
+Seal a dataset: hash every file, index the records of JSONL, CSV and TSV
+files, build a Merkle tree whose root is the dataset's identity, and sign
+the manifest (an in-toto Statement v1 in a DSSE envelope).
+
+The walk is deterministic (paths sorted by component, `/`-separated, UTF-8);
+symbolic links are refused unless --symlinks says otherwise; names that
+collide on some file system (case, Unicode look-alikes) are refused. Large
+files are hashed in parallel chunks whose digests are kept, so a change is
+located to its chunk; records are fingerprinted so a change is named as a
+record (line, and key with --record-key).
+
+Examples:
+  custody key generate -o lab
+  custody seal data/ -k lab.key -o data.manifest.json
+  custody seal corpus.jsonl --record-key id -k lab.key -o corpus.manifest.json
+  custody seal model/ --format model-signing -k p256.key -o model.sig";
+
+const VERIFY_ABOUT: &str = "\
+Verify data against a signed manifest, with the manifest's own settings.
+
+Exit codes: 0 identical and signed by a trusted key; 1 the data differs
+(the report says which files, chunks and records); 2 bad usage or unreadable
+data; 4 the manifest or its signature is invalid (tampered, malformed, or
+signed by a key not given with --key).
+
+Reads custody manifests (DSSE envelope or Sigstore bundle) and model-signing
+1.x signatures made with a key.
+
+Examples:
+  custody verify data/ -m data.manifest.json --key lab.pub
+  custody verify model/ -m model.sig --key p256.pub --json";
+
+const DIFF_ABOUT: &str = "\
+Compare two manifests without the data: files added, removed and modified,
+the chunks and records that differ. With --key both signatures are checked
+(exit 4 if either is invalid); without it they are read unchecked, and the
+report says so.
+
+Exit codes: 0 identical, 1 different, 2 bad usage, 4 invalid manifest.
+
+Example:
+  custody diff monday.manifest.json friday.manifest.json --key lab.pub";
+
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    /// Folders or files to seal. One folder: paths are relative to it.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Private key (PEM).
+    #[arg(long, short = 'k', value_name = "KEY")]
+    pub key: PathBuf,
+    /// Where to write the signed manifest (written atomically).
+    #[arg(long, short = 'o', value_name = "MANIFEST")]
+    pub out: PathBuf,
+    /// Hash function.
+    #[arg(long = "hash", value_enum, default_value_t = HashArg::Blake3)]
+    pub hash: HashArg,
+    /// Chunk size for large files (bytes; K, M, G suffixes are powers of 2).
+    #[arg(long, default_value = "8M", value_parser = parse_size)]
+    pub chunk_size: u64,
+    /// Symbolic links: refuse (stop with an error), skip, or follow (links
+    /// must stay inside the dataset).
+    #[arg(long, value_enum, default_value_t = SymlinkArg::Refuse)]
+    pub symlinks: SymlinkArg,
+    /// Leave out files and folders matching this glob (matched against
+    /// relative paths; repeatable), e.g. --exclude .git --exclude '*.tmp'.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Name records by this field (JSONL) or column (CSV/TSV header).
+    #[arg(long, value_name = "FIELD")]
+    pub record_key: Option<String>,
+    /// Do not index records of JSONL, CSV and TSV files.
+    #[arg(long, conflicts_with = "record_key")]
+    pub no_records: bool,
+    /// Dataset name in the statement's subject. [default: the folder's name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Output container.
+    #[arg(long, value_enum, default_value_t = SealFormat::Dsse)]
+    pub format: SealFormat,
+    /// Environment variable holding the private key's passphrase.
+    /// [default: CUSTODY_KEY_PASSPHRASE when set]
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// Print a JSON summary (root, counts, bytes) on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HashArg {
+    /// BLAKE3.
+    Blake3,
+    /// SHA-256.
+    Sha256,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SymlinkArg {
+    /// Stop with an error naming the link.
+    Refuse,
+    /// Leave links out.
+    Skip,
+    /// Hash what links point to (inside the dataset only).
+    Follow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SealFormat {
+    /// DSSE envelope with an in-toto Statement v1.
+    Dsse,
+    /// Sigstore bundle v0.3 around the DSSE envelope (key hint, no log).
+    Bundle,
+    /// OpenSSF model-signing 1.x (SHA-256 per file; one folder; P-256 key).
+    ModelSigning,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The data: the same folders or files that were sealed.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The signed manifest.
+    #[arg(long, short = 'm', value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// Trusted public keys (PEM; repeatable).
+    #[arg(long, required = true, value_name = "PUB")]
+    pub key: Vec<PathBuf>,
+    /// JSON report (`custody.verify/v1`) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Refuse manifests larger than this (bytes; K, M, G suffixes).
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
+    pub max_manifest_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older manifest.
+    pub old: PathBuf,
+    /// The newer manifest.
+    pub new: PathBuf,
+    /// Trusted public keys: check both signatures (repeatable).
+    #[arg(long, value_name = "PUB")]
+    pub key: Vec<PathBuf>,
+    /// JSON report (`custody.diff/v1`) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Refuse manifests larger than this (bytes; K, M, G suffixes).
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
+    pub max_manifest_size: u64,
+}
+
+/// Parses `8M`, `64K`, `1G` or a plain byte count.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let (num, mult) = match s.trim().to_ascii_uppercase() {
+        t if t.ends_with("GIB") || t.ends_with('G') => (
+            t.trim_end_matches("GIB").trim_end_matches('G').to_owned(),
+            1u64 << 30,
+        ),
+        t if t.ends_with("MIB") || t.ends_with('M') => (
+            t.trim_end_matches("MIB").trim_end_matches('M').to_owned(),
+            1 << 20,
+        ),
+        t if t.ends_with("KIB") || t.ends_with('K') => (
+            t.trim_end_matches("KIB").trim_end_matches('K').to_owned(),
+            1 << 10,
+        ),
+        t => (t, 1),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 8M, 65536)"))?;
+    let v = n
+        .checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too large"))?;
+    if v == 0 {
+        return Err("a size must be positive".into());
+    }
+    Ok(v)
 }
 
 const INSPECT_ABOUT: &str = "\

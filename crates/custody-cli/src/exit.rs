@@ -6,6 +6,7 @@
 //! | 1 | findings at or above the threshold (malicious packages always) |
 //! | 2 | bad usage or bad input (malformed lockfile, policy, advisory, stale data under `--strict`) |
 //! | 3 | internal error (database unusable, I/O failure writing output) |
+//! | 4 | a manifest or signature is invalid (tampered, malformed, untrusted key) |
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ pub enum Exit {
     BadInput,
     /// 3.
     Internal,
+    /// 4.
+    Untrusted,
 }
 
 impl From<Exit> for ExitCode {
@@ -29,6 +32,7 @@ impl From<Exit> for ExitCode {
             Exit::Findings => 1,
             Exit::BadInput => 2,
             Exit::Internal => 3,
+            Exit::Untrusted => 4,
         })
     }
 }
@@ -45,6 +49,14 @@ impl CliError {
     pub fn bad_input(error: impl Into<anyhow::Error>) -> Self {
         Self {
             exit: Exit::BadInput,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    pub fn untrusted(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            exit: Exit::Untrusted,
             error: error.into(),
             hint: None,
         }

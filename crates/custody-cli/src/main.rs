@@ -19,6 +19,10 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => commands::scan::run(&args),
         cli::Command::Db(args) => commands::db::run(&args),
         cli::Command::Inspect(args) => commands::inspect::run(&args),
+        cli::Command::Key(cli::KeyCommand::Generate(args)) => commands::key::generate(&args),
+        cli::Command::Seal(args) => commands::seal::run(&args),
+        cli::Command::Verify(args) => commands::verify::run(&args),
+        cli::Command::Diff(args) => commands::verify::diff(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,6 +1,9 @@
 pub mod db;
 pub mod inspect;
+pub mod key;
 pub mod scan;
+pub mod seal;
+pub mod verify;
 
 use std::path::PathBuf;
 

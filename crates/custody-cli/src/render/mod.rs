@@ -1,6 +1,7 @@
 //! Presentation: everything users read is produced here.
 
 pub mod sarif;
+pub mod seal;
 pub mod table;
 
 use crate::exit::CliError;

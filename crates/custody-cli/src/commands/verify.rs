@@ -1,0 +1,131 @@
+//! `custody verify` and `custody diff`.
+
+use custody_seal::compare;
+use custody_seal::error::TrustError;
+use custody_seal::keys::PublicKey;
+use custody_seal::open::{self, Opened, Payload};
+use custody_seal::{seal, verify};
+
+use crate::cli::{DiffArgs, VerifyArgs};
+use crate::commands::key;
+use crate::exit::{CliError, CmdResult, Exit};
+use crate::output;
+use crate::render::seal as render;
+
+pub fn run(args: &VerifyArgs) -> CmdResult {
+    let trusted = key::read_public(&args.key)?;
+    let opened = open_manifest(&args.manifest, &trusted, args.max_manifest_size)?;
+    let signer = opened.signer.clone().unwrap_or_default();
+    let report = match &opened.payload {
+        Payload::Custody(manifest) => {
+            let options = verify::options_of(manifest, vec![args.manifest.clone()]);
+            let plan = seal::plan(&args.paths, &options).map_err(CliError::bad_input)?;
+            let bar = output::bytes_progress("verifying", plan.bytes);
+            let report = verify::verify(manifest, &plan, &options, &|done| bar.set_position(done))
+                .map_err(CliError::bad_input)?;
+            bar.finish_and_clear();
+            report
+        }
+        Payload::ModelSigning(statement) => {
+            let [model] = args.paths.as_slice() else {
+                return Err(CliError::bad_input(anyhow::anyhow!(
+                    "a model-signing signature covers one folder or file; got {}",
+                    args.paths.len()
+                )));
+            };
+            let _ = (statement, model);
+            return Err(CliError::bad_input(anyhow::anyhow!(
+                "model-signing format: not implemented in this build yet"
+            )));
+        }
+    };
+    let name = match &opened.payload {
+        Payload::Custody(m) => m.name.clone(),
+        Payload::ModelSigning(s) => s
+            .subject
+            .first()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+    };
+    if args.json {
+        let doc = serde_json::json!({
+            "schema": "custody.verify/v1",
+            "manifest": args.manifest,
+            "name": name,
+            "format": match opened.payload { Payload::Custody(_) => "custody", Payload::ModelSigning(_) => "model-signing" },
+            "signature": {"valid": true, "key_id": signer},
+            "identical": report.identical(),
+            "report": report,
+        });
+        output::stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        ))?;
+    } else {
+        output::stdout(&render::verify_text(&name, &signer, &report))?;
+    }
+    Ok(if report.identical() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
+}
+
+pub fn diff(args: &DiffArgs) -> CmdResult {
+    let trusted: Vec<PublicKey> = key::read_public(&args.key)?;
+    let a = open_manifest(&args.old, &trusted, args.max_manifest_size)?;
+    let b = open_manifest(&args.new, &trusted, args.max_manifest_size)?;
+    let (Payload::Custody(old), Payload::Custody(new)) = (&a.payload, &b.payload) else {
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "diff compares custody manifests; a model-signing signature has no record or chunk data (verify it against the folder instead)"
+        )));
+    };
+    let report = compare::compare(old, new, &|e| {
+        e.records.as_ref().and_then(|r| r.to_index().ok())
+    });
+    let checked = !trusted.is_empty();
+    if args.json {
+        let doc = serde_json::json!({
+            "schema": "custody.diff/v1",
+            "old": {"manifest": args.old, "name": old.name, "root": old.root, "key_id": a.signer},
+            "new": {"manifest": args.new, "name": new.name, "root": new.root, "key_id": b.signer},
+            "signatures_checked": checked,
+            "identical": report.identical(),
+            "report": report,
+        });
+        output::stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        ))?;
+    } else {
+        output::stdout(&render::diff_text(old, new, checked, &report))?;
+    }
+    Ok(if report.identical() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
+}
+
+fn open_manifest(
+    path: &std::path::Path,
+    trusted: &[PublicKey],
+    max: u64,
+) -> Result<Opened, CliError> {
+    open::open(path, trusted, max).map_err(|e| {
+        let hint = match &e {
+            TrustError::BadSignature { .. } => {
+                Some("give the signer's public key with --key; a changed manifest never verifies")
+            }
+            TrustError::TooLarge { .. } => {
+                Some("raise the limit with --max-manifest-size if the manifest is genuine")
+            }
+            _ => None,
+        };
+        let err = CliError::untrusted(e);
+        match hint {
+            Some(h) => err.with_hint(h),
+            None => err,
+        }
+    })
+}

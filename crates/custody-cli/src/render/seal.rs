@@ -1,0 +1,162 @@
+//! Text of `custody verify` and `custody diff` reports.
+
+use std::fmt::Write as _;
+
+use custody_seal::compare::{Modified, RecordDiff, RecordNote, Report};
+use custody_seal::manifest::Manifest;
+
+/// How many files of each kind the text lists (the JSON lists all).
+const FILE_LIMIT: usize = 50;
+/// How many records of each kind the text lists per file.
+const RECORD_LIMIT: usize = 10;
+
+/// The verify report.
+pub fn verify_text(name: &str, signer: &str, report: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "signature: valid, key {signer}");
+    if report.identical() {
+        let _ = writeln!(s, "{name}: identical ({} files)", report.unchanged);
+        return s;
+    }
+    body(&mut s, report);
+    let _ = writeln!(s, "{name}: DIFFERS from the manifest ({})", counts(report));
+    s
+}
+
+/// The diff report.
+pub fn diff_text(old: &Manifest, new: &Manifest, checked: bool, report: &Report) -> String {
+    let mut s = String::new();
+    if !checked {
+        let _ = writeln!(s, "note: signatures not checked (pass --key to check them)");
+    }
+    let _ = writeln!(
+        s,
+        "old: {} root {}:{}",
+        old.name,
+        old.algorithm.name(),
+        old.root
+    );
+    let _ = writeln!(
+        s,
+        "new: {} root {}:{}",
+        new.name,
+        new.algorithm.name(),
+        new.root
+    );
+    for setting in &report.settings {
+        let _ = writeln!(s, "setting changed: {setting}");
+    }
+    if report.identical() {
+        let _ = writeln!(s, "identical ({} files)", report.unchanged);
+        return s;
+    }
+    body(&mut s, report);
+    let _ = writeln!(s, "different ({})", counts(report));
+    s
+}
+
+fn counts(r: &Report) -> String {
+    format!(
+        "{} added, {} removed, {} modified, {} unchanged",
+        r.added.len(),
+        r.removed.len(),
+        r.modified.len(),
+        r.unchanged
+    )
+}
+
+fn body(s: &mut String, r: &Report) {
+    for (sign, what, list) in [("+", "added", &r.added), ("-", "removed", &r.removed)] {
+        for f in list.iter().take(FILE_LIMIT) {
+            let _ = writeln!(s, "{sign} {what:<9}{} ({} bytes)", f.path, f.size);
+        }
+        if list.len() > FILE_LIMIT {
+            let _ = writeln!(
+                s,
+                "  … {} more {what} (see --json)",
+                list.len() - FILE_LIMIT
+            );
+        }
+    }
+    for m in r.modified.iter().take(FILE_LIMIT) {
+        modified(s, m);
+    }
+    if r.modified.len() > FILE_LIMIT {
+        let _ = writeln!(
+            s,
+            "  … {} more modified (see --json)",
+            r.modified.len() - FILE_LIMIT
+        );
+    }
+}
+
+fn modified(s: &mut String, m: &Modified) {
+    let size = if m.old_size == m.new_size {
+        format!("{} bytes", m.new_size)
+    } else {
+        format!("{} → {} bytes", m.old_size, m.new_size)
+    };
+    let _ = writeln!(s, "~ modified {} ({size})", m.path);
+    if let Some(chunk) = m.chunk_size
+        && !m.chunks.is_empty()
+    {
+        let shown: Vec<String> = m
+            .chunks
+            .iter()
+            .take(RECORD_LIMIT)
+            .map(|c| format!("{c} (bytes {}..{})", c * chunk, (c + 1) * chunk))
+            .collect();
+        let more = m.chunks.len().saturating_sub(RECORD_LIMIT);
+        let _ = writeln!(
+            s,
+            "    chunks: {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(", … {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(d) = &m.records {
+        records(s, d);
+    }
+}
+
+fn records(s: &mut String, d: &RecordDiff) {
+    let _ = writeln!(
+        s,
+        "    records (matched by {}): {} changed, {} inserted, {} deleted",
+        d.matched_by, d.changed_count, d.inserted_count, d.deleted_count
+    );
+    for (what, list, total) in [
+        ("changed ", &d.changed, d.changed_count),
+        ("inserted", &d.inserted, d.inserted_count),
+        ("deleted ", &d.deleted, d.deleted_count),
+    ] {
+        for n in list.iter().take(RECORD_LIMIT) {
+            let _ = writeln!(s, "      {what} {}", note(n, what.trim() == "deleted"));
+        }
+        let listed = list.len().min(RECORD_LIMIT) as u64;
+        if total > listed {
+            let _ = writeln!(
+                s,
+                "      … {} more {} (see --json)",
+                total - listed,
+                what.trim()
+            );
+        }
+    }
+}
+
+fn note(n: &RecordNote, old_side: bool) -> String {
+    let mut out = match (n.old_line, old_side) {
+        (Some(old), _) if old != n.line => format!("line {} (was line {old})", n.line),
+        (_, true) => format!("line {} of the sealed file", n.line),
+        _ => format!("line {}", n.line),
+    };
+    if let Some(k) = &n.key {
+        let _ = write!(out, ", key {k:?}");
+    }
+    out
+}

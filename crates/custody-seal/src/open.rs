@@ -1,0 +1,196 @@
+//! Reading a signed manifest: size limit, container (DSSE envelope or
+//! Sigstore bundle), signature by a trusted key, statement, manifest rules,
+//! and the Merkle root against the signed subject. Nothing in the payload
+//! is parsed before its signature has verified.
+
+use std::path::Path;
+
+use crate::dsse::{self, Bundle, Envelope};
+use crate::error::TrustError;
+use crate::keys::PublicKey;
+use crate::manifest::{Manifest, PREDICATE_TYPE, STATEMENT_TYPE, Statement};
+use crate::seal::Container;
+
+/// Default size limit of a manifest file: 1 GiB.
+pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
+
+/// The predicate type of model-signing 1.x signatures.
+pub const MODEL_SIGNING_PREDICATE: &str = "https://model_signing/signature/v1.0";
+
+/// What a signed file holds.
+#[derive(Debug)]
+pub enum Payload {
+    /// A custody manifest, checked.
+    Custody(Manifest),
+    /// A model-signing statement (checked by [`crate::modelsign`]).
+    ModelSigning(Statement),
+}
+
+/// A signed manifest that verified.
+#[derive(Debug)]
+pub struct Opened {
+    /// What it holds.
+    pub payload: Payload,
+    /// Key id of the key that verified it (`None` when not checked).
+    pub signer: Option<String>,
+    /// How it was wrapped.
+    pub container: Container,
+}
+
+/// Opens `path`. With `trusted` empty the signature is not checked (for
+/// `diff` without keys; the caller says so).
+pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened, TrustError> {
+    let malformed = |detail: String| TrustError::Malformed {
+        path: path.to_owned(),
+        detail,
+    };
+    let (envelope, container, hint) = read_container(path, max_size)?;
+    if envelope.payload_type != dsse::IN_TOTO {
+        return Err(TrustError::PayloadType {
+            path: path.to_owned(),
+            found: envelope.payload_type,
+        });
+    }
+    let signer = if trusted.is_empty() {
+        None
+    } else {
+        if !hint.is_empty() && !trusted.iter().any(|k| k.key_id() == hint) {
+            return Err(TrustError::BadSignature {
+                path: path.to_owned(),
+                detail: format!("the bundle names key {hint}, which is not among the trusted keys"),
+            });
+        }
+        Some(
+            envelope
+                .verify(trusted)
+                .map_err(|detail| TrustError::BadSignature {
+                    path: path.to_owned(),
+                    detail,
+                })?,
+        )
+    };
+    let payload = envelope.payload_bytes().map_err(malformed)?;
+    let statement: Statement = serde_json::from_slice(&payload)
+        .map_err(|e| statement_error(path, format!("payload is not an in-toto statement: {e}")))?;
+    if statement.type_ != STATEMENT_TYPE {
+        return Err(statement_error(
+            path,
+            format!(
+                "statement type {:?} is not {STATEMENT_TYPE}",
+                statement.type_
+            ),
+        ));
+    }
+    if statement.subject.len() != 1 {
+        return Err(statement_error(
+            path,
+            format!(
+                "{} subjects; a manifest has exactly one",
+                statement.subject.len()
+            ),
+        ));
+    }
+    if statement.predicate_type == MODEL_SIGNING_PREDICATE {
+        return Ok(Opened {
+            payload: Payload::ModelSigning(statement),
+            signer,
+            container,
+        });
+    }
+    if statement.predicate_type != PREDICATE_TYPE {
+        return Err(statement_error(
+            path,
+            format!(
+                "predicate type {:?} is neither {PREDICATE_TYPE} nor {MODEL_SIGNING_PREDICATE}",
+                statement.predicate_type
+            ),
+        ));
+    }
+    let manifest: Manifest = serde_json::from_value(statement.predicate.clone())
+        .map_err(|e| statement_error(path, format!("manifest: {e}")))?;
+    manifest
+        .check()
+        .map_err(|(index, reason)| match manifest.files.get(index) {
+            Some(e) => TrustError::BadEntry {
+                path: path.to_owned(),
+                index,
+                name: e.path.clone(),
+                reason,
+            },
+            None => statement_error(path, reason),
+        })?;
+    let subject = &statement.subject[0];
+    let subject_root = subject
+        .digest
+        .get(manifest.algorithm.name())
+        .cloned()
+        .unwrap_or_default();
+    if subject_root != manifest.root {
+        return Err(TrustError::RootMismatch {
+            path: path.to_owned(),
+            computed: manifest.root.clone(),
+            signed: subject_root,
+        });
+    }
+    if subject.name != manifest.name {
+        return Err(statement_error(
+            path,
+            format!(
+                "subject name {:?} is not the manifest's name {:?}",
+                subject.name, manifest.name
+            ),
+        ));
+    }
+    Ok(Opened {
+        payload: Payload::Custody(manifest),
+        signer,
+        container,
+    })
+}
+
+/// The envelope, its container, and the bundle's key hint (empty for a
+/// bare envelope), within the size limit.
+fn read_container(path: &Path, max_size: u64) -> Result<(Envelope, Container, String), TrustError> {
+    let malformed = |detail: String| TrustError::Malformed {
+        path: path.to_owned(),
+        detail,
+    };
+    let size = fs_err::metadata(path)
+        .map_err(|e| malformed(e.to_string()))?
+        .len();
+    if size > max_size {
+        return Err(TrustError::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit: max_size,
+        });
+    }
+    let bytes = fs_err::read(path).map_err(|e| malformed(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| malformed(format!("not JSON: {e}")))?;
+    let (envelope, container, hint) = if value.get("mediaType").is_some() {
+        let bundle: Bundle =
+            serde_json::from_value(value).map_err(|e| malformed(format!("bundle: {e}")))?;
+        if bundle.media_type != dsse::BUNDLE_V03 {
+            return Err(malformed(format!(
+                "bundle media type {:?} is not {}",
+                bundle.media_type,
+                dsse::BUNDLE_V03
+            )));
+        }
+        let hint = bundle.verification_material.public_key.hint;
+        (bundle.dsse_envelope, Container::Bundle, hint)
+    } else {
+        let env: Envelope =
+            serde_json::from_value(value).map_err(|e| malformed(format!("DSSE envelope: {e}")))?;
+        (env, Container::Dsse, String::new())
+    };
+    Ok((envelope, container, hint))
+}
+
+fn statement_error(path: &Path, detail: String) -> TrustError {
+    TrustError::Statement {
+        path: path.to_owned(),
+        detail,
+    }
+}
