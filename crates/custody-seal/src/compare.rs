@@ -219,7 +219,7 @@ pub fn records(old: &Index, new: &Index) -> RecordDiff {
         for (oi, k) in old.keys.iter().flatten().enumerate() {
             match nk.get(k.as_str()) {
                 Some(&ni) if old.fingerprints[oi] != new.fingerprints[ni] => {
-                    changed(&mut d, oi, ni)
+                    changed(&mut d, oi, ni);
                 }
                 Some(_) => {}
                 None => deleted(&mut d, oi),

@@ -97,6 +97,17 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
             container,
         });
     }
+    let manifest = custody_manifest(path, &statement)?;
+    Ok(Opened {
+        payload: Payload::Custody(manifest),
+        signer,
+        container,
+    })
+}
+
+/// The custody manifest a verified statement carries, checked: its rules,
+/// and its root against the signed subject.
+fn custody_manifest(path: &Path, statement: &Statement) -> Result<Manifest, TrustError> {
     if statement.predicate_type != PREDICATE_TYPE {
         return Err(statement_error(
             path,
@@ -141,11 +152,7 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
             ),
         ));
     }
-    Ok(Opened {
-        payload: Payload::Custody(manifest),
-        signer,
-        container,
-    })
+    Ok(manifest)
 }
 
 /// The envelope, its container, and the bundle's key hint (empty for a

@@ -170,27 +170,17 @@ fn key_plan<'k>(
     })
 }
 
-fn lines(
+/// Each chunk's records between its first and last newline, in parallel.
+fn chunk_parts(
     algorithm: Algorithm,
-    path: &Path,
     size: u64,
-    format: Format,
-    key: Option<&str>,
     chunk: u64,
-) -> Result<Index, DataError> {
-    let io_err = |source: io::Error| DataError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let f = fs_err::File::open(path).map_err(io_err)?;
-    let read_range = |start: u64, end: u64| -> io::Result<Vec<u8>> {
-        let mut buf = vec![0u8; usize::try_from(end - start).unwrap_or(usize::MAX)];
-        f.file().read_exact_at(&mut buf, start)?;
-        Ok(buf)
-    };
-    let (header_end, how) = key_plan(path, size, format, key, &read_range)?;
+    header_end: u64,
+    how: Option<KeyOf<'_>>,
+    read_range: &(dyn Fn(u64, u64) -> io::Result<Vec<u8>> + Sync),
+) -> io::Result<Vec<Part>> {
     let n = size.div_ceil(chunk).max(1);
-    let parts: Vec<Part> = (0..n)
+    (0..n)
         .into_par_iter()
         .map(|i| -> io::Result<Part> {
             let start = i * chunk;
@@ -221,7 +211,29 @@ fn lines(
             })
         })
         .collect::<io::Result<_>>()
-        .map_err(io_err)?;
+}
+
+fn lines(
+    algorithm: Algorithm,
+    path: &Path,
+    size: u64,
+    format: Format,
+    key: Option<&str>,
+    chunk: u64,
+) -> Result<Index, DataError> {
+    let io_err = |source: io::Error| DataError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let f = fs_err::File::open(path).map_err(io_err)?;
+    let read_range = |start: u64, end: u64| -> io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; usize::try_from(end - start).unwrap_or(usize::MAX)];
+        f.file().read_exact_at(&mut buf, start)?;
+        Ok(buf)
+    };
+    let (header_end, how) = key_plan(path, size, format, key, &read_range)?;
+    let parts =
+        chunk_parts(algorithm, size, chunk, header_end, how, &read_range).map_err(io_err)?;
     // Stitch: the record that ends at each chunk's first newline starts in
     // an earlier chunk (or at the file's start); read it whole.
     let mut fingerprints = Vec::new();
