@@ -11,6 +11,9 @@ use base64::engine::general_purpose::STANDARD;
 use common::{Run, custody_run};
 use custody_seal::keys::SigningKey;
 
+/// A change made to a JSON document.
+type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+
 /// A temp dir with a key pair and a small dataset.
 struct Fixture {
     dir: tempfile::TempDir,
@@ -181,7 +184,7 @@ fn tampered_envelopes_are_invalid_with_exit_4() {
     assert_eq!(f.seal("m.json", &[]).code, 0);
     let env: serde_json::Value =
         serde_json::from_slice(&std::fs::read(f.p("m.json")).unwrap()).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "signature",
             Box::new(|e| {
@@ -259,7 +262,6 @@ fn tampered_envelopes_are_invalid_with_exit_4() {
 fn validly_signed_but_bad_manifests_are_rejected() {
     let f = Fixture::new();
     assert_eq!(f.seal("m.json", &[]).code, 0);
-    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
     let rename = |name: &'static str| -> Edit {
         Box::new(move |s| s["predicate"]["files"][0]["path"] = name.into())
     };

@@ -106,8 +106,28 @@ pub fn file(algorithm: Algorithm, path: &Path, size: u64, chunk: u64) -> io::Res
         })
     };
     if n == 1 {
-        let digest = read(0)?;
-        ensure_no_growth(&f, size)?;
+        // One read of up to size + 1 bytes tells "grew" without a second call.
+        let digest = BUFFER.with_borrow_mut(|buf| -> io::Result<Digest> {
+            let want = usize::try_from(size).unwrap_or(usize::MAX);
+            buf.resize(want + 1, 0);
+            let mut got = 0;
+            while got < buf.len() {
+                match f.file().read_at(&mut buf[got..], got as u64) {
+                    Ok(0) => break,
+                    Ok(k) => got += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            match got.cmp(&want) {
+                std::cmp::Ordering::Less => Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "file shrank while it was read",
+                )),
+                std::cmp::Ordering::Greater => Err(io::Error::other("file grew while it was read")),
+                std::cmp::Ordering::Equal => Ok(algorithm.digest(&buf[..want])),
+            }
+        })?;
         return Ok(FileDigest {
             size,
             digest,

@@ -45,7 +45,11 @@ pub fn collision<'a>(
 ) -> Option<(String, String, &'static str)> {
     let mut seen: HashMap<String, &str> = HashMap::new();
     for name in names {
-        let folded: String = name.nfkc().collect::<String>().to_lowercase();
+        let folded: String = if name.is_ascii() {
+            name.to_ascii_lowercase()
+        } else {
+            name.nfkc().collect::<String>().to_lowercase()
+        };
         if let Some(prev) = seen.insert(folded, name) {
             let why = if prev == name {
                 "appear twice"

@@ -1,6 +1,7 @@
 //! Sealing: walk, hash (files in parallel, chunks of large files in
 //! parallel), index records, build the manifest, sign it.
 
+use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -62,14 +63,15 @@ pub struct Plan {
 /// Lists the files `options` select under `roots`.
 pub fn plan(roots: &[PathBuf], options: &Options) -> Result<Plan, DataError> {
     let exclude = walk::excludes(&options.excludes)?;
-    let skip: Vec<PathBuf> = options
+    let skip: Vec<(u64, u64)> = options
         .skip
         .iter()
-        .filter_map(|p| fs_err::canonicalize(p).ok())
+        .filter_map(|p| fs_err::metadata(p).ok())
+        .map(|m| (m.dev(), m.ino()))
         .collect();
     let mut files = walk::list(roots, options.symlinks, &exclude)?;
     if !skip.is_empty() {
-        files.retain(|l| fs_err::canonicalize(&l.path).map_or(true, |c| !skip.contains(&c)));
+        files.retain(|l| !skip.contains(&l.id));
     }
     let bytes = files.iter().map(|l| l.size).sum();
     Ok(Plan { files, bytes })
@@ -84,16 +86,21 @@ pub fn build(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Manifest, DataError> {
     let done = AtomicU64::new(0);
-    let files: Vec<Entry> = plan
+    let hashed: Vec<(Entry, crate::hash::Digest)> = plan
         .files
         .par_iter()
         .map(|l| {
-            let entry = entry(l, options, true)?;
+            let entry = entry_with_digest(l, options, true)?;
             let total = done.fetch_add(l.size, Ordering::Relaxed) + l.size;
             progress(total);
             Ok(entry)
         })
         .collect::<Result<_, DataError>>()?;
+    let leaves: Vec<_> = hashed
+        .iter()
+        .map(|(e, d)| merkle::leaf(options.algorithm, &e.path, e.size, d))
+        .collect();
+    let files = hashed.into_iter().map(|(e, _)| e).collect();
     let mut manifest = Manifest {
         schema: SCHEMA.to_owned(),
         name: options.name.clone().unwrap_or_else(|| default_name(roots)),
@@ -105,14 +112,6 @@ pub fn build(
         record_key: options.record_key.clone(),
         files,
     };
-    let leaves: Vec<_> = manifest
-        .files
-        .iter()
-        .map(|e| {
-            let d = crate::manifest::parse_digest(&e.digest).unwrap_or_default();
-            merkle::leaf(manifest.algorithm, &e.path, e.size, &d)
-        })
-        .collect();
     manifest.root = hex(&merkle::root(manifest.algorithm, &leaves));
     Ok(manifest)
 }
@@ -120,6 +119,14 @@ pub fn build(
 /// One file's entry; with `records` false the record index is left out
 /// (verification indexes only the files that changed).
 pub fn entry(l: &Listed, options: &Options, records: bool) -> Result<Entry, DataError> {
+    entry_with_digest(l, options, records).map(|(e, _)| e)
+}
+
+fn entry_with_digest(
+    l: &Listed,
+    options: &Options,
+    records: bool,
+) -> Result<(Entry, crate::hash::Digest), DataError> {
     let io = |source| DataError::Io {
         path: l.path.clone(),
         source,
@@ -130,13 +137,16 @@ pub fn entry(l: &Listed, options: &Options, records: bool) -> Result<Entry, Data
     } else {
         None
     };
-    Ok(Entry {
-        path: l.name.clone(),
-        size: d.size,
-        digest: hex(&d.digest),
-        chunks: d.chunks.iter().map(|c| hex(c)).collect(),
-        records,
-    })
+    Ok((
+        Entry {
+            path: l.name.clone(),
+            size: d.size,
+            digest: hex(&d.digest),
+            chunks: d.chunks.iter().map(|c| hex(c)).collect(),
+            records,
+        },
+        d.digest,
+    ))
 }
 
 /// The record index of a line-oriented file, if it is one.

@@ -4,6 +4,7 @@
 //! file name. Several roots: each contributes under its own base name.
 //! Names are checked ([`crate::names`]) and sorted by component.
 
+use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -21,6 +22,8 @@ pub struct Listed {
     pub path: PathBuf,
     /// Size at listing time.
     pub size: u64,
+    /// Device and inode, to recognise a file however it is named.
+    pub id: (u64, u64),
 }
 
 /// Exclude patterns, matched against a file's name and each of its
@@ -165,19 +168,17 @@ fn walk_dir(
             path: entry.path().to_owned(),
             reason,
         })?;
-        let size = entry
-            .metadata()
-            .map_err(|e| DataError::Io {
-                path: entry.path().to_owned(),
-                source: e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("stat failed")),
-            })?
-            .len();
+        let meta = entry.metadata().map_err(|e| DataError::Io {
+            path: entry.path().to_owned(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("stat failed")),
+        })?;
         out.push(Listed {
             name,
             path: entry.path().to_owned(),
-            size,
+            size: meta.len(),
+            id: (meta.dev(), meta.ino()),
         });
     }
     Ok(())
@@ -223,5 +224,6 @@ fn one(
         name: name.to_owned(),
         path: path.to_owned(),
         size: meta.len(),
+        id: (meta.dev(), meta.ino()),
     }])
 }

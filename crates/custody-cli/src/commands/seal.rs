@@ -2,6 +2,7 @@
 
 use custody_seal::hash::Algorithm;
 use custody_seal::manifest::Symlinks;
+use custody_seal::modelsign;
 use custody_seal::seal::{self, Container, Options};
 
 use crate::cli::{HashArg, SealArgs, SealFormat, SymlinkArg};
@@ -88,10 +89,13 @@ fn model_signing(args: &SealArgs, signing: &custody_seal::keys::SigningKey) -> C
             args.paths.len()
         )));
     };
-    let _ = (model, signing);
-    let bytes: Vec<u8> = Err(CliError::bad_input(anyhow::anyhow!(
-        "model-signing format: not implemented in this build yet"
-    )))?;
+    let options = modelsign::Options {
+        ignore_paths: args.exclude.clone(),
+        allow_symlinks: args.symlinks == SymlinkArg::Follow,
+        ..modelsign::Options::default()
+    };
+    let bytes =
+        modelsign::sign(model, signing, &args.out, &options).map_err(CliError::bad_input)?;
     key::write_atomic(&args.out, &bytes, false)?;
     output::stdout(&format!(
         "signed {} in model-signing format → {} (key {})\n",

@@ -4,7 +4,7 @@ use custody_seal::compare;
 use custody_seal::error::TrustError;
 use custody_seal::keys::PublicKey;
 use custody_seal::open::{self, Opened, Payload};
-use custody_seal::{seal, verify};
+use custody_seal::{modelsign, seal, verify};
 
 use crate::cli::{DiffArgs, VerifyArgs};
 use crate::commands::key;
@@ -33,10 +33,13 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
                     args.paths.len()
                 )));
             };
-            let _ = (statement, model);
-            return Err(CliError::bad_input(anyhow::anyhow!(
-                "model-signing format: not implemented in this build yet"
-            )));
+            modelsign::verify(
+                statement,
+                model,
+                &args.manifest,
+                &modelsign::Options::default(),
+            )
+            .map_err(CliError::bad_input)?
         }
     };
     let name = match &opened.payload {

@@ -93,6 +93,9 @@ fn body(s: &mut String, r: &Report) {
 fn modified(s: &mut String, m: &Modified) {
     let size = if m.old_size == m.new_size {
         format!("{} bytes", m.new_size)
+    } else if m.old_size == 0 {
+        // model-signing records no sizes.
+        format!("{} bytes now", m.new_size)
     } else {
         format!("{} → {} bytes", m.old_size, m.new_size)
     };
