@@ -117,39 +117,108 @@ impl Envelope {
     /// every trusted key.
     pub fn verify(&self, trusted: &[PublicKey]) -> Result<String, String> {
         let payload = self.payload_bytes()?;
-        let message = pae(&self.payload_type, &payload);
-        let mut tried = Vec::new();
-        for s in &self.signatures {
-            let Ok(sig) = STANDARD.decode(&s.sig) else {
-                tried.push(format!(
-                    "a signature that is not base64 (key id {:?})",
-                    s.keyid
-                ));
-                continue;
-            };
-            for k in trusted {
-                let id = k.key_id();
-                if !s.keyid.is_empty() && s.keyid != id {
-                    continue;
-                }
-                if k.verify(&message, &sig) {
-                    return Ok(id);
-                }
-                tried.push(format!("signature does not verify with key {}", short(&id)));
-            }
-            if !s.keyid.is_empty() && !trusted.iter().any(|k| k.key_id() == s.keyid) {
-                tried.push(format!(
-                    "signed by key {}, which is not trusted here",
-                    short(&s.keyid)
-                ));
-            }
-        }
-        if self.signatures.is_empty() {
-            tried.push("the envelope has no signatures".into());
-        }
-        Err(tried.join("; "))
+        verify_signatures(
+            &pae(&self.payload_type, &payload),
+            &self.signatures,
+            trusted,
+        )
     }
 }
+
+/// The id of the first trusted key with a valid signature over `message`
+/// (the PAE). Signatures that name a key id are tried only with that key;
+/// unnamed ones with every trusted key.
+pub fn verify_signatures(
+    message: &[u8],
+    signatures: &[Signature],
+    trusted: &[PublicKey],
+) -> Result<String, String> {
+    let mut tried = Vec::new();
+    for s in signatures {
+        let Ok(sig) = STANDARD.decode(&s.sig) else {
+            tried.push(format!(
+                "a signature that is not base64 (key id {:?})",
+                s.keyid
+            ));
+            continue;
+        };
+        for k in trusted {
+            let id = k.key_id();
+            if !s.keyid.is_empty() && s.keyid != id {
+                continue;
+            }
+            if k.verify(message, &sig) {
+                return Ok(id);
+            }
+            tried.push(format!("signature does not verify with key {}", short(&id)));
+        }
+        if !s.keyid.is_empty() && !trusted.iter().any(|k| k.key_id() == s.keyid) {
+            tried.push(format!(
+                "signed by key {}, which is not trusted here",
+                short(&s.keyid)
+            ));
+        }
+    }
+    if signatures.is_empty() {
+        tried.push("the envelope has no signatures".into());
+    }
+    Err(tried.join("; "))
+}
+
+/// An envelope read in place: the payload stays in the file's bytes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeRef<'a> {
+    /// Base64 of the payload (borrowed).
+    #[serde(borrow)]
+    pub payload: &'a str,
+    /// Media type of the payload.
+    #[serde(rename = "payloadType")]
+    pub payload_type: String,
+    /// Signatures.
+    pub signatures: Vec<Signature>,
+}
+
+/// A bundle read in place.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRef<'a> {
+    /// Media type.
+    #[serde(rename = "mediaType")]
+    pub media_type: String,
+    /// Key hint.
+    #[serde(rename = "verificationMaterial")]
+    pub verification_material: VerificationMaterial,
+    /// The envelope.
+    #[serde(rename = "dsseEnvelope", borrow)]
+    pub dsse_envelope: EnvelopeRef<'a>,
+}
+
+/// Decodes `payload` (base64) behind room for its PAE header: returns the
+/// buffer and where the PAE starts; the payload is `buf[PAE_ROOM..]`.
+pub fn decode_with_pae(payload_type: &str, payload: &str) -> Result<(Vec<u8>, usize), String> {
+    let mut buf = vec![b' '; PAE_ROOM];
+    STANDARD
+        .decode_vec(payload, &mut buf)
+        .map_err(|e| format!("payload is not base64: {e}"))?;
+    let header = format!(
+        "DSSEv1 {} {payload_type} {} ",
+        payload_type.len(),
+        buf.len() - PAE_ROOM
+    );
+    if header.len() > PAE_ROOM {
+        return Err(format!(
+            "payload type is too long ({} bytes)",
+            payload_type.len()
+        ));
+    }
+    let start = PAE_ROOM - header.len();
+    buf[start..PAE_ROOM].copy_from_slice(header.as_bytes());
+    Ok((buf, start))
+}
+
+/// Bytes kept in front of a decoded payload for its PAE header.
+pub const PAE_ROOM: usize = 256;
 
 fn short(id: &str) -> &str {
     &id[..id.len().min(16)]

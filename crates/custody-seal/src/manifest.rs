@@ -68,11 +68,11 @@ pub struct Entry {
     pub path: String,
     /// Bytes.
     pub size: u64,
-    /// File digest (hex).
-    pub digest: String,
-    /// Chunk digests (hex) when the file spans several chunks.
+    /// File digest (hex in JSON).
+    pub digest: HexDigest,
+    /// Chunk digests (hex in JSON) when the file spans several chunks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub chunks: Vec<String>,
+    pub chunks: Vec<HexDigest>,
     /// Record index of line-oriented data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Records>,
@@ -99,8 +99,8 @@ pub struct Records {
 }
 
 impl Records {
-    /// Stores an index.
-    pub fn from_index(index: &Index) -> Self {
+    /// Stores an index (taking its keys and lines, not copying them).
+    pub fn from_index(index: Index) -> Self {
         let mut raw = Vec::with_capacity(index.fingerprints.len() * 16);
         for f in &index.fingerprints {
             raw.extend_from_slice(f);
@@ -110,13 +110,38 @@ impl Records {
             count: index.fingerprints.len() as u64,
             first_line: index.first_line,
             fingerprints: STANDARD.encode(raw),
-            keys: index.keys.clone(),
-            lines: index.lines.clone(),
+            keys: index.keys,
+            lines: index.lines,
         }
+    }
+
+    /// Whether the stored index is consistent (fingerprint bytes, key and
+    /// line counts), without copying it.
+    pub fn validate(&self) -> Result<(), String> {
+        self.fingerprint_bytes().map(|_| ())
     }
 
     /// Decodes the stored index; `Err` says what is inconsistent.
     pub fn to_index(&self) -> Result<Index, String> {
+        let raw = self.fingerprint_bytes()?;
+        let fingerprints: Vec<Fingerprint> = raw
+            .chunks_exact(16)
+            .map(|c| {
+                let mut f = [0u8; 16];
+                f.copy_from_slice(c);
+                f
+            })
+            .collect();
+        Ok(Index {
+            format: self.format,
+            first_line: self.first_line,
+            fingerprints,
+            keys: self.keys.clone(),
+            lines: self.lines.clone(),
+        })
+    }
+
+    fn fingerprint_bytes(&self) -> Result<Vec<u8>, String> {
         let raw = STANDARD
             .decode(&self.fingerprints)
             .map_err(|e| format!("record fingerprints are not base64: {e}"))?;
@@ -138,21 +163,26 @@ impl Records {
                 return Err(format!("{len} record {what} for {count} records"));
             }
         }
-        let fingerprints: Vec<Fingerprint> = raw
-            .chunks_exact(16)
-            .map(|c| {
-                let mut f = [0u8; 16];
-                f.copy_from_slice(c);
-                f
-            })
-            .collect();
-        Ok(Index {
-            format: self.format,
-            first_line: self.first_line,
-            fingerprints,
-            keys: self.keys.clone(),
-            lines: self.lines.clone(),
-        })
+        Ok(raw)
+    }
+}
+
+/// A digest written as 64 lowercase hex digits (32 bytes in memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HexDigest(pub Digest);
+
+impl Serialize for HexDigest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for HexDigest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse_digest(&s)
+            .map(HexDigest)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -174,18 +204,13 @@ pub fn parse_digest(s: &str) -> Result<Digest, String> {
 
 impl Manifest {
     /// The Merkle root of the listed files.
-    pub fn compute_root(&self) -> Result<Digest, (usize, String)> {
-        let leaves = self
+    pub fn compute_root(&self) -> Digest {
+        let leaves: Vec<Digest> = self
             .files
             .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                parse_digest(&e.digest)
-                    .map(|d| merkle::leaf(self.algorithm, &e.path, e.size, &d))
-                    .map_err(|m| (i, m))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(merkle::root(self.algorithm, &leaves))
+            .map(|e| merkle::leaf(self.algorithm, &e.path, e.size, &e.digest.0))
+            .collect();
+        merkle::root(self.algorithm, &leaves)
     }
 
     /// Every rule a manifest custody wrote satisfies. `Err((index, reason))`
@@ -209,7 +234,6 @@ impl Manifest {
                     "out of order or repeated (files are sorted by path component)".into(),
                 ));
             }
-            parse_digest(&e.digest).map_err(|r| (i, r))?;
             let expected = if e.size > self.chunk_size {
                 e.size.div_ceil(self.chunk_size)
             } else {
@@ -226,18 +250,15 @@ impl Manifest {
                     ),
                 ));
             }
-            for c in &e.chunks {
-                parse_digest(c).map_err(|r| (i, r))?;
-            }
             if let Some(r) = &e.records {
-                r.to_index().map_err(|m| (i, m))?;
+                r.validate().map_err(|m| (i, m))?;
             }
         }
         if let Some((a, b, why)) = names::collision(self.files.iter().map(|e| e.path.as_str())) {
             let i = self.files.iter().position(|e| e.path == b).unwrap_or(WHOLE);
             return Err((i, format!("{a:?} and {b:?} {why}")));
         }
-        let root = self.compute_root()?;
+        let root = self.compute_root();
         if hex(&root) != self.root {
             return Err((
                 WHOLE,
@@ -251,14 +272,41 @@ impl Manifest {
         Ok(())
     }
 
-    /// The in-toto statement that carries this manifest.
-    pub fn statement(&self) -> serde_json::Value {
-        serde_json::json!({
-            "_type": STATEMENT_TYPE,
-            "subject": [{"name": self.name, "digest": {self.algorithm.name(): self.root}}],
-            "predicateType": PREDICATE_TYPE,
-            "predicate": self,
-        })
+    /// The in-toto statement that carries this manifest, as JSON bytes
+    /// (serialised straight from the manifest, no intermediate tree).
+    pub fn statement_json(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing to memory cannot fail.
+        let _ = self.write_statement(&mut out);
+        out
+    }
+
+    /// Appends the statement's JSON to `out`.
+    pub fn write_statement(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(rename = "_type")]
+            type_: &'static str,
+            subject: [OutSubject<'a>; 1],
+            #[serde(rename = "predicateType")]
+            predicate_type: &'static str,
+            predicate: &'a Manifest,
+        }
+        #[derive(Serialize)]
+        struct OutSubject<'a> {
+            name: &'a str,
+            digest: std::collections::BTreeMap<&'static str, &'a str>,
+        }
+        let doc = Out {
+            type_: STATEMENT_TYPE,
+            subject: [OutSubject {
+                name: &self.name,
+                digest: [(self.algorithm.name(), self.root.as_str())].into(),
+            }],
+            predicate_type: PREDICATE_TYPE,
+            predicate: self,
+        };
+        serde_json::to_writer(out, &doc).map_err(std::io::Error::other)
     }
 }
 

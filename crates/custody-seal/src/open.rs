@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::dsse::{self, Bundle, Envelope};
+use crate::dsse;
 use crate::error::TrustError;
 use crate::keys::PublicKey;
 use crate::manifest::{Manifest, PREDICATE_TYPE, STATEMENT_TYPE, Statement};
@@ -38,39 +38,50 @@ pub struct Opened {
 }
 
 /// Opens `path`. With `trusted` empty the signature is not checked (for
-/// `diff` without keys; the caller says so).
+/// `diff` without keys; the caller says so). The file's bytes, the decoded
+/// payload and the parsed manifest are the only large allocations: the
+/// payload is decoded once, behind room for its PAE header, and verified
+/// in place.
 pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened, TrustError> {
     let malformed = |detail: String| TrustError::Malformed {
         path: path.to_owned(),
         detail,
     };
-    let (envelope, container, hint) = read_container(path, max_size)?;
-    if envelope.payload_type != dsse::IN_TOTO {
-        return Err(TrustError::PayloadType {
-            path: path.to_owned(),
-            found: envelope.payload_type,
-        });
-    }
-    let signer = if trusted.is_empty() {
-        None
-    } else {
-        if !hint.is_empty() && !trusted.iter().any(|k| k.key_id() == hint) {
+    let (buf, signer, container) = {
+        let bytes = read_bounded(path, max_size)?;
+        let (envelope, container, hint) = parse_container(path, &bytes)?;
+        if envelope.payload_type != dsse::IN_TOTO {
+            return Err(TrustError::PayloadType {
+                path: path.to_owned(),
+                found: envelope.payload_type,
+            });
+        }
+        let (buf, pae_start) =
+            dsse::decode_with_pae(&envelope.payload_type, envelope.payload).map_err(malformed)?;
+        if !trusted.is_empty() && !hint.is_empty() && !trusted.iter().any(|k| k.key_id() == hint) {
             return Err(TrustError::BadSignature {
                 path: path.to_owned(),
                 detail: format!("the bundle names key {hint}, which is not among the trusted keys"),
             });
         }
-        Some(
-            envelope
-                .verify(trusted)
-                .map_err(|detail| TrustError::BadSignature {
-                    path: path.to_owned(),
-                    detail,
-                })?,
-        )
+        let signer = if trusted.is_empty() {
+            None
+        } else {
+            Some(
+                dsse::verify_signatures(&buf[pae_start..], &envelope.signatures, trusted).map_err(
+                    |detail| TrustError::BadSignature {
+                        path: path.to_owned(),
+                        detail,
+                    },
+                )?,
+            )
+        };
+        (buf, signer, container)
     };
-    let payload = envelope.payload_bytes().map_err(malformed)?;
-    let statement: Statement = serde_json::from_slice(&payload)
+    let payload = &buf[dsse::PAE_ROOM..];
+    // The predicate stays raw text until its type is known: a manifest of
+    // many files is parsed once, into its own types.
+    let statement: Head<'_> = serde_json::from_slice(payload)
         .map_err(|e| statement_error(path, format!("payload is not an in-toto statement: {e}")))?;
     if statement.type_ != STATEMENT_TYPE {
         return Err(statement_error(
@@ -91,8 +102,11 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
         ));
     }
     if statement.predicate_type == MODEL_SIGNING_PREDICATE {
+        let full: Statement = serde_json::from_slice(payload).map_err(|e| {
+            statement_error(path, format!("payload is not an in-toto statement: {e}"))
+        })?;
         return Ok(Opened {
-            payload: Payload::ModelSigning(statement),
+            payload: Payload::ModelSigning(full),
             signer,
             container,
         });
@@ -107,7 +121,7 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
 
 /// The custody manifest a verified statement carries, checked: its rules,
 /// and its root against the signed subject.
-fn custody_manifest(path: &Path, statement: &Statement) -> Result<Manifest, TrustError> {
+fn custody_manifest(path: &Path, statement: &Head<'_>) -> Result<Manifest, TrustError> {
     if statement.predicate_type != PREDICATE_TYPE {
         return Err(statement_error(
             path,
@@ -117,8 +131,11 @@ fn custody_manifest(path: &Path, statement: &Statement) -> Result<Manifest, Trus
             ),
         ));
     }
-    let manifest: Manifest = serde_json::from_value(statement.predicate.clone())
-        .map_err(|e| statement_error(path, format!("manifest: {e}")))?;
+    let raw = statement
+        .predicate
+        .map_or("null", serde_json::value::RawValue::get);
+    let manifest: Manifest =
+        serde_json::from_str(raw).map_err(|e| statement_error(path, format!("manifest: {e}")))?;
     manifest
         .check()
         .map_err(|(index, reason)| match manifest.files.get(index) {
@@ -155,9 +172,8 @@ fn custody_manifest(path: &Path, statement: &Statement) -> Result<Manifest, Trus
     Ok(manifest)
 }
 
-/// The envelope, its container, and the bundle's key hint (empty for a
-/// bare envelope), within the size limit.
-fn read_container(path: &Path, max_size: u64) -> Result<(Envelope, Container, String), TrustError> {
+/// The file's bytes, within the size limit.
+fn read_bounded(path: &Path, max_size: u64) -> Result<Vec<u8>, TrustError> {
     let malformed = |detail: String| TrustError::Malformed {
         path: path.to_owned(),
         detail,
@@ -172,12 +188,34 @@ fn read_container(path: &Path, max_size: u64) -> Result<(Envelope, Container, St
             limit: max_size,
         });
     }
-    let bytes = fs_err::read(path).map_err(|e| malformed(e.to_string()))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| malformed(format!("not JSON: {e}")))?;
-    let (envelope, container, hint) = if value.get("mediaType").is_some() {
-        let bundle: Bundle =
-            serde_json::from_value(value).map_err(|e| malformed(format!("bundle: {e}")))?;
+    fs_err::read(path).map_err(|e| malformed(e.to_string()))
+}
+
+/// The envelope (borrowing the payload from `bytes`), its container, and
+/// the bundle's key hint (empty for a bare envelope).
+fn parse_container<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+) -> Result<(dsse::EnvelopeRef<'a>, Container, String), TrustError> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "mediaType")]
+        media_type: Option<serde::de::IgnoredAny>,
+    }
+    let malformed = |detail: String| TrustError::Malformed {
+        path: path.to_owned(),
+        detail,
+    };
+    let probe: Probe = serde_json::from_slice(bytes).map_err(|e| {
+        malformed(if e.is_data() {
+            format!("not a JSON object: {e}")
+        } else {
+            format!("not JSON: {e}")
+        })
+    })?;
+    if probe.media_type.is_some() {
+        let bundle: dsse::BundleRef<'a> =
+            serde_json::from_slice(bytes).map_err(|e| malformed(format!("bundle: {e}")))?;
         if bundle.media_type != dsse::BUNDLE_V03 {
             return Err(malformed(format!(
                 "bundle media type {:?} is not {}",
@@ -186,13 +224,24 @@ fn read_container(path: &Path, max_size: u64) -> Result<(Envelope, Container, St
             )));
         }
         let hint = bundle.verification_material.public_key.hint;
-        (bundle.dsse_envelope, Container::Bundle, hint)
+        Ok((bundle.dsse_envelope, Container::Bundle, hint))
     } else {
-        let env: Envelope =
-            serde_json::from_value(value).map_err(|e| malformed(format!("DSSE envelope: {e}")))?;
-        (env, Container::Dsse, String::new())
-    };
-    Ok((envelope, container, hint))
+        let env: dsse::EnvelopeRef<'a> =
+            serde_json::from_slice(bytes).map_err(|e| malformed(format!("DSSE envelope: {e}")))?;
+        Ok((env, Container::Dsse, String::new()))
+    }
+}
+
+/// A statement with its predicate unparsed.
+#[derive(serde::Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "_type")]
+    type_: String,
+    subject: Vec<crate::manifest::Subject>,
+    #[serde(rename = "predicateType")]
+    predicate_type: String,
+    #[serde(borrow, default)]
+    predicate: Option<&'a serde_json::value::RawValue>,
 }
 
 fn statement_error(path: &Path, detail: String) -> TrustError {

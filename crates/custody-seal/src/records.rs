@@ -2,8 +2,8 @@
 //! fingerprint per record, and optionally the value of a key field, so a
 //! change can be named as "record 1,234 (line 1,235, id=abc)".
 //!
-//! Fingerprints locate changes; they do not protect anything. Integrity
-//! comes from the file digest, which covers every byte. A JSONL or TSV
+//! Fingerprints (XXH3-128) locate changes; they do not protect anything.
+//! Integrity comes from the file digest, which covers every byte. A JSONL or TSV
 //! record is a line without its `\n`; a CSV record is its parsed fields
 //! (so quoting may change without a record-level change, though the file
 //! digest still differs). JSONL and TSV files are indexed in parallel, in
@@ -18,7 +18,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DataError;
-use crate::hash::Algorithm;
+use crate::hash::{Algorithm, Digest};
 
 /// A record fingerprint.
 pub type Fingerprint = [u8; 16];
@@ -77,24 +77,38 @@ impl Index {
 
 /// Indexes the file at `path` (`size` bytes).
 pub fn index(
-    algorithm: Algorithm,
     path: &Path,
     size: u64,
     format: Format,
     key: Option<&str>,
     chunk: u64,
 ) -> Result<Index, DataError> {
+    index_and_digest(path, size, format, key, chunk, None).map(|(i, _)| i)
+}
+
+/// [`index`], and for JSONL and TSV also the chunk digests of the file
+/// (with `algorithm`), taken in the same read. CSV gives `None`.
+pub fn index_and_digest(
+    path: &Path,
+    size: u64,
+    format: Format,
+    key: Option<&str>,
+    chunk: u64,
+    algorithm: Option<Algorithm>,
+) -> Result<(Index, Option<Vec<Digest>>), DataError> {
     match format {
-        Format::Jsonl | Format::Tsv => lines(algorithm, path, size, format, key, chunk),
-        Format::Csv => csv_records(algorithm, path, key),
+        Format::Jsonl | Format::Tsv => lines(path, size, format, key, chunk, algorithm),
+        Format::Csv => csv_records(path, key).map(|i| (i, None)),
     }
 }
 
-fn fingerprint(algorithm: Algorithm, record: &[u8]) -> Fingerprint {
-    let d = algorithm.digest(record);
-    let mut f = [0u8; 16];
-    f.copy_from_slice(&d[..16]);
-    f
+/// XXH3-128 of the record. Not a cryptographic hash, on purpose: a
+/// million records are fingerprinted at memory speed, and the file digest
+/// (BLAKE3 or SHA-256) already authenticates every byte. A record forged
+/// to collide would still make its file "modified"; it could only escape
+/// being named.
+fn fingerprint(record: &[u8]) -> Fingerprint {
+    twox_hash::XxHash3_128::oneshot(record).to_le_bytes()
 }
 
 /// What one chunk contributes: the records between its first and last
@@ -102,6 +116,8 @@ fn fingerprint(algorithm: Algorithm, record: &[u8]) -> Fingerprint {
 struct Part {
     newlines: Option<(u64, u64)>,
     records: Vec<(Fingerprint, Option<Result<String, String>>)>,
+    /// The chunk's digest, when the file digest is taken in the same pass.
+    digest: Option<Digest>,
 }
 
 /// A key extractor for one line: the column number for TSV, the field for JSONL.
@@ -172,12 +188,12 @@ fn key_plan<'k>(
 
 /// Each chunk's records between its first and last newline, in parallel.
 fn chunk_parts(
-    algorithm: Algorithm,
+    file: &std::fs::File,
     size: u64,
     chunk: u64,
     header_end: u64,
     how: Option<KeyOf<'_>>,
-    read_range: &(dyn Fn(u64, u64) -> io::Result<Vec<u8>> + Sync),
+    algorithm: Option<Algorithm>,
 ) -> io::Result<Vec<Part>> {
     let n = size.div_ceil(chunk).max(1);
     (0..n)
@@ -185,42 +201,63 @@ fn chunk_parts(
         .map(|i| -> io::Result<Part> {
             let start = i * chunk;
             let end = (start + chunk).min(size);
-            let buf = read_range(start, end)?;
-            let mut nl = memchr::memchr_iter(b'\n', &buf);
-            let Some(first) = nl.next() else {
-                return Ok(Part {
-                    newlines: None,
-                    records: Vec::new(),
-                });
-            };
-            let mut records = Vec::new();
-            let mut from = first + 1;
-            let mut last = first;
-            for p in nl {
-                let rec = &buf[from..p];
-                // Records inside the header are skipped below by offset.
-                if start + from as u64 >= header_end {
-                    records.push((fingerprint(algorithm, rec), how.map(|h| key_of(rec, h))));
-                }
-                from = p + 1;
-                last = p;
-            }
-            Ok(Part {
-                newlines: Some((start + first as u64, start + last as u64)),
-                records,
+            BUFFER.with_borrow_mut(|buf| {
+                buf.resize(usize::try_from(end - start).unwrap_or(usize::MAX), 0);
+                file.read_exact_at(buf, start)?;
+                Ok(part(buf, start, header_end, how, algorithm))
             })
         })
         .collect::<io::Result<_>>()
 }
 
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One chunk's [`Part`], from its bytes starting at `start`.
+fn part(
+    buf: &[u8],
+    start: u64,
+    header_end: u64,
+    how: Option<KeyOf<'_>>,
+    algorithm: Option<Algorithm>,
+) -> Part {
+    let digest = algorithm.map(|a| a.digest(buf));
+    let mut nl = memchr::memchr_iter(b'\n', buf);
+    let Some(first) = nl.next() else {
+        return Part {
+            newlines: None,
+            records: Vec::new(),
+            digest,
+        };
+    };
+    let mut records = Vec::new();
+    let mut from = first + 1;
+    let mut last = first;
+    for p in nl {
+        let rec = &buf[from..p];
+        // Records inside the header are skipped below by offset.
+        if start + from as u64 >= header_end {
+            records.push((fingerprint(rec), how.map(|h| key_of(rec, h))));
+        }
+        from = p + 1;
+        last = p;
+    }
+    Part {
+        newlines: Some((start + first as u64, start + last as u64)),
+        records,
+        digest,
+    }
+}
+
 fn lines(
-    algorithm: Algorithm,
     path: &Path,
     size: u64,
     format: Format,
     key: Option<&str>,
     chunk: u64,
-) -> Result<Index, DataError> {
+    algorithm: Option<Algorithm>,
+) -> Result<(Index, Option<Vec<Digest>>), DataError> {
     let io_err = |source: io::Error| DataError::Io {
         path: path.to_owned(),
         source,
@@ -232,8 +269,8 @@ fn lines(
         Ok(buf)
     };
     let (header_end, how) = key_plan(path, size, format, key, &read_range)?;
-    let parts =
-        chunk_parts(algorithm, size, chunk, header_end, how, &read_range).map_err(io_err)?;
+    let parts = chunk_parts(f.file(), size, chunk, header_end, how, algorithm).map_err(io_err)?;
+    let digests: Option<Vec<Digest>> = parts.iter().map(|p| p.digest).collect();
     // Stitch: the record that ends at each chunk's first newline starts in
     // an earlier chunk (or at the file's start); read it whole.
     let mut fingerprints = Vec::new();
@@ -272,11 +309,7 @@ fn lines(
         };
         if open >= header_end {
             let rec = read_range(open, first).map_err(io_err)?;
-            push(
-                (fingerprint(algorithm, &rec), how.map(|h| key_of(&rec, h))),
-                count,
-            )
-            .map_err(fail)?;
+            push((fingerprint(&rec), how.map(|h| key_of(&rec, h))), count).map_err(fail)?;
             count += 1;
         }
         for r in part.records {
@@ -287,22 +320,27 @@ fn lines(
     }
     if open < size && open >= header_end {
         let rec = read_range(open, size).map_err(io_err)?;
-        push(
-            (fingerprint(algorithm, &rec), how.map(|h| key_of(&rec, h))),
-            count,
-        )
-        .map_err(fail)?;
+        push((fingerprint(&rec), how.map(|h| key_of(&rec, h))), count).map_err(fail)?;
     }
-    Ok(Index {
-        format,
-        first_line,
-        fingerprints,
-        keys,
-        lines: None,
-    })
+    let now = f.metadata().map_err(io_err)?.len();
+    if now != size {
+        return Err(io_err(io::Error::other(format!(
+            "file changed size while it was read ({size} → {now} bytes)"
+        ))));
+    }
+    Ok((
+        Index {
+            format,
+            first_line,
+            fingerprints,
+            keys,
+            lines: None,
+        },
+        digests,
+    ))
 }
 
-fn csv_records(algorithm: Algorithm, path: &Path, key: Option<&str>) -> Result<Index, DataError> {
+fn csv_records(path: &Path, key: Option<&str>) -> Result<Index, DataError> {
     let f = fs_err::File::open(path).map_err(|source| DataError::Io {
         path: path.to_owned(),
         source,
@@ -349,7 +387,7 @@ fn csv_records(algorithm: Algorithm, path: &Path, key: Option<&str>) -> Result<I
             field_bytes.extend_from_slice(&(field.len() as u64).to_le_bytes());
             field_bytes.extend_from_slice(field);
         }
-        fingerprints.push(fingerprint(algorithm, &field_bytes));
+        fingerprints.push(fingerprint(&field_bytes));
         lines.push(line);
         if let (Some(keys), Some(c)) = (keys.as_mut(), column) {
             let v = record.get(c).ok_or_else(|| DataError::MissingKey {
@@ -432,7 +470,7 @@ mod tests {
         let p = dir.path().join(name);
         std::fs::write(&p, body).unwrap();
         let format = Format::from_name(name).unwrap();
-        index(Algorithm::Blake3, &p, body.len() as u64, format, key, chunk)
+        index(&p, body.len() as u64, format, key, chunk)
     }
 
     #[test]
@@ -454,10 +492,7 @@ mod tests {
             let b = idx("d.jsonl", body, Some("id"), chunk).unwrap();
             assert_eq!(a, b, "chunk {chunk}");
         }
-        assert_eq!(
-            a.fingerprints[0],
-            fingerprint(Algorithm::Blake3, b"{\"id\":\"a\",\"t\":1}")
-        );
+        assert_eq!(a.fingerprints[0], fingerprint(b"{\"id\":\"a\",\"t\":1}"));
     }
 
     #[test]
@@ -477,6 +512,38 @@ mod tests {
         assert_eq!(a.keys.as_deref().unwrap(), ["1", "2"]);
         assert_eq!(a.line(0), 2);
         assert_eq!(a.line(1), 4);
+    }
+
+    #[test]
+    fn the_fused_pass_gives_the_file_digest_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.jsonl");
+        let body = (0..500).fold(String::new(), |mut b, i| {
+            b.push_str("{\"id\":");
+            b.push_str(&i.to_string());
+            b.push_str("}\n");
+            b
+        });
+        std::fs::write(&p, &body).unwrap();
+        let size = body.len() as u64;
+        for chunk in [64, 1000, 1 << 20] {
+            let (_, chunks) = index_and_digest(
+                &p,
+                size,
+                Format::Jsonl,
+                None,
+                chunk,
+                Some(Algorithm::Blake3),
+            )
+            .unwrap();
+            let chunks = chunks.unwrap();
+            let plain = crate::hash::file(Algorithm::Blake3, &p, size, chunk).unwrap();
+            if plain.chunks.is_empty() {
+                assert_eq!(chunks, [plain.digest]);
+            } else {
+                assert_eq!(chunks, plain.chunks, "chunk {chunk}");
+            }
+        }
     }
 
     #[test]

@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::dsse::{self, Bundle, Envelope};
+use crate::dsse;
 use crate::error::DataError;
 use crate::hash::{self, Algorithm};
 use crate::keys::{SigningKey, hex};
-use crate::manifest::{Entry, Manifest, Records, SCHEMA, Symlinks};
+use crate::manifest::{Entry, HexDigest, Manifest, Records, SCHEMA, Symlinks};
 use crate::merkle;
 use crate::records::{self, Format};
 use crate::walk::{self, Listed};
@@ -131,18 +131,46 @@ fn entry_with_digest(
         path: l.path.clone(),
         source,
     };
-    let d = hash::file(options.algorithm, &l.path, l.size, options.chunk_size).map_err(io)?;
-    let records = if records && options.records {
-        record_index(l, options)?
-    } else {
-        None
+    let format = Format::from_name(&l.name).filter(|_| records && options.records);
+    let (d, records) = match format {
+        Some(format) => {
+            // One read for both: JSONL and TSV chunks give their digests
+            // while their records are fingerprinted.
+            let (index, chunks) = records::index_and_digest(
+                &l.path,
+                l.size,
+                format,
+                options.record_key.as_deref(),
+                options.chunk_size,
+                Some(options.algorithm),
+            )?;
+            let d = match chunks {
+                Some(chunks) if chunks.len() == 1 => hash::FileDigest {
+                    size: l.size,
+                    digest: chunks[0],
+                    chunks: Vec::new(),
+                },
+                Some(chunks) => hash::FileDigest {
+                    size: l.size,
+                    digest: hash::chunked(options.algorithm, options.chunk_size, l.size, &chunks),
+                    chunks,
+                },
+                None => hash::file(options.algorithm, &l.path, l.size, options.chunk_size)
+                    .map_err(io)?,
+            };
+            (d, Some(Records::from_index(index)))
+        }
+        None => (
+            hash::file(options.algorithm, &l.path, l.size, options.chunk_size).map_err(io)?,
+            None,
+        ),
     };
     Ok((
         Entry {
             path: l.name.clone(),
             size: d.size,
-            digest: hex(&d.digest),
-            chunks: d.chunks.iter().map(|c| hex(c)).collect(),
+            digest: HexDigest(d.digest),
+            chunks: d.chunks.iter().copied().map(HexDigest).collect(),
             records,
         },
         d.digest,
@@ -155,14 +183,13 @@ pub fn record_index(l: &Listed, options: &Options) -> Result<Option<Records>, Da
         return Ok(None);
     };
     let index = records::index(
-        options.algorithm,
         &l.path,
         l.size,
         format,
         options.record_key.as_deref(),
         options.chunk_size,
     )?;
-    Ok(Some(Records::from_index(&index)))
+    Ok(Some(Records::from_index(index)))
 }
 
 fn default_name(roots: &[PathBuf]) -> String {
@@ -187,17 +214,63 @@ pub enum Container {
     Bundle,
 }
 
+/// Writes the signed manifest to `out`. The statement is serialised once,
+/// behind room for the DSSE pre-authentication header, signed in place, and
+/// base64-encoded straight into the writer: no copy of a large payload.
+pub fn sign_to(
+    manifest: &Manifest,
+    key: &SigningKey,
+    container: Container,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    const ROOM: usize = 96;
+    let mut buf = vec![b' '; ROOM];
+    manifest.write_statement(&mut buf)?;
+    let payload_len = buf.len() - ROOM;
+    let header = format!(
+        "DSSEv1 {} {} {payload_len} ",
+        dsse::IN_TOTO.len(),
+        dsse::IN_TOTO
+    );
+    let start = ROOM - header.len();
+    buf[start..ROOM].copy_from_slice(header.as_bytes());
+    let sig = key.sign(&buf[start..]);
+    let payload = &buf[ROOM..];
+    debug_assert_eq!(&buf[start..], dsse::pae(dsse::IN_TOTO, payload).as_slice());
+    let key_id = key.public().key_id();
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
+    if container == Container::Bundle {
+        write!(
+            w,
+            "{{\n  \"mediaType\": \"{}\",\n  \"verificationMaterial\": {{\n    \"publicKey\": {{\n      \"hint\": \"{key_id}\"\n    }},\n    \"tlogEntries\": []\n  }},\n  \"dsseEnvelope\": ",
+            dsse::BUNDLE_V03
+        )?;
+    }
+    w.write_all(b"{\n  \"payload\": \"")?;
+    {
+        let mut enc =
+            base64::write::EncoderWriter::new(&mut w, &base64::engine::general_purpose::STANDARD);
+        enc.write_all(payload)?;
+        enc.finish()?;
+    }
+    write!(
+        w,
+        "\",\n  \"payloadType\": \"{}\",\n  \"signatures\": [\n    {{\n      \"sig\": \"{}\",\n      \"keyid\": \"{key_id}\"\n    }}\n  ]\n}}",
+        dsse::IN_TOTO,
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sig)
+    )?;
+    if container == Container::Bundle {
+        w.write_all(b"\n}")?;
+    }
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
 /// The signed manifest file's bytes.
 pub fn sign(manifest: &Manifest, key: &SigningKey, container: Container) -> Vec<u8> {
-    let payload = serde_json::to_vec(&manifest.statement()).unwrap_or_default();
-    let envelope = Envelope::sign(dsse::IN_TOTO, &payload, key);
-    let mut out = match container {
-        Container::Dsse => serde_json::to_vec_pretty(&envelope),
-        Container::Bundle => {
-            serde_json::to_vec_pretty(&Bundle::new(envelope, key.public().key_id()))
-        }
-    }
-    .unwrap_or_default();
-    out.push(b'\n');
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = sign_to(manifest, key, container, &mut out);
     out
 }

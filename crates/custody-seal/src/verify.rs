@@ -46,8 +46,15 @@ pub fn verify(
         })
         .collect::<Result<_, DataError>>()?;
     let local = Manifest {
+        schema: manifest.schema.clone(),
+        name: manifest.name.clone(),
+        algorithm: manifest.algorithm,
+        chunk_size: manifest.chunk_size,
+        root: String::new(),
+        symlinks: manifest.symlinks,
+        excludes: manifest.excludes.clone(),
+        record_key: manifest.record_key.clone(),
         files,
-        ..manifest.clone()
     };
     let listed: HashMap<&str, &Listed> = plan.files.iter().map(|l| (l.name.as_str(), l)).collect();
     let records = |e: &Entry| -> Option<Index> {

@@ -1,6 +1,5 @@
 //! `custody key generate`, and reading key files for the other commands.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -98,6 +97,15 @@ pub fn read_public(paths: &[PathBuf]) -> Result<Vec<PublicKey>, CliError> {
 /// Writes `data` to `path` through a temporary file in the same folder and
 /// a rename: readers see the old file or the whole new one, never half.
 pub fn write_atomic(path: &Path, data: &[u8], private: bool) -> Result<(), CliError> {
+    write_atomic_with(path, private, &mut |w| w.write_all(data))
+}
+
+/// [`write_atomic`] with the content written by `write`.
+pub fn write_atomic_with(
+    path: &Path,
+    private: bool,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -112,7 +120,7 @@ pub fn write_atomic(path: &Path, data: &[u8], private: bool) -> Result<(), CliEr
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
         .map_err(CliError::bad_input)?;
-    tmp.write_all(data)
+    write(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))
         .map_err(CliError::internal)?;

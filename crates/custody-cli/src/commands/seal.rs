@@ -39,8 +39,9 @@ pub fn run(args: &SealArgs) -> CmdResult {
     } else {
         Container::Dsse
     };
-    let bytes = seal::sign(&manifest, &signing, container);
-    key::write_atomic(&args.out, &bytes, false)?;
+    key::write_atomic_with(&args.out, false, &mut |w| {
+        seal::sign_to(&manifest, &signing, container, w)
+    })?;
     let records: u64 = manifest
         .files
         .iter()
