@@ -484,3 +484,28 @@ fn seal_json_summary_and_sha256() {
     assert_eq!(st["subject"][0]["digest"]["sha256"], doc["root"]);
     assert_eq!(f.verify("m.json", &[]).code, 0);
 }
+
+#[test]
+fn key_generate_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("team").to_str().unwrap().to_owned();
+    let r = custody_run(
+        dir.path(),
+        &["key", "generate", "-o", &prefix, "--scheme", "ecdsa-p256"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let id = doc["key_id"].as_str().unwrap().to_owned();
+    // The key id is the SHA-256 of the public key file's text.
+    let public = std::fs::read(dir.path().join("team.pub")).unwrap();
+    assert_eq!(
+        custody_seal::keys::hex(&<sha2::Sha256 as sha2::Digest>::digest(&public)),
+        id
+    );
+    let tmp = dir.path().to_str().unwrap();
+    insta::assert_snapshot!(
+        "key_generate_stdout",
+        r.stdout.replace(&id, "[KEY]").replace(tmp, "[TMP]")
+    );
+    insta::assert_snapshot!("key_generate_stderr", r.stderr.replace(tmp, "[TMP]"));
+}
