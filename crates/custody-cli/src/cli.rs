@@ -44,6 +44,89 @@ pub enum Command {
     /// Compare two manifests: which files, chunks and records differ.
     #[command(long_about = DIFF_ABOUT)]
     Diff(DiffArgs),
+    /// Run a pipeline step sandboxed (no network, scrubbed environment,
+    /// declared inputs and outputs) and attest what it did.
+    #[command(long_about = RUN_ABOUT)]
+    Run(RunArgs),
+    /// Internal: the sandbox helper `custody run` starts.
+    #[command(name = "__sandbox-exec", hide = true)]
+    SandboxExec(SandboxExecArgs),
+}
+
+const RUN_ABOUT: &str = "\
+Run a pipeline step so that a poisoned dependency has nothing to steal and
+nowhere to send it, and write a signed record of what the step did.
+
+Enforced by the kernel, in a helper, before the step starts:
+  * Landlock: read-only system folders (/usr, /lib*, /bin, /sbin, /etc,
+    /opt), the command's folder and virtual environment, the --input and
+    --allow-read paths; read-write only the --output paths, /dev/null and a
+    private temp folder. custody checks what the kernel enforced and
+    refuses to run if it is less than asked, unless --allow-degraded.
+  * Network none: Landlock TCP rules plus a seccomp filter denying every
+    socket() (Internet, netlink, packet and unix sockets; socketpair and
+    pipes still work).
+  * seccomp also denies ptrace, process_vm_*, bpf, io_uring, seccomp,
+    unshare, setns, mount, keyctl, perf_event_open, userfaultfd.
+  * The environment is scrubbed: PATH, LANG, a private empty HOME and
+    TMPDIR, and only the variables named with --env.
+
+With --attest FILE (and -k KEY to sign) custody writes an in-toto statement
+with a SLSA provenance predicate: outputs as subjects, inputs and the
+executable with SHA-256 digests, the policy asked for, what was enforced,
+exit status and times.
+
+The exit code is the step's; 125 when the sandbox could not be set up.
+
+Example:
+  custody run --input raw.jsonl --output clean.jsonl -k lab.key --attest step.att.json \\
+    -- .venv/bin/python clean.py raw.jsonl clean.jsonl";
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Inputs the step reads (files or folders, read-only).
+    #[arg(long = "input", value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    /// Outputs the step writes (files are created empty if missing, or folders).
+    #[arg(long = "output", value_name = "PATH")]
+    pub outputs: Vec<PathBuf>,
+    /// More paths the step may read.
+    #[arg(long, value_name = "PATH")]
+    pub allow_read: Vec<PathBuf>,
+    /// Environment variables to pass through (by name; all others are dropped).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Vec<String>,
+    /// Network policy.
+    #[arg(long, value_enum, default_value_t = NetArg::None)]
+    pub net: NetArg,
+    /// Run even when the kernel cannot enforce every right (recorded).
+    #[arg(long)]
+    pub allow_degraded: bool,
+    /// Private key to sign the attestation.
+    #[arg(long, short = 'k', value_name = "KEY")]
+    pub key: Option<PathBuf>,
+    /// Where to write the attestation (DSSE envelope).
+    #[arg(long, value_name = "FILE")]
+    pub attest: Option<PathBuf>,
+    /// Environment variable holding the key's passphrase.
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// The step: command and arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NetArg {
+    /// No sockets.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxExecArgs {
+    /// The step.
+    #[arg(last = true)]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,9 @@
 //! | 2 | bad usage or bad input (malformed lockfile, policy, advisory, stale data under `--strict`) |
 //! | 3 | internal error (database unusable, I/O failure writing output) |
 //! | 4 | a manifest or signature is invalid (tampered, malformed, untrusted key) |
+//!
+//! `custody run` exits with the step's code, or 125 when the sandbox could
+//! not be set up.
 
 use std::process::ExitCode;
 
@@ -23,6 +26,10 @@ pub enum Exit {
     Internal,
     /// 4.
     Untrusted,
+    /// `custody run`: the step's own exit code.
+    Step(u8),
+    /// `custody run`: the sandbox could not be set up (125).
+    SandboxFailed,
 }
 
 impl From<Exit> for ExitCode {
@@ -33,6 +40,8 @@ impl From<Exit> for ExitCode {
             Exit::BadInput => 2,
             Exit::Internal => 3,
             Exit::Untrusted => 4,
+            Exit::Step(c) => c,
+            Exit::SandboxFailed => 125,
         })
     }
 }

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         cli::Command::Seal(args) => commands::seal::run(&args),
         cli::Command::Verify(args) => commands::verify::run(&args),
         cli::Command::Diff(args) => commands::verify::diff(&args),
+        cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::SandboxExec(args) => Ok(commands::run::helper(&args)),
     };
     match result {
         Ok(exit) => exit.into(),

