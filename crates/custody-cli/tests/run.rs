@@ -213,32 +213,7 @@ fn control_and_treatment() {
         "sending failed: {payload}"
     );
 
-    // The attestation: signed, outputs as subjects, what was enforced.
-    let env: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
-    let payload = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        env["payload"].as_str().unwrap(),
-    )
-    .unwrap();
-    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-    assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
-    assert_eq!(st["subject"][0]["name"], output);
-    assert_eq!(
-        st["subject"][0]["digest"]["sha256"].as_str().unwrap().len(),
-        64
-    );
-    let by = &st["predicate"]["runDetails"]["byproducts"];
-    assert_eq!(by[0]["annotations"]["enforced"]["landlock"], "full");
-    assert_eq!(by[1]["annotations"]["code"], 0);
-    let pubkey =
-        custody_seal::keys::PublicKey::from_pem(&std::fs::read_to_string(w.p("lab.pub")).unwrap())
-            .unwrap();
-    let envelope: custody_seal::dsse::Envelope = serde_json::from_value(env).unwrap();
-    assert!(
-        envelope.verify(&[pubkey]).is_ok(),
-        "verifies with the seal code"
-    );
+    check_attestation(&w, &output, &input);
 }
 
 #[test]
@@ -292,4 +267,55 @@ fn escapes_fail() {
         udp.recv_from(&mut buf).is_err(),
         "no datagram reached the UDP listener"
     );
+}
+
+/// The attestation of the treatment run: signed, outputs as subjects, what
+/// was enforced; and `custody verify` of the output against it.
+fn check_attestation(w: &World, output: &str, input: &str) {
+    let att = w.s("att.json");
+    // The attestation: signed, outputs as subjects, what was enforced.
+    let env: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        env["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(st["subject"][0]["name"], output);
+    assert_eq!(
+        st["subject"][0]["digest"]["sha256"].as_str().unwrap().len(),
+        64
+    );
+    let by = &st["predicate"]["runDetails"]["byproducts"];
+    assert_eq!(by[0]["annotations"]["enforced"]["landlock"], "full");
+    assert_eq!(by[1]["annotations"]["code"], 0);
+    let pubkey =
+        custody_seal::keys::PublicKey::from_pem(&std::fs::read_to_string(w.p("lab.pub")).unwrap())
+            .unwrap();
+    let envelope: custody_seal::dsse::Envelope = serde_json::from_value(env).unwrap();
+    assert!(
+        envelope.verify(&[pubkey]).is_ok(),
+        "verifies with the seal code"
+    );
+    // And through `custody verify`: the output matches its subject digest.
+    let public = w.s("lab.pub");
+    let r = custody_run(
+        w.dir.path(),
+        &["verify", output, "-m", &att, "--key", &public],
+    );
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    std::fs::write(w.p("out.txt"), "CURATED RECORDS, ALTERED\n").unwrap();
+    let r = custody_run(
+        w.dir.path(),
+        &["verify", output, "-m", &att, "--key", &public],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("modified"), "{}", r.stdout);
+    let r = custody_run(
+        w.dir.path(),
+        &["verify", input, "-m", &att, "--key", &public],
+    );
+    assert_eq!(r.code, 1, "an input is not a subject: {}", r.stdout);
 }

@@ -17,6 +17,9 @@ pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
 /// The predicate type of model-signing 1.x signatures.
 pub const MODEL_SIGNING_PREDICATE: &str = "https://model_signing/signature/v1.0";
 
+/// The predicate type of SLSA provenance v1 (`custody run` attestations).
+pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
+
 /// What a signed file holds.
 #[derive(Debug)]
 pub enum Payload {
@@ -24,6 +27,9 @@ pub enum Payload {
     Custody(Manifest),
     /// A model-signing statement (checked by [`crate::modelsign`]).
     ModelSigning(Statement),
+    /// A SLSA provenance statement (`custody run` attestations): its
+    /// subjects are checked against files by the caller.
+    Provenance(Statement),
 }
 
 /// A signed manifest that verified.
@@ -92,6 +98,16 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
             ),
         ));
     }
+    if statement.predicate_type == SLSA_PROVENANCE {
+        let full: Statement = serde_json::from_slice(payload).map_err(|e| {
+            statement_error(path, format!("payload is not an in-toto statement: {e}"))
+        })?;
+        return Ok(Opened {
+            payload: Payload::Provenance(full),
+            signer,
+            container,
+        });
+    }
     if statement.subject.len() != 1 {
         return Err(statement_error(
             path,
@@ -126,7 +142,7 @@ fn custody_manifest(path: &Path, statement: &Head<'_>) -> Result<Manifest, Trust
         return Err(statement_error(
             path,
             format!(
-                "predicate type {:?} is neither {PREDICATE_TYPE} nor {MODEL_SIGNING_PREDICATE}",
+                "predicate type {:?} is none of {PREDICATE_TYPE}, {MODEL_SIGNING_PREDICATE}, {SLSA_PROVENANCE}",
                 statement.predicate_type
             ),
         ));

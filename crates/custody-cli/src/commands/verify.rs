@@ -26,6 +26,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
             bar.finish_and_clear();
             report
         }
+        Payload::Provenance(statement) => provenance(statement, &args.paths),
         Payload::ModelSigning(statement) => {
             let [model] = args.paths.as_slice() else {
                 return Err(CliError::bad_input(anyhow::anyhow!(
@@ -44,6 +45,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
     };
     let name = match &opened.payload {
         Payload::Custody(m) => m.name.clone(),
+        Payload::Provenance(_) => "attested outputs".to_owned(),
         Payload::ModelSigning(s) => s
             .subject
             .first()
@@ -55,7 +57,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
             "schema": "custody.verify/v1",
             "manifest": args.manifest,
             "name": name,
-            "format": match opened.payload { Payload::Custody(_) => "custody", Payload::ModelSigning(_) => "model-signing" },
+            "format": match opened.payload { Payload::Custody(_) => "custody", Payload::ModelSigning(_) => "model-signing", Payload::Provenance(_) => "slsa-provenance" },
             "signature": {"valid": true, "key_id": signer},
             "identical": report.identical(),
             "report": report,
@@ -108,6 +110,49 @@ pub fn diff(args: &DiffArgs) -> CmdResult {
     } else {
         Exit::Findings
     })
+}
+
+/// Checks `paths` against the subjects of a `custody run` attestation:
+/// each must be a subject, with the same SHA-256 (files) or `custody seal`
+/// root (folders).
+fn provenance(
+    statement: &custody_seal::manifest::Statement,
+    paths: &[std::path::PathBuf],
+) -> compare::Report {
+    let mut report = compare::Report::default();
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    for p in paths {
+        let subject = statement
+            .subject
+            .iter()
+            .find(|s| abs(std::path::Path::new(&s.name)) == abs(p));
+        let size = fs_err::metadata(p).map_or(0, |m| m.len());
+        let shown = p.display().to_string();
+        match subject {
+            None => report.added.push(compare::FileNote { path: shown, size }),
+            Some(s) => {
+                let now = custody_run::attest::digest(p).ok();
+                if now.is_some() && now.as_ref() == s.digest.get("sha256") {
+                    report.unchanged += 1;
+                } else if now.is_none() {
+                    report.removed.push(compare::FileNote {
+                        path: shown,
+                        size: 0,
+                    });
+                } else {
+                    report.modified.push(compare::Modified {
+                        path: shown,
+                        old_size: size,
+                        new_size: size,
+                        chunks: Vec::new(),
+                        chunk_size: None,
+                        records: None,
+                    });
+                }
+            }
+        }
+    }
+    report
 }
 
 fn open_manifest(
