@@ -319,3 +319,57 @@ fn check_attestation(w: &World, output: &str, input: &str) {
     );
     assert_eq!(r.code, 1, "an input is not a subject: {}", r.stdout);
 }
+
+/// The sandbox needs no privileges: when the suite runs as root, the same
+/// step runs again as `nobody` (uid 65534) through `setpriv`.
+#[test]
+fn works_as_an_ordinary_user() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let input = dir.path().join("in.txt");
+    let output = dir.path().join("out.txt");
+    std::fs::write(&input, "records\n").unwrap();
+    std::fs::write(&output, "").unwrap();
+    std::fs::set_permissions(&output, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
+    let python = Path::new("/usr/bin/python3");
+    assert!(
+        python.exists(),
+        "this test needs the system's /usr/bin/python3"
+    );
+    let code = format!(
+        "import os; open({o:?}, 'w').write(open({i:?}).read().upper() + str(os.getuid()))",
+        o = output.to_str().unwrap(),
+        i = input.to_str().unwrap()
+    );
+    let custody = env!("CARGO_BIN_EXE_custody");
+    let root =
+        std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", custody]);
+        c
+    } else {
+        Command::new(custody)
+    };
+    cmd.args([
+        "run",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--",
+    ])
+    .args([python.to_str().unwrap(), "-c", &code]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("Landlock full"), "{}", r.stderr);
+    let out = std::fs::read_to_string(&output).unwrap();
+    assert!(out.starts_with("RECORDS\n"), "{out}");
+    if root {
+        assert!(out.ends_with("65534"), "ran as nobody: {out}");
+    }
+}
