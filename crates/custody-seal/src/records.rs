@@ -130,6 +130,9 @@ enum KeyOf<'a> {
 fn key_of(record: &[u8], how: KeyOf<'_>) -> Result<String, String> {
     match how {
         KeyOf::Json(field) => {
+            if let Some(v) = leading_key(record, field) {
+                return Ok(v);
+            }
             let mut de = serde_json::Deserializer::from_slice(record);
             match KeyField(field).deserialize(&mut de) {
                 Ok(Some(v)) => Ok(v),
@@ -143,6 +146,32 @@ fn key_of(record: &[u8], how: KeyOf<'_>) -> Result<String, String> {
             .map(|v| String::from_utf8_lossy(v).into_owned())
             .ok_or_else(String::new),
     }
+}
+
+/// The key when it is the record's first field (`{"id": ...`), the usual
+/// layout: its value is parsed and the rest of the line is not read.
+fn leading_key(record: &[u8], field: &str) -> Option<String> {
+    let rest = record
+        .trim_ascii_start()
+        .strip_prefix(b"{")?
+        .trim_ascii_start();
+    let rest = rest
+        .strip_prefix(b"\"")?
+        .strip_prefix(field.as_bytes())?
+        .strip_prefix(b"\"")?;
+    // A field name with quotes or escapes in it takes the full parse.
+    if field.bytes().any(|b| b == b'"' || b == b'\\') {
+        return None;
+    }
+    let value = rest.trim_ascii_start().strip_prefix(b":")?;
+    let v = serde_json::Deserializer::from_slice(value)
+        .into_iter::<serde_json::Value>()
+        .next()?
+        .ok()?;
+    Some(match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
 }
 
 /// Where records start (after a TSV header row) and how keys are read.
@@ -493,6 +522,25 @@ mod tests {
             assert_eq!(a, b, "chunk {chunk}");
         }
         assert_eq!(a.fingerprints[0], fingerprint(b"{\"id\":\"a\",\"t\":1}"));
+    }
+
+    #[test]
+    fn leading_keys_take_the_fast_path_with_the_same_values() {
+        for rec in [
+            &br#"{"id": "a\u0041", "t": [1, 2]}"#[..],
+            br#"  { "id" :7,"t":1}"#,
+            br#"{"id":{"x":1},"t":1}"#,
+            br#"{"t":1,"id":"z"}"#,
+        ] {
+            let fast = leading_key(rec, "id");
+            let full = key_of(rec, KeyOf::Json("id")).unwrap();
+            if let Some(fast) = fast {
+                assert_eq!(fast, full, "{}", String::from_utf8_lossy(rec));
+            } else {
+                assert_eq!(full, "z");
+            }
+        }
+        assert_eq!(leading_key(br#"{"identity":1}"#, "id"), None);
     }
 
     #[test]
