@@ -50,9 +50,17 @@ run_custody "$work/uv-lock.sarif" "$work/home-db" scan fixtures/lockfiles/uv/uv.
 run_custody "$work/demo.sarif" "$work/home-empty" scan examples/demo --format sarif
 run_custody "$work/inspect.sarif" "$work/home-empty" inspect --format sarif \
   fixtures/inspect/replicas/litellm-1.82.8-py3-none-any.whl fixtures/inspect/replicas/site-packages-litellm-1.107.0
+# A scan of an environment carries its inspection: the orphan start-up hook.
+run_custody "$work/scan-implant.sarif" "$work/home-empty" scan --format sarif \
+  fixtures/inspect/replicas/site-packages-litellm-1.107.0
+python3 - "$work/scan-implant.sarif" <<'PY' || fail "scan SARIF lacks the inspection of the environment"
+import json, sys
+ids = {r["ruleId"] for run in json.load(open(sys.argv[1]))["runs"] for r in run["results"]}
+sys.exit(0 if "custody::orphan-startup-hook" in ids else 1)
+PY
 
 # Must be JSON with at least one result each, or the validation below proves little.
-for f in uv-lock demo inspect; do
+for f in uv-lock demo inspect scan-implant; do
   n=$(python3 -c 'import json,sys; print(sum(len(r.get("results") or []) for r in json.load(open(sys.argv[1])).get("runs") or []))' \
       "$work/$f.sarif") || fail "$f.sarif is not JSON: $(head -c 300 "$work/$f.sarif")"
   (( n > 0 )) || fail "$f.sarif has no results (expected findings)"
@@ -91,5 +99,5 @@ expect_reject schema not-json   "error SCHEMA: cannot read JSON"
 echo "check-custody: negative controls rejected as expected" >&2
 
 echo "check-custody: validating custody SARIF output ($BIN)" >&2
-(cd "$work" && "$VALIDATE" uv-lock.sarif demo.sarif inspect.sarif) || fail "custody's SARIF output is invalid"
+(cd "$work" && "$VALIDATE" uv-lock.sarif demo.sarif inspect.sarif scan-implant.sarif) || fail "custody's SARIF output is invalid"
 echo "check-custody: OK" >&2

@@ -66,8 +66,8 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         ))
         .with_hint("import current advisories with `custody db import`, or raise --max-db-age"));
     }
-    let inspection = if args.no_inspect {
-        Vec::new()
+    let (inspection, inspected) = if args.no_inspect {
+        (Vec::new(), Vec::new())
     } else {
         inspect(&report, &archives)
     };
@@ -78,7 +78,7 @@ pub fn run(args: &ScanArgs) -> CmdResult {
             report: &report,
             inspection: &inspection,
         })?,
-        Format::Sarif => render::sarif::scan(&report)?,
+        Format::Sarif => render::sarif::scan(&report, &inspected)?,
     };
     output::stdout(&text)?;
     Ok(if report.fails() || implant {
@@ -107,26 +107,34 @@ struct Inspected {
     error: Option<String>,
 }
 
-/// Inspects each environment the scan read, and each archive given.
-fn inspect(report: &custody::report::ScanReport, archives: &[PathBuf]) -> Vec<Inspected> {
+/// Inspects each environment the scan read, and each archive given: the
+/// summaries for the report, and the full reports (for SARIF).
+fn inspect(
+    report: &custody::report::ScanReport,
+    archives: &[PathBuf],
+) -> (Vec<Inspected>, Vec<analysis::Report>) {
     let limits = custody_inspect::archive::Limits::default();
     let envs = report
         .sources
         .iter()
         .filter(|s| s.kind == custody_inventory::SourceKind::Environment)
         .map(|s| s.path.clone());
-    envs.chain(archives.iter().cloned())
+    let mut full = Vec::new();
+    let summaries = envs
+        .chain(archives.iter().cloned())
         .map(|p| match custody_inspect::archive::read(&p, &limits) {
             Ok(c) => {
                 let r = analysis::inspect(&c);
-                Inspected {
+                let summary = Inspected {
                     path: p.display().to_string(),
                     verdict: r.verdict,
                     score: r.score,
-                    reasons: r.reasons,
+                    reasons: r.reasons.clone(),
                     findings: r.findings.len(),
                     error: None,
-                }
+                };
+                full.push(r);
+                summary
             }
             Err(e) => Inspected {
                 path: p.display().to_string(),
@@ -137,7 +145,8 @@ fn inspect(report: &custody::report::ScanReport, archives: &[PathBuf]) -> Vec<In
                 error: Some(e.to_string()),
             },
         })
-        .collect()
+        .collect();
+    (summaries, full)
 }
 
 fn inspection_table(items: &[Inspected]) -> String {

@@ -50,7 +50,12 @@ fn rule_name(code: &str) -> &'static str {
 }
 
 /// Renders the report as a SARIF log.
-pub fn scan(r: &ScanReport) -> Result<String, CliError> {
+/// Renders a scan as a SARIF log: advisory findings, and the findings of
+/// every inspected environment or archive judged malicious or suspicious.
+pub fn scan(
+    r: &ScanReport,
+    inspected: &[custody_inspect::analysis::Report],
+) -> Result<String, CliError> {
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
     let mut results = Vec::new();
     for f in &r.findings {
@@ -112,6 +117,11 @@ pub fn scan(r: &ScanReport) -> Result<String, CliError> {
             "properties": {"code": f.code, "severity": f.severity, "malicious": f.malicious, "fixed": f.fixed},
         }));
     }
+    let (inspect_rules, inspect_results) = inspect_parts(inspected);
+    for (code, rule) in inspect_rules {
+        rules.entry(code.to_owned()).or_insert(rule);
+    }
+    results.extend(inspect_results);
     let notes: Vec<Value> = r
         .warnings
         .iter()
@@ -158,8 +168,18 @@ pub fn inspect(
     reports: &[custody_inspect::analysis::Report],
     version: &str,
 ) -> Result<String, CliError> {
+    let (rules, results) = inspect_parts(reports);
+    let rules: Vec<Value> = rules.into_values().collect();
+    super::json(&log(version, &rules, results, &[]))
+}
+
+/// The rules and results of an inspection batch, for an inspect log or
+/// for the scan log that includes them.
+fn inspect_parts(
+    reports: &[custody_inspect::analysis::Report],
+) -> (BTreeMap<&'static str, Value>, Vec<Value>) {
     use custody_inspect::analysis::{Level, Verdict};
-    let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
+    let mut rules: BTreeMap<&'static str, Value> = BTreeMap::new();
     let mut results = Vec::new();
     for r in reports.iter().filter(|r| r.verdict != Verdict::Clean) {
         let archive = std::path::Path::new(&r.path);
@@ -216,6 +236,5 @@ pub fn inspect(
             }));
         }
     }
-    let rules: Vec<Value> = rules.into_values().collect();
-    super::json(&log(version, &rules, results, &[]))
+    (rules, results)
 }
