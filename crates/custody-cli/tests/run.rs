@@ -71,6 +71,15 @@ impl World {
             "import zz_custody_test_payload\n",
         )
         .unwrap();
+        // An installed distribution, for the attestation's package list.
+        let dist = site.join("demo_pkg-1.2.3.dist-info");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(
+            dist.join("METADATA"),
+            "Metadata-Version: 2.1\nName: demo-pkg\nVersion: 1.2.3\n",
+        )
+        .unwrap();
+        std::fs::write(dist.join("RECORD"), "").unwrap();
         std::fs::write(
             site.join("zz_custody_test_payload.py"),
             format!(
@@ -291,6 +300,13 @@ fn check_attestation(w: &World, output: &str, input: &str) {
     let by = &st["predicate"]["runDetails"]["byproducts"];
     assert_eq!(by[0]["annotations"]["enforced"]["landlock"], "full");
     assert_eq!(by[1]["annotations"]["code"], 0);
+    let deps = st["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap();
+    assert!(
+        deps.iter().any(|d| d["uri"] == "pkg:pypi/demo-pkg@1.2.3"),
+        "the step's Python packages as purls: {deps:?}"
+    );
     let pubkey =
         custody_seal::keys::PublicKey::from_pem(&std::fs::read_to_string(w.p("lab.pub")).unwrap())
             .unwrap();

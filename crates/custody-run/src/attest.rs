@@ -3,7 +3,7 @@
 //! (the same envelope code as `custody seal`).
 //!
 //! Subjects are the outputs; resolved dependencies are the inputs and the
-//! executable, with digests; byproducts are what the kernel enforced, the
+//! executable, with digests, and the step's Python packages as purls; byproducts are what the kernel enforced, the
 //! exit status and the times.
 
 use std::path::{Path, PathBuf};
@@ -58,6 +58,43 @@ fn rfc3339(t: SystemTime) -> String {
     jiff::Timestamp::try_from(t).map_or_else(|_| String::new(), |ts| ts.to_string())
 }
 
+/// The distributions installed in the step's Python environment, as
+/// package URLs (`pkg:pypi/name@version`), read from disk by the scan
+/// inventory: the virtual environment the executable belongs to, else the
+/// interpreter's own prefix. Empty when the executable is not a Python.
+pub fn python_packages(executable: &Path) -> Vec<Value> {
+    let is_python = executable
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("python"));
+    if !is_python {
+        return Vec::new();
+    }
+    let real = fs_err::canonicalize(executable).unwrap_or_else(|_| executable.to_owned());
+    let prefix = [executable, real.as_path()]
+        .into_iter()
+        .filter_map(|e| e.parent()?.parent())
+        .find(|p| p.join("pyvenv.cfg").is_file() || p.join("lib").is_dir());
+    let Some(prefix) = prefix else {
+        return Vec::new();
+    };
+    let Ok(inventory) = custody_inventory::read_environment(prefix) else {
+        return Vec::new();
+    };
+    inventory
+        .packages
+        .iter()
+        .map(|p| {
+            let version = p.version_text.as_deref().unwrap_or("");
+            json!({
+                "name": p.name.to_string(),
+                "uri": format!("pkg:pypi/{}@{version}", p.name),
+                "annotations": {"environment": prefix.display().to_string()},
+            })
+        })
+        .collect()
+}
+
 /// The statement for `outcome`.
 pub fn statement(
     command: &[String],
@@ -69,6 +106,7 @@ pub fn statement(
     let subjects: Vec<Value> = outputs.iter().map(|p| descriptor(p)).collect();
     let mut deps: Vec<Value> = inputs.iter().map(|p| descriptor(p)).collect();
     deps.push(descriptor(&outcome.executable));
+    deps.extend(python_packages(&outcome.executable));
     json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": subjects,
