@@ -19,16 +19,35 @@ pub const BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
 /// Pre-authentication encoding.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + payload_type.len() + 32);
-    out.extend_from_slice(b"DSSEv1 ");
-    out.extend_from_slice(payload_type.len().to_string().as_bytes());
-    out.push(b' ');
-    out.extend_from_slice(payload_type.as_bytes());
-    out.push(b' ');
-    out.extend_from_slice(payload.len().to_string().as_bytes());
-    out.push(b' ');
+    let header = pae_header(payload_type, payload.len());
+    let mut out = Vec::with_capacity(header.len() + payload.len());
+    out.extend_from_slice(header.as_bytes());
     out.extend_from_slice(payload);
     out
+}
+
+/// The PAE text before the payload: `"DSSEv1" SP len(type) SP type SP
+/// len(payload) SP`.
+fn pae_header(payload_type: &str, payload_len: usize) -> String {
+    format!(
+        "DSSEv1 {} {payload_type} {payload_len} ",
+        payload_type.len()
+    )
+}
+
+/// Writes the PAE header into the [`PAE_ROOM`] bytes in front of the
+/// payload in `buf` (`buf[PAE_ROOM..]`); returns where the PAE starts.
+pub fn put_pae_header(payload_type: &str, buf: &mut [u8]) -> Result<usize, String> {
+    let header = pae_header(payload_type, buf.len().saturating_sub(PAE_ROOM));
+    if header.len() > PAE_ROOM {
+        return Err(format!(
+            "payload type is too long ({} bytes)",
+            payload_type.len()
+        ));
+    }
+    let start = PAE_ROOM - header.len();
+    buf[start..PAE_ROOM].copy_from_slice(header.as_bytes());
+    Ok(start)
 }
 
 /// A DSSE envelope as JSON.
@@ -201,19 +220,7 @@ pub fn decode_with_pae(payload_type: &str, payload: &str) -> Result<(Vec<u8>, us
     STANDARD
         .decode_vec(payload, &mut buf)
         .map_err(|e| format!("payload is not base64: {e}"))?;
-    let header = format!(
-        "DSSEv1 {} {payload_type} {} ",
-        payload_type.len(),
-        buf.len() - PAE_ROOM
-    );
-    if header.len() > PAE_ROOM {
-        return Err(format!(
-            "payload type is too long ({} bytes)",
-            payload_type.len()
-        ));
-    }
-    let start = PAE_ROOM - header.len();
-    buf[start..PAE_ROOM].copy_from_slice(header.as_bytes());
+    let start = put_pae_header(payload_type, &mut buf)?;
     Ok((buf, start))
 }
 
@@ -251,6 +258,14 @@ mod tests {
             pae("http://example.com/HelloWorld", b"hello world"),
             b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
         );
+    }
+
+    #[test]
+    fn the_header_in_place_is_the_pae() {
+        let mut buf = vec![b' '; PAE_ROOM];
+        buf.extend_from_slice(b"{\"a\":1}");
+        let start = put_pae_header(IN_TOTO, &mut buf).unwrap();
+        assert_eq!(&buf[start..], pae(IN_TOTO, b"{\"a\":1}").as_slice());
     }
 
     #[test]

@@ -91,18 +91,8 @@ pub fn file(algorithm: Algorithm, path: &Path, size: u64, chunk: u64) -> io::Res
     let n = size.div_ceil(chunk).max(1);
     let read = |i: u64| -> io::Result<Digest> {
         let start = i * chunk;
-        let len = usize::try_from(chunk.min(size - start.min(size))).unwrap_or(usize::MAX);
-        BUFFER.with_borrow_mut(|buf| {
-            // Reused per thread: no page faults for a fresh buffer per chunk.
-            buf.resize(len, 0);
-            f.file().read_exact_at(buf, start).map_err(|e| {
-                if e.kind() == io::ErrorKind::UnexpectedEof {
-                    io::Error::new(e.kind(), "file shrank while it was read")
-                } else {
-                    e
-                }
-            })?;
-            Ok(algorithm.digest(buf))
+        with_chunk(f.file(), start, (start + chunk).min(size), |buf| {
+            algorithm.digest(buf)
         })
     };
     if n == 1 {
@@ -139,11 +129,47 @@ pub fn file(algorithm: Algorithm, path: &Path, size: u64, chunk: u64) -> io::Res
         .map(read)
         .collect::<io::Result<_>>()?;
     ensure_no_growth(&f, size)?;
-    Ok(FileDigest {
-        size,
-        digest: chunked(algorithm, chunk, size, &chunks),
-        chunks,
+    Ok(FileDigest::from_chunks(algorithm, chunk, size, chunks))
+}
+
+/// Calls `f` with bytes `start..end` of `file`, read into this thread's
+/// reused buffer (no page faults for a fresh buffer per chunk).
+pub(crate) fn with_chunk<R>(
+    file: &std::fs::File,
+    start: u64,
+    end: u64,
+    f: impl FnOnce(&[u8]) -> R,
+) -> io::Result<R> {
+    BUFFER.with_borrow_mut(|buf| {
+        buf.resize(usize::try_from(end - start).unwrap_or(usize::MAX), 0);
+        file.read_exact_at(buf, start).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                io::Error::new(e.kind(), "file shrank while it was read")
+            } else {
+                e
+            }
+        })?;
+        Ok(f(buf))
     })
+}
+
+impl FileDigest {
+    /// The digest of a file of `size` bytes from the digests of its chunks:
+    /// one chunk is the file's plain digest, several are [`chunked`].
+    pub fn from_chunks(algorithm: Algorithm, chunk: u64, size: u64, chunks: Vec<Digest>) -> Self {
+        match chunks.as_slice() {
+            [one] => Self {
+                size,
+                digest: *one,
+                chunks: Vec::new(),
+            },
+            _ => Self {
+                size,
+                digest: chunked(algorithm, chunk, size, &chunks),
+                chunks,
+            },
+        }
+    }
 }
 
 /// The digest of a file from its chunk digests.

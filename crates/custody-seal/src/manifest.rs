@@ -272,16 +272,8 @@ impl Manifest {
         Ok(())
     }
 
-    /// The in-toto statement that carries this manifest, as JSON bytes
-    /// (serialised straight from the manifest, no intermediate tree).
-    pub fn statement_json(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        // Writing to memory cannot fail.
-        let _ = self.write_statement(&mut out);
-        out
-    }
-
-    /// Appends the statement's JSON to `out`.
+    /// Appends the in-toto statement that carries this manifest, as JSON
+    /// (serialised straight from the manifest, no intermediate tree), to `out`.
     pub fn write_statement(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
         #[derive(Serialize)]
         struct Out<'a> {

@@ -230,17 +230,11 @@ fn chunk_parts(
         .map(|i| -> io::Result<Part> {
             let start = i * chunk;
             let end = (start + chunk).min(size);
-            BUFFER.with_borrow_mut(|buf| {
-                buf.resize(usize::try_from(end - start).unwrap_or(usize::MAX), 0);
-                file.read_exact_at(buf, start)?;
-                Ok(part(buf, start, header_end, how, algorithm))
+            crate::hash::with_chunk(file, start, end, |buf| {
+                part(buf, start, header_end, how, algorithm)
             })
         })
         .collect::<io::Result<_>>()
-}
-
-thread_local! {
-    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// One chunk's [`Part`], from its bytes starting at `start`.

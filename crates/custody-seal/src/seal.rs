@@ -145,16 +145,12 @@ fn entry_with_digest(
                 Some(options.algorithm),
             )?;
             let d = match chunks {
-                Some(chunks) if chunks.len() == 1 => hash::FileDigest {
-                    size: l.size,
-                    digest: chunks[0],
-                    chunks: Vec::new(),
-                },
-                Some(chunks) => hash::FileDigest {
-                    size: l.size,
-                    digest: hash::chunked(options.algorithm, options.chunk_size, l.size, &chunks),
+                Some(chunks) => hash::FileDigest::from_chunks(
+                    options.algorithm,
+                    options.chunk_size,
+                    l.size,
                     chunks,
-                },
+                ),
                 None => hash::file(options.algorithm, &l.path, l.size, options.chunk_size)
                     .map_err(io)?,
             };
@@ -224,20 +220,11 @@ pub fn sign_to(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     use std::io::Write as _;
-    const ROOM: usize = 96;
-    let mut buf = vec![b' '; ROOM];
+    let mut buf = vec![b' '; dsse::PAE_ROOM];
     manifest.write_statement(&mut buf)?;
-    let payload_len = buf.len() - ROOM;
-    let header = format!(
-        "DSSEv1 {} {} {payload_len} ",
-        dsse::IN_TOTO.len(),
-        dsse::IN_TOTO
-    );
-    let start = ROOM - header.len();
-    buf[start..ROOM].copy_from_slice(header.as_bytes());
+    let start = dsse::put_pae_header(dsse::IN_TOTO, &mut buf).map_err(std::io::Error::other)?;
     let sig = key.sign(&buf[start..]);
-    let payload = &buf[ROOM..];
-    debug_assert_eq!(&buf[start..], dsse::pae(dsse::IN_TOTO, payload).as_slice());
+    let payload = &buf[dsse::PAE_ROOM..];
     let key_id = key.public().key_id();
     let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
     if container == Container::Bundle {
@@ -265,12 +252,4 @@ pub fn sign_to(
     }
     w.write_all(b"\n")?;
     w.flush()
-}
-
-/// The signed manifest file's bytes.
-pub fn sign(manifest: &Manifest, key: &SigningKey, container: Container) -> Vec<u8> {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail.
-    let _ = sign_to(manifest, key, container, &mut out);
-    out
 }
