@@ -55,9 +55,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
         let bytes = if let Some(k) = &signing {
             attest::sign(&statement, k)
         } else {
-            let mut v = serde_json::to_vec_pretty(&statement).map_err(CliError::internal)?;
-            v.push(b'\n');
-            v
+            crate::render::json(&statement)?.into_bytes()
         };
         key::write_atomic(path, &bytes, false)?;
     }

@@ -62,18 +62,11 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
             "identical": report.identical(),
             "report": report,
         });
-        output::stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        ))?;
+        output::stdout(&crate::render::json(&doc)?)?;
     } else {
         output::stdout(&render::verify_text(&name, &signer, &report))?;
     }
-    Ok(if report.identical() {
-        Exit::Success
-    } else {
-        Exit::Findings
-    })
+    Ok(exit_for(&report))
 }
 
 pub fn diff(args: &DiffArgs) -> CmdResult {
@@ -98,18 +91,20 @@ pub fn diff(args: &DiffArgs) -> CmdResult {
             "identical": report.identical(),
             "report": report,
         });
-        output::stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        ))?;
+        output::stdout(&crate::render::json(&doc)?)?;
     } else {
         output::stdout(&render::diff_text(old, new, checked, &report))?;
     }
-    Ok(if report.identical() {
+    Ok(exit_for(&report))
+}
+
+/// 0 when nothing differs, 1 when something does.
+fn exit_for(report: &compare::Report) -> Exit {
+    if report.identical() {
         Exit::Success
     } else {
         Exit::Findings
-    })
+    }
 }
 
 /// Checks `paths` against the subjects of a `custody run` attestation:
