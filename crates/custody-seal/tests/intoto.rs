@@ -19,6 +19,8 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -55,60 +57,14 @@ print(key.scheme)
 print(envelope.payload_type)
 "#;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
-        Some(d) => workspace().join(d),
-        None => workspace().join("target"),
-    }
-}
-
 /// The venv with securesystemslib, provisioned once per process (and once
 /// per machine: the script is idempotent and takes a lock).
 fn python() -> &'static Path {
     static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match PYTHON.get_or_init(provision) {
+    match PYTHON.get_or_init(|| common::provision("in-toto", "bin/python", "securesystemslib")) {
         Ok(p) => p,
         Err(e) => panic!("{e}"),
     }
-}
-
-fn provision() -> Result<PathBuf, String> {
-    let script = workspace().join("scripts/interop/in-toto-venv.sh");
-    let dir = target_dir().join("interop/in-toto-venv");
-    let started = std::time::Instant::now();
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(&dir)
-        .output()
-        .map_err(|e| format!("cannot run bash {}: {e}", script.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "provisioning securesystemslib failed ({}): bash {} {}\n{}\n\
-             These interoperability tests need python3 with venv and pip, and access to PyPI \
-             the first time; they are not skipped.",
-            out.status,
-            script.display(),
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let python = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("bin/python");
-    if !python.is_file() {
-        return Err(format!("{}: missing after provisioning", python.display()));
-    }
-    eprintln!(
-        "in-toto venv ready in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(python)
 }
 
 fn securesystemslib_verify(envelope: &Path, pem: &Path) -> Output {

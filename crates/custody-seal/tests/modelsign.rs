@@ -15,6 +15,8 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -30,77 +32,31 @@ use custody_seal::open::{self, DEFAULT_MAX_SIZE, Payload};
 
 // ------------------------------------------------------------- helpers --
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
-        Some(d) => workspace().join(d),
-        None => workspace().join("target"),
-    }
-}
-
-/// The venv with the `model_signing` CLI, provisioned once per process
-/// (and once per machine: the script is idempotent and takes a lock).
-fn venv() -> &'static Path {
+/// The `model_signing` CLI, provisioned once per process (and once per
+/// machine: the script is idempotent and takes a lock).
+fn model_signing_bin() -> &'static Path {
     static VENV: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match VENV.get_or_init(provision) {
+    match VENV.get_or_init(|| {
+        common::provision(
+            "model-signing",
+            "bin/model_signing",
+            "the model_signing CLI",
+        )
+    }) {
         Ok(p) => p,
         Err(e) => panic!("{e}"),
     }
 }
 
-fn provision() -> Result<PathBuf, String> {
-    let script = workspace().join("scripts/interop/model-signing-venv.sh");
-    let dir = target_dir().join("interop/model-signing-venv");
-    let started = std::time::Instant::now();
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(&dir)
-        .output()
-        .map_err(|e| format!("cannot run bash {}: {e}", script.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "provisioning the model_signing CLI failed ({}): bash {} {}\n{}\n\
-             These interoperability tests need python3 with venv and pip, and access to PyPI \
-             the first time; they are not skipped.",
-            out.status,
-            script.display(),
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let venv = PathBuf::from(path);
-    if !venv.join("bin/model_signing").is_file() {
-        return Err(format!(
-            "{}: no bin/model_signing after provisioning",
-            venv.display()
-        ));
-    }
-    eprintln!(
-        "model_signing venv ready in {:.1} s: {}",
-        started.elapsed().as_secs_f64(),
-        venv.display()
-    );
-    Ok(venv)
-}
-
 /// Runs `model_signing ARGS` in `cwd` (its CLI resolves some paths against
 /// the working directory).
 fn model_signing(cwd: &Path, args: &[&str]) -> Output {
-    let bin = venv().join("bin/model_signing");
-    Command::new(&bin)
+    Command::new(model_signing_bin())
         .args(args)
         .current_dir(cwd)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()))
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", model_signing_bin().display()))
 }
 
 fn text(out: &Output) -> String {
