@@ -361,7 +361,16 @@ fn works_as_an_ordinary_user() {
         o = output.to_str().unwrap(),
         i = input.to_str().unwrap()
     );
-    let custody = env!("CARGO_BIN_EXE_custody");
+    // A copy nobody can execute: the build tree may sit in a private
+    // folder (CI clones into `mktemp -d`, mode 0700).
+    let custody_copy = dir.path().join("custody");
+    std::fs::copy(env!("CARGO_BIN_EXE_custody"), &custody_copy).unwrap();
+    std::fs::set_permissions(
+        &custody_copy,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let custody = custody_copy.to_str().unwrap();
     let root =
         std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
     let mut cmd = if root {
