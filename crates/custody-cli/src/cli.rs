@@ -102,6 +102,11 @@ pub struct RunArgs {
     /// Run even when the kernel cannot enforce every right (recorded).
     #[arg(long)]
     pub allow_degraded: bool,
+    /// Do not record the step's opens, executions and network attempts
+    /// (the same calls are still refused; the seccomp filter answers them
+    /// itself instead of the supervisor).
+    #[arg(long)]
+    pub no_observe: bool,
     /// Private key to sign the attestation.
     #[arg(long, short = 'k', value_name = "KEY")]
     pub key: Option<PathBuf>,

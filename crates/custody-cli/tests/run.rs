@@ -222,7 +222,59 @@ fn control_and_treatment() {
         "sending failed: {payload}"
     );
 
+    // Which permission was denied, in words, on stderr.
+    let planted = w.s("home/.ssh/id_rsa");
+    assert!(
+        r.stderr
+            .contains(&format!("connect  127.0.0.1:{port} [network]")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("open     {planted} [credential]")),
+        "{}",
+        r.stderr
+    );
     check_attestation(&w, &output, &input);
+    check_attempts(&w, port);
+}
+
+/// The supervisor's record in the attestation: the planted key's open,
+/// the connect to the listener with its destination, and the executions.
+fn check_attempts(w: &World, port: u16) {
+    let env: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        env["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let by = st["predicate"]["runDetails"]["byproducts"]
+        .as_array()
+        .unwrap();
+    let attempts = by.iter().find(|b| b["name"] == "attempts").unwrap()["annotations"]["attempts"]
+        .as_array()
+        .unwrap();
+    let find = |call: &str, target: &str| {
+        attempts
+            .iter()
+            .find(|a| a["call"] == call && a["target"] == target)
+            .unwrap_or_else(|| panic!("{call} {target} not in {attempts:#?}"))
+    };
+    let key = find("open", &w.s("home/.ssh/id_rsa"));
+    assert_eq!(key["reason"], "credential");
+    assert_eq!(key["outcome"], "denied");
+    let net = find("connect", &format!("127.0.0.1:{port}"));
+    assert_eq!(net["reason"], "network");
+    assert_eq!(net["outcome"], "denied");
+    assert!(net["pid"].as_u64().unwrap() > 1);
+    let exec = find("exec", &w.python());
+    assert_eq!(exec["outcome"], "allowed");
+    let enforced = &by[0]["annotations"]["enforced"];
+    assert_eq!(enforced["observed"], true);
+    assert_eq!(enforced["internet_sockets"], "unconnected-tcp");
 }
 
 #[test]
@@ -240,13 +292,27 @@ fn escapes_fail() {
     udp.set_nonblocking(true).unwrap();
     let udp_port = udp.local_addr().unwrap().port();
     let query = r"b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05exfil\x07example\x00\x00\x01\x00\x01'";
-    let cases: [(&str, String, &str); 6] = [
+    let cases: [(&str, String, &str); 7] = [
         ("udp", format!("import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {udp_port}))"), "PermissionError"),
         ("dns", format!("import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto({query}, ('127.0.0.1', {udp_port}))"), "PermissionError"),
         ("tcp", format!("import socket; socket.create_connection(('127.0.0.1', {port}))"), "PermissionError"),
         ("unix socket", format!("import socket; s = socket.socket(socket.AF_UNIX); s.connect({:?})", sock.to_str().unwrap()), "PermissionError"),
         ("symlink out of the output", format!("open({:?}, 'w').write('pwned')", w.s("outdir/link")), "PermissionError"),
+        ("password hashes", "open('/etc/shadow').read()".into(), "PermissionError"),
         ("ptrace", "import ctypes, sys; r = ctypes.CDLL(None).ptrace(0, 0, 0, 0); sys.exit(0 if r == -1 else 3)".into(), ""),
+    ];
+    let recorded = [
+        ("udp", "socket   inet/dgram [network]".to_owned()),
+        ("dns", "socket   inet/dgram [network]".to_owned()),
+        ("tcp", format!("connect  127.0.0.1:{port} [network]")),
+        (
+            "unix socket",
+            format!("connect  unix:{} [network]", sock.display()),
+        ),
+        (
+            "password hashes",
+            "open     /etc/shadow [credential]".to_owned(),
+        ),
     ];
     for (what, code, expect) in cases {
         let outdir = w.s("outdir");
@@ -257,7 +323,16 @@ fn escapes_fail() {
             assert_ne!(r.code, 0, "{what} must fail");
             assert!(r.stderr.contains(expect), "{what}: {}", r.stderr);
         }
+        if let Some((_, line)) = recorded.iter().find(|(w, _)| *w == what) {
+            assert!(r.stderr.contains(line), "{what} is reported: {}", r.stderr);
+        }
     }
+    // Without the supervisor the same calls are refused, by the filter.
+    let tcp = format!("import socket; socket.create_connection(('127.0.0.1', {port}))");
+    let r = w.sandboxed(&["--no-observe"], &tcp);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("PermissionError"), "{}", r.stderr);
+    assert!(!r.stderr.contains("policy refused"), "{}", r.stderr);
     assert_eq!(
         std::fs::read_to_string(&outside).unwrap(),
         "outside",
@@ -276,6 +351,32 @@ fn escapes_fail() {
         udp.recv_from(&mut buf).is_err(),
         "no datagram reached the UDP listener"
     );
+}
+
+/// A descriptor the caller leaves open without close-on-exec does not
+/// reach the step: the control sees it, the step does not.
+#[test]
+fn inherited_descriptors_are_closed() {
+    let w = World::new(9);
+    let code = "import os\ntry:\n    os.fstat(7); print('FD7 OPEN')\nexcept OSError:\n    print('FD7 CLOSED')";
+    let py = w.python();
+    let custody = env!("CARGO_BIN_EXE_custody");
+    let shell = |inner: &str| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!("exec 7</etc/hostname; {inner}"))
+            .arg("step")
+            .arg(&py)
+            .arg(code)
+            .arg(custody)
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(shell(r#""$1" -c "$2""#).contains("FD7 OPEN"), "control");
+    let out = shell(r#""$3" run -- "$1" -c "$2""#);
+    assert!(out.contains("FD7 CLOSED"), "{out}");
 }
 
 /// The attestation of the treatment run: signed, outputs as subjects, what

@@ -3,8 +3,9 @@
 //! (the same envelope code as `custody seal`).
 //!
 //! Subjects are the outputs; resolved dependencies are the inputs and the
-//! executable, with digests, and the step's Python packages as purls; byproducts are what the kernel enforced, the
-//! exit status and the times.
+//! executable, with digests, and the step's Python packages as purls;
+//! byproducts are what the kernel enforced, the exit status, and the
+//! attempts the supervisor recorded; the times are run metadata.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -15,6 +16,7 @@ use custody_seal::manifest::Symlinks;
 use custody_seal::seal;
 use serde_json::{Value, json};
 
+use crate::attempts::Observed;
 use crate::run::Outcome;
 
 /// The SLSA provenance predicate type.
@@ -95,6 +97,22 @@ pub fn python_packages(executable: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// The supervisor's record: every attempt it kept (credential paths,
+/// existing paths outside the policy, executions, network calls), with
+/// the policy's verdict and a count.
+fn observed(observed: Option<&Observed>) -> Value {
+    match observed {
+        Some(o) => json!({"name": "attempts", "annotations": {
+            "attempts": o.attempts,
+            "dropped": o.dropped,
+            "notifications": o.notifications,
+        }}),
+        None => json!({"name": "attempts", "annotations": {
+            "note": "not observed (--no-observe, or the supervisor could not start); refused calls still failed",
+        }}),
+    }
+}
+
 /// The statement for `outcome`.
 pub fn statement(
     command: &[String],
@@ -138,9 +156,7 @@ pub fn statement(
                         "code": outcome.exit_code,
                         "signal": outcome.signal,
                     }},
-                    {"name": "observed", "annotations": {
-                        "note": "attempted opens and connects are not observed yet (no seccomp user-notification supervisor); blocked calls fail with EPERM/EACCES",
-                    }},
+                    observed(outcome.observed.as_ref()),
                 ],
             },
         },

@@ -3,13 +3,13 @@
 //! seccomp filter. Both survive `execve` and bind every descendant; neither
 //! can be lifted by the step.
 
+use std::os::fd::RawFd;
 use std::path::PathBuf;
 
 use landlock::{
     ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible as _, PathBeneath, PathFd,
     RestrictionStatus, Ruleset, RulesetAttr as _, RulesetCreatedAttr as _, RulesetStatus, Scope,
 };
-use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, SeccompRule};
 use serde::{Deserialize, Serialize};
 
 /// The newest Landlock ABI custody asks for; the kernel may grant less.
@@ -19,7 +19,8 @@ const WANTED_ABI: ABI = ABI::V7;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Net {
-    /// No sockets at all (socketpair and pipes still work).
+    /// No network: no Internet or datagram sockets, no `connect`
+    /// (socketpair, pipes and unconnected unix stream sockets still work).
     None,
 }
 
@@ -34,6 +35,8 @@ pub struct Policy {
     pub net: Net,
     /// Run even if the kernel cannot enforce every requested right.
     pub allow_degraded: bool,
+    /// Trap opens, executions and refused network calls to the supervisor.
+    pub observe: bool,
 }
 
 /// What was actually enforced.
@@ -47,10 +50,29 @@ pub struct Enforced {
     pub no_new_privs: bool,
     /// Whether the seccomp filter is installed.
     pub seccomp: bool,
-    /// System calls the filter denies (with EPERM).
+    /// System calls the filter refuses (some only with certain arguments).
     pub denied_syscalls: Vec<String>,
     /// Network policy.
     pub net: Net,
+    /// What `socket()` grants for the Internet families.
+    pub internet_sockets: InternetSockets,
+    /// Whether a supervisor received the step's opens, executions and
+    /// refused network calls.
+    #[serde(default)]
+    pub observed: bool,
+}
+
+/// What `socket()` grants for the Internet families under "no network".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InternetSockets {
+    /// Any: the network is not restricted.
+    Any,
+    /// None: `socket()` is refused (Landlock does not refuse TCP here).
+    Refused,
+    /// TCP sockets may be made but never connected: seccomp refuses
+    /// `connect` (recording the destination) and so does Landlock.
+    UnconnectedTcp,
 }
 
 /// Why the sandbox could not be set up.
@@ -64,35 +86,18 @@ pub enum Error {
         "the kernel enforces Landlock only partly or not at all ({0}); refusing to run (pass --allow-degraded to run anyway, and it is recorded)"
     )]
     Degraded(String),
+    /// The supervisor could not be given the listener.
+    #[error("supervisor: {0}")]
+    Supervisor(String),
     /// The seccomp filter could not be built or installed.
-    #[error("seccomp: {0}")]
-    Seccomp(String),
+    #[error(transparent)]
+    Seccomp(#[from] crate::filter::Error),
 }
 
-/// System calls denied to every step: they would let it observe or
-/// control other processes, or slip past the filter.
-const DENIED: &[(&str, i64)] = &[
-    ("ptrace", libc::SYS_ptrace),
-    ("process_vm_readv", libc::SYS_process_vm_readv),
-    ("process_vm_writev", libc::SYS_process_vm_writev),
-    ("bpf", libc::SYS_bpf),
-    ("io_uring_setup", libc::SYS_io_uring_setup),
-    ("io_uring_enter", libc::SYS_io_uring_enter),
-    ("io_uring_register", libc::SYS_io_uring_register),
-    ("seccomp", libc::SYS_seccomp),
-    ("unshare", libc::SYS_unshare),
-    ("setns", libc::SYS_setns),
-    ("mount", libc::SYS_mount),
-    ("keyctl", libc::SYS_keyctl),
-    ("add_key", libc::SYS_add_key),
-    ("request_key", libc::SYS_request_key),
-    ("perf_event_open", libc::SYS_perf_event_open),
-    ("userfaultfd", libc::SYS_userfaultfd),
-];
-
 /// Applies `policy` to the calling process (the helper, single-threaded,
-/// just before `execve`).
-pub fn apply(policy: &Policy) -> Result<Enforced, Error> {
+/// just before `execve`). Returns what was enforced and, when observing,
+/// the supervisor's listener (to be handed to it before the step runs).
+pub fn apply(policy: &Policy) -> Result<(Enforced, Option<RawFd>), Error> {
     let status = landlock(policy)?;
     let landlock = match status.ruleset {
         RulesetStatus::FullyEnforced => "full",
@@ -102,15 +107,25 @@ pub fn apply(policy: &Policy) -> Result<Enforced, Error> {
     if landlock != "full" && !policy.allow_degraded {
         return Err(Error::Degraded(format!("Landlock {landlock}")));
     }
-    let denied = seccomp(policy)?;
-    Ok(Enforced {
+    // Internet stream sockets only where Landlock refuses TCP too.
+    let tcp = landlock == "full";
+    let network = (policy.net == Net::None).then_some(tcp);
+    let loaded = crate::filter::load(network, policy.observe)?;
+    let enforced = Enforced {
         landlock: landlock.to_owned(),
         landlock_abi_requested: 7,
         no_new_privs: status.no_new_privs,
         seccomp: true,
-        denied_syscalls: denied,
+        denied_syscalls: loaded.refused,
         net: policy.net,
-    })
+        internet_sockets: match network {
+            None => InternetSockets::Any,
+            Some(false) => InternetSockets::Refused,
+            Some(true) => InternetSockets::UnconnectedTcp,
+        },
+        observed: loaded.listener.is_some(),
+    };
+    Ok((enforced, loaded.listener))
 }
 
 fn landlock(policy: &Policy) -> Result<RestrictionStatus, Error> {
@@ -147,35 +162,6 @@ fn landlock(policy: &Policy) -> Result<RestrictionStatus, Error> {
     created.restrict_self().map_err(ll)
 }
 
-fn seccomp(policy: &Policy) -> Result<Vec<String>, Error> {
-    let sc = |e: seccompiler::Error| Error::Seccomp(e.to_string());
-    let mut rules: std::collections::BTreeMap<i64, Vec<SeccompRule>> =
-        DENIED.iter().map(|(_, nr)| (*nr, Vec::new())).collect();
-    let mut names: Vec<String> = DENIED.iter().map(|(n, _)| (*n).to_owned()).collect();
-    if policy.net == Net::None {
-        // Every socket family: Internet (TCP, UDP, DNS), netlink, packet,
-        // and unix sockets (a path or abstract name could reach a daemon
-        // outside). socketpair() and pipes stay.
-        rules.insert(libc::SYS_socket, Vec::new());
-        names.push("socket".into());
-    }
-    let arch = std::env::consts::ARCH
-        .try_into()
-        .map_err(|e: seccompiler::BackendError| Error::Seccomp(e.to_string()))?;
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Errno(u32::try_from(libc::EPERM).unwrap_or(1)),
-        arch,
-    )
-    .map_err(|e| Error::Seccomp(e.to_string()))?;
-    let program: BpfProgram = filter
-        .try_into()
-        .map_err(|e: seccompiler::BackendError| Error::Seccomp(e.to_string()))?;
-    seccompiler::apply_filter(&program).map_err(sc)?;
-    Ok(names)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +173,7 @@ mod tests {
             write: vec!["/tmp/out".into()],
             net: Net::None,
             allow_degraded: false,
+            observe: true,
         };
         let back: Policy = serde_json::from_str(&serde_json::to_string(&p).unwrap_or_default())
             .unwrap_or_else(|_| p.clone());

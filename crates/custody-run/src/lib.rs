@@ -3,13 +3,18 @@
 //!
 //! The parent ([`run`]) resolves the policy, makes a private temp folder
 //! and HOME, scrubs the environment, and starts custody itself again as
-//! the sandbox helper ([`helper`]), which restricts itself ([`enforce`]) and
-//! then executes the step. Landlock and seccomp survive `execve`, so the
+//! the sandbox helper ([`helper`]), which restricts itself ([`enforce`],
+//! [`filter`]), hands seccomp's listener to the parent's supervisor
+//! ([`supervisor`], recording [`attempts`]) and then executes the step. Landlock and seccomp survive `execve`, so the
 //! step and all its children stay inside. The parent waits, hashes inputs
 //! and outputs, and writes an in-toto statement with a SLSA provenance
 //! predicate ([`attest`]).
 
+pub mod attempts;
 pub mod attest;
 pub mod enforce;
+pub mod filter;
 pub mod helper;
 pub mod run;
+pub mod supervisor;
+pub mod system;

@@ -1,29 +1,17 @@
 //! The parent side of `custody run`: policy, private folders, scrubbed
 //! environment, the helper process, and what happened.
 
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
+use crate::attempts::Observed;
 use crate::enforce::{Enforced, Net, Policy};
-use crate::helper::{POLICY_ENV, REPORT_ENV};
+use crate::helper::{POLICY_ENV, REPORT_ENV, SUPERVISOR_ENV};
 
-/// System folders every step may read (and execute from).
-const SYSTEM_READ: &[&str] = &[
-    "/usr",
-    "/lib",
-    "/lib64",
-    "/lib32",
-    "/bin",
-    "/sbin",
-    "/etc",
-    "/opt",
-    "/dev/urandom",
-    "/dev/random",
-    "/dev/zero",
-];
-/// Files every step may write.
-const SYSTEM_WRITE: &[&str] = &["/dev/null"];
 /// The PATH a step sees.
 const STEP_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
@@ -42,6 +30,8 @@ pub struct Request {
     pub net: Net,
     /// Run when the kernel cannot enforce everything.
     pub allow_degraded: bool,
+    /// Record the step's opens, executions and network attempts.
+    pub observe: bool,
     /// The command and its arguments.
     pub command: Vec<String>,
     /// The custody executable (started again as the helper).
@@ -67,6 +57,8 @@ pub struct Outcome {
     pub policy: Policy,
     /// The executable, resolved.
     pub executable: PathBuf,
+    /// What the supervisor saw (`None` when not observing).
+    pub observed: Option<Observed>,
 }
 
 /// Why `custody run` could not start.
@@ -128,7 +120,7 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             fs_err::File::create(out).map_err(io(out))?;
         }
     }
-    let mut read: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).collect();
+    let mut read = crate::system::read(Path::new("/etc"));
     read.extend(req.inputs.iter().cloned());
     read.extend(req.allow_read.iter().cloned());
     // The interpreter's own environment: a virtual environment's python is
@@ -147,7 +139,7 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             }
         }
     }
-    let mut write: Vec<PathBuf> = SYSTEM_WRITE.iter().map(PathBuf::from).collect();
+    let mut write: Vec<PathBuf> = crate::system::WRITE.iter().map(PathBuf::from).collect();
     write.extend(req.outputs.iter().cloned());
     write.push(private.clone());
     let policy = Policy {
@@ -155,6 +147,13 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
         write: absolute_all(write),
         net: req.net,
         allow_degraded: req.allow_degraded,
+        observe: req.observe,
+    };
+    let socket = control.join("supervisor.sock");
+    let listener = if req.observe {
+        Some(UnixListener::bind(&socket).map_err(io(&socket))?)
+    } else {
+        None
     };
     let mut cmd = Command::new(&req.helper);
     cmd.arg("__sandbox-exec")
@@ -170,14 +169,15 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             POLICY_ENV,
             serde_json::to_string(&policy).unwrap_or_default(),
         )
-        .env(REPORT_ENV, &report);
+        .env(REPORT_ENV, &report)
+        .env(SUPERVISOR_ENV, &socket);
     for name in &req.env {
         if let Some(v) = std::env::var_os(name) {
             cmd.env(name, v);
         }
     }
     let started = SystemTime::now();
-    let status = cmd.status().map_err(io(&req.helper))?;
+    let (status, observed) = watch(&mut cmd, listener, &policy).map_err(io(&req.helper))?;
     let finished = SystemTime::now();
     let text = fs_err::read_to_string(&report).unwrap_or_default();
     let (enforced, setup_error) = match serde_json::from_str::<Enforced>(&text) {
@@ -203,7 +203,27 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
         setup_error,
         policy,
         executable,
+        observed,
     })
+}
+
+/// Starts the helper and, when observing, the supervisor beside it;
+/// waits for the helper (the step), then stops the supervisor.
+fn watch(
+    cmd: &mut Command,
+    listener: Option<UnixListener>,
+    policy: &Policy,
+) -> std::io::Result<(std::process::ExitStatus, Option<Observed>)> {
+    let mut child = cmd.spawn()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = listener.map(|l| {
+        let (policy, stop) = (policy.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || crate::supervisor::serve(&l, &policy, &stop))
+    });
+    let status = child.wait();
+    stop.store(true, Ordering::Release);
+    let observed = watcher.and_then(|w| w.join().ok()).flatten();
+    Ok((status?, observed))
 }
 
 fn absolute_all(paths: Vec<PathBuf>) -> Vec<PathBuf> {

@@ -26,6 +26,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
         env: args.env.clone(),
         net: Net::None,
         allow_degraded: args.allow_degraded,
+        observe: !args.no_observe,
         command: args.command.clone(),
         helper: std::env::current_exe().map_err(CliError::internal)?,
     };
@@ -43,6 +44,9 @@ pub fn run(args: &RunArgs) -> CmdResult {
                 |c| c.to_string()
             )
         ));
+    }
+    if let Some(o) = &outcome.observed {
+        report_attempts(o);
     }
     if let Some(path) = &args.attest {
         let statement = attest::statement(
@@ -68,6 +72,36 @@ pub fn run(args: &RunArgs) -> CmdResult {
             .and_then(|c| u8::try_from(c).ok())
             .unwrap_or(128u8.wrapping_add(u8::try_from(outcome.signal.unwrap_or(0)).unwrap_or(0))),
     ))
+}
+
+/// Lists what the step tried and the policy refused: the answer to
+/// "which permission was denied?".
+fn report_attempts(o: &custody_run::attempts::Observed) {
+    let denied: Vec<_> = o.denied().collect();
+    if denied.is_empty() {
+        return;
+    }
+    output::note(&format!(
+        "custody run: the step tried {} thing(s) the policy refused:",
+        denied.len()
+    ));
+    for a in denied.iter().take(20) {
+        let times = if a.count > 1 {
+            format!(" ({}×)", a.count)
+        } else {
+            String::new()
+        };
+        output::note(&format!(
+            "  {:<8} {} [{}]{times}",
+            a.call, a.target, a.reason
+        ));
+    }
+    if denied.len() > 20 {
+        output::note(&format!(
+            "  … and {} more (see the attestation)",
+            denied.len() - 20
+        ));
+    }
 }
 
 /// The sandbox helper. Returns only when the step could not be started.
