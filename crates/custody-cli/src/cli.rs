@@ -123,8 +123,10 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NetArg {
-    /// No sockets.
+    /// No network at all.
     None,
+    /// A private network namespace with only its own loopback.
+    Loopback,
 }
 
 #[derive(Debug, Args)]

@@ -353,6 +353,93 @@ fn escapes_fail() {
     );
 }
 
+/// A step that serves and connects on its own loopback, then tries the
+/// machine's loopback and a unix socket.
+const LOOPBACK_STEP: &str = r#"
+import socket, sys, threading
+srv = socket.create_server(("127.0.0.1", 0))
+def serve():
+    c, _ = srv.accept(); c.sendall(c.recv(100).upper()); c.close()
+threading.Thread(target=serve, daemon=True).start()
+c = socket.create_connection(srv.getsockname()); c.sendall(b"ping")
+print("OWN", c.recv(100).decode())
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2); print("HOST REACHED")
+except OSError as e:
+    print("HOST", type(e).__name__)
+try:
+    socket.socket(socket.AF_UNIX); print("UNIX MADE")
+except OSError as e:
+    print("UNIX", type(e).__name__)
+"#;
+
+/// Checks a `--net loopback` run of [`LOOPBACK_STEP`] against `port`, a
+/// listener on the machine's 127.0.0.1 that must hear nothing.
+fn check_loopback(r: &Run, got: &Mutex<Vec<u8>>) {
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("OWN PING"),
+        "its own loopback works: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("HOST ConnectionRefusedError"),
+        "the machine's loopback is another network: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("UNIX PermissionError"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("socket   unix/stream [network]"),
+        "{}",
+        r.stderr
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(got.lock().unwrap().is_empty());
+}
+
+#[test]
+fn loopback_is_private() {
+    let (port, got) = listener();
+    let w = World::new(port);
+    std::fs::write(w.p("lo.py"), LOOPBACK_STEP).unwrap();
+    let (script, att) = (w.s("lo.py"), w.s("lo.att.json"));
+    let r = run(common::custody(w.dir.path()).args([
+        "run",
+        "--net",
+        "loopback",
+        "--input",
+        &script,
+        "--attest",
+        &att,
+        "--",
+        "/usr/bin/python3",
+        &script,
+        &port.to_string(),
+    ]));
+    check_loopback(&r, &got);
+    let st: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.p("lo.att.json")).unwrap()).unwrap();
+    let by = &st["predicate"]["runDetails"]["byproducts"];
+    let enforced = &by[0]["annotations"]["enforced"];
+    assert_eq!(enforced["net"], "loopback");
+    assert_eq!(enforced["internet_sockets"], "private-loopback");
+    assert!(
+        enforced["namespaces"]
+            .as_array()
+            .unwrap()
+            .contains(&"network".into())
+    );
+    let attempts = by[2]["annotations"]["attempts"].as_array().unwrap();
+    let host = attempts
+        .iter()
+        .find(|a| a["call"] == "connect" && a["target"] == format!("127.0.0.1:{port}"))
+        .unwrap_or_else(|| panic!("{attempts:#?}"));
+    assert_eq!(
+        host["outcome"], "allowed",
+        "recorded, and refused by the namespace"
+    );
+}
+
 /// A descriptor the caller leaves open without close-on-exec does not
 /// reach the step: the control sees it, the step does not.
 #[test]
@@ -474,13 +561,7 @@ fn works_as_an_ordinary_user() {
     let custody = custody_copy.to_str().unwrap();
     let root =
         std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
-    let mut cmd = if root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", custody]);
-        c
-    } else {
-        Command::new(custody)
-    };
+    let mut cmd = as_nobody(root, custody);
     cmd.args([
         "run",
         "--input",
@@ -497,5 +578,24 @@ fn works_as_an_ordinary_user() {
     assert!(out.starts_with("RECORDS\n"), "{out}");
     if root {
         assert!(out.ends_with("65534"), "ran as nobody: {out}");
+    }
+    // A private loopback, made inside a user namespace.
+    let (port, got) = listener();
+    let script = dir.path().join("lo.py");
+    std::fs::write(&script, LOOPBACK_STEP).unwrap();
+    let script = script.to_str().unwrap();
+    let mut cmd = as_nobody(root, custody);
+    cmd.args(["run", "--net", "loopback", "--input", script, "--"])
+        .args([python.to_str().unwrap(), script, &port.to_string()]);
+    check_loopback(&run(&mut cmd), &got);
+}
+
+fn as_nobody(root: bool, custody: &str) -> Command {
+    if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", custody]);
+        c
+    } else {
+        Command::new(custody)
     }
 }

@@ -4,6 +4,8 @@
 //! can be lifted by the step.
 
 use std::os::fd::RawFd;
+
+use crate::filter::Network;
 use std::path::PathBuf;
 
 use landlock::{
@@ -22,6 +24,10 @@ pub enum Net {
     /// No network: no Internet or datagram sockets, no `connect`
     /// (socketpair, pipes and unconnected unix stream sockets still work).
     None,
+    /// A private network namespace with only its own loopback: the step
+    /// may serve and connect on 127.0.0.1 and ::1 and reach nothing else.
+    /// Unix sockets are refused (a path could reach a daemon outside).
+    Loopback,
 }
 
 /// What the step may touch.
@@ -56,18 +62,21 @@ pub struct Enforced {
     pub net: Net,
     /// What `socket()` grants for the Internet families.
     pub internet_sockets: InternetSockets,
+    /// Namespaces made for the step (`user`, `network`).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
     /// Whether a supervisor received the step's opens, executions and
     /// refused network calls.
     #[serde(default)]
     pub observed: bool,
 }
 
-/// What `socket()` grants for the Internet families under "no network".
+/// What `socket()` grants for the Internet families.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum InternetSockets {
-    /// Any: the network is not restricted.
-    Any,
+    /// Any, in a network namespace whose only interface is its loopback.
+    PrivateLoopback,
     /// None: `socket()` is refused (Landlock does not refuse TCP here).
     Refused,
     /// TCP sockets may be made but never connected: seccomp refuses
@@ -86,6 +95,9 @@ pub enum Error {
         "the kernel enforces Landlock only partly or not at all ({0}); refusing to run (pass --allow-degraded to run anyway, and it is recorded)"
     )]
     Degraded(String),
+    /// No private network namespace.
+    #[error(transparent)]
+    Namespace(#[from] crate::netns::Error),
     /// The supervisor could not be given the listener.
     #[error("supervisor: {0}")]
     Supervisor(String),
@@ -98,6 +110,11 @@ pub enum Error {
 /// just before `execve`). Returns what was enforced and, when observing,
 /// the supervisor's listener (to be handed to it before the step runs).
 pub fn apply(policy: &Policy) -> Result<(Enforced, Option<RawFd>), Error> {
+    // Namespaces first: seccomp refuses `unshare`, Landlock hides /proc.
+    let namespaces = match policy.net {
+        Net::Loopback => crate::netns::enter()?,
+        Net::None => Vec::new(),
+    };
     let status = landlock(policy)?;
     let landlock = match status.ruleset {
         RulesetStatus::FullyEnforced => "full",
@@ -108,8 +125,12 @@ pub fn apply(policy: &Policy) -> Result<(Enforced, Option<RawFd>), Error> {
         return Err(Error::Degraded(format!("Landlock {landlock}")));
     }
     // Internet stream sockets only where Landlock refuses TCP too.
-    let tcp = landlock == "full";
-    let network = (policy.net == Net::None).then_some(tcp);
+    let network = match policy.net {
+        Net::None => Network::None {
+            tcp: landlock == "full",
+        },
+        Net::Loopback => Network::Loopback,
+    };
     let loaded = crate::filter::load(network, policy.observe)?;
     let enforced = Enforced {
         landlock: landlock.to_owned(),
@@ -119,10 +140,11 @@ pub fn apply(policy: &Policy) -> Result<(Enforced, Option<RawFd>), Error> {
         denied_syscalls: loaded.refused,
         net: policy.net,
         internet_sockets: match network {
-            None => InternetSockets::Any,
-            Some(false) => InternetSockets::Refused,
-            Some(true) => InternetSockets::UnconnectedTcp,
+            Network::Loopback => InternetSockets::PrivateLoopback,
+            Network::None { tcp: false } => InternetSockets::Refused,
+            Network::None { tcp: true } => InternetSockets::UnconnectedTcp,
         },
+        namespaces,
         observed: loaded.listener.is_some(),
     };
     Ok((enforced, loaded.listener))
@@ -135,14 +157,18 @@ fn landlock(policy: &Policy) -> Result<RestrictionStatus, Error> {
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_all(abi))
         .map_err(ll)?;
-    // No TCP rules: with the access handled, every bind and connect is denied.
+    // No TCP rules: with the access handled, every bind and connect is
+    // denied. In a private network namespace TCP stays open.
     if policy.net == Net::None {
         ruleset = ruleset
             .handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)
-            .map_err(ll)?
-            .scope(Scope::AbstractUnixSocket | Scope::Signal)
             .map_err(ll)?;
     }
+    // Abstract unix sockets are not files: Landlock scopes them (and
+    // signals) to the sandbox.
+    ruleset = ruleset
+        .scope(Scope::AbstractUnixSocket | Scope::Signal)
+        .map_err(ll)?;
     let mut created = ruleset.create().map_err(ll)?;
     for (paths, access) in [
         (&policy.read, AccessFs::from_read(abi)),

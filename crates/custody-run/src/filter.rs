@@ -53,6 +53,19 @@ const SOCK_DGRAM: u64 = 2;
 const IPPROTO_TCP: u64 = 6;
 const MSG_FASTOPEN: u64 = 0x2000_0000;
 
+/// The network part of the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// No network; `tcp` when Landlock refuses TCP too.
+    None {
+        /// Internet stream sockets may be made (never connected).
+        tcp: bool,
+    },
+    /// A private network namespace: only Internet sockets, any kind; no
+    /// unix sockets (a path reaches outside any network namespace).
+    Loopback,
+}
+
 /// One refusal: a system call and the conditions (all must hold).
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -87,12 +100,7 @@ fn masked(arg: u32, mask: u64, value: u64) -> Cmp {
 /// Then `connect` and `listen` are refused outright, `sendto` with an
 /// address, and TCP Fast Open (which connects from `sendto`/`sendmsg`).
 pub fn network_rules(tcp: bool) -> Vec<Rule> {
-    let mut r = Vec::new();
-    // Families other than unix (1), inet (2), inet6 (10).
-    for family in [0].into_iter().chain(3..=9) {
-        r.push(rule("socket", vec![eq(0, family)]));
-    }
-    r.push(rule("socket", vec![Cmp::new(0, Op::GreaterEqual, 11)]));
+    let mut r = other_families();
     // Unix datagrams can be sent to a daemon's socket by path.
     r.push(rule(
         "socket",
@@ -131,6 +139,25 @@ pub fn network_rules(tcp: bool) -> Vec<Rule> {
     r
 }
 
+/// Families other than unix (1), inet (2), inet6 (10).
+fn other_families() -> Vec<Rule> {
+    let mut r: Vec<Rule> = [0]
+        .into_iter()
+        .chain(3..=9)
+        .map(|family| rule("socket", vec![eq(0, family)]))
+        .collect();
+    r.push(rule("socket", vec![Cmp::new(0, Op::GreaterEqual, 11)]));
+    r
+}
+
+/// The refusals for a private network namespace: every family but the
+/// Internet ones, unix included (`socketpair` is untouched).
+pub fn loopback_rules() -> Vec<Rule> {
+    let mut r = other_families();
+    r.push(rule("socket", vec![eq(0, AF_UNIX)]));
+    r
+}
+
 /// Why the filter could not be built or installed.
 #[derive(Debug, thiserror::Error)]
 #[error("seccomp: {0}")]
@@ -151,7 +178,7 @@ pub struct Loaded {
 
 /// Installs the filter on the calling thread (the helper is
 /// single-threaded) and on every process it becomes or starts.
-pub fn load(network: Option<bool>, observe: bool) -> Result<Loaded, Error> {
+pub fn load(network: Network, observe: bool) -> Result<Loaded, Error> {
     let mut f = ScmpFilterContext::new(ScmpAction::Allow).map_err(err)?;
     f.set_act_badarch(ScmpAction::KillProcess).map_err(err)?;
     let eperm = ScmpAction::Errno(libc::EPERM);
@@ -180,14 +207,21 @@ pub fn load(network: Option<bool>, observe: bool) -> Result<Loaded, Error> {
     for name in DENIED {
         add(name, eperm, &[], true)?;
     }
-    if let Some(tcp) = network {
-        for r in network_rules(tcp) {
-            add(r.syscall, refuse, &r.args, true)?;
-        }
+    let rules = match network {
+        Network::None { tcp } => network_rules(tcp),
+        Network::Loopback => loopback_rules(),
+    };
+    for r in rules {
+        add(r.syscall, refuse, &r.args, true)?;
     }
     if observe {
         for name in OBSERVED {
             add(name, ScmpAction::Notify, &[], false)?;
+        }
+        // In a private namespace connects succeed; the supervisor records
+        // where they went.
+        if network == Network::Loopback {
+            add("connect", ScmpAction::Notify, &[], false)?;
         }
     }
     f.load().map_err(err)?;
@@ -249,6 +283,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn loopback_refuses_unix_and_exotic_families_only() {
+        let rules = loopback_rules();
+        assert!(rules.iter().all(|r| r.syscall == "socket"));
+        assert!(rules.iter().any(|r| r.args == vec![eq(0, AF_UNIX)]));
+        assert!(
+            !rules
+                .iter()
+                .any(|r| r.args.first() == Some(&eq(0, AF_INET)))
+        );
     }
 
     #[test]

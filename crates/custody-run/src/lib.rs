@@ -15,6 +15,7 @@ pub mod attest;
 pub mod enforce;
 pub mod filter;
 pub mod helper;
+pub mod netns;
 pub mod run;
 pub mod supervisor;
 pub mod system;

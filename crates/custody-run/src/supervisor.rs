@@ -21,7 +21,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, recvmsg};
 
 use crate::attempts::{self, Log, Observed};
-use crate::enforce::Policy;
+use crate::enforce::{Net, Policy};
 
 /// The longest path read from the step's memory.
 const PATH_MAX: usize = 4096;
@@ -185,8 +185,13 @@ fn handle(listener: &OwnedFd, table: &Table, policy: &Policy, req: &ScmpNotifReq
     log.notified();
     let fd = listener.as_fd().as_raw_fd();
     let call = table.get(req.data.syscall);
+    // In a private network namespace, connects are only recorded.
+    let loopback = policy.net == Net::Loopback;
     let answer = match call {
         Some(Call::Open { .. } | Call::Exec { .. }) => {
+            ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
+        }
+        Some(Call::Connect) if loopback => {
             ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
         }
         // Everything else the filter traps is a refused network call.
@@ -197,7 +202,7 @@ fn handle(listener: &OwnedFd, table: &Table, policy: &Policy, req: &ScmpNotifReq
             path_attempt(policy, req, "open", dirfd, path, flags)
         }
         Some(Call::Exec { dirfd, path }) => path_attempt(policy, req, "exec", dirfd, path, None),
-        Some(c) => network(c, req),
+        Some(c) => network(c, req, !loopback),
         None => None,
     };
     // The notification must still be live for what was read to be the
@@ -212,12 +217,12 @@ fn handle(listener: &OwnedFd, table: &Table, policy: &Policy, req: &ScmpNotifReq
 
 type Seen = (&'static str, String, &'static str, bool);
 
-fn network(call: Call, req: &ScmpNotifReq) -> Option<Seen> {
+fn network(call: Call, req: &ScmpNotifReq, denied: bool) -> Option<Seen> {
     let a = req.data.args;
     let pid = req.pid;
     match call {
         Call::Open { .. } | Call::Exec { .. } => None,
-        Call::Connect => Some(("connect", address(pid, a[1], a[2]), "network", true)),
+        Call::Connect => Some(("connect", address(pid, a[1], a[2]), "network", denied)),
         Call::SendTo if a[4] != 0 => Some(("sendto", address(pid, a[4], a[5]), "network", true)),
         Call::SendTo | Call::SendMsg => Some(("sendmsg", "TCP Fast Open".into(), "network", true)),
         Call::Socket => Some((

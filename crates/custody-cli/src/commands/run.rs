@@ -4,7 +4,7 @@ use custody_run::enforce::Net;
 use custody_run::run::{self, Request};
 use custody_run::{attest, helper};
 
-use crate::cli::{RunArgs, SandboxExecArgs};
+use crate::cli::{NetArg, RunArgs, SandboxExecArgs};
 use crate::commands::key;
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::output;
@@ -24,7 +24,10 @@ pub fn run(args: &RunArgs) -> CmdResult {
         outputs: args.outputs.clone(),
         allow_read: args.allow_read.clone(),
         env: args.env.clone(),
-        net: Net::None,
+        net: match args.net {
+            NetArg::None => Net::None,
+            NetArg::Loopback => Net::Loopback,
+        },
         allow_degraded: args.allow_degraded,
         observe: !args.no_observe,
         command: args.command.clone(),
@@ -35,10 +38,13 @@ pub fn run(args: &RunArgs) -> CmdResult {
         output::note(&format!("custody run: the sandbox was not set up: {e}"));
     } else if let Some(e) = &outcome.enforced {
         output::note(&format!(
-            "custody run: Landlock {}, seccomp denying {} system calls, network {:?}; exit {}",
+            "custody run: Landlock {}, seccomp denying {} system calls, network {}; exit {}",
             e.landlock,
             e.denied_syscalls.len(),
-            e.net,
+            match e.net {
+                Net::None => "none",
+                Net::Loopback => "private loopback",
+            },
             outcome.exit_code.map_or_else(
                 || format!("by signal {}", outcome.signal.unwrap_or(0)),
                 |c| c.to_string()

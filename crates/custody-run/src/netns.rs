@@ -1,0 +1,143 @@
+//! `--net loopback`: the step gets a network namespace of its own, whose
+//! only interface is its own loopback. It can serve and connect on
+//! 127.0.0.1 and ::1, and reaches nothing else: not the machine's
+//! loopback services, not the outside.
+//!
+//! As root a network namespace is made directly; otherwise inside a new
+//! user namespace that maps only the caller's own uid and gid (the step
+//! keeps its identity and, after `execve`, no capabilities). Where neither
+//! is allowed (Docker's default profile, some CI runners) the run is
+//! refused with the reason.
+
+use nix::sched::{CloneFlags, unshare};
+use nix::unistd::{getgid, getuid};
+use rustix::net::{
+    AddressFamily, RecvFlags, SendFlags, SocketType, netlink::SocketAddrNetlink, recv, sendto,
+    socket,
+};
+
+/// Why no private network could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `unshare` refused.
+    #[error(
+        "--net loopback needs a network namespace, and this system does not allow making one ({0}); use --net none"
+    )]
+    Unshare(String),
+    /// The user namespace's id maps could not be written.
+    #[error("cannot map the user namespace's ids: {0}")]
+    Map(String),
+    /// The loopback interface could not be brought up.
+    #[error("cannot bring the private loopback interface up: {0}")]
+    Loopback(String),
+}
+
+/// Enters a new network namespace and brings its loopback up. Returns the
+/// namespaces made, e.g. `["network"]` or `["user", "network"]`.
+pub fn enter() -> Result<Vec<String>, Error> {
+    let (uid, gid) = (getuid(), getgid());
+    let made = if uid.is_root() && unshare(CloneFlags::CLONE_NEWNET).is_ok() {
+        vec!["network".to_owned()]
+    } else {
+        unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET)
+            .map_err(|e| Error::Unshare(e.to_string()))?;
+        // Map only our own ids: the step stays who it was.
+        let write = |file: &str, text: String| {
+            fs_err::write(format!("/proc/self/{file}"), text).map_err(|e| Error::Map(e.to_string()))
+        };
+        write("setgroups", "deny".into())?;
+        write("uid_map", format!("{uid} {uid} 1\n"))?;
+        write("gid_map", format!("{gid} {gid} 1\n"))?;
+        vec!["user".to_owned(), "network".to_owned()]
+    };
+    loopback_up().map_err(Error::Loopback)?;
+    Ok(made)
+}
+
+/// An `RTM_NEWLINK` request setting `IFF_UP` on interface 1, which is the
+/// loopback in a new network namespace: a netlink header (16 bytes) and an
+/// `ifinfomsg` (16 bytes), asking for an acknowledgement.
+pub fn up_request() -> [u8; 32] {
+    const RTM_NEWLINK: u16 = 16;
+    const NLM_F_REQUEST: u16 = 1;
+    const NLM_F_ACK: u16 = 4;
+    const IFF_UP: u32 = 1;
+    let mut m = [0u8; 32];
+    m[0..4].copy_from_slice(&32u32.to_ne_bytes());
+    m[4..6].copy_from_slice(&RTM_NEWLINK.to_ne_bytes());
+    m[6..8].copy_from_slice(&(NLM_F_REQUEST | NLM_F_ACK).to_ne_bytes());
+    m[8..12].copy_from_slice(&1u32.to_ne_bytes()); // sequence number
+    // ifinfomsg: family 0, pad, type 0, index 1, flags, change mask.
+    m[20..24].copy_from_slice(&1i32.to_ne_bytes());
+    m[24..28].copy_from_slice(&IFF_UP.to_ne_bytes());
+    m[28..32].copy_from_slice(&IFF_UP.to_ne_bytes());
+    m
+}
+
+/// The error code of a netlink acknowledgement (`NLMSG_ERROR`: 0 is
+/// success, else a negative errno).
+pub fn ack_error(reply: &[u8]) -> Result<i32, String> {
+    const NLMSG_ERROR: u16 = 2;
+    let kind = reply
+        .get(4..6)
+        .map(|b| u16::from_ne_bytes([b[0], b[1]]))
+        .ok_or("short netlink reply")?;
+    if kind != NLMSG_ERROR {
+        return Err(format!("unexpected netlink reply type {kind}"));
+    }
+    reply
+        .get(16..20)
+        .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or_else(|| "short netlink acknowledgement".to_owned())
+}
+
+fn loopback_up() -> Result<(), String> {
+    let sock = socket(AddressFamily::NETLINK, SocketType::RAW, None).map_err(|e| e.to_string())?;
+    sendto(
+        &sock,
+        &up_request(),
+        SendFlags::empty(),
+        &SocketAddrNetlink::new(0, 0),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut reply = [0u8; 512];
+    let (n, _) = recv(&sock, &mut reply, RecvFlags::empty()).map_err(|e| e.to_string())?;
+    match ack_error(&reply[..n])? {
+        0 => Ok(()),
+        e => Err(std::io::Error::from_raw_os_error(-e).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_sets_interface_one_up() {
+        let m = up_request();
+        assert_eq!(
+            u32::from_ne_bytes(m[0..4].try_into().unwrap_or_default()),
+            32
+        );
+        assert_eq!(u16::from_ne_bytes([m[4], m[5]]), 16);
+        assert_eq!(
+            i32::from_ne_bytes(m[20..24].try_into().unwrap_or_default()),
+            1
+        );
+        assert_eq!(m[24], 1);
+        assert_eq!(m[28], 1);
+    }
+
+    #[test]
+    fn acknowledgements() {
+        let mut ok = [0u8; 36];
+        ok[4] = 2;
+        assert_eq!(ack_error(&ok), Ok(0));
+        ok[16..20].copy_from_slice(&(-1i32).to_ne_bytes());
+        assert_eq!(ack_error(&ok), Ok(-1));
+        assert!(ack_error(&[0, 0]).is_err());
+        let mut other = [0u8; 20];
+        other[4] = 16;
+        assert!(ack_error(&other).is_err());
+    }
+}
