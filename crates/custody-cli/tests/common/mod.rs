@@ -32,10 +32,20 @@ pub fn fixture(rel: &str) -> PathBuf {
     root().join("fixtures").join(rel)
 }
 
-/// A `custody` command with its own home, run from the repository root.
+/// The `custody` binary under test: `CUSTODY_TEST_BIN` when the suite
+/// runs again as another user (from a copy that user can execute).
+pub fn custody_bin() -> PathBuf {
+    std::env::var_os("CUSTODY_TEST_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_custody")),
+        PathBuf::from,
+    )
+}
+
+/// A `custody` command with its own home, run from the repository root
+/// (or `CUSTODY_TEST_CWD`, for a user who cannot enter it).
 pub fn custody(home: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_custody"));
-    c.current_dir(root())
+    let mut c = Command::new(custody_bin());
+    c.current_dir(std::env::var_os("CUSTODY_TEST_CWD").map_or_else(root, PathBuf::from))
         .env("CUSTODY_HOME", home)
         .env("CUSTODY_NOW", NOW)
         .env_remove("CUSTODY_TEST_CRASH_AFTER");
