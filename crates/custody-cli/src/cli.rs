@@ -55,26 +55,37 @@ pub enum Command {
 
 const RUN_ABOUT: &str = "\
 Run a pipeline step so that a poisoned dependency has nothing to steal and
-nowhere to send it, and write a signed record of what the step did.
+nowhere to send it, and write a signed record of what the step did and
+tried to do.
 
 Enforced by the kernel, in a helper, before the step starts:
-  * Landlock: read-only system folders (/usr, /lib*, /bin, /sbin, /etc,
-    /opt), the command's folder and virtual environment, the --input and
-    --allow-read paths; read-write only the --output paths, /dev/null and a
-    private temp folder. custody checks what the kernel enforced and
-    refuses to run if it is less than asked, unless --allow-degraded.
-  * Network none: Landlock TCP rules plus a seccomp filter denying every
-    socket() (Internet, netlink, packet and unix sockets; socketpair and
-    pipes still work).
-  * seccomp also denies ptrace, process_vm_*, bpf, io_uring, seccomp,
+  * Landlock: read-only system folders (/usr, /lib*, /bin, /sbin, /opt, and
+    /etc without its secrets: shadow, ssh host keys, TLS private keys,
+    sudoers, cluster and package-index credentials), the command's folder
+    and virtual environment, the --input and --allow-read paths;
+    read-write only the --output paths, /dev/null and a private temp
+    folder. custody checks what the kernel enforced and refuses to run if
+    it is less than asked, unless --allow-degraded.
+  * --net none (default): no UDP or DNS, no connect or listen on any socket
+    (Landlock TCP rules and a seccomp filter); socketpair and pipes work.
+    --net loopback: a private network namespace with only its own loopback.
+  * seccomp also refuses ptrace, process_vm_*, bpf, io_uring, seccomp,
     unshare, setns, mount, keyctl, perf_event_open, userfaultfd.
-  * The environment is scrubbed: PATH, LANG, a private empty HOME and
-    TMPDIR, and only the variables named with --env.
+  * The environment is scrubbed (PATH, LANG, a private empty HOME and
+    TMPDIR, and only the variables named with --env); every inherited
+    descriptor but 0-2 is closed.
+
+Observed by custody, outside the sandbox (seccomp user notification):
+opens of credential paths (~/.ssh, ~/.aws, .env, ...), opens of existing
+paths outside the policy, executions, and refused network calls with their
+destination. They are listed on stderr and in the attestation;
+--no-observe turns this off (the same calls are still refused).
 
 With --attest FILE (and -k KEY to sign) custody writes an in-toto statement
 with a SLSA provenance predicate: outputs as subjects, inputs and the
-executable with SHA-256 digests, the policy asked for, what was enforced,
-exit status and times.
+executable with SHA-256 digests, the step's Python packages as purls, the
+policy asked for, what was enforced, the attempts, exit status and times.
+`custody verify OUTPUT -m FILE --key PUB` checks outputs against it.
 
 The exit code is the step's; 125 when the sandbox could not be set up.
 
