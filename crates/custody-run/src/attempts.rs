@@ -121,8 +121,9 @@ const CREDENTIAL_PARTS: &[&str] = &[
     "/.gnupg/",
     "/proc/self/environ",
 ];
-/// File endings of keys and certificates stores.
-const CREDENTIAL_ENDINGS: &[&str] = &[".pem", ".key", ".p12", ".pfx", "wallet.dat"];
+/// File endings of private keys and key stores. A `.pem` counts only when
+/// its name or folder says it holds a key: most are public certificates.
+const CREDENTIAL_ENDINGS: &[&str] = &[".key", ".p12", ".pfx", "wallet.dat"];
 
 /// Whether `path` (absolute) is a usual place of a secret.
 pub fn is_credential(path: &str) -> bool {
@@ -130,11 +131,14 @@ pub fn is_credential(path: &str) -> bool {
         .iter()
         .any(|p| path.contains(p) || p.ends_with('/') && path.ends_with(&p[..p.len() - 1]))
         || CREDENTIAL_ENDINGS.iter().any(|e| path.ends_with(e))
+        || path.ends_with(".pem") && (path.contains("/private/") || name(path).contains("key"))
         || path.starts_with("/proc/") && path.ends_with("/environ")
-        || path
-            .rsplit('/')
-            .next()
-            .is_some_and(|name| name == ".env" || name.starts_with(".env."))
+        || name(path) == ".env"
+        || name(path).starts_with(".env.")
+}
+
+fn name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// `path` joined to `base` when relative, with `.` and `..` resolved
@@ -260,6 +264,8 @@ mod tests {
             "/srv/app/.env",
             "/proc/1/environ",
             "/etc/ssl/private/server.key",
+            "/etc/ssl/private/server.pem",
+            "/srv/tls/api-key.pem",
             "/root/.ssh",
         ] {
             assert!(is_credential(p), "{p}");
