@@ -688,7 +688,7 @@ const POD_MARKERS: &[&str] = &[
 const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct"];
 /// Chat webhooks and paste sites: drop boxes, and also what notification
 /// libraries legitimately post to.
-const EXFIL_MARKERS: &[&str] = &[
+pub(crate) const EXFIL_MARKERS: &[&str] = &[
     "discord.com/api/webhooks",
     "discordapp.com/api/webhooks",
     "api.telegram.org/bot",
@@ -1839,6 +1839,17 @@ const FUNCTION_RULES: &[Rule] = &[
             ("custody::env-dump", Level::Medium),
         ],
         why: "one function collects the host's or user's data and sends it to a chat webhook or paste site",
+    },
+    Rule {
+        all: &[
+            ("custody::shell-payload", Level::High),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[
+            ("custody::drop-box", Level::High),
+            ("custody::payload-url", Level::Medium),
+        ],
+        why: "one function runs a shell dropper fetching from a paste site or throwaway host",
     },
 ];
 

