@@ -781,6 +781,22 @@ pub(crate) const SPAWN_CALLS: &[&str] = &[
     "pip.main",
     "pip._internal.main",
 ];
+/// Commands whose only use in a package is to learn or show whose
+/// machine it runs on (or to prove that it ran): reconnaissance and probes.
+const RECON_COMMANDS: &[&str] = &[
+    "whoami",
+    "id",
+    "hostname",
+    "ipconfig",
+    "ifconfig",
+    "systeminfo",
+    "net user",
+    "calc",
+    "calc.exe",
+    "dir",
+    "cat /etc/passwd",
+    "start http",
+];
 pub(crate) const HOST_RECON_CALLS: &[&str] = &[
     "getpass.getuser",
     "socket.gethostname",
@@ -1387,25 +1403,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "copies the whole environment (secrets included)",
             );
         }
-        let dns_of_constant = matches!(
-            callee,
-            "socket.gethostbyname" | "socket.getaddrinfo" | "dns.resolver.resolve"
-        ) && c.literal.is_some();
-        if (NETWORK_CALLS.contains(&callee) && !dns_of_constant)
-            || (callee == "urllib.request.Request" && c.args.contains("data"))
-        {
-            add(
-                "custody::network-egress",
-                Level::Medium,
-                "opens a network connection",
-            );
-        } else if NETWORK_CLIENTS.contains(&callee) || dns_of_constant {
-            add(
-                "custody::network-egress",
-                Level::Low,
-                "makes a network client (sends nothing yet)",
-            );
-        }
+        network_signals(c, phase, &mut add);
         if SPAWN_CALLS.contains(&callee) {
             spawn_signals(ctx, c, &mut add);
         }
@@ -1469,6 +1467,51 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Network calls: connections, sends, clients, DNS lookups.
+fn network_signals(
+    c: &python::Call,
+    phase: Phase,
+    add: &mut impl FnMut(&'static str, Level, &str),
+) {
+    let callee = c.callee.as_str();
+    let dns_of_constant = matches!(
+        callee,
+        "socket.gethostbyname" | "socket.getaddrinfo" | "dns.resolver.resolve"
+    ) && c.literal.is_some();
+    if (NETWORK_CALLS.contains(&callee) && !dns_of_constant)
+        || (callee == "urllib.request.Request" && c.args.contains("data"))
+    {
+        add(
+            "custody::network-egress",
+            Level::Medium,
+            "opens a network connection",
+        );
+    } else if dns_of_constant && phase != Phase::Runtime && is_probe_host(c) {
+        add(
+            "custody::network-egress",
+            Level::High,
+            "looks up a fixed host name by DNS before any function is called (a beacon: the answer is not used, the query is the message)",
+        );
+    } else if NETWORK_CLIENTS.contains(&callee) || dns_of_constant {
+        add(
+            "custody::network-egress",
+            Level::Low,
+            "makes a network client (sends nothing yet)",
+        );
+    }
+}
+
+/// A DNS lookup's literal host: a dotted name that is not local.
+fn is_probe_host(c: &python::Call) -> bool {
+    c.literal.as_ref().is_some_and(|l| {
+        let h = l.value.trim().to_ascii_lowercase();
+        h.contains('.')
+            && !h.ends_with(".local")
+            && !h.starts_with("localhost")
+            && h.parse::<std::net::IpAddr>().is_err()
+    })
+}
+
 /// A process start: what it runs and with what.
 fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static str, Level, &str)) {
     let lower = c.args.to_ascii_lowercase();
@@ -1493,6 +1536,27 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
         );
     } else {
         add("custody::process-spawn", Level::Medium, "starts a process");
+    }
+    // The command's first word, when it is a literal.
+    let first_word = c
+        .literal
+        .as_ref()
+        .map(|l| l.value.trim().to_ascii_lowercase())
+        .or_else(|| {
+            let a = c.args.trim_start_matches(['[', '(', ' ']);
+            let q = a.chars().next().filter(|q| matches!(q, '\'' | '"'))?;
+            a[1..].split(q).next().map(str::to_ascii_lowercase)
+        })
+        .unwrap_or_default();
+    if RECON_COMMANDS
+        .iter()
+        .any(|r| first_word == *r || first_word.starts_with(&format!("{r} ")))
+    {
+        add(
+            "custody::host-recon",
+            Level::High,
+            "runs a command that reports who and where it runs (whoami, hostname, ...)",
+        );
     }
     let runs_downloader = [
         "curl",
@@ -1798,6 +1862,16 @@ const RULES: &[Rule] = &[
         ],
         any: &[],
         why: "sends the host's or user's identity out before any function is called",
+    },
+    Rule {
+        all: &[("custody::host-recon", Level::High)],
+        any: &[],
+        why: "runs a reconnaissance command (whoami, hostname, ...) before any function is called",
+    },
+    Rule {
+        all: &[("custody::network-egress", Level::High)],
+        any: &[],
+        why: "beacons by DNS before any function is called",
     },
 ];
 

@@ -270,3 +270,18 @@ fn a_shell_dropper_from_a_paste_site_in_a_function_is_malicious_but_an_installer
     ]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_recon_command_at_install_and_a_dns_beacon_at_import_are_malicious() {
+    let setup = "import os\nfrom setuptools import setup\nos.system('whoami')\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let beacon = "import socket\ndef _check():\n    try:\n        socket.gethostbyname('pkg.probe.example.invalid')\n    except OSError:\n        pass\n_check()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", beacon)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Look-alikes: the machine type for a build, a lookup of localhost.
+    let setup = "import subprocess\nfrom setuptools import setup\narch = subprocess.check_output(['uname', '-m'])\nsetup(name='pkg')\n";
+    let local = "import socket\nLOCAL = socket.gethostbyname('localhost')\n";
+    let r = sdist(&[("setup.py", setup), ("pkg/__init__.py", local)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
