@@ -451,7 +451,9 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             Phase::Import if !options.deep => {
                 // A drop box or a throwaway host anywhere in the file: read
                 // the functions too, whatever runs them is worth seeing.
-                if prefilter::needs_full_read(&m.data) {
+                // So for small files: a whole malicious package is often
+                // one short module, and reading it costs little.
+                if m.data.len() <= SMALL_FILE || prefilter::needs_full_read(&m.data) {
                     analyse_source(&m.path, &m.data, phase, None, 0, out);
                 } else {
                     let skeleton = skeleton::skeleton(&m.data);
@@ -539,6 +541,9 @@ fn finding(
         function: None,
     }
 }
+
+/// Import-time files up to this size are read whole (functions included).
+const SMALL_FILE: usize = 4096;
 
 /// Folders whose code a user's `import` never runs.
 const NOT_SHIPPED_DIRS: &[&str] = &[
@@ -1590,7 +1595,7 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
     } else if fed_by_hidden_data(ctx, c) {
         add(
             "custody::download-exec",
-            Level::High,
+            Level::Critical,
             "runs a command that was decoded or downloaded",
         );
     }
@@ -1920,6 +1925,11 @@ const FUNCTION_RULES: &[Rule] = &[
             ("custody::env-dump", Level::Medium),
         ],
         why: "one function collects the host's or user's data and sends it to a chat webhook or paste site",
+    },
+    Rule {
+        all: &[("custody::download-exec", Level::Critical)],
+        any: &[],
+        why: "one function runs a command it decoded or downloaded",
     },
     Rule {
         all: &[

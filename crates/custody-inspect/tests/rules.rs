@@ -296,3 +296,15 @@ fn a_program_downloaded_and_started_or_planted_in_startup_at_install_is_maliciou
     let r = sdist(&[("setup.py", startup)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_short_module_is_read_whole_and_a_decoded_command_in_a_function_is_malicious() {
+    // base64 of `echo hi`: what the command is does not matter, that it was
+    // hidden does.
+    let module = "import os, base64\ndef get(tag='x'):\n    print('fetching')\n    os.system(base64.b64decode('ZWNobyBoaQ=='))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let plain = "import subprocess\ndef version():\n    return subprocess.run(['git', 'describe'], capture_output=True).stdout\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", plain)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
