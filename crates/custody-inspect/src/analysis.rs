@@ -453,7 +453,11 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 // the functions too, whatever runs them is worth seeing.
                 // So for small files: a whole malicious package is often
                 // one short module, and reading it costs little.
-                if m.data.len() <= SMALL_FILE || prefilter::needs_full_read(&m.data) {
+                // (A small file whose text names nothing a rule looks at is
+                // still not parsed.)
+                if prefilter::needs_full_read(&m.data)
+                    || (m.data.len() <= SMALL_FILE && prefilter::worth_parsing(&m.data))
+                {
                     analyse_source(&m.path, &m.data, phase, None, 0, out);
                 } else {
                     let skeleton = skeleton::skeleton(&m.data);
@@ -848,8 +852,6 @@ struct Ctx<'a> {
     file_phase: Phase,
     facts: &'a Facts,
     reach: HashSet<String>,
-    /// The function each line with a call or a string is in.
-    funcs: HashMap<usize, &'a str>,
 }
 
 impl Ctx<'_> {
@@ -865,6 +867,25 @@ impl Ctx<'_> {
         } else {
             Phase::Runtime
         }
+    }
+
+    /// The function the call or string on `line` is in (looked up only
+    /// for the few lines that make findings).
+    fn function_at(&self, line: usize) -> Option<&str> {
+        let facts = self.facts;
+        facts
+            .calls
+            .iter()
+            .find(|c| c.line == line)
+            .map(|c| c.func.as_deref())
+            .or_else(|| {
+                facts
+                    .strings
+                    .iter()
+                    .find(|s| s.line == line)
+                    .map(|s| s.func.as_deref())
+            })
+            .flatten()
     }
 
     fn at(
@@ -886,7 +907,7 @@ impl Ctx<'_> {
             text,
             message,
         );
-        f.function = self.funcs.get(&line).map(|s| (*s).to_owned());
+        f.function = self.function_at(line).map(str::to_owned);
         f
     }
 }
@@ -962,17 +983,6 @@ fn analyse_with_roots(
         file_phase,
         facts: &facts,
         reach,
-        funcs: facts
-            .calls
-            .iter()
-            .filter_map(|c| Some((c.line, c.func.as_deref()?)))
-            .chain(
-                facts
-                    .strings
-                    .iter()
-                    .filter_map(|s| Some((s.line, s.func.as_deref()?))),
-            )
-            .collect(),
     };
     string_signals(&ctx, out);
     if layer.is_none() {
