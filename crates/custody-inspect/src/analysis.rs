@@ -1039,6 +1039,55 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         string_payloads(ctx, s, phase, out);
     }
+    if ctx
+        .lines
+        .iter()
+        .any(|l| l.contains("^ ord(") || l.contains("^ord("))
+    {
+        xor_payloads(ctx, out);
+    }
+}
+
+/// A `chr(ord(c) ^ ord(k))` loop: every long string XOR-ed with every other
+/// string of the same function (bounded), and what decodes to Python code
+/// analysed as a layer.
+fn xor_payloads(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
+    if nested >= decode::MAX_DEPTH {
+        return;
+    }
+    let usable = |s: &&python::Str| !s.bare && !s.value.is_empty() && s.value.len() <= 1 << 20;
+    let ciphers = ctx
+        .facts
+        .strings
+        .iter()
+        .filter(usable)
+        .filter(|s| s.value.len() >= 64)
+        .take(8);
+    for c in ciphers {
+        let keys = ctx
+            .facts
+            .strings
+            .iter()
+            .filter(usable)
+            .filter(|k| k.func == c.func && !std::ptr::eq(*k, c) && k.value.len() <= 4096)
+            .take(16);
+        for k in keys {
+            if let Some(inner) = decode::xor_with_key(&c.value, &k.value) {
+                let phase = ctx.phase(c.scope, c.func.as_ref());
+                let chain = layered(ctx.layer, "xor");
+                out.push(ctx.at(
+                    "custody::encoded-payload",
+                    Level::Medium,
+                    phase,
+                    c.line,
+                    "a string that decodes (XOR with a key in the same code) to Python code",
+                ));
+                analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
+                break;
+            }
+        }
+    }
 }
 
 /// Whether a string holds any marker of any string rule (case-insensitive,

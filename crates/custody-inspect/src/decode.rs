@@ -115,6 +115,21 @@ pub fn unwrap(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// `cipher` XOR-ed with `key` repeated, character code by character code
+/// (what `chr(ord(c) ^ ord(k))` loops do), when the result is Python code.
+pub fn xor_with_key(cipher: &str, key: &str) -> Option<Vec<u8>> {
+    let key: Vec<u32> = key.chars().map(u32::from).collect();
+    if key.is_empty() {
+        return None;
+    }
+    let out = cipher
+        .chars()
+        .zip(key.iter().cycle())
+        .map(|(c, k)| char::from_u32(u32::from(c) ^ k))
+        .collect::<Option<String>>()?;
+    looks_like_code(out.as_bytes()).then(|| out.into_bytes())
+}
+
 /// rot13 of ASCII letters (used by some droppers with `codecs.decode(s, "rot13")`).
 pub fn rot13(s: &str) -> String {
     s.chars()
@@ -129,6 +144,20 @@ pub fn rot13(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xor_with_a_repeated_key() {
+        let code = "import os\nos.system('echo hi')\n";
+        let key = "9742";
+        let cipher: String = code
+            .chars()
+            .zip(key.chars().cycle())
+            .map(|(c, k)| char::from_u32(u32::from(c) ^ u32::from(k)).unwrap_or('?'))
+            .collect();
+        assert_eq!(xor_with_key(&cipher, key).as_deref(), Some(code.as_bytes()));
+        assert_eq!(xor_with_key(&cipher, "1111"), None);
+        assert_eq!(xor_with_key(&cipher, ""), None);
+    }
     use base64::Engine;
     use std::io::Write;
 

@@ -319,3 +319,30 @@ fn one_function_that_downloads_makes_executable_and_runs_is_malicious() {
     ]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn code_xored_with_a_key_and_run_at_install_is_malicious() {
+    // Long enough (64 characters and more) to be taken for a cipher text.
+    let code = "import os\nos.system('echo hi > /dev/null')\nprint('the step ran, nothing else')\n";
+    let key = "9742859652630566609335721507";
+    let mut cipher = String::new();
+    for (c, k) in code.chars().zip(key.chars().cycle()) {
+        std::fmt::Write::write_fmt(
+            &mut cipher,
+            format_args!("\\x{:02x}", u32::from(c) ^ u32::from(k)),
+        )
+        .unwrap();
+    }
+    let setup = format!(
+        "from setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        c = \"{cipher}\"\n        k = \"{key}\"\n        out = ''\n        for i in range(len(c)):\n            out += chr(ord(c[i]) ^ ord(k[i % len(k)]))\n        eval(compile(out, '<string>', 'exec'))\nsetup(name='pkg', cmdclass={{'install': I}})\n"
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.layer.as_deref() == Some("xor") && f.code == "custody::process-spawn"),
+        "the decoded layer is analysed: {:#?}",
+        r.findings
+    );
+}
