@@ -2136,6 +2136,12 @@ fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         {
             say("installs persistence for code it fetches or hides");
         }
+        if at_install
+            && has("custody::persistence", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+        {
+            say("plants persistence or hijacks a tool and starts a program while being installed");
+        }
     }
     // Obfuscation that stands for itself: a setup.py spelled in escapes, or
     // a module with code pushed off-screen on several lines and hidden text.

@@ -346,3 +346,14 @@ fn code_xored_with_a_key_and_run_at_install_is_malicious() {
         r.findings
     );
 }
+
+#[test]
+fn a_browser_extension_planted_and_a_program_started_at_install_is_malicious() {
+    let setup = "import os, subprocess\nfrom setuptools import setup\next = os.path.join(os.getenv('APPDATA', '/tmp'), 'Extension')\nos.makedirs(ext, exist_ok=True)\nsubprocess.Popen(['chrome', '--load-extension=' + ext])\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Starting a compiler at install, with no persistence, is a build.
+    let build = "import subprocess\nfrom setuptools import setup\nsubprocess.check_call(['make', '-C', 'src'])\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", build)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
