@@ -1210,6 +1210,15 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
             &format!("a download from {why}"),
         ));
     }
+    if !s.bare && is_python_c_fetch(&s.value) {
+        out.push(ctx.at(
+            "custody::network-egress",
+            Level::Medium,
+            phase,
+            s.line,
+            "a `python -c` one-liner that connects out",
+        ));
+    }
     if s.spelled >= 6 && !s.bytes {
         out.push(ctx.at(
             "custody::obfuscation",
@@ -1270,6 +1279,24 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
         ));
         analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
     }
+}
+
+/// A command line that runs `python -c` with code that connects out.
+fn is_python_c_fetch(v: &str) -> bool {
+    let Some(at) = v.find("python") else {
+        return false;
+    };
+    let rest = &v[at..];
+    rest.contains(" -c")
+        && [
+            "requests.",
+            "urlopen",
+            "urllib.request",
+            "socket.",
+            "http.client",
+        ]
+        .iter()
+        .any(|m| rest.contains(m))
 }
 
 /// `outer>inner`, or `inner` at the first layer.

@@ -357,3 +357,13 @@ fn a_browser_extension_planted_and_a_program_started_at_install_is_malicious() {
     let r = sdist(&[("setup.py", build)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_python_c_one_liner_that_connects_run_at_install_is_malicious() {
+    let setup = "import os\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        url = 'http://127.0.0.1:9/t'\n        os.system('''python3 -c \"import requests;print(requests.get(''' + repr(url) + ''').text)\" > /tmp/out''')\n        install.run(self)\nsetup(name='pkg', cmdclass={'install': I})\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let check = "import subprocess, sys\nfrom setuptools import setup\nsubprocess.check_call([sys.executable, '-c', 'import numpy'])\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", check)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
