@@ -678,6 +678,7 @@ const SHELL_MARKERS: &[&str] = &[
     "base64 -d",
     "invoke-webrequest",
     "downloadstring",
+    "net.sockets.tcpclient",
     "downloadfile(",
     "iex(",
     "iex (",
@@ -1454,8 +1455,30 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
             || callee.ends_with(".decompress")
             || callee.ends_with(".loads") && callee.contains("marshal")
     };
-    nested_calls(ctx, c).any(|d| {
-        hides(&d.callee)
+    // `cmd = b64decode(...)` earlier in the same function, then `run(cmd)`.
+    let first_arg = c
+        .args
+        .trim_start_matches(['(', '[', ' '])
+        .split([',', ')', ']', ' '])
+        .next()
+        .unwrap_or("");
+    let assigned_hidden = !first_arg.is_empty()
+        && first_arg
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || ch == '_')
+        && ctx.facts.calls.iter().any(|d| {
+            d.func == c.func
+                && d.line < c.line
+                && hides(&d.callee)
+                && ctx.lines.get(d.line.wrapping_sub(1)).is_some_and(|l| {
+                    l.trim_start().strip_prefix(first_arg).is_some_and(|r| {
+                        r.trim_start().starts_with('=') && !r.trim_start().starts_with("==")
+                    })
+                })
+        });
+    assigned_hidden
+        || nested_calls(ctx, c).any(|d| {
+            hides(&d.callee)
             // A local wrapper (`def b64d(s): return b64decode(s)`), one level deep.
             || (ctx.facts.defs.contains(&d.callee)
                 && ctx
@@ -1463,9 +1486,10 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
                     .calls
                     .iter()
                     .any(|e| e.func.as_deref() == Some(d.callee.as_str()) && hides(&e.callee)))
-    }) || DECODE_CALLS
-        .iter()
-        .any(|d| c.args.contains(d.rsplit('.').next().unwrap_or(d)))
+        })
+        || DECODE_CALLS
+            .iter()
+            .any(|d| c.args.contains(d.rsplit('.').next().unwrap_or(d)))
         || c.args.contains("urlopen")
         || c.args.contains(".decrypt(")
         || ([".read()", ".text", ".content"]

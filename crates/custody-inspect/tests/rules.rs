@@ -367,3 +367,22 @@ fn a_python_c_one_liner_that_connects_run_at_install_is_malicious() {
     let r = sdist(&[("setup.py", check)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_command_decoded_into_a_variable_and_run_at_install_is_malicious() {
+    // base64 of `echo hi`.
+    let setup = "import base64, subprocess\ndef go():\n    encoded = 'ZWNobyBoaQ=='\n    cmd = base64.b64decode(encoded).decode('utf-8')\n    subprocess.run(cmd, shell=True)\ngo()\nfrom setuptools import setup\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A comparison is not an assignment.
+    let setup = "import base64, subprocess\ndef go(cmd):\n    if cmd == base64.b64decode('ZWNobyBoaQ=='):\n        pass\n    subprocess.run(cmd)\nfrom setuptools import setup\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_powershell_reverse_shell_run_at_install_is_malicious() {
+    let setup = "import os\nfrom setuptools import setup\nshell = 'powershell -nop -c \"$c = New-Object System.Net.Sockets.TCPClient(\\'127.0.0.1\\',9)\"'\nos.system(shell)\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
