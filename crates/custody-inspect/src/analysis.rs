@@ -1738,6 +1738,30 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
         }
         return;
     }
+    if let Some(code) = chr_list_code(ctx, c) {
+        out.push(ctx.at(
+            "custody::encoded-payload",
+            Level::Medium,
+            phase,
+            c.line,
+            "Python code spelled as a list of character codes",
+        ));
+        out.push(ctx.at(
+            "custody::dynamic-code",
+            Level::High,
+            phase,
+            c.line,
+            "runs code spelled as character codes",
+        ));
+        if ctx
+            .layer
+            .is_none_or(|l| l.matches('>').count() < decode::MAX_DEPTH)
+        {
+            let layer = layered(ctx.layer, "chr-list");
+            analyse_source(ctx.path, code.as_bytes(), phase, Some(&layer), 0, out);
+        }
+        return;
+    }
     if fed_by_hidden_data(ctx, c) {
         if c.span.1.saturating_sub(c.span.0) >= 512 {
             out.push(ctx.at(
@@ -1765,6 +1789,33 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
             "runs code built at run time",
         ));
     }
+}
+
+/// `exec("".join(map(chr, [105, 109, ...])))`: the code the list of
+/// character codes spells, when it is Python.
+fn chr_list_code(ctx: &Ctx<'_>, c: &python::Call) -> Option<String> {
+    if !c.args.contains("chr") {
+        return None;
+    }
+    // The argument list may be longer than `args` keeps: read the lines.
+    let text = ctx
+        .lines
+        .iter()
+        .skip(c.line.checked_sub(1)?)
+        .take(400)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let from = text.find("chr")?;
+    let open = from + text[from..].find('[')?;
+    let close = open + text[open..].find(']')?;
+    let code = text[open + 1..close]
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse::<u32>().ok().and_then(char::from_u32))
+        .collect::<Option<String>>()?;
+    (code.len() >= 16 && decode::looks_like_code(code.as_bytes())).then_some(code)
 }
 
 /// A media file carrying an encoded payload or code after its data.

@@ -386,3 +386,22 @@ fn a_powershell_reverse_shell_run_at_install_is_malicious() {
     let r = sdist(&[("setup.py", setup)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn code_spelled_as_character_codes_and_run_is_decoded_and_malicious_at_install() {
+    let inner = "import os\nos.system('echo hi > /dev/null')\n";
+    let codes: Vec<String> = inner.chars().map(|c| u32::from(c).to_string()).collect();
+    let setup = format!(
+        "exec(\"\".join(map(chr, [{}])))\nfrom setuptools import setup\nsetup(name='pkg')\n",
+        codes.join(",")
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.layer.as_deref() == Some("chr-list") && f.code == "custody::process-spawn"),
+        "{:#?}",
+        r.findings
+    );
+}
