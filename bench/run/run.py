@@ -10,6 +10,9 @@ Usage: python3 bench/run/run.py [--custody target/release/custody] [--n 40] [--d
 2. A data step: Python hashes a file of DATA GiB (SHA-256, 1 MiB reads),
    plainly and under `custody run --input FILE`, 3 times each (warm cache);
    median wall time and the overhead in %.
+3. An open-heavy step: Python reads 10,000 files of 1 byte, plainly, under
+   `custody run` and under `custody run --no-observe`, 5 times each: what
+   the supervisor's round trip per open costs.
 Prints a markdown report with a run header.
 """
 import argparse, hashlib, os, platform, statistics, subprocess, sys, tempfile, time
@@ -78,5 +81,27 @@ def main():
         print(f"| plain | 3 | {statistics.median(p):.3f} |\n| custody run | 3 | {statistics.median(b):.3f} |")
         over = (statistics.median(b) / statistics.median(p) - 1) * 100
         print(f"\nOverhead of custody run (median): {over:+.1f} % (target: under 3 %)")
+        files = os.path.join(d, "files")
+        os.makedirs(files)
+        for i in range(10000):
+            with open(os.path.join(files, f"f{i}"), "w") as f:
+                f.write("x")
+        opener = os.path.join(d, "opener.py")
+        open(opener, "w").write("import os,sys\nd=sys.argv[1]\nprint(sum(len(open(os.path.join(d,f)).read()) for f in os.listdir(d)))\n")
+        modes = {
+            "plain": [py, opener, files],
+            "custody run": [custody, "run", "--input", files, "--input", opener, "--", py, opener, files],
+            "custody run --no-observe": [custody, "run", "--no-observe", "--input", files, "--input", opener, "--", py, opener, files],
+        }
+        times = {k: [] for k in modes}
+        for _ in range(5):
+            for k, cmd in modes.items():
+                times[k].append(timed(cmd))
+        print("\n#### Open-heavy step: read 10,000 files of 1 byte in Python\n")
+        print("| mode | runs | median ms |\n|---|---|---|")
+        for k, xs in times.items():
+            print(f"| {k} | {len(xs)} | {statistics.median(xs)*1000:.0f} |")
+        per_open = (statistics.median(times["custody run"]) - statistics.median(times["custody run --no-observe"])) / 10000 * 1e6
+        print(f"\nThe supervisor's cost per open (median difference / 10,000): {per_open:.1f} µs")
 
 main()
