@@ -9,6 +9,8 @@
 //! * [`skeleton`]: the import-time part of a file (bodies of functions no
 //!   import-time code reaches become `pass`), so only code that can act
 //!   before a user calls anything is parsed by default.
+//! * [`analysis`]: findings per file and phase; [`verdict`]: the rules
+//!   that turn findings into a package's verdict.
 
 pub mod analysis;
 pub mod archive;
@@ -18,3 +20,4 @@ pub mod integrity;
 pub mod prefilter;
 pub mod python;
 pub mod skeleton;
+pub mod verdict;

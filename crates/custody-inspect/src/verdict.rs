@@ -1,0 +1,430 @@
+//! Verdicts: the combination rules that turn a package's findings into
+//! `malicious`, `suspicious` or `clean`, per file before run time, per
+//! function whenever it runs, and for the package as a whole. The rules
+//! are tables, read top to bottom; `docs/inspect.md` lists them in words.
+
+use std::collections::BTreeSet;
+
+use crate::analysis::{Finding, Level, NOT_SHIPPED_DIRS, Phase, Verdict, basename};
+
+/// A per-file verdict rule: every `all` finding, and one of `any` when
+/// `any` is not empty, in one file before run time.
+struct Rule {
+    all: &'static [(&'static str, Level)],
+    any: &'static [(&'static str, Level)],
+    why: &'static str,
+}
+
+/// The combination rules that need nothing but findings of one file.
+const RULES: &[Rule] = &[
+    Rule {
+        all: &[("custody::drop-box", Level::High)],
+        any: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+            ("custody::host-recon", Level::Medium),
+        ],
+        why: "reports to a known drop box before any function is called",
+    },
+    Rule {
+        all: &[("custody::shell-payload", Level::High)],
+        any: &[
+            ("custody::process-spawn", Level::Medium),
+            ("custody::dynamic-code", Level::Medium),
+        ],
+        why: "runs a shell downloader or reverse shell before any function is called",
+    },
+    Rule {
+        all: &[("custody::obfuscation", Level::High)],
+        any: &[
+            ("custody::process-spawn", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+            ("custody::dynamic-code", Level::Medium),
+        ],
+        why: "obfuscated code that runs programs or code before any function is called",
+    },
+    Rule {
+        all: &[("custody::dynamic-code", Level::Critical)],
+        any: &[],
+        why: "runs a large encoded or encrypted blob at install, start-up or import",
+    },
+    Rule {
+        all: &[("custody::hidden-code", Level::High)],
+        any: &[
+            ("custody::dynamic-code", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+        ],
+        why: "code hidden off-screen that runs code, programs or the network",
+    },
+    Rule {
+        all: &[("custody::dynamic-code", Level::High)],
+        any: &[
+            ("custody::encoded-payload", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+        ],
+        why: "runs hidden (encoded or downloaded) code at install, start-up or import",
+    },
+    Rule {
+        all: &[
+            ("custody::dynamic-code", Level::Medium),
+            ("custody::encoded-payload", Level::Medium),
+        ],
+        any: &[],
+        why: "runs code next to an encoded payload at install, start-up or import",
+    },
+    Rule {
+        all: &[
+            ("custody::process-spawn", Level::High),
+            ("custody::encoded-payload", Level::Medium),
+        ],
+        any: &[],
+        why: "writes a decoded payload and starts it",
+    },
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::make-executable", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "downloads a binary, makes it executable and runs it",
+    },
+    Rule {
+        all: &[("custody::pth-exec", Level::High)],
+        any: &[
+            ("custody::dynamic-code", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        why: "a .pth start-up hook that runs hidden or networked code",
+    },
+    Rule {
+        all: &[
+            ("custody::shell-redirect", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "connects out and hands the connection a shell (reverse shell)",
+    },
+    Rule {
+        all: &[("custody::download-exec", Level::High)],
+        any: &[],
+        why: "runs a downloader or encoded PowerShell before any function is called",
+    },
+    Rule {
+        all: &[("custody::privileged-pod", Level::High)],
+        any: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+            ("custody::secret-access", Level::High),
+        ],
+        why: "creates a privileged pod (a foothold on the cluster's nodes) before any function is called",
+    },
+    Rule {
+        all: &[
+            ("custody::host-recon", Level::Medium),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "sends the host's or user's identity out before any function is called",
+    },
+    Rule {
+        all: &[("custody::host-recon", Level::High)],
+        any: &[],
+        why: "runs a reconnaissance command (whoami, hostname, ...) before any function is called",
+    },
+    Rule {
+        all: &[("custody::network-egress", Level::High)],
+        any: &[],
+        why: "beacons by DNS before any function is called",
+    },
+];
+
+/// Rules for one function, whenever it runs: combinations no library
+/// function has, so run time is no excuse.
+const FUNCTION_RULES: &[Rule] = &[
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::dynamic-code", Level::Medium),
+        ],
+        any: &[],
+        why: "one function fetches from the network and runs code",
+    },
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::High),
+        ],
+        any: &[],
+        why: "one function downloads and starts a program",
+    },
+    Rule {
+        all: &[
+            ("custody::secret-access", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "one function reads secrets and sends",
+    },
+    Rule {
+        all: &[
+            ("custody::drop-box", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[
+            ("custody::secret-access", Level::Medium),
+            ("custody::host-recon", Level::Medium),
+            ("custody::env-dump", Level::Medium),
+        ],
+        why: "one function collects the host's or user's data and sends it to a chat webhook or paste site",
+    },
+    Rule {
+        all: &[
+            ("custody::network-egress", Level::Medium),
+            ("custody::make-executable", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "one function downloads, makes a file executable and runs it",
+    },
+    Rule {
+        all: &[("custody::download-exec", Level::Critical)],
+        any: &[],
+        why: "one function runs a command it decoded or downloaded",
+    },
+    Rule {
+        all: &[
+            ("custody::shell-payload", Level::High),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[
+            ("custody::drop-box", Level::High),
+            ("custody::payload-url", Level::Medium),
+        ],
+        why: "one function runs a shell dropper fetching from a paste site or throwaway host",
+    },
+];
+
+fn function_rules(findings: &[Finding]) -> Vec<String> {
+    // Tests exercise clients against fake hosts and secrets; a cloud
+    // metadata endpoint or a pod's service-account token is where SDKs get
+    // their credentials.
+    let counted = |f: &&Finding| {
+        let in_tests = f
+            .path
+            .split('/')
+            .any(|c| NOT_SHIPPED_DIRS.contains(&c) || c.starts_with("test_"));
+        let metadata = f.code == "custody::secret-access"
+            && (f.message.contains("169.254.") || f.message.contains("kubernetes.io"));
+        !in_tests && !metadata
+    };
+    let findings: Vec<&Finding> = findings.iter().filter(counted).collect();
+    let groups: BTreeSet<(&str, &str)> = findings
+        .iter()
+        .filter_map(|f| Some((f.path.as_str(), f.function.as_deref()?)))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for (path, func) in groups {
+        let has = |code: &str, min: Level| {
+            findings.iter().any(|f| {
+                f.path == path
+                    && f.function.as_deref() == Some(func)
+                    && f.code == code
+                    && f.level >= min
+            })
+        };
+        for rule in FUNCTION_RULES {
+            if rule.all.iter().all(|(c, l)| has(c, *l))
+                && (rule.any.is_empty() || rule.any.iter().any(|(c, l)| has(c, *l)))
+                && !out.iter().any(|m| m.starts_with(rule.why))
+            {
+                out.push(format!("{} ({path}, {func})", rule.why));
+            }
+        }
+    }
+    out
+}
+
+/// Verdict rules, in order. Phases before run time count; run-time-only
+/// behaviour is what libraries legitimately do.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a flat list of rules, read top to bottom; to be split into rule tables"
+)]
+pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
+    let early: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.phase != Phase::Runtime)
+        .collect();
+    let any = |code: &str| findings.iter().any(|f| f.code == code);
+    let score = findings
+        .iter()
+        .map(|f| match f.level {
+            Level::Low => 1,
+            Level::Medium => 3,
+            Level::High => 8,
+            Level::Critical => 20,
+        } * if f.phase == Phase::Runtime { 1 } else { 2 })
+        .sum();
+    // Behaviour combines within one file (its decoded layers included): a
+    // big SDK with a credential path in one module and an HTTP client in
+    // another is not an exfiltration.
+    let mut malicious = Vec::new();
+    let paths: BTreeSet<&str> = early.iter().map(|f| f.path.as_str()).collect();
+    for path in paths {
+        let has = |code: &str, min: Level| {
+            early
+                .iter()
+                .any(|f| f.path == path && f.code == code && f.level >= min)
+        };
+        let mut say = |why: &str| {
+            if !malicious.iter().any(|m: &String| m.starts_with(why)) {
+                malicious.push(format!("{why} ({path})"));
+            }
+        };
+        let at_install = early
+            .iter()
+            .any(|f| f.path == path && f.phase == Phase::Install);
+        if (has("custody::secret-access", Level::High)
+            && (has("custody::network-egress", Level::Medium)
+                || has("custody::process-spawn", Level::High)
+                || (at_install && has("custody::process-spawn", Level::Medium))))
+            || (has("custody::env-dump", Level::High)
+                && has("custody::network-egress", Level::Medium))
+        {
+            say("reads secrets and sends or runs something before any function is called");
+        }
+        if at_install
+            && has("custody::encoded-payload", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+        {
+            say("decodes a hidden payload and starts a program while being installed");
+        }
+        for rule in RULES {
+            if rule.all.iter().all(|(c, l)| has(c, *l))
+                && (rule.any.is_empty() || rule.any.iter().any(|(c, l)| has(c, *l)))
+            {
+                say(rule.why);
+            }
+        }
+        if has("custody::network-egress", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+        {
+            if at_install {
+                say("calls out and runs a program while being installed");
+            } else {
+                say("calls out and runs a program when imported");
+            }
+        }
+        if has("custody::record-mismatch", Level::High)
+            && early.iter().any(|f| {
+                f.path == path && f.code != "custody::record-mismatch" && f.level >= Level::Medium
+            })
+        {
+            say("a file changed after install, and what it does acts before run time");
+        }
+        if has("custody::persistence", Level::Medium)
+            && (has("custody::network-egress", Level::Medium)
+                || has("custody::dynamic-code", Level::High))
+        {
+            say("installs persistence for code it fetches or hides");
+        }
+        if at_install
+            && has("custody::persistence", Level::Medium)
+            && has("custody::process-spawn", Level::Medium)
+        {
+            say("plants persistence or hijacks a tool and starts a program while being installed");
+        }
+    }
+    // Obfuscation that stands for itself: a setup.py spelled in escapes, or
+    // a module with code pushed off-screen on several lines and hidden text.
+    let count = |path: &str, code: &str| {
+        findings
+            .iter()
+            .filter(|f| f.path == path && f.code == code)
+            .count()
+    };
+    let paths: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| matches!(f.code, "custody::obfuscation" | "custody::hidden-code"))
+        .map(|f| f.path.as_str())
+        .collect();
+    for path in paths {
+        let obfuscated = count(path, "custody::obfuscation");
+        if basename(path) == "setup.py" && obfuscated >= 3 {
+            malicious.push(format!("setup.py is obfuscated, and pip runs it ({path})"));
+        } else if obfuscated >= 1 && count(path, "custody::hidden-code") >= 3 {
+            malicious.push(format!(
+                "heavily obfuscated code with parts hidden off-screen ({path})"
+            ));
+        }
+    }
+    if any("custody::orphan-startup-hook") {
+        malicious.push("a start-up hook no distribution owns (an implant)".to_owned());
+    }
+    if any("custody::media-payload")
+        && findings
+            .iter()
+            .any(|f| f.code == "custody::dynamic-code" && f.level >= Level::High)
+    {
+        malicious.push("code hidden in a media file and run".to_owned());
+    }
+    // A chat webhook with its token, and code that sends: a stealer, even
+    // when the sending waits for a function call.
+    // A program fetched from a throwaway host and started, whenever it runs.
+    let payloads: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.code == "custody::payload-url")
+        .map(|f| f.path.as_str())
+        .collect();
+    for path in payloads {
+        let has_any = |code: &str| {
+            findings
+                .iter()
+                .any(|f| f.path == path && f.code == code && f.level >= Level::Medium)
+        };
+        if has_any("custody::network-egress") && has_any("custody::process-spawn") {
+            malicious.push(format!(
+                "downloads from a throwaway host and starts a program ({path})"
+            ));
+        }
+    }
+    // Likewise a request bin or interaction catcher.
+    let tokens: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.code == "custody::drop-box" && f.level == Level::Critical)
+        .map(|f| f.path.as_str())
+        .collect();
+    for path in tokens {
+        if findings.iter().any(|f| {
+            f.path == path && f.code == "custody::network-egress" && f.level >= Level::Medium
+        }) {
+            malicious.push(format!(
+                "sends to a drop box it names (a chat webhook with its token, or a request bin) ({path})"
+            ));
+        }
+    }
+    malicious.extend(function_rules(findings));
+    if !malicious.is_empty() {
+        return (Verdict::Malicious, score, malicious);
+    }
+    let suspicious: Vec<String> = early
+        .iter()
+        .filter(|f| {
+            f.level >= Level::High
+                || matches!(f.code, "custody::startup-hook" | "custody::pth-exec")
+        })
+        .map(|f| format!("{} in {} ({:?})", f.code, f.path, f.phase))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !suspicious.is_empty() || any("custody::media-payload") || any("custody::path-traversal") {
+        let mut r = suspicious;
+        if any("custody::media-payload") {
+            r.push("a media file carries encoded code".into());
+        }
+        return (Verdict::Suspicious, score, r);
+    }
+    (Verdict::Clean, score, Vec::new())
+}
