@@ -240,9 +240,8 @@ fn control_and_treatment() {
     check_attempts(&w, port);
 }
 
-/// The supervisor's record in the attestation: the planted key's open,
-/// the connect to the listener with its destination, and the executions.
-fn check_attempts(w: &World, port: u16) {
+/// The treatment run's signed envelope and the statement inside it.
+fn attestation(w: &World) -> (serde_json::Value, serde_json::Value) {
     let env: serde_json::Value =
         serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
     let payload = base64::Engine::decode(
@@ -250,7 +249,14 @@ fn check_attempts(w: &World, port: u16) {
         env["payload"].as_str().unwrap(),
     )
     .unwrap();
-    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let st = serde_json::from_slice(&payload).unwrap();
+    (env, st)
+}
+
+/// The supervisor's record in the attestation: the planted key's open,
+/// the connect to the listener with its destination, and the executions.
+fn check_attempts(w: &World, port: u16) {
+    let (_, st) = attestation(w);
     let by = st["predicate"]["runDetails"]["byproducts"]
         .as_array()
         .unwrap();
@@ -474,14 +480,7 @@ fn inherited_descriptors_are_closed() {
 fn check_attestation(w: &World, output: &str, input: &str) {
     let att = w.s("att.json");
     // The attestation: signed, outputs as subjects, what was enforced.
-    let env: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
-    let payload = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        env["payload"].as_str().unwrap(),
-    )
-    .unwrap();
-    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let (env, st) = attestation(w);
     assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
     assert_eq!(st["subject"][0]["name"], output);
     assert_eq!(

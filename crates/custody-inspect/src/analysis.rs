@@ -870,6 +870,11 @@ impl Ctx<'_> {
         }
     }
 
+    /// How many decoded layers deep this code is (0: the file itself).
+    fn depth(&self) -> usize {
+        self.layer.map_or(0, |l| l.matches('>').count() + 1)
+    }
+
     /// The function the call or string on `line` is in (looked up only
     /// for the few lines that make findings).
     fn function_at(&self, line: usize) -> Option<&str> {
@@ -1053,8 +1058,7 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// string of the same function (bounded), and what decodes to Python code
 /// analysed as a layer.
 fn xor_payloads(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
-    if nested >= decode::MAX_DEPTH {
+    if ctx.depth() >= decode::MAX_DEPTH {
         return;
     }
     let usable = |s: &&python::Str| !s.bare && !s.value.is_empty() && s.value.len() <= 1 << 20;
@@ -1253,8 +1257,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
             "a Fernet-encrypted token (encrypted code?)",
         ));
     }
-    let nested = ctx.layer.map_or(0, |l| l.matches('>').count() + 1);
-    if nested >= decode::MAX_DEPTH {
+    if ctx.depth() >= decode::MAX_DEPTH {
         return;
     }
     if !s.bare && s.value.len() >= 30 && is_code_in_string(&s.value) {
@@ -1715,10 +1718,7 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
 fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Finding>) {
     if let Some(lit) = &c.literal {
         // exec('literal'): the code is in plain sight; analyse it instead.
-        if ctx
-            .layer
-            .is_none_or(|l| l.matches('>').count() < decode::MAX_DEPTH)
-        {
+        if ctx.depth() <= decode::MAX_DEPTH {
             let layer = layered(ctx.layer, "exec-literal");
             out.push(ctx.at(
                 "custody::dynamic-code",
@@ -1753,10 +1753,7 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
             c.line,
             "runs code spelled as character codes",
         ));
-        if ctx
-            .layer
-            .is_none_or(|l| l.matches('>').count() < decode::MAX_DEPTH)
-        {
+        if ctx.depth() <= decode::MAX_DEPTH {
             let layer = layered(ctx.layer, "chr-list");
             analyse_source(ctx.path, code.as_bytes(), phase, Some(&layer), 0, out);
         }

@@ -15,6 +15,15 @@ struct Rule {
     why: &'static str,
 }
 
+impl Rule {
+    /// Whether the rule holds, given which findings (code, minimum level)
+    /// the file or function has.
+    fn holds(&self, has: impl Fn(&str, Level) -> bool) -> bool {
+        self.all.iter().all(|(c, l)| has(c, *l))
+            && (self.any.is_empty() || self.any.iter().any(|(c, l)| has(c, *l)))
+    }
+}
+
 /// The combination rules that need nothing but findings of one file.
 const RULES: &[Rule] = &[
     Rule {
@@ -235,10 +244,7 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
             })
         };
         for rule in FUNCTION_RULES {
-            if rule.all.iter().all(|(c, l)| has(c, *l))
-                && (rule.any.is_empty() || rule.any.iter().any(|(c, l)| has(c, *l)))
-                && !out.iter().any(|m| m.starts_with(rule.why))
-            {
+            if rule.holds(has) && !out.iter().any(|m| m.starts_with(rule.why)) {
                 out.push(format!("{} ({path}, {func})", rule.why));
             }
         }
@@ -302,9 +308,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             say("decodes a hidden payload and starts a program while being installed");
         }
         for rule in RULES {
-            if rule.all.iter().all(|(c, l)| has(c, *l))
-                && (rule.any.is_empty() || rule.any.iter().any(|(c, l)| has(c, *l)))
-            {
+            if rule.holds(has) {
                 say(rule.why);
             }
         }

@@ -57,11 +57,16 @@ const WITH_PRIVATE: &[&str] = &["ssl", "pki"];
 /// minus [`ETC_SECRETS`].
 pub fn read(etc: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = READ.iter().map(PathBuf::from).collect();
-    out.extend(entries(etc, |name| !ETC_SECRETS.contains(&name)));
+    let mut granted = grant(etc, true);
+    granted.sort();
+    out.extend(granted);
     out
 }
 
-fn entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+/// `dir`'s entries, descending into any that holds a `private` folder (and,
+/// at the top, into [`WITH_PRIVATE`]), and leaving out every `private`
+/// below the top and every [`ETC_SECRETS`] entry at it.
+fn grant(dir: &Path, top: bool) -> Vec<PathBuf> {
     let Ok(list) = fs_err::read_dir(dir) else {
         return Vec::new();
     };
@@ -69,34 +74,17 @@ fn entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     for entry in list.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !keep(name) {
-            continue;
-        }
-        let path = entry.path();
-        if WITH_PRIVATE.contains(&name) || path.join("private").is_dir() && path != dir {
-            out.extend(without_private(&path));
+        let refused = if top {
+            ETC_SECRETS.contains(&name)
         } else {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
-/// `dir`'s entries, descending into any that holds a `private` folder,
-/// and leaving every `private` out.
-fn without_private(dir: &Path) -> Vec<PathBuf> {
-    let Ok(list) = fs_err::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in list.flatten() {
-        let path = entry.path();
-        if entry.file_name() == "private" {
+            name == "private"
+        };
+        if refused {
             continue;
         }
-        if path.join("private").is_dir() {
-            out.extend(without_private(&path));
+        let path = entry.path();
+        if top && WITH_PRIVATE.contains(&name) || path.join("private").is_dir() {
+            out.extend(grant(&path, false));
         } else {
             out.push(path);
         }
