@@ -126,6 +126,18 @@ pub struct Options {
     pub deep: bool,
 }
 
+impl Options {
+    /// What to read of each package: everything under `deep` (every RECORD
+    /// digest checked too), otherwise only the first bytes of members no
+    /// rule reads (inflating native libraries was a fifth of the time).
+    pub fn limits(self) -> crate::archive::Limits {
+        crate::archive::Limits {
+            skim: (!self.deep).then_some(|p: &str| !reads_whole(p)),
+            ..crate::archive::Limits::default()
+        }
+    }
+}
+
 /// Analyses one package with the default options.
 pub fn inspect(contents: &Contents) -> Report {
     inspect_with(contents, Options::default())
@@ -480,12 +492,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
         return;
     }
     let lower = base.to_ascii_lowercase();
-    if [
-        ".wav", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".mp3", ".ico", ".webp",
-    ]
-    .iter()
-    .any(|e| lower.ends_with(e))
-    {
+    if MEDIA.iter().any(|e| lower.ends_with(e)) {
         media_payload(m, out);
     } else if lower.ends_with(".js") {
         let text = String::from_utf8_lossy(&m.data);
@@ -506,6 +513,26 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             ));
         }
     }
+}
+
+/// Media files a payload may hide in (read whole, searched for encoded runs).
+const MEDIA: &[&str] = &[
+    ".wav", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".mp3", ".ico", ".webp",
+];
+
+/// Whether the analysis reads all of a member: Python, start-up files,
+/// JavaScript, media, and package metadata. Other members (native
+/// libraries, data files) need only their first bytes; see
+/// [`crate::archive::Limits::skim`].
+pub fn reads_whole(path: &str) -> bool {
+    let base = basename(path).to_ascii_lowercase();
+    [".py", ".pyw", ".pth", ".start", ".js"]
+        .iter()
+        .chain(MEDIA)
+        .any(|e| base.ends_with(e))
+        || path.contains(".dist-info/")
+        || path.contains(".egg-info/")
+        || !base.contains('.')
 }
 
 fn first_code_line(data: &[u8]) -> &str {
@@ -706,6 +733,7 @@ pub(crate) const EXFIL_MARKERS: &[&str] = &[
     "api.telegram.org/bot",
     "hooks.slack.com",
     "pastebin.com",
+    "rentry.co/",
     "transfer.sh",
 ];
 /// Out-of-band interaction catchers and request bins: nothing but probes
@@ -1115,6 +1143,7 @@ fn any_marker(v: &str) -> bool {
         ]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(pats)
             .expect("fixed patterns build")
     });
@@ -1524,6 +1553,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         network_signals(c, phase, &mut add);
+        secret_signals(ctx, c, &mut add);
         if SPAWN_CALLS.contains(&callee) {
             spawn_signals(ctx, c, &mut add);
         }
@@ -1538,6 +1568,17 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "custody::obfuscation",
                 Level::High,
                 "looks up a builtin by a computed name (obfuscated code)",
+            );
+        }
+        if matches!(callee, "__import__" | "importlib.import_module")
+            && ["bytes([", "chr(", "[::-1]", "decode(", "b64decode"]
+                .iter()
+                .any(|m| args.contains(m))
+        {
+            add(
+                "custody::obfuscation",
+                Level::High,
+                "imports a module by a name it decodes (obfuscated code)",
             );
         }
         if CODE_CALLS.contains(&callee) {
@@ -1624,6 +1665,170 @@ fn network_signals(
             "makes a network client (sends nothing yet)",
         );
     }
+}
+
+/// Names of secrets that no library sends anywhere: a wallet's private key
+/// or seed phrase, a cloud secret key (matched lower-case in a call's
+/// arguments, or in what a variable among them was assigned).
+const SENT_SECRET_NAMES: &[&str] = &[
+    "private_key",
+    "privatekey",
+    "priv_key",
+    "mnemonic",
+    "seed_phrase",
+    "seedphrase",
+    "secret_key",
+    "secret_access_key",
+];
+
+/// How far back an assignment feeding a network call is looked for.
+const SECRET_LOOKBACK: usize = 40;
+
+/// Secrets reached through an SDK, or sent over the network (a Dropbox
+/// upload included).
+fn secret_signals(
+    ctx: &Ctx<'_>,
+    c: &python::Call,
+    add: &mut impl FnMut(&'static str, Level, &str),
+) {
+    let callee = c.callee.as_str();
+    let aws_sdk = || {
+        ctx.facts.imports.iter().any(|(m, _, _)| {
+            let root = m.split('.').next().unwrap_or("");
+            matches!(root, "boto3" | "botocore" | "aiobotocore")
+        })
+    };
+    if callee.ends_with("CryptUnprotectData") {
+        add(
+            "custody::secret-access",
+            Level::High,
+            "decrypts data sealed with the Windows user's key (saved browser passwords, cookies, tokens)",
+        );
+    }
+    if (callee.ends_with(".get_credentials") || callee.ends_with(".get_frozen_credentials"))
+        && aws_sdk()
+    {
+        // Signing a request needs them too: only worth a verdict when
+        // the keys themselves are sent (see `sends_secret`).
+        add(
+            "custody::secret-access",
+            Level::Medium,
+            "reads the AWS SDK's resolved credentials (access key, secret key, token)",
+        );
+    }
+    // Cloud storage as a drop: an upload through the Dropbox SDK.
+    if callee.ends_with(".files_upload")
+        && ctx
+            .facts
+            .imports
+            .iter()
+            .any(|(m, _, _)| m.split('.').next() == Some("dropbox"))
+    {
+        add(
+            "custody::network-egress",
+            Level::Medium,
+            "uploads a file to Dropbox",
+        );
+    }
+    let sends = NETWORK_CALLS.contains(&callee) || callee.ends_with(".urlopen");
+    if sends && sends_secret(ctx, c) {
+        add(
+            "custody::secret-access",
+            Level::High,
+            "sends a private key, seed phrase or cloud secret key over the network",
+        );
+    }
+}
+
+/// Whether a network call's arguments name a secret of
+/// [`SENT_SECRET_NAMES`], directly or through variables assigned in the
+/// [`SECRET_LOOKBACK`] lines before it (`data = {"s": sk}` after
+/// `sk = creds.secret_key` counts). Only what reaches the request as data
+/// counts: a value passed through a call first (a signature made with the
+/// key, a signer given the credentials) is not the secret.
+fn sends_secret(ctx: &Ctx<'_>, c: &python::Call) -> bool {
+    let secret = |w: &String| {
+        let lower = w.to_ascii_lowercase();
+        SENT_SECRET_NAMES.iter().any(|n| lower.contains(n))
+    };
+    let args = exposed_words(&c.args);
+    if args.iter().any(secret) {
+        return true;
+    }
+    let mut fed: BTreeSet<String> = args.into_iter().collect();
+    for l in ctx.lines[..c.line.saturating_sub(1).min(ctx.lines.len())]
+        .iter()
+        .rev()
+        .take(SECRET_LOOKBACK)
+    {
+        let Some((lhs, rhs)) = l.trim_start().split_once('=') else {
+            continue;
+        };
+        if rhs.starts_with('=') || !fed.contains(lhs.trim()) {
+            continue;
+        }
+        let words = exposed_words(rhs);
+        if words.iter().any(secret) {
+            return true;
+        }
+        fed.extend(words);
+    }
+    false
+}
+
+/// Calls that only package data: what goes in comes out in what is sent.
+const DATA_BUILDERS: &[&str] = &[
+    "dict",
+    "list",
+    "tuple",
+    "set",
+    "str",
+    "dumps",
+    "format",
+    "encode",
+    "b64encode",
+    "urlencode",
+];
+
+/// Identifiers and quoted words of `text` that are not inside the
+/// arguments of a call other than a [`DATA_BUILDERS`] one.
+fn exposed_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // For each open bracket: whether what is inside still reaches the outside.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut word = String::new();
+    let mut last_word = String::new();
+    for ch in text.chars().chain(std::iter::once(' ')) {
+        if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch);
+            continue;
+        }
+        if !word.is_empty() {
+            if stack.iter().all(|open| *open)
+                && word
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+            {
+                out.push(word.clone());
+            }
+            last_word = std::mem::take(&mut word);
+        } else if !ch.is_whitespace() && ch != '(' {
+            last_word.clear();
+        }
+        match ch {
+            '(' => stack.push(last_word.is_empty() || DATA_BUILDERS.contains(&last_word.as_str())),
+            '[' | '{' => stack.push(true),
+            ')' | ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        if ch != '(' && !ch.is_whitespace() {
+            last_word.clear();
+        }
+    }
+    out
 }
 
 /// A DNS lookup's literal host: a dotted name that is not local.

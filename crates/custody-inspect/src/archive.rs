@@ -23,7 +23,15 @@ pub struct Limits {
     /// Uncompressed / compressed ratio above which a member (of at least
     /// 1 MiB) counts as a compression bomb and is not read.
     pub max_ratio: u64,
+    /// Members of a zip (a wheel) for which this says `true` keep only
+    /// their first [`HEAD_BYTES`] and are not inflated further: files no
+    /// analysis reads (native libraries, data). Their RECORD digests go
+    /// unchecked. `None` reads every member whole.
+    pub skim: Option<fn(&str) -> bool>,
 }
+
+/// Bytes kept of a skimmed member: enough to tell a binary by its magic.
+pub const HEAD_BYTES: u64 = 4096;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -32,6 +40,7 @@ impl Default for Limits {
             max_member_bytes: 16 << 20,
             max_total_bytes: 256 << 20,
             max_ratio: 200,
+            skim: None,
         }
     }
 }
@@ -83,7 +92,7 @@ pub struct Member {
     pub size: u64,
     /// Its bytes, up to [`Limits::max_member_bytes`].
     pub data: Vec<u8>,
-    /// Whether `data` is shorter than the file.
+    /// Whether `data` is shorter than the file (over a limit, or skimmed).
     pub truncated: bool,
 }
 
@@ -287,6 +296,21 @@ impl<'a> Collector<'a> {
         });
     }
 
+    /// Keeps the first bytes of a member read in part on purpose (no anomaly).
+    fn add_head(&mut self, path: String, size: u64, data: Vec<u8>) {
+        if is_unsafe_path(&path) {
+            self.anomalies
+                .push(Anomaly::UnsafePath { path: path.clone() });
+        }
+        self.total += data.len() as u64;
+        self.members.push(Member {
+            path,
+            size,
+            truncated: (data.len() as u64) < size,
+            data,
+        });
+    }
+
     fn finish(self, path: &Path, format: Format) -> Contents {
         Contents {
             path: path.to_owned(),
@@ -350,53 +374,179 @@ fn read_zip(
     file: std::io::BufReader<fs_err::File>,
     limits: &Limits,
 ) -> Result<Contents, ArchiveError> {
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| ArchiveError::Corrupt {
+    let corrupt = |e: zip::result::ZipError| ArchiveError::Corrupt {
         path: path.to_owned(),
         format,
         reason: e.to_string(),
-    })?;
+    };
+    let fits = file
+        .get_ref()
+        .metadata()
+        .is_ok_and(|m| m.len() <= limits.max_total_bytes);
+    if fits {
+        let bytes = fs_err::read(path).map_err(|e| io_err(path, &e))?;
+        let archive =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).map_err(corrupt)?;
+        if let Some(c) = read_zip_parallel(&archive, limits) {
+            return Ok(c.finish(path, format));
+        }
+        return Ok(read_zip_entries(archive, limits).finish(path, format));
+    }
+    let archive = zip::ZipArchive::new(file).map_err(corrupt)?;
+    Ok(read_zip_entries(archive, limits).finish(path, format))
+}
+
+/// What one zip entry contributes, decided without looking at the others.
+enum ZipItem {
+    Skip,
+    Anomaly(Anomaly),
+    Read {
+        name: String,
+        size: u64,
+        data: Result<Vec<u8>, String>,
+    },
+    /// The first bytes of a member [`Limits::skim`] names.
+    Head {
+        name: String,
+        size: u64,
+        data: Vec<u8>,
+    },
+}
+
+/// Inflates every entry on all cores when the central directory promises
+/// an archive within the limits; `None` (read it in order instead) when it
+/// does not, or when an entry inflates to more than its header said.
+fn read_zip_parallel<'a>(
+    archive: &zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+    limits: &'a Limits,
+) -> Option<Collector<'a>> {
+    use rayon::prelude::*;
+    if archive.len() > limits.max_members {
+        return None;
+    }
+    let mut headers = archive.clone();
+    let declared: u64 = (0..archive.len())
+        .map(|i| {
+            headers.by_index_raw(i).map_or(u64::MAX, |e| {
+                let skimmed = limits
+                    .skim
+                    .is_some_and(|skim| skim(&String::from_utf8_lossy(e.name_raw())));
+                if skimmed {
+                    e.size().min(HEAD_BYTES)
+                } else {
+                    e.size()
+                }
+            })
+        })
+        .try_fold(0u64, u64::checked_add)?;
+    if declared > limits.max_total_bytes {
+        return None;
+    }
+    let items: Vec<ZipItem> = (0..archive.len())
+        .into_par_iter()
+        .map(|i| zip_item(&mut archive.clone(), i, limits, true))
+        .collect::<Option<_>>()?;
+    let mut c = Collector::new(limits);
+    for item in items {
+        match item {
+            ZipItem::Skip => {}
+            ZipItem::Anomaly(a) => c.anomalies.push(a),
+            ZipItem::Read { name, size, data } => {
+                c.add(name, size, &mut std::io::Cursor::new(data.ok()?));
+            }
+            ZipItem::Head { name, size, data } => c.add_head(name, size, data),
+        }
+    }
+    Some(c)
+}
+
+/// Reads entries in order, with the running limits of [`Collector`].
+fn read_zip_entries<R: Read + std::io::Seek>(
+    mut archive: zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Collector<'_> {
     let mut c = Collector::new(limits);
     for i in 0..archive.len() {
         if !c.admit() {
             break;
         }
-        let mut entry = match archive.by_index(i) {
-            Ok(e) => e,
-            Err(e) => {
-                c.anomalies.push(Anomaly::Unreadable {
-                    path: format!("#{i}"),
-                    reason: e.to_string(),
-                });
-                continue;
+        match zip_item(&mut archive, i, limits, false) {
+            Some(ZipItem::Anomaly(a)) => c.anomalies.push(a),
+            Some(ZipItem::Head { name, size, data }) => c.add_head(name, size, data),
+            Some(ZipItem::Read { name, size, .. }) => {
+                // Streamed so that the collector bounds what is inflated.
+                if let Ok(mut entry) = archive.by_index(i) {
+                    c.add(name, size, &mut entry);
+                }
             }
-        };
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        if entry.is_dir() {
-            continue;
+            Some(ZipItem::Skip) | None => {}
         }
-        if entry.is_symlink() {
-            let mut target = Vec::new();
-            let _ = (&mut entry).take(4096).read_to_end(&mut target);
-            c.anomalies.push(Anomaly::Link {
-                path: name,
-                target: String::from_utf8_lossy(&target).into_owned(),
-            });
-            continue;
-        }
-        let size = entry.size();
-        let compressed = entry.compressed_size().max(1);
-        let ratio = size / compressed;
-        if size >= 1 << 20 && ratio > limits.max_ratio {
-            c.anomalies.push(Anomaly::CompressionBomb {
-                path: name,
-                size,
-                ratio,
-            });
-            continue;
-        }
-        c.add(name, size, &mut entry);
     }
-    Ok(c.finish(path, format))
+    c
+}
+
+/// One entry: links and bombs as anomalies, directories skipped, a file
+/// read whole when `inflate` (else its data is left for the caller).
+/// `None` when an inflated entry is longer than its header says.
+fn zip_item<R: Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    i: usize,
+    limits: &Limits,
+    inflate: bool,
+) -> Option<ZipItem> {
+    let mut entry = match archive.by_index(i) {
+        Ok(e) => e,
+        Err(e) => {
+            return Some(ZipItem::Anomaly(Anomaly::Unreadable {
+                path: format!("#{i}"),
+                reason: e.to_string(),
+            }));
+        }
+    };
+    let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+    if entry.is_dir() {
+        return Some(ZipItem::Skip);
+    }
+    if entry.is_symlink() {
+        let mut target = Vec::new();
+        let _ = (&mut entry).take(4096).read_to_end(&mut target);
+        return Some(ZipItem::Anomaly(Anomaly::Link {
+            path: name,
+            target: String::from_utf8_lossy(&target).into_owned(),
+        }));
+    }
+    let size = entry.size();
+    let compressed = entry.compressed_size().max(1);
+    let ratio = size / compressed;
+    if size >= 1 << 20 && ratio > limits.max_ratio {
+        return Some(ZipItem::Anomaly(Anomaly::CompressionBomb {
+            path: name,
+            size,
+            ratio,
+        }));
+    }
+    if limits.skim.is_some_and(|skim| skim(&name)) {
+        let mut data = Vec::new();
+        let _ = (&mut entry).take(HEAD_BYTES).read_to_end(&mut data);
+        return Some(ZipItem::Head { name, size, data });
+    }
+    if !inflate {
+        return Some(ZipItem::Read {
+            name,
+            size,
+            data: Ok(Vec::new()),
+        });
+    }
+    if size > limits.max_member_bytes {
+        return None;
+    }
+    let mut data = Vec::with_capacity(usize::try_from(size).ok()?);
+    let data = match (&mut entry).take(size + 1).read_to_end(&mut data) {
+        Ok(_) if data.len() as u64 > size => return None,
+        Ok(_) => Ok(data),
+        Err(e) => Err(e.to_string()),
+    };
+    Some(ZipItem::Read { name, size, data })
 }
 
 fn read_tar(

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use base64::Engine;
+use rayon::prelude::*;
 use sha2::Digest;
 
 use crate::archive::{Contents, Member};
@@ -55,32 +56,34 @@ pub fn mismatches(contents: &Contents) -> Vec<Mismatch> {
         else {
             continue;
         };
-        for row in rows {
-            let Some((algo, digest)) = &row.hash else {
-                continue;
-            };
-            if algo != "sha256" || row.path.starts_with("../") || row.path.contains("/../") {
-                continue;
-            }
-            let path = format!("{base}{}", row.path);
-            let Some(m) = by_path.get(path.as_str()) else {
-                continue;
-            };
-            if m.truncated {
-                continue;
-            }
-            let actual = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(sha2::Sha256::digest(&m.data));
-            if actual != digest.trim_end_matches('=') {
-                out.push(Mismatch {
-                    path,
-                    record: rec.path.clone(),
-                    line: row.line,
-                    recorded: format!("sha256={digest}"),
-                    actual: format!("sha256={actual}"),
-                });
-            }
-        }
+        let checks: Vec<(String, usize, String, &Member)> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let (algo, digest) = row.hash?;
+                if algo != "sha256" || row.path.starts_with("../") || row.path.contains("/../") {
+                    return None;
+                }
+                let path = format!("{base}{}", row.path);
+                let m = by_path.get(path.as_str()).filter(|m| !m.truncated)?;
+                Some((path, row.line, digest, *m))
+            })
+            .collect();
+        // Hashing is most of the cost on wheels with large binaries.
+        out.par_extend(
+            checks
+                .into_par_iter()
+                .filter_map(|(path, line, digest, m)| {
+                    let actual = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .encode(sha2::Sha256::digest(&m.data));
+                    (actual != digest.trim_end_matches('=')).then(|| Mismatch {
+                        path,
+                        record: rec.path.clone(),
+                        line,
+                        recorded: format!("sha256={digest}"),
+                        actual: format!("sha256={actual}"),
+                    })
+                }),
+        );
     }
     out
 }

@@ -8,7 +8,7 @@
 //! or `builtins`, which are words here too); for modules every file imports
 //! (`os`, `bytes`, `platform`), the function's own name is the word.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -40,6 +40,10 @@ const EXTRA_WORDS: &[&str] = &[
     "privileged",
     "ShellExecuteA",
     "ShellExecuteW",
+    "CryptUnprotectData",
+    "get_credentials",
+    "get_frozen_credentials",
+    "files_upload",
     // Environment names of host recon (quoted, exact case).
     "COMPUTERNAME",
     "USERNAME",
@@ -99,7 +103,7 @@ static WORDS: LazyLock<HashMap<&'static [u8], Word>> = LazyLock::new(|| {
         analysis::CODE_CALLS,
         analysis::DECODE_CALLS,
     ];
-    let mut words: HashMap<&[u8], Word> = HashMap::new();
+    let mut words: HashMap<&[u8], Word> = HashMap::default();
     for call in tables.iter().flat_map(|t| t.iter()) {
         let root = call.split('.').next().unwrap_or(call);
         if !call.contains('.') || COMMON_ROOTS.contains(&root) {
@@ -160,6 +164,8 @@ fn is_ident(b: u8) -> bool {
 static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        // Run over every file: the DFA is the fastest search.
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(substrings())
         .expect("fixed patterns build")
 });
@@ -242,7 +248,10 @@ pub fn needs_full_read(data: &[u8]) -> bool {
                 "://8",
                 "://9",
             ]);
-            aho_corasick::AhoCorasick::new(pats).expect("fixed patterns build")
+            aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(pats)
+                .expect("fixed patterns build")
         });
     TRIGGERS.is_match(data)
 }

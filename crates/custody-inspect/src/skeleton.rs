@@ -11,7 +11,7 @@
 //! original lines. When the lexer is unsure (unbalanced brackets, an
 //! unterminated string), the source is returned unchanged.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// A `def` block found by the lexer.
 struct Block<'a> {
@@ -69,16 +69,20 @@ pub fn skeleton(source: &[u8]) -> Skeleton {
     }
     let blocks = blocks(&lines, source.len());
     // Identifiers used outside every def body.
-    let mut top: HashSet<&[u8]> = HashSet::new();
+    // Blocks come in source order and nest, so one pass over the lines
+    // with the end of the current outermost body suffices.
+    let mut top: HashSet<&[u8]> = HashSet::default();
+    let mut next = blocks.iter().peekable();
+    let mut inside_until = 0;
     for l in &lines {
-        if !blocks
-            .iter()
-            .any(|b| l.start >= b.body_start && l.start < b.body_end)
-        {
+        while let Some(b) = next.next_if(|b| b.body_start <= l.start) {
+            inside_until = inside_until.max(b.body_end);
+        }
+        if l.start >= inside_until {
             top.extend(l.idents.iter().copied());
         }
     }
-    let mut reach: HashSet<&[u8]> = HashSet::new();
+    let mut reach: HashSet<&[u8]> = HashSet::default();
     let mut frontier: Vec<&HashSet<&[u8]>> = vec![&top];
     while let Some(used) = frontier.pop() {
         for b in &blocks {

@@ -215,6 +215,21 @@ const FUNCTION_RULES: &[Rule] = &[
     },
 ];
 
+/// Rules over one module as a whole, whenever its code runs: a stealer
+/// often collects in one method and sends in another.
+const MODULE_RULES: &[Rule] = &[Rule {
+    all: &[
+        ("custody::drop-box", Level::High),
+        ("custody::network-egress", Level::Medium),
+    ],
+    any: &[
+        ("custody::secret-access", Level::High),
+        ("custody::env-dump", Level::Medium),
+        ("custody::host-recon", Level::Medium),
+    ],
+    why: "one module reads credential stores and talks to a chat webhook or paste site",
+}];
+
 fn function_rules(findings: &[Finding]) -> Vec<String> {
     // Tests exercise clients against fake hosts and secrets; a cloud
     // metadata endpoint or a pod's service-account token is where SDKs get
@@ -246,6 +261,19 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
         for rule in FUNCTION_RULES {
             if rule.holds(has) && !out.iter().any(|m| m.starts_with(rule.why)) {
                 out.push(format!("{} ({path}, {func})", rule.why));
+            }
+        }
+    }
+    let paths: BTreeSet<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+    for path in paths {
+        let has = |code: &str, min: Level| {
+            findings
+                .iter()
+                .any(|f| f.path == path && f.code == code && f.level >= min)
+        };
+        for rule in MODULE_RULES {
+            if rule.holds(has) && !out.iter().any(|m| m.starts_with(rule.why)) {
+                out.push(format!("{} ({path})", rule.why));
             }
         }
     }

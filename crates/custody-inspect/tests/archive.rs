@@ -156,6 +156,65 @@ fn sizes_and_counts_are_bounded() {
 }
 
 #[test]
+fn zip_sizes_and_counts_are_bounded_as_in_a_tar() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = zip_file(
+        dir.path(),
+        "big-1.0.zip",
+        &[
+            ("a.py", b"0123456789abcdef".to_vec()),
+            ("b.py", b"x".to_vec()),
+            ("c.py", b"y".to_vec()),
+            ("d.py", b"z".to_vec()),
+        ],
+    );
+    let limits = Limits {
+        max_members: 3,
+        max_member_bytes: 10,
+        ..Limits::default()
+    };
+    let c = read(&p, &limits).unwrap();
+    assert_eq!(c.members.len(), 3);
+    assert_eq!(c.members[0].data, b"0123456789");
+    assert!(c.members[0].truncated);
+    assert!(c.anomalies.contains(&Anomaly::Oversized {
+        path: "a.py".into(),
+        size: 16
+    }));
+    assert!(c.anomalies.contains(&Anomaly::TooManyMembers { limit: 3 }));
+    // Within the limits every member is read whole, in the archive's order.
+    let c = read(&p, &Limits::default()).unwrap();
+    let names: Vec<_> = c.members.iter().map(|m| m.path.as_str()).collect();
+    assert_eq!(names, ["a.py", "b.py", "c.py", "d.py"]);
+    assert_eq!(c.members[0].data, b"0123456789abcdef");
+    assert!(c.anomalies.is_empty(), "{:?}", c.anomalies);
+}
+
+#[test]
+fn skimmed_members_keep_only_their_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = [b"\x7fELF".as_slice(), &[0u8; 10_000]].concat();
+    let p = zip_file(
+        dir.path(),
+        "pkg-1.0-py3-none-any.whl",
+        &[("pkg/_c.so", lib), ("pkg/a.py", b"x = 1\n".to_vec())],
+    );
+    let limits = Limits {
+        skim: Some(|p: &str| p.ends_with(".so")),
+        ..Limits::default()
+    };
+    let c = read(&p, &limits).unwrap();
+    assert_eq!(c.members[0].data.len(), 4096);
+    assert!(c.members[0].data.starts_with(b"\x7fELF"));
+    assert_eq!(c.members[0].size, 10_004);
+    assert!(c.members[0].truncated);
+    assert_eq!(c.members[1].data, b"x = 1\n");
+    assert!(!c.members[1].truncated);
+    // Skimming is a choice, not an anomaly of the package.
+    assert!(c.anomalies.is_empty(), "{:?}", c.anomalies);
+}
+
+#[test]
 fn truncated_archive_yields_what_was_read() {
     let dir = tempfile::tempdir().unwrap();
     let big: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();

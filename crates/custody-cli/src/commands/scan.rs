@@ -113,7 +113,7 @@ fn inspect(
     report: &custody::report::ScanReport,
     archives: &[PathBuf],
 ) -> (Vec<Inspected>, Vec<analysis::Report>) {
-    let limits = custody_inspect::archive::Limits::default();
+    let limits = analysis::Options::default().limits();
     let envs = report
         .sources
         .iter()
