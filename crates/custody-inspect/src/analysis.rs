@@ -836,6 +836,8 @@ const RECON_COMMANDS: &[&str] = &[
     "dir",
     "cat /etc/passwd",
     "start http",
+    "xdg-open http",
+    "open http",
 ];
 pub(crate) const HOST_RECON_CALLS: &[&str] = &[
     "getpass.getuser",
@@ -1939,10 +1941,12 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             a[1..].split(q).next().map(str::to_ascii_lowercase)
         })
         .unwrap_or_default();
-    if RECON_COMMANDS
-        .iter()
-        .any(|r| first_word == *r || first_word.starts_with(&format!("{r} ")))
-    {
+    // A command word ends at a space; a URL opener's scheme runs on.
+    if RECON_COMMANDS.iter().any(|r| {
+        first_word == *r
+            || first_word.starts_with(&format!("{r} "))
+            || (r.ends_with(" http") && first_word.starts_with(r))
+    }) {
         add(
             "custody::host-recon",
             Level::High,

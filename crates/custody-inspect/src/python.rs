@@ -265,6 +265,30 @@ impl<'s, 't> Walk<'s, 't> {
 
     /// Records what `node` says; returns the place its children are in when
     /// it opens a function or lambda.
+    /// `run = exec`, `fetch = requests.get`: later calls of the name call
+    /// what it names (a builtin of dynamic code, or a dotted attribute).
+    fn alias_by_assignment(&mut self, node: Node<'t>, source: &[u8]) {
+        let (Some(l), Some(r)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if l.kind() != "identifier" {
+            return;
+        }
+        let target = match r.kind() {
+            "identifier"
+                if matches!(text(r, source), "exec" | "eval" | "compile" | "__import__") =>
+            {
+                text(r, source).to_owned()
+            }
+            "attribute" => dotted(r, source, &self.aliases),
+            _ => return,
+        };
+        self.aliases.insert(text(l, source).to_owned(), target);
+    }
+
     fn visit(&mut self, node: Node<'t>, place: Place) -> Option<Place> {
         let source = self.source;
         let line = node.start_position().row + 1;
@@ -345,6 +369,7 @@ impl<'s, 't> Walk<'s, 't> {
                     );
                 }
             }
+            "assignment" => self.alias_by_assignment(node, source),
             "call" => self.calls.push((node, place)),
             "attribute" => self.attrs.push((node, place)),
             // A def's own name is not a use of it.

