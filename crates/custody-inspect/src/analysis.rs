@@ -444,6 +444,21 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             } else {
                 Phase::Import
             };
+        // Python reads identifiers NFKC-normalised: `𝐞𝐱𝐞𝐜` is `exec`.
+        let normalized = look_alike_identifiers(&m.data);
+        if normalized.is_some() {
+            out.push(finding(
+                "custody::obfuscation",
+                Level::High,
+                phase,
+                &m.path,
+                None,
+                None,
+                "",
+                "identifiers spelled in mathematical look-alike letters (Python reads them as plain ASCII)",
+            ));
+        }
+        let data = normalized.as_deref().unwrap_or(&m.data);
         if matches!(base, "sitecustomize.py" | "usercustomize.py") {
             out.push(finding(
                 "custody::startup-hook",
@@ -459,7 +474,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
         match phase {
             // Nothing a user imports: only worth reading when asked, or
             // when it names a drop box (a stealer waiting to be run).
-            Phase::Runtime if !options.deep && !prefilter::needs_full_read(&m.data) => {}
+            Phase::Runtime if !options.deep && !prefilter::needs_full_read(data) => {}
             Phase::Import if !options.deep => {
                 // A drop box or a throwaway host anywhere in the file: read
                 // the functions too, whatever runs them is worth seeing.
@@ -467,13 +482,13 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 // one short module, and reading it costs little.
                 // (A small file whose text names nothing a rule looks at is
                 // still not parsed.)
-                if prefilter::needs_full_read(&m.data)
-                    || (m.data.len() <= SMALL_FILE && prefilter::worth_parsing(&m.data))
+                if prefilter::needs_full_read(data)
+                    || (data.len() <= SMALL_FILE && prefilter::worth_parsing(data))
                 {
-                    analyse_source(&m.path, &m.data, phase, None, 0, out);
+                    analyse_source(&m.path, data, phase, None, 0, out);
                 } else {
-                    let skeleton = skeleton::skeleton(&m.data);
-                    let source = skeleton.text.as_deref().unwrap_or(&m.data);
+                    let skeleton = skeleton::skeleton(data);
+                    let source = skeleton.text.as_deref().unwrap_or(data);
                     // Comments and docstrings cannot act; a file whose code
                     // holds no token a rule knows is not parsed.
                     if prefilter::worth_parsing(skeleton.code.as_deref().unwrap_or(source)) {
@@ -486,7 +501,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                     .install_paths
                     .get(&m.path)
                     .map_or(&[][..], Vec::as_slice);
-                analyse_with_roots(&m.path, &m.data, phase, None, 0, roots, out);
+                analyse_with_roots(&m.path, data, phase, None, 0, roots, out);
             }
         }
         return;
@@ -513,6 +528,83 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             ));
         }
     }
+}
+
+/// `data` with characters of Unicode's Mathematical Alphanumeric Symbols
+/// block (U+1D400 to U+1D7FF) replaced by their NFKC forms, as Python's
+/// parser reads identifiers; `None` when there are none.
+fn look_alike_identifiers(data: &[u8]) -> Option<Vec<u8>> {
+    use unicode_normalization::UnicodeNormalization as _;
+    // Every character of the block starts with these two bytes in UTF-8.
+    if !data.windows(2).any(|w| w == [0xF0, 0x9D]) {
+        return None;
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    if !math_letters_in_code(text) {
+        return None; // symbol tables and docs quote them as text
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for c in text.chars() {
+        if ('\u{1D400}'..='\u{1D7FF}').contains(&c) {
+            out.extend(std::iter::once(c).nfkc());
+            changed = true;
+        } else {
+            out.push(c);
+        }
+    }
+    changed.then(|| out.into_bytes())
+}
+
+/// Whether a Mathematical Alphanumeric Symbol stands outside every string
+/// literal and comment (a rough lexer: quotes, triple quotes, escapes, `#`).
+fn math_letters_in_code(text: &str) -> bool {
+    let mut quote: Option<(char, bool)> = None; // (quote char, triple)
+    let mut chars = text.chars().peekable();
+    let mut comment = false;
+    let mut window = ['\0'; 2];
+    while let Some(c) = chars.next() {
+        let prev = window;
+        window = [prev[1], c];
+        if comment {
+            comment = c != '\n';
+            continue;
+        }
+        match quote {
+            Some((q, triple)) => {
+                if c == '\\' {
+                    chars.next();
+                    window = ['\0'; 2];
+                } else if c == q && (!triple || prev == [q, q]) {
+                    quote = None;
+                } else if c == '\n' && !triple {
+                    quote = None; // an unterminated string ends at the line
+                }
+            }
+            None => match c {
+                '#' => comment = true,
+                '\'' | '"' => {
+                    let triple = chars.peek() == Some(&c) && {
+                        let mut ahead = chars.clone();
+                        ahead.next();
+                        ahead.peek() == Some(&c)
+                    };
+                    if triple {
+                        chars.next();
+                        chars.next();
+                        window = [c, c];
+                    } else if chars.peek() == Some(&c) {
+                        chars.next(); // an empty string
+                        continue;
+                    }
+                    quote = Some((c, triple));
+                }
+                _ if ('\u{1D400}'..='\u{1D7FF}').contains(&c) => return true,
+                _ => {}
+            },
+        }
+    }
+    false
 }
 
 /// Media files a payload may hide in (read whole, searched for encoded runs).

