@@ -1339,9 +1339,15 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
 /// code, encrypted tokens; decoded layers are analysed as code.
 fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
     if let Some(why) = payload_url(&s.value).filter(|_| !s.bare) {
+        // No service a library talks to hides behind a bare public address.
+        let level = if why == RAW_IP {
+            Level::High
+        } else {
+            Level::Medium
+        };
         out.push(ctx.at(
             "custody::payload-url",
-            Level::Medium,
+            level,
             phase,
             s.line,
             &format!("a download from {why}"),
@@ -1486,6 +1492,9 @@ fn has_chat_token(v: &str) -> bool {
 
 /// Where a URL points when it is a throwaway host for payloads: a raw public
 /// IP address, a file-sharing link or a program on a code host.
+/// What [`payload_url`] says of a URL whose host is a public IPv4 address.
+const RAW_IP: &str = "a raw IP address";
+
 fn payload_url(v: &str) -> Option<&'static str> {
     let at = v.find("http://").or_else(|| v.find("https://"))?;
     let rest = &v[at..];
@@ -1501,7 +1510,7 @@ fn payload_url(v: &str) -> Option<&'static str> {
             || host.starts_with("192.168.")
             || host.starts_with("169.254.")
             || host.starts_with("0.");
-        return (!private).then_some("a raw IP address");
+        return (!private).then_some(RAW_IP);
     }
     let lower = rest.to_ascii_lowercase();
     let program = [".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"]

@@ -122,6 +122,14 @@ const RULES: &[Rule] = &[
     },
     Rule {
         all: &[
+            ("custody::payload-url", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "talks to a raw public IP address before any function is called",
+    },
+    Rule {
+        all: &[
             ("custody::payload-url", Level::Medium),
             ("custody::process-spawn", Level::Medium),
         ],

