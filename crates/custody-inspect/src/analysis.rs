@@ -1219,7 +1219,7 @@ fn xor_payloads(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     c.line,
                     "a string that decodes (XOR with a key in the same code) to Python code",
                 ));
-                analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
+                analyse_layer(ctx, c.line, &inner, phase, &chain, 0, out);
                 break;
             }
         }
@@ -1401,11 +1401,12 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     if !s.bare && s.value.len() >= 30 && is_code_in_string(&s.value) {
         // A second-stage script written to a file or passed to `python -c`.
         let layer = layered(ctx.layer, "string-code");
-        analyse_source(
-            ctx.path,
+        analyse_layer(
+            ctx,
+            s.line,
             s.value.as_bytes(),
             phase,
-            Some(&layer),
+            &layer,
             s.line - 1,
             out,
         );
@@ -1419,7 +1420,28 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
             s.line,
             &format!("an encoded string that decodes ({chain}) to Python code"),
         ));
-        analyse_source(ctx.path, &inner, phase, Some(&chain), 0, out);
+        analyse_layer(ctx, s.line, &inner, phase, &chain, 0, out);
+    }
+}
+
+/// Analyses code found in a string (decoded, or written out as a script)
+/// as its own layer; what it does belongs to the function holding the
+/// string, so the per-function rules see it.
+fn analyse_layer(
+    ctx: &Ctx<'_>,
+    line: usize,
+    inner: &[u8],
+    phase: Phase,
+    layer: &str,
+    line_offset: usize,
+    out: &mut Vec<Finding>,
+) {
+    let before = out.len();
+    analyse_source(ctx.path, inner, phase, Some(layer), line_offset, out);
+    if let Some(func) = ctx.function_at(line) {
+        for f in &mut out[before..] {
+            f.function.get_or_insert_with(|| func.to_owned());
+        }
     }
 }
 

@@ -229,6 +229,24 @@ const FUNCTION_RULES: &[Rule] = &[
         ],
         why: "one function runs a shell dropper fetching from a paste site or throwaway host",
     },
+    Rule {
+        all: &[
+            ("custody::drop-box", Level::High),
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "one function fetches from a paste site or chat drop box and starts a program",
+    },
+    Rule {
+        all: &[
+            ("custody::persistence", Level::High),
+            ("custody::network-egress", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "one function downloads, runs a program and makes something survive a restart or hijack a tool",
+    },
 ];
 
 /// Rules over one module as a whole, whenever its code runs: a stealer

