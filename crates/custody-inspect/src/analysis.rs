@@ -1819,7 +1819,7 @@ fn network_signals(
 /// Names of secrets that no library sends anywhere: a wallet's private key
 /// or seed phrase, a cloud secret key (matched lower-case in a call's
 /// arguments, or in what a variable among them was assigned).
-const SENT_SECRET_NAMES: &[&str] = &[
+pub(crate) const SENT_SECRET_NAMES: &[&str] = &[
     "private_key",
     "privatekey",
     "priv_key",
@@ -1828,6 +1828,8 @@ const SENT_SECRET_NAMES: &[&str] = &[
     "seedphrase",
     "secret_key",
     "secret_access_key",
+    "access_key_secret",
+    "accesskeysecret",
 ];
 
 /// How far back an assignment feeding a network call is looked for.

