@@ -1424,6 +1424,46 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     }
 }
 
+/// Whether `callee` is a function of this file that starts a process with
+/// what it is given (`def run(cmd): subprocess.run(cmd, shell=True)`): a
+/// call of it is a spawn, one level deep.
+fn spawn_wrapper(ctx: &Ctx<'_>, callee: &str) -> bool {
+    ctx.facts.defs.iter().any(|d| d == callee)
+        && ctx.facts.calls.iter().any(|e| {
+            e.func.as_deref() == Some(callee)
+                && SPAWN_CALLS.contains(&e.callee.as_str())
+                && e.literal.is_none()
+                && e.args
+                    .trim_start_matches(['(', '['])
+                    .starts_with(|ch: char| ch.is_alphabetic() || ch == '_')
+        })
+}
+
+/// Whether a call's first argument is a variable last assigned, earlier in
+/// the same function, from a network call or its `.text`/`.content`
+/// (`resp = requests.get(c2)`, `resp = resp.text`, `run(resp)`).
+fn runs_fetched_text(ctx: &Ctx<'_>, c: &python::Call) -> bool {
+    let var: String = c
+        .args
+        .trim_start_matches(['(', '['])
+        .chars()
+        .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+        .collect();
+    if var.is_empty() {
+        return false;
+    }
+    ctx.facts.calls.iter().any(|d| {
+        d.func == c.func
+            && d.line < c.line
+            && NETWORK_CALLS.contains(&d.callee.as_str())
+            && ctx.lines.get(d.line.wrapping_sub(1)).is_some_and(|l| {
+                l.trim_start().strip_prefix(var.as_str()).is_some_and(|r| {
+                    r.trim_start().starts_with('=') && !r.trim_start().starts_with("==")
+                })
+            })
+    })
+}
+
 /// Analyses code found in a string (decoded, or written out as a script)
 /// as its own layer; what it does belongs to the function holding the
 /// string, so the per-function rules see it.
@@ -1703,6 +1743,13 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         network_signals(c, phase, &mut add);
         secret_signals(ctx, c, &mut add);
+        if spawn_wrapper(ctx, callee) && runs_fetched_text(ctx, c) {
+            add(
+                "custody::download-exec",
+                Level::Critical,
+                "hands text it fetched to a function that runs it as a command",
+            );
+        }
         if SPAWN_CALLS.contains(&callee) {
             spawn_signals(ctx, c, &mut add);
         }

