@@ -1398,6 +1398,25 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     if ctx.depth() >= decode::MAX_DEPTH {
         return;
     }
+    if let Some(plain) = decode::l111(&s.value) {
+        let layer = layered(ctx.layer, "l111");
+        out.push(ctx.at(
+            "custody::encoded-payload",
+            Level::Medium,
+            phase,
+            s.line,
+            "a string hidden by the l111 obfuscator's character shift",
+        ));
+        analyse_layer(
+            ctx,
+            s.line,
+            plain.as_bytes(),
+            phase,
+            &layer,
+            s.line - 1,
+            out,
+        );
+    }
     if !s.bare && s.value.len() >= 30 && is_code_in_string(&s.value) {
         // A second-stage script written to a file or passed to `python -c`.
         let layer = layered(ctx.layer, "string-code");

@@ -130,6 +130,32 @@ pub fn xor_with_key(cipher: &str, key: &str) -> Option<Vec<u8>> {
     looks_like_code(out.as_bytes()).then(|| out.into_bytes())
 }
 
+/// The "l111" obfuscator's strings (PyObfuscate's `l1l1l = 2048`,
+/// `l11 = 7` scheme): each character shifted up by 2048 plus a running
+/// term, the key in the last character. `None` unless the result is
+/// printable ASCII text.
+pub fn l111(s: &str) -> Option<String> {
+    const OFFSET: u32 = 2048;
+    const MODULUS: u32 = 7;
+    let chars: Vec<char> = s.chars().collect();
+    let (&key, body) = chars.split_last()?;
+    if body.len() < 4 || body.iter().any(|c| u32::from(*c) < OFFSET) {
+        return None;
+    }
+    let key = u32::from(key);
+    let out: String = body
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let shift = OFFSET + (u32::try_from(i).unwrap_or(0).wrapping_add(key)) % MODULUS;
+            u32::from(*c).checked_sub(shift).and_then(char::from_u32)
+        })
+        .collect::<Option<String>>()?;
+    out.chars()
+        .all(|c| c.is_ascii_graphic() || c == ' ' || c == '\n' || c == '\t')
+        .then_some(out)
+}
+
 /// rot13 of ASCII letters (used by some droppers with `codecs.decode(s, "rot13")`).
 pub fn rot13(s: &str) -> String {
     s.chars()
@@ -144,6 +170,22 @@ pub fn rot13(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn l111_strings_decode() {
+        // Encoded by the scheme with key 'a': shift 2048 + (i + 97) % 7.
+        let plain = "u\"wget x\"";
+        let enc: String = plain
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                char::from_u32(u32::from(c) + 2048 + (u32::try_from(i).unwrap() + 97) % 7).unwrap()
+            })
+            .chain(std::iter::once('a'))
+            .collect();
+        assert_eq!(l111(&enc).as_deref(), Some(plain));
+        assert_eq!(l111("plain text"), None);
+    }
 
     #[test]
     fn xor_with_a_repeated_key() {

