@@ -1337,7 +1337,9 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
 
 /// Payloads in a string literal: download hosts, spelled-out or encoded
 /// code, encrypted tokens; decoded layers are analysed as code.
-fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
+/// What a string says on its face: a payload URL, a `python -c` fetch,
+/// text spelled in escape codes.
+fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
     if let Some(why) = payload_url(&s.value).filter(|_| !s.bare) {
         // No service a library talks to hides behind a bare public address.
         let level = if why == RAW_IP {
@@ -1371,12 +1373,30 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
             "plain text spelled in escape codes (\\x65\\x76...), hidden from readers",
         ));
     }
+}
+
+fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
+    string_surface(ctx, s, phase, out);
     // Decoded once: for the blob check and, below, for analysis.
     let layers = if s.value.len() >= 40 {
         decode::unwrap(&s.data())
     } else {
         Vec::new()
     };
+    if layers.is_empty()
+        && s.value.len() >= 24
+        && let Some((chain, text)) = decode::text_layer(&s.data())
+        && is_shell_dropper(&text)
+    {
+        // Hidden as well as harmful: no tool encodes its own install hint.
+        out.push(ctx.at(
+            "custody::shell-payload",
+            Level::Critical,
+            phase,
+            s.line,
+            &format!("an encoded ({chain}) shell command that downloads and runs, or opens a reverse shell"),
+        ));
+    }
     if s.value.len() >= 512 && is_opaque_blob(&s.value) && layers.is_empty() {
         out.push(ctx.at(
             "custody::encoded-payload",
@@ -1502,6 +1522,45 @@ fn analyse_layer(
             f.function.get_or_insert_with(|| func.to_owned());
         }
     }
+}
+
+/// Whether call arguments are nothing but three or more string literals
+/// joined by `+` (a name or code cut into pieces to hide it).
+fn is_spliced_literal(args: &str) -> bool {
+    let inner = args.trim().trim_end_matches(')').trim();
+    let mut pieces = 0;
+    let mut rest = inner;
+    loop {
+        rest = rest.trim_start();
+        let Some(q) = rest.chars().next().filter(|q| matches!(q, '"' | '\'')) else {
+            return false;
+        };
+        let Some(end) = rest[1..].find(q) else {
+            return false;
+        };
+        if rest[1..=end].contains('\\') {
+            return false;
+        }
+        pieces += 1;
+        rest = rest[end + 2..].trim_start();
+        if rest.is_empty() {
+            return pieces >= 3;
+        }
+        let Some(after) = rest.strip_prefix('+') else {
+            return false;
+        };
+        rest = after;
+    }
+}
+
+/// Whether text is a shell dropper or reverse shell ([`SHELL_MARKERS`], or
+/// curl/wget with a URL).
+fn is_shell_dropper(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    SHELL_MARKERS
+        .iter()
+        .any(|m| prefilter::marker_in(&lower, m))
+        || ((lower.contains("curl ") || lower.contains("wget ")) && lower.contains("http"))
 }
 
 /// A command line that runs `python -c` with code that connects out.
@@ -1742,6 +1801,42 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
                 .any(|d| d.func == c.func && NETWORK_CALLS.contains(&d.callee.as_str())))
 }
 
+/// Calls that hide what they call: builtins looked up by computed names,
+/// modules imported by decoded names, names spliced from string pieces.
+fn obfuscation_signals(callee: &str, args: &str, add: &mut impl FnMut(&'static str, Level, &str)) {
+    if callee == "getattr"
+        && (args.starts_with("__builtins__") || args.starts_with("builtins"))
+        && args.split_once(',').is_some_and(|(_, n)| {
+            // A name computed by an expression, not a variable or literal.
+            n.contains(['(', '[', '+'])
+        })
+    {
+        add(
+            "custody::obfuscation",
+            Level::High,
+            "looks up a builtin by a computed name (obfuscated code)",
+        );
+    }
+    if matches!(callee, "__import__" | "importlib.import_module")
+        && ["bytes([", "chr(", "[::-1]", "decode(", "b64decode"]
+            .iter()
+            .any(|m| args.contains(m))
+    {
+        add(
+            "custody::obfuscation",
+            Level::High,
+            "imports a module by a name it decodes (obfuscated code)",
+        );
+    }
+    if CODE_CALLS.contains(&callee) && is_spliced_literal(args) {
+        add(
+            "custody::obfuscation",
+            Level::High,
+            "evaluates a name or code spliced from string pieces (`eval(\"o\"+\"s.sy\"+...)`)",
+        );
+    }
+}
+
 /// Signals in calls: network, processes, dynamic code, environment dumps.
 fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for c in &ctx.facts.calls {
@@ -1772,30 +1867,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if SPAWN_CALLS.contains(&callee) {
             spawn_signals(ctx, c, &mut add);
         }
-        if callee == "getattr"
-            && (args.starts_with("__builtins__") || args.starts_with("builtins"))
-            && args.split_once(',').is_some_and(|(_, n)| {
-                // A name computed by an expression, not a variable or literal.
-                n.contains(['(', '[', '+'])
-            })
-        {
-            add(
-                "custody::obfuscation",
-                Level::High,
-                "looks up a builtin by a computed name (obfuscated code)",
-            );
-        }
-        if matches!(callee, "__import__" | "importlib.import_module")
-            && ["bytes([", "chr(", "[::-1]", "decode(", "b64decode"]
-                .iter()
-                .any(|m| args.contains(m))
-        {
-            add(
-                "custody::obfuscation",
-                Level::High,
-                "imports a module by a name it decodes (obfuscated code)",
-            );
-        }
+        obfuscation_signals(callee, args, &mut add);
         if CODE_CALLS.contains(&callee) {
             code_signals(ctx, c, phase, out);
             continue;

@@ -115,6 +115,25 @@ pub fn unwrap(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The first layer of `data` that decodes to plain printable text (a shell
+/// command spelled in base64, say), with its chain of encodings.
+pub fn text_layer(data: &[u8]) -> Option<(String, String)> {
+    let mut cur = data.to_vec();
+    let mut chain: Vec<&str> = Vec::new();
+    for _ in 0..MAX_DEPTH {
+        let (next, name) = step(&cur)?;
+        chain.push(name);
+        cur = next;
+        if let Ok(t) = std::str::from_utf8(&cur)
+            && t.len() >= 8
+            && t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t')
+        {
+            return Some((chain.join("+"), t.to_owned()));
+        }
+    }
+    None
+}
+
 /// `cipher` XOR-ed with `key` repeated, character code by character code
 /// (what `chr(ord(c) ^ ord(k))` loops do), when the result is Python code.
 pub fn xor_with_key(cipher: &str, key: &str) -> Option<Vec<u8>> {

