@@ -1165,6 +1165,22 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if any_marker(&s.value) {
             string_markers(ctx, s, phase, out);
         }
+        if matches!(
+            s.value.as_str(),
+            "KEY" | "TOKEN" | "SECRET" | "PASSWORD" | "API_KEY" | "_KEY" | "_TOKEN"
+        ) && ctx
+            .lines
+            .get(s.line.wrapping_sub(1))
+            .is_some_and(|l| l.contains("environ") && l.contains(" for "))
+        {
+            out.push(ctx.at(
+                "custody::env-dump",
+                Level::Medium,
+                phase,
+                s.line,
+                "collects the environment variables whose names look like secrets",
+            ));
+        }
         if is_telegram_bot_token(&s.value) {
             out.push(ctx.at(
                 "custody::drop-box",

