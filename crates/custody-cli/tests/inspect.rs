@@ -108,10 +108,19 @@ fn a_batch_over_the_whole_malicious_corpus_completes() {
         .count();
     eprintln!("{malicious} of {} archives judged malicious", paths.len());
     assert!(
-        malicious * 1000 >= paths.len() * 935,
-        "recall fell below 93.5%: {malicious} of {}",
+        malicious * 1000 >= paths.len() * 960,
+        "recall fell below 96.0%: {malicious} of {}",
         paths.len()
     );
+    // Packages are judged in parallel but reported in the order given.
+    let errored: Vec<&str> = errors.iter().filter_map(|e| e["path"].as_str()).collect();
+    let expected: Vec<&str> = paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !errored.contains(p))
+        .collect();
+    let reported: Vec<&str> = reports.iter().filter_map(|r| r["path"].as_str()).collect();
+    assert_eq!(reported, expected);
 }
 
 /// `custody scan` inspects the environments it reads (the litellm 1.107.0
