@@ -1609,6 +1609,48 @@ fn is_spliced_literal(args: &str) -> bool {
     }
 }
 
+/// The text of a module-level string constant a spawn runs by name
+/// (`CMD = ('python3 -c ...' 's.connect(...)' ...)` then `run(CMD, ...)`),
+/// its implicitly joined pieces put together.
+fn constant_command(ctx: &Ctx<'_>, c: &python::Call) -> Option<String> {
+    let name: String = c
+        .args
+        .trim_start_matches(|ch: char| ch == '(' || ch == '[' || ch.is_whitespace())
+        .chars()
+        .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+        .collect();
+    if name.is_empty() || name.starts_with(|ch: char| ch.is_ascii_digit()) {
+        return None;
+    }
+    let start = ctx.lines.iter().position(|l| {
+        l.strip_prefix(name.as_str())
+            .is_some_and(|r| r.trim_start().starts_with('=') && !r.trim_start().starts_with("=="))
+    })?;
+    // The statement: its first line and the continuation lines after it.
+    let end = ctx.lines[start + 1..]
+        .iter()
+        .position(|l| !(l.starts_with([' ', '\t', ')', '\'', '"']) || l.is_empty()))
+        .map_or(ctx.lines.len(), |n| start + 1 + n);
+    let text: String = ctx
+        .facts
+        .strings
+        .iter()
+        .filter(|s| s.line > start && s.line <= end.min(start + 40))
+        .map(|s| s.value.as_str())
+        .collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A reverse shell in Python or shell: a socket handed to a shell.
+fn is_reverse_shell(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("socket")
+        && lower.contains("dup2")
+        && ["/bin/sh", "/bin/bash", "sh -i", "cmd.exe", "pty.spawn"]
+            .iter()
+            .any(|m| lower.contains(m))
+}
+
 /// Whether text is a shell dropper or reverse shell ([`SHELL_MARKERS`], or
 /// curl/wget with a URL).
 fn is_shell_dropper(text: &str) -> bool {
@@ -2321,6 +2363,14 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             "custody::download-exec",
             Level::High,
             "runs a downloader, an environment dump or encoded PowerShell",
+        );
+    } else if constant_command(ctx, c).is_some_and(|cmd| {
+        is_shell_dropper(&cmd) || is_python_c_fetch(&cmd) || is_reverse_shell(&cmd)
+    }) {
+        add(
+            "custody::download-exec",
+            Level::Critical,
+            "runs a command kept in a module constant that downloads and runs, or opens a reverse shell",
         );
     } else if runs_what_it_downloaded(ctx, c) {
         add(

