@@ -1920,13 +1920,29 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
 
 /// Calls that hide what they call: builtins looked up by computed names,
 /// modules imported by decoded names, names spliced from string pieces.
-fn obfuscation_signals(callee: &str, args: &str, add: &mut impl FnMut(&'static str, Level, &str)) {
+fn obfuscation_signals(
+    ctx: &Ctx<'_>,
+    callee: &str,
+    args: &str,
+    add: &mut impl FnMut(&'static str, Level, &str),
+) {
+    // A name computed by an expression, or by a variable spelled in
+    // character codes (`name = ''.join(map(chr, [101, 120, 101, 99]))`).
+    let computed = |n: &str| {
+        let n = n.trim().trim_end_matches(')').trim();
+        n.contains(['(', '[', '+'])
+            || (!n.is_empty()
+                && n.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && ctx.lines.iter().any(|l| {
+                    l.strip_prefix(n).is_some_and(|r| {
+                        let r = r.trim_start();
+                        r.starts_with('=') && !r.starts_with("==") && r.contains("chr")
+                    })
+                }))
+    };
     if callee == "getattr"
         && (args.starts_with("__builtins__") || args.starts_with("builtins"))
-        && args.split_once(',').is_some_and(|(_, n)| {
-            // A name computed by an expression, not a variable or literal.
-            n.contains(['(', '[', '+'])
-        })
+        && args.split_once(',').is_some_and(|(_, n)| computed(n))
     {
         add(
             "custody::obfuscation",
@@ -1984,7 +2000,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if SPAWN_CALLS.contains(&callee) {
             spawn_signals(ctx, c, &mut add);
         }
-        obfuscation_signals(callee, args, &mut add);
+        obfuscation_signals(ctx, callee, args, &mut add);
         if CODE_CALLS.contains(&callee) {
             code_signals(ctx, c, phase, out);
             continue;

@@ -775,3 +775,16 @@ fn code_xored_with_a_key_and_run_by_a_library_function_is_malicious() {
     ]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn exec_fetched_from_builtins_by_a_name_spelled_in_character_codes_is_malicious() {
+    // fire-eye-bcs: `getattr(builtins, ''.join(map(chr, [101,120,101,99])))`
+    // through a variable, then the compiled payload run at import.
+    let module = "import builtins\nsrc = 'print(1)'\n_comp = compile(src, '<obf>', 'exec')\n_do_name = ''.join(map(chr, [101, 120, 101, 99]))\n_doexec = getattr(builtins, _do_name)\n_doexec(_comp)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A builtin looked up by a plain variable (a REPL helper) is not.
+    let helper = "import builtins\n\ndef lookup(name):\n    return getattr(builtins, name)\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", helper)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
