@@ -1519,6 +1519,20 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     }
 }
 
+/// Whether `callee` is a plain name assigned from `getattr(builtins, ...)`
+/// (or `__builtins__`) somewhere in the file.
+fn fetched_builtin(ctx: &Ctx<'_>, callee: &str) -> bool {
+    !callee.is_empty()
+        && callee.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && ctx.lines.iter().any(|l| {
+            l.split(';').any(|stmt| {
+                let compact: String = stmt.chars().filter(|c| !c.is_whitespace()).collect();
+                compact.starts_with(&format!("{callee}=getattr(builtins,"))
+                    || compact.starts_with(&format!("{callee}=getattr(__builtins__,"))
+            })
+        })
+}
+
 /// Whether `callee` is a function of this file that starts a process with
 /// what it is given (`def run(cmd): subprocess.run(cmd, shell=True)`): a
 /// call of it is a spawn, one level deep.
@@ -2001,6 +2015,13 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             spawn_signals(ctx, c, &mut add);
         }
         obfuscation_signals(ctx, callee, args, &mut add);
+        if fetched_builtin(ctx, callee) {
+            add(
+                "custody::dynamic-code",
+                Level::Medium,
+                "calls a builtin it fetched with getattr (exec or eval by another name?)",
+            );
+        }
         if CODE_CALLS.contains(&callee) {
             code_signals(ctx, c, phase, out);
             continue;

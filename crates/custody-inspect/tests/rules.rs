@@ -788,3 +788,15 @@ fn exec_fetched_from_builtins_by_a_name_spelled_in_character_codes_is_malicious(
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", helper)]);
     assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_builtin_fetched_by_getattr_and_called_behind_hidden_whitespace_is_malicious() {
+    // sol-structs 1.0.3: after 300 spaces, `cc = getattr(builtins, <eval in
+    // EBCDIC>); cc(<code in EBCDIC>)`.
+    let pad = " ".repeat(300);
+    let module = format!(
+        "import builtins\nx = (1\n){pad};cc = getattr(builtins, b'\\x85\\xa5\\x81\\x93'.decode('cp1026'));cc(b'\\x97\\x99'.decode('cp1026'))\n"
+    );
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
