@@ -2401,6 +2401,22 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             Level::High,
             "runs a downloader, an environment dump or encoded PowerShell",
         );
+    } else if [
+        "request.args",
+        "request.form",
+        "request.values",
+        "request.json",
+        "request.get_json",
+        "request.data",
+    ]
+    .iter()
+    .any(|r| c.args.contains(r))
+    {
+        add(
+            "custody::download-exec",
+            Level::Critical,
+            "runs a command taken from an HTTP request (a web shell)",
+        );
     } else if constant_command(ctx, c).is_some_and(|cmd| {
         is_shell_dropper(&cmd) || is_python_c_fetch(&cmd) || is_reverse_shell(&cmd)
     }) {

