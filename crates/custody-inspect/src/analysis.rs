@@ -2370,6 +2370,17 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             "runs a command that reports who and where it runs (whoami, hostname, ...)",
         );
     }
+    command_signals(ctx, c, &lower, add);
+}
+
+/// What a spawned command does: a downloader, a dropper in one line, a
+/// web shell, a constant or fetched command, a decoded one.
+fn command_signals(
+    ctx: &Ctx<'_>,
+    c: &python::Call,
+    lower: &str,
+    add: &mut impl FnMut(&'static str, Level, &str),
+) {
     let runs_downloader = [
         "curl",
         "wget",
