@@ -2216,7 +2216,28 @@ fn sends_secret(ctx: &Ctx<'_>, c: &python::Call) -> bool {
         }
         fed.extend(words);
     }
-    false
+    // Instance state: `self.secret = environ.get('AWS_SECRET_ACCESS_KEY')`
+    // in one method, `self.secret` in the request of another.
+    let attrs: Vec<&str> = c
+        .args
+        .split("self.")
+        .skip(1)
+        .filter_map(|r| {
+            r.split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                .next()
+        })
+        .filter(|a| !a.is_empty())
+        .collect();
+    ctx.lines.iter().any(|l| {
+        l.trim_start().split_once('=').is_some_and(|(lhs, rhs)| {
+            !rhs.starts_with('=')
+                && lhs
+                    .trim()
+                    .strip_prefix("self.")
+                    .is_some_and(|a| attrs.contains(&a))
+                && exposed_words(rhs).iter().any(secret)
+        })
+    })
 }
 
 /// Calls that only package data: what goes in comes out in what is sent.
@@ -2231,6 +2252,9 @@ const DATA_BUILDERS: &[&str] = &[
     "encode",
     "b64encode",
     "urlencode",
+    // A lookup by name returns what it names: `environ.get('AWS_SECRET_ACCESS_KEY')`.
+    "get",
+    "getenv",
 ];
 
 /// Identifiers and quoted words of `text` that are not inside the

