@@ -2004,6 +2004,27 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         network_signals(c, phase, &mut add);
         secret_signals(ctx, c, &mut add);
+        if matches!(
+            callee,
+            "os.environ.items" | "os.environ.values" | "environ.items" | "environ.values"
+        ) && ctx
+            .lines
+            .get(c.line.wrapping_sub(1))
+            .is_some_and(|l| l.trim_start().starts_with("for "))
+        {
+            // Every value walked: with a network call in the same function,
+            // the environment is on its way out.
+            let sends = ctx
+                .facts
+                .calls
+                .iter()
+                .any(|d| d.func == c.func && NETWORK_CALLS.contains(&d.callee.as_str()));
+            add(
+                "custody::env-dump",
+                if sends { Level::High } else { Level::Medium },
+                "walks every environment variable (secrets included)",
+            );
+        }
         if spawn_wrapper(ctx, callee) && runs_fetched_text(ctx, c) {
             add(
                 "custody::download-exec",

@@ -256,6 +256,14 @@ const FUNCTION_RULES: &[Rule] = &[
     },
     Rule {
         all: &[
+            ("custody::env-dump", Level::High),
+            ("custody::network-egress", Level::Medium),
+        ],
+        any: &[],
+        why: "one function sends the environment out",
+    },
+    Rule {
+        all: &[
             ("custody::persistence", Level::High),
             ("custody::network-egress", Level::Medium),
             ("custody::process-spawn", Level::Medium),

