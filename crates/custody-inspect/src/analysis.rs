@@ -1015,6 +1015,10 @@ struct Ctx<'a> {
     file_phase: Phase,
     facts: &'a Facts,
     reach: HashSet<String>,
+    /// Names assigned from `getattr(builtins, ...)` (see [`fetched_builtin`]).
+    builtin_aliases: HashSet<String>,
+    /// Local functions that spawn what they are given (see [`spawn_wrapper`]).
+    spawn_wrappers: HashSet<String>,
 }
 
 impl Ctx<'_> {
@@ -1143,11 +1147,14 @@ fn analyse_with_roots(
             }
         }
     }
+    let lines: Vec<&str> = text.lines().collect();
     let ctx = Ctx {
         path,
         layer,
         line_offset,
-        lines: text.lines().collect(),
+        builtin_aliases: builtin_aliases(&text, &lines),
+        spawn_wrappers: spawn_wrappers(&facts),
+        lines,
         file_phase,
         facts: &facts,
         reach,
@@ -1522,30 +1529,52 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
 /// Whether `callee` is a plain name assigned from `getattr(builtins, ...)`
 /// (or `__builtins__`) somewhere in the file.
 fn fetched_builtin(ctx: &Ctx<'_>, callee: &str) -> bool {
-    !callee.is_empty()
-        && callee.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && ctx.lines.iter().any(|l| {
-            l.split(';').any(|stmt| {
-                let compact: String = stmt.chars().filter(|c| !c.is_whitespace()).collect();
-                compact.starts_with(&format!("{callee}=getattr(builtins,"))
-                    || compact.starts_with(&format!("{callee}=getattr(__builtins__,"))
-            })
+    ctx.builtin_aliases.contains(callee)
+}
+
+/// Names assigned from `getattr(builtins, ...)` or `getattr(__builtins__,
+/// ...)` in a file, read once per file.
+fn builtin_aliases(text: &str, lines: &[&str]) -> HashSet<String> {
+    if !text.contains("getattr(") {
+        return HashSet::new();
+    }
+    lines
+        .iter()
+        .flat_map(|l| l.split(';'))
+        .filter_map(|stmt| {
+            let (lhs, rhs) = stmt.split_once('=')?;
+            let rhs: String = rhs.chars().filter(|c| !c.is_whitespace()).collect();
+            let name = lhs.trim();
+            (rhs.starts_with("getattr(builtins,") || rhs.starts_with("getattr(__builtins__,"))
+                .then(|| name.to_owned())
+                .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
         })
+        .collect()
 }
 
 /// Whether `callee` is a function of this file that starts a process with
 /// what it is given (`def run(cmd): subprocess.run(cmd, shell=True)`): a
 /// call of it is a spawn, one level deep.
 fn spawn_wrapper(ctx: &Ctx<'_>, callee: &str) -> bool {
-    ctx.facts.defs.iter().any(|d| d == callee)
-        && ctx.facts.calls.iter().any(|e| {
-            e.func.as_deref() == Some(callee)
-                && SPAWN_CALLS.contains(&e.callee.as_str())
+    ctx.spawn_wrappers.contains(callee)
+}
+
+/// The functions of a file that spawn a process from a name (a parameter),
+/// found once per file.
+fn spawn_wrappers(facts: &Facts) -> HashSet<String> {
+    facts
+        .calls
+        .iter()
+        .filter(|e| {
+            SPAWN_CALLS.contains(&e.callee.as_str())
                 && e.literal.is_none()
                 && e.args
                     .trim_start_matches(['(', '['])
                     .starts_with(|ch: char| ch.is_alphabetic() || ch == '_')
         })
+        .filter_map(|e| e.func.clone())
+        .filter(|f| facts.defs.contains(f))
+        .collect()
 }
 
 /// Whether a call's first argument is a variable last assigned, earlier in
@@ -2249,16 +2278,17 @@ fn sends_secret(ctx: &Ctx<'_>, c: &python::Call) -> bool {
         })
         .filter(|a| !a.is_empty())
         .collect();
-    ctx.lines.iter().any(|l| {
-        l.trim_start().split_once('=').is_some_and(|(lhs, rhs)| {
-            !rhs.starts_with('=')
-                && lhs
-                    .trim()
-                    .strip_prefix("self.")
-                    .is_some_and(|a| attrs.contains(&a))
-                && exposed_words(rhs).iter().any(secret)
+    !attrs.is_empty()
+        && ctx.lines.iter().any(|l| {
+            l.trim_start().split_once('=').is_some_and(|(lhs, rhs)| {
+                !rhs.starts_with('=')
+                    && lhs
+                        .trim()
+                        .strip_prefix("self.")
+                        .is_some_and(|a| attrs.contains(&a))
+                    && exposed_words(rhs).iter().any(secret)
+            })
         })
-    })
 }
 
 /// Calls that only package data: what goes in comes out in what is sent.
