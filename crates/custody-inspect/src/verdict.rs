@@ -316,11 +316,7 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
                     && f.level >= min
             })
         };
-        for rule in FUNCTION_RULES {
-            if rule.holds(has) && !out.iter().any(|m| m.starts_with(rule.why)) {
-                out.push(format!("{} ({path}, {func})", rule.why));
-            }
-        }
+        apply(FUNCTION_RULES, has, path, Some(func), &mut out);
     }
     let paths: BTreeSet<&str> = findings.iter().map(|f| f.path.as_str()).collect();
     for path in paths {
@@ -329,13 +325,28 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
                 .iter()
                 .any(|f| f.path == path && f.code == code && f.level >= min)
         };
-        for rule in MODULE_RULES {
-            if rule.holds(has) && !out.iter().any(|m| m.starts_with(rule.why)) {
-                out.push(format!("{} ({path})", rule.why));
-            }
-        }
+        apply(MODULE_RULES, has, path, None, &mut out);
     }
     out
+}
+
+/// Adds each rule that holds for one function (or, without `func`, one
+/// module) of `path`, once per rule over the package.
+fn apply(
+    rules: &[Rule],
+    has: impl Fn(&str, Level) -> bool,
+    path: &str,
+    func: Option<&str>,
+    out: &mut Vec<String>,
+) {
+    for rule in rules {
+        if rule.holds(&has) && !out.iter().any(|m| m.starts_with(rule.why)) {
+            out.push(match func {
+                Some(func) => format!("{} ({path}, {func})", rule.why),
+                None => format!("{} ({path})", rule.why),
+            });
+        }
+    }
 }
 
 /// Verdict rules, in order. Phases before run time count; run-time-only
