@@ -596,55 +596,12 @@ fn look_alike_identifiers(data: &[u8]) -> Option<Vec<u8>> {
     changed.then(|| out.into_bytes())
 }
 
-/// Whether a Mathematical Alphanumeric Symbol stands outside every string
-/// literal and comment (a rough lexer: quotes, triple quotes, escapes, `#`).
+/// Whether a Mathematical Alphanumeric Symbol (U+1D400 to U+1D7FF: UTF-8
+/// `F0 9D 90..9F ..`) stands outside every string literal and comment.
 fn math_letters_in_code(text: &str) -> bool {
-    let mut quote: Option<(char, bool)> = None; // (quote char, triple)
-    let mut chars = text.chars().peekable();
-    let mut comment = false;
-    let mut window = ['\0'; 2];
-    while let Some(c) = chars.next() {
-        let prev = window;
-        window = [prev[1], c];
-        if comment {
-            comment = c != '\n';
-            continue;
-        }
-        match quote {
-            Some((q, triple)) => {
-                if c == '\\' {
-                    chars.next();
-                    window = ['\0'; 2];
-                } else if c == q && (!triple || prev == [q, q]) {
-                    quote = None;
-                } else if c == '\n' && !triple {
-                    quote = None; // an unterminated string ends at the line
-                }
-            }
-            None => match c {
-                '#' => comment = true,
-                '\'' | '"' => {
-                    let triple = chars.peek() == Some(&c) && {
-                        let mut ahead = chars.clone();
-                        ahead.next();
-                        ahead.peek() == Some(&c)
-                    };
-                    if triple {
-                        chars.next();
-                        chars.next();
-                        window = [c, c];
-                    } else if chars.peek() == Some(&c) {
-                        chars.next(); // an empty string
-                        continue;
-                    }
-                    quote = Some((c, triple));
-                }
-                _ if ('\u{1D400}'..='\u{1D7FF}').contains(&c) => return true,
-                _ => {}
-            },
-        }
-    }
-    false
+    skeleton::in_code(text.as_bytes(), |rest| {
+        matches!(rest, [0xF0, 0x9D, 0x90..=0x9F, ..])
+    })
 }
 
 /// Media files a payload may hide in (read whole, searched for encoded runs).
@@ -1594,11 +1551,10 @@ fn runs_fetched_text(ctx: &Ctx<'_>, c: &python::Call) -> bool {
         d.func == c.func
             && d.line < c.line
             && NETWORK_CALLS.contains(&d.callee.as_str())
-            && ctx.lines.get(d.line.wrapping_sub(1)).is_some_and(|l| {
-                l.trim_start().strip_prefix(var.as_str()).is_some_and(|r| {
-                    r.trim_start().starts_with('=') && !r.trim_start().starts_with("==")
-                })
-            })
+            && ctx
+                .lines
+                .get(d.line.wrapping_sub(1))
+                .is_some_and(|l| assigned(l.trim_start(), &var).is_some())
     })
 }
 
@@ -1665,10 +1621,10 @@ fn constant_command(ctx: &Ctx<'_>, c: &python::Call) -> Option<String> {
     if name.is_empty() || name.starts_with(|ch: char| ch.is_ascii_digit()) {
         return None;
     }
-    let start = ctx.lines.iter().position(|l| {
-        l.strip_prefix(name.as_str())
-            .is_some_and(|r| r.trim_start().starts_with('=') && !r.trim_start().starts_with("=="))
-    })?;
+    let start = ctx
+        .lines
+        .iter()
+        .position(|l| assigned(l, &name).is_some())?;
     // The statement: its first line and the continuation lines after it.
     let end = ctx.lines[start + 1..]
         .iter()
@@ -1929,11 +1885,10 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
             d.func == c.func
                 && d.line < c.line
                 && hides(&d.callee)
-                && ctx.lines.get(d.line.wrapping_sub(1)).is_some_and(|l| {
-                    l.trim_start().strip_prefix(first_arg).is_some_and(|r| {
-                        r.trim_start().starts_with('=') && !r.trim_start().starts_with("==")
-                    })
-                })
+                && ctx
+                    .lines
+                    .get(d.line.wrapping_sub(1))
+                    .is_some_and(|l| assigned(l.trim_start(), first_arg).is_some())
         });
     assigned_hidden
         || nested_calls(ctx, c).any(|d| {
@@ -1976,12 +1931,10 @@ fn obfuscation_signals(
         n.contains(['(', '[', '+'])
             || (!n.is_empty()
                 && n.chars().all(|c| c.is_alphanumeric() || c == '_')
-                && ctx.lines.iter().any(|l| {
-                    l.strip_prefix(n).is_some_and(|r| {
-                        let r = r.trim_start();
-                        r.starts_with('=') && !r.starts_with("==") && r.contains("chr")
-                    })
-                }))
+                && ctx
+                    .lines
+                    .iter()
+                    .any(|l| assigned(l, n).is_some_and(|r| r.contains("chr"))))
     };
     if callee == "getattr"
         && (args.starts_with("__builtins__") || args.starts_with("builtins"))
@@ -2174,6 +2127,19 @@ pub(crate) const SENT_SECRET_NAMES: &[&str] = &[
     "accesskeysecret",
 ];
 
+/// A line's assignment `lhs = rhs` (not a comparison): the target, its
+/// trailing blanks cut, and the right-hand side.
+fn assignment(line: &str) -> Option<(&str, &str)> {
+    let (lhs, rhs) = line.split_once('=')?;
+    (!rhs.starts_with('=')).then_some((lhs.trim_end(), rhs))
+}
+
+/// The right-hand side when `line` assigns to `name` (the line starts with
+/// it: callers trim indentation when they allow it).
+fn assigned<'l>(line: &'l str, name: &str) -> Option<&'l str> {
+    assignment(line).and_then(|(lhs, rhs)| (lhs == name).then_some(rhs))
+}
+
 /// How far back an assignment feeding a network call is looked for.
 const SECRET_LOOKBACK: usize = 40;
 
@@ -2254,10 +2220,10 @@ fn sends_secret(ctx: &Ctx<'_>, c: &python::Call) -> bool {
         .rev()
         .take(SECRET_LOOKBACK)
     {
-        let Some((lhs, rhs)) = l.trim_start().split_once('=') else {
+        let Some((lhs, rhs)) = assignment(l.trim_start()) else {
             continue;
         };
-        if rhs.starts_with('=') || !fed.contains(lhs.trim()) {
+        if !fed.contains(lhs) {
             continue;
         }
         let words = exposed_words(rhs);
@@ -2280,12 +2246,9 @@ fn sends_secret(ctx: &Ctx<'_>, c: &python::Call) -> bool {
         .collect();
     !attrs.is_empty()
         && ctx.lines.iter().any(|l| {
-            l.trim_start().split_once('=').is_some_and(|(lhs, rhs)| {
-                !rhs.starts_with('=')
-                    && lhs
-                        .trim()
-                        .strip_prefix("self.")
-                        .is_some_and(|a| attrs.contains(&a))
+            assignment(l.trim_start()).is_some_and(|(lhs, rhs)| {
+                lhs.strip_prefix("self.")
+                    .is_some_and(|a| attrs.contains(&a))
                     && exposed_words(rhs).iter().any(secret)
             })
         })

@@ -335,6 +335,35 @@ fn called_at(src: &[u8], at: usize) -> bool {
         == Some(&b'(')
 }
 
+/// Whether `hit` holds at some byte of `src` outside string literals and
+/// comments. Strings are skipped as [`skip_string`] skips them; a one-line
+/// string left open ends at its line, a triple-quoted one at the end.
+pub(crate) fn in_code(src: &[u8], hit: impl Fn(&[u8]) -> bool) -> bool {
+    let line_end = |i: usize| {
+        src[i..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(src.len(), |p| i + p)
+    };
+    let mut i = 0;
+    while i < src.len() {
+        match src[i] {
+            b'#' => i = line_end(i),
+            q @ (b'"' | b'\'') => {
+                let triple = src.get(i + 1) == Some(&q) && src.get(i + 2) == Some(&q);
+                match skip_string(src, i) {
+                    Some(j) => i = j,
+                    None if triple => return false,
+                    None => i = line_end(i),
+                }
+            }
+            _ if hit(&src[i..]) => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// The byte after the string literal that opens at `i`; `None` if unterminated.
 fn skip_string(src: &[u8], i: usize) -> Option<usize> {
     let q = src[i];
