@@ -125,6 +125,25 @@ fn compression_bomb_is_not_inflated() {
     assert!(c.members.is_empty());
 }
 
+/// Four members (`a.py` 16 bytes, then three of 1) read with room for 3
+/// members of 10 bytes: cut, counted, and both reported.
+fn assert_bounded(p: &Path) {
+    let limits = Limits {
+        max_members: 3,
+        max_member_bytes: 10,
+        ..Limits::default()
+    };
+    let c = read(p, &limits).unwrap();
+    assert_eq!(c.members.len(), 3);
+    assert_eq!(c.members[0].data, b"0123456789");
+    assert!(c.members[0].truncated);
+    assert!(c.anomalies.contains(&Anomaly::Oversized {
+        path: "a.py".into(),
+        size: 16
+    }));
+    assert!(c.anomalies.contains(&Anomaly::TooManyMembers { limit: 3 }));
+}
+
 #[test]
 fn sizes_and_counts_are_bounded() {
     let dir = tempfile::tempdir().unwrap();
@@ -139,20 +158,7 @@ fn sizes_and_counts_are_bounded() {
         ],
         &[],
     );
-    let limits = Limits {
-        max_members: 3,
-        max_member_bytes: 10,
-        ..Limits::default()
-    };
-    let c = read(&p, &limits).unwrap();
-    assert_eq!(c.members.len(), 3);
-    assert_eq!(c.members[0].data, b"0123456789");
-    assert!(c.members[0].truncated);
-    assert!(c.anomalies.contains(&Anomaly::Oversized {
-        path: "a.py".into(),
-        size: 16
-    }));
-    assert!(c.anomalies.contains(&Anomaly::TooManyMembers { limit: 3 }));
+    assert_bounded(&p);
 }
 
 #[test]
@@ -168,20 +174,7 @@ fn zip_sizes_and_counts_are_bounded_as_in_a_tar() {
             ("d.py", b"z".to_vec()),
         ],
     );
-    let limits = Limits {
-        max_members: 3,
-        max_member_bytes: 10,
-        ..Limits::default()
-    };
-    let c = read(&p, &limits).unwrap();
-    assert_eq!(c.members.len(), 3);
-    assert_eq!(c.members[0].data, b"0123456789");
-    assert!(c.members[0].truncated);
-    assert!(c.anomalies.contains(&Anomaly::Oversized {
-        path: "a.py".into(),
-        size: 16
-    }));
-    assert!(c.anomalies.contains(&Anomaly::TooManyMembers { limit: 3 }));
+    assert_bounded(&p);
     // Within the limits every member is read whole, in the archive's order.
     let c = read(&p, &Limits::default()).unwrap();
     let names: Vec<_> = c.members.iter().map(|m| m.path.as_str()).collect();
