@@ -149,6 +149,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     let roles = Roles {
         startup_modules: startup_modules(&contents.members),
         install_paths: install_paths(&contents.members),
+        package_roots: crate::reach::package_roots(&contents.members),
         sdist: sdist_layout(contents),
     };
     // Files are independent: analyse them on all cores, keep member order.
@@ -366,6 +367,8 @@ fn pth_code(text: &str) -> Vec<(usize, String)> {
 struct Roles {
     startup_modules: HashSet<String>,
     install_paths: HashMap<String, Vec<String>>,
+    /// Functions of a module that its package's `__init__.py` runs at import.
+    package_roots: rustc_hash::FxHashMap<String, Vec<String>>,
     /// For an sdist: folders that are packages (hold `__init__.py`).
     sdist: Option<HashSet<String>>,
 }
@@ -561,7 +564,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             // Nothing a user imports: only worth reading when asked, or
             // when it names a drop box (a stealer waiting to be run).
             Phase::Runtime if !options.deep && !prefilter::needs_full_read(data) => {}
-            Phase::Import if !options.deep => {
+            Phase::Import if !options.deep && !roles.package_roots.contains_key(&m.path) => {
                 // A drop box or a throwaway host anywhere in the file: read
                 // the functions too, whatever runs them is worth seeing.
                 // So for small files: a whole malicious package is often
@@ -583,11 +586,15 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
                 }
             }
             _ => {
-                let roots = roles
-                    .install_paths
-                    .get(&m.path)
-                    .map_or(&[][..], Vec::as_slice);
-                analyse_with_roots(&m.path, data, phase, None, 0, roots, out);
+                let roots: Vec<String> = [
+                    &roles.install_paths.get(&m.path),
+                    &roles.package_roots.get(&m.path),
+                ]
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r.iter().cloned())
+                .collect();
+                analyse_with_roots(&m.path, data, phase, None, 0, &roots, out);
             }
         }
         return;
@@ -1147,7 +1154,9 @@ fn analyse_with_roots(
         if basename(path) == "setup.py" {
             reach.insert(python::SCRIPT.to_owned());
         }
-        // ... and what those methods call, transitively.
+    }
+    // ... and what the roots and those methods call, transitively.
+    if !roots.is_empty() || file_phase == Phase::Install {
         loop {
             let before = reach.len();
             for (name, from) in &facts.refs {

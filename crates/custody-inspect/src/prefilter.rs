@@ -16,7 +16,11 @@ use aho_corasick::AhoCorasick;
 use crate::analysis;
 
 /// Modules so common that their name says nothing; their functions' names are used.
-const COMMON_ROOTS: &[&str] = &["os", "bytes", "platform", "sys", "builtins"];
+/// (`asyncio` and GitPython's `git`/`Repo` too: async code and tools name them
+/// everywhere, while `open_connection` and `clone_from` are rare.)
+const COMMON_ROOTS: &[&str] = &[
+    "os", "bytes", "platform", "sys", "builtins", "asyncio", "git", "Repo",
+];
 
 /// Words a rule looks at besides the call tables: builtins, dynamic imports,
 /// and names the rules test by suffix or in arguments.

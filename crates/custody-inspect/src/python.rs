@@ -110,6 +110,10 @@ pub struct Facts {
     /// Uses of a defined function's name (a call, or passed as a thread
     /// target), with the function the use is in (`None`: top level).
     pub refs: Vec<(String, Option<String>)>,
+    /// Uses of an imported name that call it or hand it to a caller
+    /// (`Thread(target=run)` after `from .payload import run`), resolved
+    /// (`.payload.run`), with the function the use is in.
+    pub imported_refs: Vec<(String, Option<String>)>,
     /// Classes: name and the text of their base list.
     pub classes: Vec<(String, String)>,
     /// Functions defined inside a class body: (function, class).
@@ -197,7 +201,21 @@ struct Walk<'s, 't> {
     idents: Vec<(&'s str, Option<usize>)>,
     invoked: bool,
     bare: bool,
+    /// The current node's field in its parent, and the parent's kind.
+    field: Option<&'t str>,
+    parent: &'t str,
+    recent: Recent,
     out: Facts,
+}
+
+/// What the walk saw last that decides how the node right after it runs.
+#[derive(Default)]
+struct Recent {
+    /// Whether the last top-level `if`/`elif` tests for a maintainer's
+    /// command (its consequence block comes right after its condition).
+    maintainer_if: bool,
+    /// Whether the last keyword argument is `target=` (its value follows).
+    target_keyword: bool,
 }
 
 impl<'s, 't> Walk<'s, 't> {
@@ -212,6 +230,9 @@ impl<'s, 't> Walk<'s, 't> {
             idents: Vec::new(),
             invoked: false,
             bare: false,
+            field: None,
+            parent: "",
+            recent: Recent::default(),
             out: Facts::default(),
         }
     }
@@ -230,9 +251,9 @@ impl<'s, 't> Walk<'s, 't> {
             // A name used without being called or handed to a caller (an
             // alias, a comparison) is not evidence that its function runs.
             self.invoked = node.kind() == "identifier" && invokes(&kinds, cursor.field_name());
-            self.bare = node.kind() == "string"
-                && kinds.len() >= 2
-                && kinds[kinds.len() - 2] == "expression_statement";
+            self.parent = kinds.len().checked_sub(2).map_or("", |i| kinds[i]);
+            self.field = cursor.field_name();
+            self.bare = node.kind() == "string" && self.parent == "expression_statement";
             let place = frames.last().map_or(
                 Place {
                     scope: Scope::TopLevel,
@@ -300,14 +321,16 @@ impl<'s, 't> Walk<'s, 't> {
         let source = self.source;
         let name = match node.kind() {
             "if_statement" if is_main_guard(node, source) => SCRIPT,
+            "if_statement" | "elif_clause" => {
+                self.recent.maintainer_if = node
+                    .child_by_field_name("condition")
+                    .is_some_and(|c| is_maintainer_command(text(c, source)));
+                return None;
+            }
             "block"
-                if node.parent().is_some_and(|p| {
-                    matches!(p.kind(), "if_statement" | "elif_clause")
-                        && p.child_by_field_name("consequence")
-                            .is_some_and(|c| c.id() == node.id())
-                        && p.child_by_field_name("condition")
-                            .is_some_and(|c| is_maintainer_command(text(c, source)))
-                }) =>
+                if self.recent.maintainer_if
+                    && self.field == Some("consequence")
+                    && matches!(self.parent, "if_statement" | "elif_clause") =>
             {
                 MAINTAINER
             }
@@ -365,7 +388,12 @@ impl<'s, 't> Walk<'s, 't> {
             }
             // `Thread(target=lambda: ...)`: the thread runs it where it is
             // started, so it keeps the place it is written in.
-            "lambda" if !is_thread_target(node, source) => {
+            "keyword_argument" => {
+                self.recent.target_keyword = node
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == "target");
+            }
+            "lambda" if !(self.recent.target_keyword && self.parent == "keyword_argument") => {
                 return Some(Place {
                     scope: Scope::Function,
                     ..place
@@ -490,6 +518,9 @@ impl<'s, 't> Walk<'s, 't> {
             if defs.contains(id) {
                 let from = self.func_name(func);
                 self.out.refs.push((id.to_owned(), from));
+            } else if let Some(target) = self.aliases.get(id) {
+                let from = self.func_name(func);
+                self.out.imported_refs.push((target.clone(), from));
             }
         }
         self.out.has_errors = has_errors;
@@ -537,15 +568,6 @@ fn is_maintainer_command(condition: &str) -> bool {
         && MAINTAINER_COMMANDS.iter().any(|c| {
             condition.contains(&format!("\"{c}\"")) || condition.contains(&format!("'{c}'"))
         })
-}
-
-/// Whether a lambda is the `target=` of a thread or process.
-fn is_thread_target(node: Node<'_>, source: &[u8]) -> bool {
-    node.parent().is_some_and(|p| {
-        p.kind() == "keyword_argument"
-            && p.child_by_field_name("name")
-                .is_some_and(|n| text(n, source) == "target")
-    })
 }
 
 /// Whether an `if` tests `__name__ == "__main__"`.

