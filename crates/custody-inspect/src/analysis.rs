@@ -246,9 +246,12 @@ fn install_paths(members: &[Member]) -> HashMap<String, Vec<String>> {
             if first.is_empty() || first == "setup" {
                 continue;
             }
+            // (`src/` too: setup.py often puts it on sys.path first.)
             for p in [
                 format!("{dir}{first}.py"),
                 format!("{dir}{first}/__init__.py"),
+                format!("{dir}src/{first}.py"),
+                format!("{dir}src/{first}/__init__.py"),
             ] {
                 out.entry(p).or_default().extend(called.iter().cloned());
             }

