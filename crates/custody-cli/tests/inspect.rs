@@ -108,8 +108,8 @@ fn a_batch_over_the_whole_malicious_corpus_completes() {
         .count();
     eprintln!("{malicious} of {} archives judged malicious", paths.len());
     assert!(
-        malicious * 1000 >= paths.len() * 960,
-        "recall fell below 96.0%: {malicious} of {}",
+        malicious * 1000 >= paths.len() * 970,
+        "recall fell below 97.0%: {malicious} of {}",
         paths.len()
     );
     // Packages are judged in parallel but reported in the order given.
