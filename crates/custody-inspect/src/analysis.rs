@@ -1452,13 +1452,13 @@ fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             "a `python -c` one-liner that connects out",
         ));
     }
-    if s.spelled >= 6 && !s.bytes {
+    if s.spelled >= 6 && !s.bytes && !is_char_ranges(&s.value) {
         out.push(ctx.at(
             "custody::obfuscation",
             Level::High,
             phase,
             s.line,
-            "plain text spelled in escape codes (\\x65\\x76...), hidden from readers",
+            ESCAPED_TEXT,
         ));
     }
 }
@@ -2654,6 +2654,21 @@ fn command_signals(
 }
 
 /// exec/eval/compile: of a literal (analysed as code), or of hidden data.
+/// The message of text spelled in escapes: the weakest obfuscation sign
+/// (tables of code points are written so too).
+pub(crate) const ESCAPED_TEXT: &str =
+    "plain text spelled in escape codes (\\x65\\x76...), hidden from readers";
+
+/// A regular expression's character ranges (`0-9A-Za-z` spelled
+/// `\x30-\x39\x41-\x5a...`, as wcmatch does): not hidden text.
+fn is_char_ranges(value: &str) -> bool {
+    let v: Vec<char> = value.chars().collect();
+    let ranges = (1..v.len().saturating_sub(1))
+        .filter(|&i| v[i] == '-')
+        .count();
+    ranges > 0 && ranges * 4 >= v.len()
+}
+
 /// The message of `exec('literal')`: the code is analysed as its own layer.
 const EXEC_LITERAL: &str = "runs code from a string literal";
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analysis::{Finding, Level, NOT_SHIPPED_DIRS, Phase, Verdict, basename};
+use crate::analysis::{ESCAPED_TEXT, Finding, Level, NOT_SHIPPED_DIRS, Phase, Verdict, basename};
 
 /// A per-file verdict rule: every `all` finding, and one of `any` when
 /// `any` is not empty, in one file before run time.
@@ -487,8 +487,23 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         .collect();
     for path in paths {
         let obfuscated = count(path, "custody::obfuscation");
+        // Imports, builtins or code hidden three times over (escaped text
+        // aside), in code that runs before any function is called.
+        let tricks = findings
+            .iter()
+            .filter(|f| {
+                f.path == path
+                    && f.code == "custody::obfuscation"
+                    && f.phase != Phase::Runtime
+                    && f.message != ESCAPED_TEXT
+            })
+            .count();
         if basename(path) == "setup.py" && obfuscated >= 3 {
             malicious.push(format!("setup.py is obfuscated, and pip runs it ({path})"));
+        } else if tricks >= 3 {
+            malicious.push(format!(
+                "hides what it imports or calls in three or more places, before any function is called ({path})"
+            ));
         } else if obfuscated >= 1 && count(path, "custody::hidden-code") >= 3 {
             malicious.push(format!(
                 "heavily obfuscated code with parts hidden off-screen ({path})"

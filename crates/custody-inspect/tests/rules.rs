@@ -904,3 +904,35 @@ fn names_of_credential_files_and_rc_files_alone_are_not_suspicious() {
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &acting)]);
     assert_eq!(r.verdict, Verdict::Suspicious, "{:#?}", r.findings);
 }
+
+#[test]
+fn a_module_that_hides_its_imports_three_times_over_is_malicious() {
+    // matplatlib-plus 1.3: every import spelled as XOR-ed bytes.
+    let hide = |n: u8| {
+        format!(
+            "m{n} = __import__(''.join(chr(a ^ b) for a, b in zip(b'\\x01\\x02', b'\\x71\\x72')))\n"
+        )
+    };
+    let module = format!("{}{}{}", hide(1), hide(2), hide(3));
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &module)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // Once is worth a look, not a verdict.
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &hide(1))]);
+    assert_eq!(r.verdict, Verdict::Suspicious, "{:#?}", r.findings);
+}
+
+#[test]
+fn regex_character_ranges_spelled_in_escapes_are_not_hidden_text() {
+    // wcmatch: POSIX classes as `\x30-\x39\x41-\x5a...`.
+    let module = "CLASSES = {\n    'alnum': '\\x30-\\x39\\x41-\\x5a\\x61-\\x7a',\n    'word': '\\x30-\\x39\\x41-\\x5a\\x5f\\x61-\\x7a',\n}\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // Words spelled so are.
+    let hidden = "NAME = '\\x65\\x76\\x61\\x6c\\x75\\x61\\x74\\x65'\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", hidden)]);
+    assert!(
+        r.findings.iter().any(|f| f.code == "custody::obfuscation"),
+        "{:#?}",
+        r.findings
+    );
+}
