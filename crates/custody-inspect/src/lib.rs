@@ -9,7 +9,8 @@
 //! * [`skeleton`]: the import-time part of a file (bodies of functions no
 //!   import-time code reaches become `pass`), so only code that can act
 //!   before a user calls anything is parsed by default.
-//! * `reach`: functions of one module that another runs at import.
+//! * `roles`: which files run at install, start-up or import because of
+//!   other files; `reach`: functions of one module that another runs at import.
 //! * [`analysis`]: findings per file and phase; [`verdict`]: the rules
 //!   that turn findings into a package's verdict.
 
@@ -21,5 +22,6 @@ pub mod integrity;
 pub mod prefilter;
 pub mod python;
 mod reach;
+mod roles;
 pub mod skeleton;
 pub mod verdict;
