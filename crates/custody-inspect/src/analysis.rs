@@ -1591,27 +1591,29 @@ fn has_chat_token(v: &str) -> bool {
     false
 }
 
-/// Where a URL points when it is a throwaway host for payloads: a raw public
-/// IP address, a file-sharing link or a program on a code host.
 /// What [`payload_url`] says of a URL whose host is a public IPv4 address.
 const RAW_IP: &str = "a raw IP address";
 
+/// Where a URL points when it is a throwaway host for payloads: a raw public
+/// IP address, a file-sharing link or a program on a code host.
 fn payload_url(v: &str) -> Option<&'static str> {
     let at = v.find("http://").or_else(|| v.find("https://"))?;
     let rest = &v[at..];
     let host = rest.split("://").nth(1)?.split(['/', ':', '?']).next()?;
-    let octets: Vec<&str> = host.split('.').collect();
-    if octets.len() == 4
-        && octets
-            .iter()
-            .all(|o| !o.is_empty() && o.parse::<u8>().is_ok())
-    {
-        let private = host.starts_with("127.")
-            || host.starts_with("10.")
-            || host.starts_with("192.168.")
-            || host.starts_with("169.254.")
-            || host.starts_with("0.");
-        return (!private).then_some(RAW_IP);
+    if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
+        // Private, loopback, link-local, carrier-grade NAT (100.64/10),
+        // multicast and reserved addresses are no one's server.
+        let [a, b, ..] = ip.octets();
+        let local = ip.is_private()
+            || ip.is_loopback()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || ip.is_multicast()
+            || a == 0
+            || a >= 240
+            || (a == 100 && (64..128).contains(&b));
+        return (!local).then_some(RAW_IP);
     }
     let lower = rest.to_ascii_lowercase();
     let program = [".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"]

@@ -524,9 +524,18 @@ fn a_request_to_a_raw_public_address_at_import_is_malicious() {
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
     // A private address is a lab's own service; a public one named only in
     // a function nobody calls at import is run-time configuration.
-    let lab = "import urllib.request\nurllib.request.urlopen('http://10.0.0.7:8080/health')\n";
-    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", lab)]);
-    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    for lab in [
+        "10.0.0.7",
+        "172.16.1.1",
+        "172.31.255.1",
+        "100.64.0.1",
+        "192.168.1.1",
+    ] {
+        let lab =
+            format!("import urllib.request\nurllib.request.urlopen('http://{lab}:8080/health')\n");
+        let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &lab)]);
+        assert_ne!(r.verdict, Verdict::Malicious, "{lab}: {:#?}", r.findings);
+    }
     let later =
         "import urllib.request\n\ndef ping():\n    urllib.request.urlopen('http://203.0.113.7/')\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", later)]);
