@@ -252,7 +252,13 @@ impl<'s, 't> Walk<'s, 't> {
             // alias, a comparison) is not evidence that its function runs.
             self.invoked = node.kind() == "identifier" && invokes(&kinds, cursor.field_name());
             self.parent = kinds.len().checked_sub(2).map_or("", |i| kinds[i]);
-            self.field = cursor.field_name();
+            // Asking for a field name walks the tree: only the block after a
+            // maintainer's `if` needs it.
+            self.field = if self.recent.maintainer_if && node.kind() == "block" {
+                cursor.field_name()
+            } else {
+                None
+            };
             self.bare = node.kind() == "string" && self.parent == "expression_statement";
             let place = frames.last().map_or(
                 Place {
