@@ -1916,11 +1916,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         if callee == "os.dup2" || callee == "pty.spawn" {
-            add(
-                "custody::shell-redirect",
-                Level::High,
-                "wires a process's standard streams (a reverse shell?)",
-            );
+            stream_signals(ctx, c, &mut add);
         }
         if callee == "os.chmod"
             && (c.args.contains("S_IX")
@@ -1934,6 +1930,41 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "makes a file executable (a downloaded binary?)",
             );
         }
+    }
+}
+
+/// `os.dup2`/`pty.spawn`: a process's standard streams rewired.
+fn stream_signals(
+    ctx: &Ctx<'_>,
+    c: &python::Call,
+    add: &mut impl FnMut(&'static str, Level, &str),
+) {
+    let callee = c.callee.as_str();
+    // Output capture (py, jax's test helpers) redirects streams to
+    // files; a reverse shell hands them a socket of the same code.
+    let socket_near = ctx
+        .facts
+        .calls
+        .iter()
+        .any(|d| d.func == c.func && NETWORK_CALLS.contains(&d.callee.as_str()));
+    if socket_near {
+        add(
+            "custody::shell-redirect",
+            Level::High,
+            "wires a process's standard streams to a connection (a reverse shell)",
+        );
+    } else if callee == "pty.spawn" {
+        add(
+            "custody::shell-redirect",
+            Level::High,
+            "starts a program on a pseudo-terminal (a reverse shell's interactive shell?)",
+        );
+    } else {
+        add(
+            "custody::shell-redirect",
+            Level::Medium,
+            "wires a process's standard streams (output capture, or a reverse shell?)",
+        );
     }
 }
 

@@ -945,3 +945,14 @@ fn regex_character_ranges_spelled_in_escapes_are_not_hidden_text() {
         r.findings
     );
 }
+
+#[test]
+fn streams_redirected_to_a_socket_are_a_reverse_shell_but_output_capture_is_not() {
+    let shell = "import os, socket, subprocess\ns = socket.socket()\ns.connect(('127.0.0.1', 9))\nos.dup2(s.fileno(), 0)\nos.dup2(s.fileno(), 1)\nsubprocess.call(['/bin/sh', '-i'])\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", shell)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // py's and jax's capture helpers point stdout at a temporary file.
+    let capture = "import os, tempfile\ndef capture():\n    f = tempfile.TemporaryFile()\n    saved = os.dup(1)\n    os.dup2(f.fileno(), 1)\n    return f, saved\ncapture()\n";
+    let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", capture)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
