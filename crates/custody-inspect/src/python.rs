@@ -201,7 +201,9 @@ struct Walk<'s, 't> {
     idents: Vec<(&'s str, Option<usize>)>,
     invoked: bool,
     bare: bool,
-    /// The current node's field in its parent, and the parent's kind.
+    /// The current node's field in its parent (asked of tree-sitter only
+    /// for the block after a maintainer's `if`: see [`Walk::run`]), and the
+    /// parent's kind.
     field: Option<&'t str>,
     parent: &'t str,
     recent: Recent,

@@ -311,16 +311,12 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
         !in_tests && !metadata
     };
     let mut by_function: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
-    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings.iter().filter(counted) {
         if let Some(func) = f.function.as_deref() {
             by_function.entry((&f.path, func)).or_default().push(f);
         }
-        by_path.entry(&f.path).or_default().push(f);
     }
-    let holds = |here: &[&Finding], code: &str, min: Level| {
-        here.iter().any(|f| f.code == code && f.level >= min)
-    };
+    let by_path = by_path(findings.iter().filter(counted));
     let mut out: Vec<String> = Vec::new();
     for ((path, func), here) in &by_function {
         let has = |code: &str, min: Level| holds(here, code, min);
@@ -331,6 +327,20 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
         apply(MODULE_RULES, has, path, None, &mut out);
     }
     out
+}
+
+/// Findings grouped by file, in path order.
+fn by_path<'f>(findings: impl Iterator<Item = &'f Finding>) -> BTreeMap<&'f str, Vec<&'f Finding>> {
+    let mut out: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        out.entry(f.path.as_str()).or_default().push(f);
+    }
+    out
+}
+
+/// Whether one of `here` has `code` at `min` or above.
+fn holds(here: &[&Finding], code: &str, min: Level) -> bool {
+    here.iter().any(|f| f.code == code && f.level >= min)
 }
 
 /// Adds each rule that holds for one function (or, without `func`, one
@@ -399,13 +409,9 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     // big SDK with a credential path in one module and an HTTP client in
     // another is not an exfiltration.
     let mut malicious = Vec::new();
-    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in &early {
-        by_path.entry(f.path.as_str()).or_default().push(f);
-    }
-    for (path, here) in &by_path {
+    for (path, here) in &by_path(early.iter().copied()) {
         let path = *path;
-        let has = |code: &str, min: Level| here.iter().any(|f| f.code == code && f.level >= min);
+        let has = |code: &str, min: Level| holds(here, code, min);
         let mut say = |why: &str| {
             if !malicious.iter().any(|m: &String| m.starts_with(why)) {
                 malicious.push(format!("{why} ({path})"));
