@@ -485,7 +485,7 @@ fn finding(
 }
 
 /// Import-time files up to this size are read whole (functions included).
-const SMALL_FILE: usize = 4096;
+pub(crate) const SMALL_FILE: usize = 4096;
 
 /// Folders whose code a user's `import` never runs.
 pub(crate) const NOT_SHIPPED_DIRS: &[&str] = &[
@@ -2517,7 +2517,8 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
         }
         return;
     }
-    if fed_by_hidden_data(ctx, c) {
+    // (`spliced` already found the hidden data.)
+    if spliced || fed_by_hidden_data(ctx, c) {
         if c.span.1.saturating_sub(c.span.0) >= 512 {
             out.push(ctx.at(
                 "custody::dynamic-code",

@@ -7,7 +7,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::analysis::{NOT_SHIPPED_DIRS, basename};
+use crate::analysis::{NOT_SHIPPED_DIRS, SMALL_FILE, basename};
 use crate::archive::Member;
 use crate::{python, skeleton};
 
@@ -24,7 +24,7 @@ pub(crate) fn package_roots(members: &[Member]) -> HashMap<String, Vec<String>> 
         let package = dir.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         // Only what runs at import matters: big files are cut to their
         // import-time skeleton first (most of their text is function bodies).
-        let skeleton = (m.data.len() > 4096).then(|| skeleton::skeleton(&m.data));
+        let skeleton = (m.data.len() > SMALL_FILE).then(|| skeleton::skeleton(&m.data));
         let source = skeleton
             .as_ref()
             .and_then(|s| s.text.as_deref())
