@@ -59,35 +59,53 @@ nowhere to send it, and write a signed record of what the step did and
 tried to do.
 
 Enforced by the kernel, in a helper, before the step starts:
-  * Landlock: read-only system folders (/usr, /lib*, /bin, /sbin, /opt, and
-    /etc without its secrets: shadow, ssh host keys, TLS private keys,
-    sudoers, cluster and package-index credentials), the command's folder
-    and virtual environment, the --input and --allow-read paths;
-    read-write only the --output paths, /dev/null and a private temp
+  * Landlock: read-only system folders (/usr, /lib*, /bin, /sbin) and an
+    allow-list of /etc (loader, locale, time zone, resolver, users and
+    groups, certificates: no password hashes, keys or credentials); the
+    executable itself, a Python's own prefix and virtual environment; the
+    --input and --allow-read paths. Read-write only the --output paths,
+    /dev/null, a private temp folder (HOME and TMPDIR) and a private
+    /dev/shm. Nothing else: not /opt, not your HOME, not the command's
     folder. custody checks what the kernel enforced and refuses to run if
     it is less than asked, unless --allow-degraded.
-  * --net none (default): no UDP or DNS, no connect or listen on any socket
-    (Landlock TCP rules and a seccomp filter); socketpair and pipes work.
-    --net loopback: a private network namespace with only its own loopback.
-  * seccomp also refuses ptrace, process_vm_*, bpf, io_uring, seccomp,
-    unshare, setns, mount, keyctl, perf_event_open, userfaultfd.
-  * The environment is scrubbed (PATH, LANG, a private empty HOME and
-    TMPDIR, and only the variables named with --env); every inherited
-    descriptor but 0-2 is closed.
+  * A mount namespace where everything but the writable paths is
+    read-only: chmod, chown, utimes and xattrs fail elsewhere.
+  * seccomp allow-list: the system calls data steps make (derived from
+    CPython with numpy/pandas/pyarrow, a coreutils pipeline, Rust
+    binaries); every other call is refused and recorded. No terminal
+    injection (TIOCSTI), no SysV IPC, no datagram sockets, no namespaces,
+    no ptrace, no device nodes, no set-user-ID files.
+  * --net none (default): no UDP or DNS, no connect, bind or listen on any
+    socket. --net loopback: a private network namespace with only its own
+    loopback.
+  * No capabilities, even as root; a session of its own (no controlling
+    terminal); the environment scrubbed (PATH, LANG, private HOME and
+    TMPDIR, only the variables named with --env); every inherited
+    descriptor but 0-2 closed.
 
 Observed by custody, outside the sandbox (seccomp user notification):
 opens of credential paths (~/.ssh, ~/.aws, .env, ...), opens of existing
-paths outside the policy, executions, and refused network calls with their
-destination. They are listed on stderr and in the attestation;
---no-observe turns this off (the same calls are still refused).
+paths outside the policy, executions, refused network calls with their
+destination, and every refused system call. Secrets and network attempts
+are kept ahead of everything else; text the step chose is escaped and
+bounded. They are listed on stderr and in the attestation; --no-observe
+turns this off (the same calls are still refused).
+
+When the step's main process exits, custody kills whatever it left
+running. SIGINT, SIGTERM or SIGHUP to custody, or --timeout, kill the whole
+step; the attestation is still written and says how the run ended.
 
 With --attest FILE (and -k KEY to sign) custody writes an in-toto statement
 with a SLSA provenance predicate: outputs as subjects, inputs and the
 executable with SHA-256 digests, the step's Python packages as purls, the
-policy asked for, what was enforced, the attempts, exit status and times.
+policy asked for, what was enforced, the attempts, the processes killed,
+exit status and times. An output holding a symbolic link, a FIFO, a
+socket, a device or a set-ID file is refused: its subject has no digest.
 `custody verify OUTPUT -m FILE --key PUB` checks outputs against it.
 
-The exit code is the step's; 125 when the sandbox could not be set up.
+Exit codes: the step's own; 123 the step succeeded but an output was
+refused; 124 --timeout passed; 125 the sandbox could not be set up;
+128+N custody was stopped by signal N (130 for Ctrl-C).
 
 Example:
   custody run --input raw.jsonl --output clean.jsonl -k lab.key --attest step.att.json \\
@@ -113,11 +131,15 @@ pub struct RunArgs {
     /// Run even when the kernel cannot enforce every right (recorded).
     #[arg(long)]
     pub allow_degraded: bool,
-    /// Do not record the step's opens, executions and network attempts
-    /// (the same calls are still refused; the seccomp filter answers them
-    /// itself instead of the supervisor).
+    /// Do not record the step's opens, executions and refused calls (the
+    /// same calls are still refused; the seccomp filter answers them itself
+    /// instead of the supervisor).
     #[arg(long)]
     pub no_observe: bool,
+    /// Kill the step (its whole process tree) after this long, e.g. 90s,
+    /// 30m, 2h; the attestation says so and custody exits 124.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
     /// Private key to sign the attestation.
     #[arg(long, short = 'k', value_name = "KEY")]
     pub key: Option<PathBuf>,
@@ -500,6 +522,16 @@ pub struct ScanArgs {
     /// given as PATH.
     #[arg(long)]
     pub no_inspect: bool,
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d: jiff::SignedDuration = s.parse().map_err(|e| {
+        format!("invalid duration {s:?} ({e}); use a number with s, m or h, such as 90s or 2h")
+    })?;
+    std::time::Duration::try_from(d)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("invalid duration {s:?}: it must be more than zero"))
 }
 
 fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {

@@ -8,8 +8,10 @@
 //! | 3 | internal error (database unusable, I/O failure writing output) |
 //! | 4 | a manifest or signature is invalid (tampered, malformed, untrusted key) |
 //!
-//! `custody run` exits with the step's code, or 125 when the sandbox could
-//! not be set up.
+//! `custody run` exits with the step's code; 123 when the step succeeded
+//! but an output was refused (a link, FIFO, socket, device or set-ID file
+//! in it); 124 when `--timeout` passed; 125 when the sandbox could not be
+//! set up; 128+N when custody was stopped by signal N.
 
 use std::process::ExitCode;
 
@@ -30,6 +32,10 @@ pub enum Exit {
     Step(u8),
     /// `custody run`: the sandbox could not be set up (125).
     SandboxFailed,
+    /// `custody run`: the step succeeded but an output was refused (123).
+    OutputsRefused,
+    /// `custody run`: `--timeout` passed and the step was killed (124).
+    TimedOut,
 }
 
 impl From<Exit> for ExitCode {
@@ -42,6 +48,8 @@ impl From<Exit> for ExitCode {
             Exit::Untrusted => 4,
             Exit::Step(c) => c,
             Exit::SandboxFailed => 125,
+            Exit::OutputsRefused => 123,
+            Exit::TimedOut => 124,
         })
     }
 }

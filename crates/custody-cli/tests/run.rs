@@ -1,6 +1,7 @@
 //! `custody run`: control and treatment with a harmless credential-stealing
-//! `.pth` of our own (it sends only to a listener on 127.0.0.1), and escape
-//! attempts that must each fail.
+//! `.pth` of our own (it sends only to a listener on 127.0.0.1), a private
+//! loopback, closed descriptors, and a run as an ordinary user. The escape
+//! probes are in `run_escape_*.rs` and `run_record.rs`.
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
 
@@ -123,18 +124,6 @@ print("PAYLOAD", repr(seen), file=sys.stderr)
 
     fn python(&self) -> String {
         self.s("venv/bin/python")
-    }
-
-    /// `custody run` of `python -c code` with the fake HOME and secret set.
-    fn sandboxed(&self, extra: &[&str], code: &str) -> Run {
-        let py = self.python();
-        let mut args = vec!["run"];
-        args.extend_from_slice(extra);
-        args.extend_from_slice(&["--", py.as_str(), "-c", code]);
-        run(common::custody(self.dir.path())
-            .args(&args)
-            .env("HOME", self.p("home"))
-            .env("AWS_SECRET_ACCESS_KEY", FAKE_AWS))
     }
 }
 
@@ -281,82 +270,6 @@ fn check_attempts(w: &World, port: u16) {
     let enforced = &by[0]["annotations"]["enforced"];
     assert_eq!(enforced["observed"], true);
     assert_eq!(enforced["internet_sockets"], "unconnected-tcp");
-}
-
-#[test]
-fn escapes_fail() {
-    let (port, got) = listener();
-    let w = World::new(port);
-    let outside = w.p("outside.txt");
-    std::fs::write(&outside, "outside").unwrap();
-    std::fs::create_dir_all(w.p("outdir")).unwrap();
-    std::os::unix::fs::symlink(&outside, w.p("outdir/link")).unwrap();
-    let sock = w.p("daemon.sock");
-    let _unix = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    // A UDP "DNS server" on 127.0.0.1 that must hear nothing.
-    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    udp.set_nonblocking(true).unwrap();
-    let udp_port = udp.local_addr().unwrap().port();
-    let query = r"b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05exfil\x07example\x00\x00\x01\x00\x01'";
-    let cases: [(&str, String, &str); 7] = [
-        ("udp", format!("import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {udp_port}))"), "PermissionError"),
-        ("dns", format!("import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto({query}, ('127.0.0.1', {udp_port}))"), "PermissionError"),
-        ("tcp", format!("import socket; socket.create_connection(('127.0.0.1', {port}))"), "PermissionError"),
-        ("unix socket", format!("import socket; s = socket.socket(socket.AF_UNIX); s.connect({:?})", sock.to_str().unwrap()), "PermissionError"),
-        ("symlink out of the output", format!("open({:?}, 'w').write('pwned')", w.s("outdir/link")), "PermissionError"),
-        ("password hashes", "open('/etc/shadow').read()".into(), "PermissionError"),
-        ("ptrace", "import ctypes, sys; r = ctypes.CDLL(None).ptrace(0, 0, 0, 0); sys.exit(0 if r == -1 else 3)".into(), ""),
-    ];
-    let recorded = [
-        ("udp", "socket   inet/dgram [network]".to_owned()),
-        ("dns", "socket   inet/dgram [network]".to_owned()),
-        ("tcp", format!("connect  127.0.0.1:{port} [network]")),
-        (
-            "unix socket",
-            format!("connect  unix:{} [network]", sock.display()),
-        ),
-        (
-            "password hashes",
-            "open     /etc/shadow [credential]".to_owned(),
-        ),
-    ];
-    for (what, code, expect) in cases {
-        let outdir = w.s("outdir");
-        let r = w.sandboxed(&["--output", &outdir], &code);
-        if expect.is_empty() {
-            assert_eq!(r.code, 0, "{what}: ptrace must return -1: {}", r.stderr);
-        } else {
-            assert_ne!(r.code, 0, "{what} must fail");
-            assert!(r.stderr.contains(expect), "{what}: {}", r.stderr);
-        }
-        if let Some((_, line)) = recorded.iter().find(|(w, _)| *w == what) {
-            assert!(r.stderr.contains(line), "{what} is reported: {}", r.stderr);
-        }
-    }
-    // Without the supervisor the same calls are refused, by the filter.
-    let tcp = format!("import socket; socket.create_connection(('127.0.0.1', {port}))");
-    let r = w.sandboxed(&["--no-observe"], &tcp);
-    assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("PermissionError"), "{}", r.stderr);
-    assert!(!r.stderr.contains("policy refused"), "{}", r.stderr);
-    assert_eq!(
-        std::fs::read_to_string(&outside).unwrap(),
-        "outside",
-        "nothing written through the link"
-    );
-    // /proc is not readable: no /proc/self/fd, no other process's environment.
-    let r = w.sandboxed(&[], "import os; os.listdir('/proc/self/fd')");
-    assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("PermissionError"), "{}", r.stderr);
-    assert!(
-        got.lock().unwrap().is_empty(),
-        "nothing reached the listener"
-    );
-    let mut buf = [0u8; 512];
-    assert!(
-        udp.recv_from(&mut buf).is_err(),
-        "no datagram reached the UDP listener"
-    );
 }
 
 /// A step that serves and connects on its own loopback, then tries the
@@ -561,7 +474,7 @@ fn works_as_an_ordinary_user() {
     )
     .unwrap();
     let custody = custody_copy.to_str().unwrap();
-    let root = is_root();
+    let root = common::sandbox::is_root();
     let mut cmd = as_nobody(root, custody);
     cmd.args([
         "run",
@@ -601,61 +514,9 @@ fn as_nobody(root: bool, custody: &str) -> Command {
     }
 }
 
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-}
-
 /// When the suite runs as root, every other test of this file runs again
-/// as `nobody` (uid 65534), from copies of this test binary and of custody
-/// in a folder that user can enter, with the system's python3. Run as an
-/// ordinary user, the suite is already unprivileged and this has nothing
-/// to add.
+/// as `nobody` (uid 65534).
 #[test]
 fn the_suite_passes_as_an_ordinary_user() {
-    if !is_root() || std::env::var_os("CUSTODY_TEST_UNPRIVILEGED").is_some() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let mode = |p: &Path, m: u32| {
-        std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(m)).unwrap();
-    };
-    mode(dir.path(), 0o755);
-    let tests = dir.path().join("run-tests");
-    let custody = dir.path().join("custody");
-    std::fs::copy(std::env::current_exe().unwrap(), &tests).unwrap();
-    std::fs::copy(common::custody_bin(), &custody).unwrap();
-    mode(&tests, 0o755);
-    mode(&custody, 0o755);
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&tests)
-        .args([
-            "--skip",
-            "the_suite_passes_as_an_ordinary_user",
-            "--test-threads",
-            "2",
-        ])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", dir.path())
-        .env("TMPDIR", "/tmp")
-        .env("CUSTODY_TEST_BIN", &custody)
-        .env("CUSTODY_TEST_CWD", dir.path())
-        .env("CUSTODY_TEST_UNPRIVILEGED", "1")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "as nobody:\n{text}");
-    let passed: u32 = text
-        .split("test result: ok. ")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    assert!(passed >= 5, "every other test ran as nobody:\n{text}");
+    common::sandbox::rerun_as_nobody("the_suite_passes_as_an_ordinary_user", 4);
 }

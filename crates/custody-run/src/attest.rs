@@ -17,7 +17,7 @@ use custody_seal::seal;
 use serde_json::{Value, json};
 
 use crate::attempts::Observed;
-use crate::run::Outcome;
+use crate::run::{Outcome, RefusedOutput};
 
 /// The SLSA provenance predicate type.
 pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
@@ -25,9 +25,16 @@ pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 pub const BUILD_TYPE: &str = "https://custody.dev/run/v1";
 
 /// SHA-256 of a file, or the Merkle root of a folder as `custody seal`
-/// computes it (SHA-256, no record index).
+/// computes it (SHA-256, no record index). Anything else (a link, a FIFO,
+/// a device) is an error, never opened: a FIFO would block the reader.
 pub fn digest(path: &Path) -> Result<String, String> {
-    let meta = fs_err::metadata(path).map_err(|e| e.to_string())?;
+    let meta = fs_err::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_dir() && !meta.is_file() {
+        return Err(format!(
+            "{}: not a regular file or folder",
+            crate::text::escape(path.as_os_str().as_encoded_bytes())
+        ));
+    }
     if meta.is_dir() {
         let options = seal::Options {
             algorithm: Algorithm::Sha256,
@@ -104,6 +111,7 @@ fn observed(observed: Option<&Observed>) -> Value {
     match observed {
         Some(o) => json!({"name": "attempts", "annotations": {
             "attempts": o.attempts,
+            "folded": o.folded,
             "dropped": o.dropped,
             "notifications": o.notifications,
         }}),
@@ -111,6 +119,31 @@ fn observed(observed: Option<&Observed>) -> Value {
             "note": "not observed (--no-observe, or the supervisor could not start); refused calls still failed",
         }}),
     }
+}
+
+/// An output's subject: its digest, or, when custody refused it, no
+/// digest and what was found.
+fn subject(path: &Path, refused: &[RefusedOutput]) -> Value {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    match refused.iter().find(|r| r.output == abs) {
+        Some(r) => json!({
+            "name": path.display().to_string(),
+            "uri": format!("file://{}", path.display()),
+            "digest": {},
+            "annotations": {"refused": r.entries, "refused_count": r.count},
+        }),
+        None => descriptor(path),
+    }
+}
+
+/// How the process tree ended: on its own, by a signal to custody, or by
+/// the timeout; and what custody killed when the main process had ended.
+fn processes(outcome: &Outcome) -> Value {
+    json!({"name": "processes", "annotations": {
+        "ended": outcome.ended,
+        "killed": outcome.killed,
+        "killed_count": outcome.killed_count,
+    }})
 }
 
 /// The statement for `outcome`.
@@ -121,7 +154,10 @@ pub fn statement(
     env: &[String],
     outcome: &Outcome,
 ) -> Value {
-    let subjects: Vec<Value> = outputs.iter().map(|p| descriptor(p)).collect();
+    let subjects: Vec<Value> = outputs
+        .iter()
+        .map(|p| subject(p, &outcome.refused_outputs))
+        .collect();
     let mut deps: Vec<Value> = inputs.iter().map(|p| descriptor(p)).collect();
     deps.push(descriptor(&outcome.executable));
     deps.extend(python_packages(&outcome.executable));
@@ -157,6 +193,7 @@ pub fn statement(
                         "signal": outcome.signal,
                     }},
                     observed(outcome.observed.as_ref()),
+                    processes(outcome),
                 ],
             },
         },

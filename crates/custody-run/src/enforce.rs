@@ -1,12 +1,16 @@
 //! Enforcement, applied by the sandbox helper to itself just before it
-//! executes the step: Landlock for the file system (and TCP), then a
-//! seccomp filter. Both survive `execve` and bind every descendant; neither
-//! can be lifted by the step.
+//! executes the step: namespaces (a read-only machine but for the
+//! writable paths, private IPC, with `--net loopback` a private network),
+//! a session of its own (no controlling terminal), no capabilities,
+//! Landlock for the file system (and TCP), then the seccomp allow-list.
+//! All survive `execve` and bind every descendant; none can be lifted by
+//! the step.
 
 use std::os::fd::RawFd;
+use std::path::PathBuf;
 
 use crate::filter::Network;
-use std::path::PathBuf;
+use crate::privileges::Dropped;
 
 use landlock::{
     ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible as _, PathBeneath, PathFd,
@@ -41,12 +45,24 @@ pub struct Policy {
     pub net: Net,
     /// Run even if the kernel cannot enforce every requested right.
     pub allow_degraded: bool,
-    /// Trap opens, executions and refused network calls to the supervisor.
+    /// Trap opens, executions and refused calls to the supervisor.
     pub observe: bool,
+    /// Make namespaces (mount, IPC) where the system allows. Off only for
+    /// tests of the fallback (`CUSTODY_TEST_NO_NAMESPACES`).
+    #[serde(default = "yes")]
+    pub namespaces: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What was actually enforced.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "a serialised record of independent facts the kernel reported"
+)]
 pub struct Enforced {
     /// Landlock: `full`, `partial` or `none`.
     pub landlock: String,
@@ -56,17 +72,35 @@ pub struct Enforced {
     pub no_new_privs: bool,
     /// Whether the seccomp filter is installed.
     pub seccomp: bool,
-    /// System calls the filter refuses (some only with certain arguments).
-    pub denied_syscalls: Vec<String>,
+    /// The system calls the filter allows (some only with certain
+    /// arguments); every other is refused.
+    pub allowed_syscalls: Vec<String>,
     /// Network policy.
     pub net: Net,
     /// What `socket()` grants for the Internet families.
     pub internet_sockets: InternetSockets,
-    /// Namespaces made for the step (`user`, `network`).
+    /// Namespaces made for the step (`user`, `mount`, `ipc`, `network`).
     #[serde(default)]
     pub namespaces: Vec<String>,
+    /// Whether every mount but the writable paths is read-only (then the
+    /// kernel refuses attribute changes elsewhere; else the filter refuses
+    /// them everywhere).
+    #[serde(default)]
+    pub read_only_mounts: bool,
+    /// Why the mounts are not read-only, when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_mounts_why_not: Option<String>,
+    /// `/dev/shm` is a fresh tmpfs of the step's own, writable.
+    #[serde(default)]
+    pub private_shm: bool,
+    /// The step runs in a session of its own, without a controlling
+    /// terminal.
+    #[serde(default)]
+    pub own_session: bool,
+    /// Capabilities dropped.
+    pub capabilities: Dropped,
     /// Whether a supervisor received the step's opens, executions and
-    /// refused network calls.
+    /// refused calls.
     #[serde(default)]
     pub observed: bool,
 }
@@ -106,16 +140,35 @@ pub enum Error {
     Seccomp(#[from] crate::filter::Error),
 }
 
+/// What [`apply`] did.
+#[derive(Debug)]
+pub struct Applied {
+    /// What was enforced.
+    pub enforced: Enforced,
+    /// The supervisor's listener, when observing (to be handed to it
+    /// before the step runs).
+    pub listener: Option<RawFd>,
+    /// The options of the filter loaded (the supervisor decides with the
+    /// same rules).
+    pub filter: crate::filter::Options,
+    /// Whether `/dev/shm` is the step's own and writable.
+    pub private_shm: bool,
+}
+
 /// Applies `policy` to the calling process (the helper, single-threaded,
-/// just before `execve`). Returns what was enforced and, when observing,
-/// the supervisor's listener (to be handed to it before the step runs).
-pub fn apply(policy: &Policy) -> Result<(Enforced, Option<RawFd>), Error> {
-    // Namespaces first: seccomp refuses `unshare`, Landlock hides /proc.
-    let namespaces = match policy.net {
-        Net::Loopback => crate::netns::enter()?,
-        Net::None => Vec::new(),
-    };
-    let status = landlock(policy)?;
+/// just before `execve`).
+pub fn apply(policy: &Policy) -> Result<Applied, Error> {
+    // Namespaces first: they need capabilities, seccomp refuses `unshare`
+    // and `mount`, Landlock hides /proc.
+    let made = crate::namespaces::enter(policy.net, &policy.write, policy.namespaces)?;
+    // A session of its own: no controlling terminal, so no TIOCSTI into
+    // the caller's shell, and no Ctrl-C from the terminal (custody
+    // receives it and ends the step).
+    let own_session = nix::unistd::setsid().is_ok();
+    // The step dies with custody.
+    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    let capabilities = crate::privileges::drop_all();
+    let status = landlock(policy, made.private_shm)?;
     let landlock = match status.ruleset {
         RulesetStatus::FullyEnforced => "full",
         RulesetStatus::PartiallyEnforced => "partial",
@@ -131,26 +184,43 @@ pub fn apply(policy: &Policy) -> Result<(Enforced, Option<RawFd>), Error> {
         },
         Net::Loopback => Network::Loopback,
     };
-    let loaded = crate::filter::load(network, policy.observe)?;
+    let filter = crate::filter::Options {
+        network,
+        read_only_mounts: made.read_only,
+    };
+    let loaded = crate::filter::load(filter, policy.observe)?;
     let enforced = Enforced {
         landlock: landlock.to_owned(),
         landlock_abi_requested: 7,
         no_new_privs: status.no_new_privs,
         seccomp: true,
-        denied_syscalls: loaded.refused,
+        allowed_syscalls: loaded.allowed,
         net: policy.net,
         internet_sockets: match network {
             Network::Loopback => InternetSockets::PrivateLoopback,
             Network::None { tcp: false } => InternetSockets::Refused,
             Network::None { tcp: true } => InternetSockets::UnconnectedTcp,
         },
-        namespaces,
+        namespaces: made.namespaces,
+        read_only_mounts: made.read_only,
+        read_only_mounts_why_not: made.why_not,
+        private_shm: made.private_shm,
+        own_session,
+        capabilities,
         observed: loaded.listener.is_some(),
     };
-    Ok((enforced, loaded.listener))
+    Ok(Applied {
+        private_shm: enforced.private_shm,
+        enforced,
+        listener: loaded.listener,
+        filter,
+    })
 }
 
-fn landlock(policy: &Policy) -> Result<RestrictionStatus, Error> {
+/// Where a private `/dev/shm` is mounted.
+pub const SHM: &str = "/dev/shm";
+
+fn landlock(policy: &Policy, private_shm: bool) -> Result<RestrictionStatus, Error> {
     let ll = |e: landlock::RulesetError| Error::Landlock(e.to_string());
     let abi = WANTED_ABI;
     let mut ruleset = Ruleset::default()
@@ -170,10 +240,13 @@ fn landlock(policy: &Policy) -> Result<RestrictionStatus, Error> {
         .scope(Scope::AbstractUnixSocket | Scope::Signal)
         .map_err(ll)?;
     let mut created = ruleset.create().map_err(ll)?;
-    for (paths, access) in [
-        (&policy.read, AccessFs::from_read(abi)),
-        (&policy.write, AccessFs::from_all(abi)),
-    ] {
+    // No device nodes anywhere, even where the step may write.
+    let write = AccessFs::from_all(abi) & !(AccessFs::MakeChar | AccessFs::MakeBlock);
+    let mut writable = policy.write.clone();
+    if private_shm {
+        writable.push(PathBuf::from(SHM));
+    }
+    for (paths, access) in [(&policy.read, AccessFs::from_read(abi)), (&writable, write)] {
         for p in paths {
             // A path that does not exist grants nothing.
             let Ok(fd) = PathFd::new(p) else { continue };
@@ -200,6 +273,7 @@ mod tests {
             net: Net::None,
             allow_degraded: false,
             observe: true,
+            namespaces: true,
         };
         let back: Policy = serde_json::from_str(&serde_json::to_string(&p).unwrap_or_default())
             .unwrap_or_else(|_| p.clone());

@@ -54,15 +54,18 @@ pub fn main(command: &[String]) -> String {
         },
         None => None,
     };
-    let enforced = match enforce::apply(&policy).and_then(|(enforced, listener)| {
-        match (supervisor.as_mut(), listener) {
-            (Some(s), Some(fd)) => hand_over(s, fd).map_err(enforce::Error::Supervisor)?,
+    let enforced = match enforce::apply(&policy).and_then(|applied| {
+        match (supervisor.as_mut(), applied.listener) {
+            (Some(s), Some(fd)) => {
+                hand_over(s, fd, applied.filter, applied.private_shm)
+                    .map_err(enforce::Error::Supervisor)?;
+            }
             (None, Some(_)) => {
                 return Err(enforce::Error::Supervisor("no supervisor to listen".into()));
             }
             _ => {}
         }
-        Ok(enforced)
+        Ok(applied.enforced)
     }) {
         Ok(e) => e,
         Err(e) => {
@@ -87,13 +90,20 @@ pub fn main(command: &[String]) -> String {
     format!("cannot run {program}: {err}")
 }
 
-/// Sends the seccomp listener to the supervisor and waits until it holds
-/// it: the step's first trapped call (its `execve`) must find it listening.
-fn hand_over(stream: &mut UnixStream, listener: RawFd) -> Result<(), String> {
+/// Sends the seccomp listener, the filter's options and whether
+/// `/dev/shm` is private to the supervisor, and waits until it holds them:
+/// the step's first trapped call (its `execve`) must find it listening.
+fn hand_over(
+    stream: &mut UnixStream,
+    listener: RawFd,
+    filter: crate::filter::Options,
+    private_shm: bool,
+) -> Result<(), String> {
     use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    let [net, ro] = filter.to_bytes();
     sendmsg::<()>(
         stream.as_raw_fd(),
-        &[IoSlice::new(b"L")],
+        &[IoSlice::new(&[b'L', net, ro, u8::from(private_shm)])],
         &[ControlMessage::ScmRights(&[listener])],
         MsgFlags::empty(),
         None,

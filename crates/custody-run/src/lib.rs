@@ -12,10 +12,18 @@
 
 pub mod attempts;
 pub mod attest;
+pub mod describe;
 pub mod enforce;
 pub mod filter;
 pub mod helper;
+pub mod mounts;
+pub mod namespaces;
 pub mod netns;
+pub mod outputs;
+pub mod privileges;
 pub mod run;
 pub mod supervisor;
 pub mod system;
+pub mod text;
+pub mod tree;
+pub mod wait;

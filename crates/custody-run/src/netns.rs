@@ -3,14 +3,10 @@
 //! 127.0.0.1 and ::1, and reaches nothing else: not the machine's
 //! loopback services, not the outside.
 //!
-//! As root a network namespace is made directly; otherwise inside a new
-//! user namespace that maps only the caller's own uid and gid (the step
-//! keeps its identity and, after `execve`, no capabilities). Where neither
-//! is allowed (Docker's default profile, some CI runners) the run is
-//! refused with the reason.
+//! The namespace is made by [`crate::namespaces`]; here its loopback is
+//! brought up. Where no namespace can be made (Docker's default profile,
+//! some CI runners) the run is refused with the reason.
 
-use nix::sched::{CloneFlags, unshare};
-use nix::unistd::{getgid, getuid};
 use rustix::net::{
     AddressFamily, RecvFlags, SendFlags, SocketType, netlink::SocketAddrNetlink, recv, sendto,
     socket,
@@ -32,26 +28,10 @@ pub enum Error {
     Loopback(String),
 }
 
-/// Enters a new network namespace and brings its loopback up. Returns the
-/// namespaces made, e.g. `["network"]` or `["user", "network"]`.
-pub fn enter() -> Result<Vec<String>, Error> {
-    let (uid, gid) = (getuid(), getgid());
-    let made = if uid.is_root() && unshare(CloneFlags::CLONE_NEWNET).is_ok() {
-        vec!["network".to_owned()]
-    } else {
-        unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET)
-            .map_err(|e| Error::Unshare(e.to_string()))?;
-        // Map only our own ids: the step stays who it was.
-        let write = |file: &str, text: String| {
-            fs_err::write(format!("/proc/self/{file}"), text).map_err(|e| Error::Map(e.to_string()))
-        };
-        write("setgroups", "deny".into())?;
-        write("uid_map", format!("{uid} {uid} 1\n"))?;
-        write("gid_map", format!("{gid} {gid} 1\n"))?;
-        vec!["user".to_owned(), "network".to_owned()]
-    };
-    loopback_up().map_err(Error::Loopback)?;
-    Ok(made)
+/// Brings the loopback interface of the calling process's (new) network
+/// namespace up.
+pub fn up() -> Result<(), Error> {
+    loopback_up().map_err(Error::Loopback)
 }
 
 /// An `RTM_NEWLINK` request setting `IFF_UP` on interface 1, which is the

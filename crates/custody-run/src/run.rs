@@ -1,19 +1,26 @@
 //! The parent side of `custody run`: policy, private folders, scrubbed
-//! environment, the helper process, and what happened.
+//! environment, the helper process, the wait for the whole process tree,
+//! and what happened.
 
+use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::attempts::Observed;
+use crate::describe::Places;
 use crate::enforce::{Enforced, Net, Policy};
 use crate::helper::{POLICY_ENV, REPORT_ENV, SUPERVISOR_ENV};
+use crate::outputs::Refused;
+use crate::supervisor::Watch;
+use crate::tree::Process;
+use crate::wait::{Ended, Signals};
 
 /// The PATH a step sees.
-const STEP_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+pub const STEP_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 /// What to run and with what.
 #[derive(Debug, Clone)]
@@ -30,12 +37,25 @@ pub struct Request {
     pub net: Net,
     /// Run when the kernel cannot enforce everything.
     pub allow_degraded: bool,
-    /// Record the step's opens, executions and network attempts.
+    /// Record the step's opens, executions and refused calls.
     pub observe: bool,
+    /// Kill the step's tree after this long.
+    pub timeout: Option<Duration>,
     /// The command and its arguments.
     pub command: Vec<String>,
     /// The custody executable (started again as the helper).
     pub helper: PathBuf,
+}
+
+/// An output custody refuses to attest, with what it found in it.
+#[derive(Debug, Clone)]
+pub struct RefusedOutput {
+    /// The output as declared.
+    pub output: PathBuf,
+    /// The entries found (at most [`crate::outputs::MAX_LISTED`]).
+    pub entries: Vec<Refused>,
+    /// How many in all.
+    pub count: u64,
 }
 
 /// What happened.
@@ -45,6 +65,12 @@ pub struct Outcome {
     pub exit_code: Option<i32>,
     /// Signal that ended it, if any.
     pub signal: Option<i32>,
+    /// How the run ended: on its own, by a signal to custody, by timeout.
+    pub ended: Ended,
+    /// Processes still running when the main process ended, killed.
+    pub killed: Vec<Process>,
+    /// How many were killed in all.
+    pub killed_count: u64,
     /// When it started and finished.
     pub started: SystemTime,
     /// When it finished.
@@ -59,6 +85,8 @@ pub struct Outcome {
     pub executable: PathBuf,
     /// What the supervisor saw (`None` when not observing).
     pub observed: Option<Observed>,
+    /// Outputs holding links, pipes, devices or set-ID files.
+    pub refused_outputs: Vec<RefusedOutput>,
 }
 
 /// Why `custody run` could not start.
@@ -99,85 +127,241 @@ pub fn resolve(program: &str) -> Result<PathBuf, Error> {
         .ok_or_else(|| Error::NotFound(program.to_owned()))
 }
 
+/// custody's private folders for one run (the step's HOME and TMPDIR, and
+/// the control folder the step cannot reach), mode 0700, removed when
+/// dropped, whatever way the run ends.
+struct Private {
+    step: PathBuf,
+    control: PathBuf,
+}
+
+impl Private {
+    fn new() -> Result<Self, Error> {
+        let step = tempfile_dir("custody-run-")?;
+        let control = tempfile_dir("custody-run-control-").inspect_err(|_| {
+            let _ = fs_err::remove_dir_all(&step);
+        })?;
+        let me = Self { step, control };
+        for d in [me.home(), me.tmp()] {
+            fs_err::create_dir_all(&d).map_err(io(&d))?;
+            fs_err::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).map_err(io(&d))?;
+        }
+        Ok(me)
+    }
+
+    fn home(&self) -> PathBuf {
+        self.step.join("home")
+    }
+
+    fn tmp(&self) -> PathBuf {
+        self.step.join("tmp")
+    }
+}
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        let _ = fs_err::remove_dir_all(&self.step);
+        let _ = fs_err::remove_dir_all(&self.control);
+    }
+}
+
+/// Whether `name` is a Python interpreter's file name (`python`,
+/// `python3`, `python3.11`).
+fn is_python(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("python") else {
+        return false;
+    };
+    rest.is_empty()
+        || rest
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A Python prefix: a folder with `lib/python3.*`.
+fn python_prefix(prefix: &Path) -> bool {
+    fs_err::read_dir(prefix.join("lib")).is_ok_and(|l| {
+        l.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("python3"))
+    })
+}
+
+/// What an interpreter needs to read beyond the system paths: its
+/// virtual environment (`pyvenv.cfg` beside `bin/`), and the prefix of the
+/// interpreter it was made from. Only for a real Python: any other
+/// program gets nothing here, so a binary in `~/bin` never opens HOME.
+pub fn interpreter_reads(executable: &Path) -> Vec<PathBuf> {
+    let resolved = fs_err::canonicalize(executable).unwrap_or_else(|_| executable.to_owned());
+    let name = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_python)
+    };
+    if !name(executable) && !name(&resolved) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(venv) = executable
+        .parent()
+        .and_then(Path::parent)
+        .filter(|p| p.join("pyvenv.cfg").is_file())
+    {
+        out.push(venv.to_owned());
+        // The base interpreter the venv was made from (`home = .../bin`).
+        let home = fs_err::read_to_string(venv.join("pyvenv.cfg"))
+            .ok()
+            .and_then(|t| {
+                t.lines().find_map(|l| {
+                    let (k, v) = l.split_once('=')?;
+                    (k.trim() == "home").then(|| PathBuf::from(v.trim()))
+                })
+            });
+        if let Some(prefix) = home
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| python_prefix(p))
+        {
+            out.push(prefix.to_owned());
+        }
+    }
+    if let Some(prefix) = resolved
+        .parent()
+        .and_then(Path::parent)
+        .filter(|p| python_prefix(p))
+    {
+        out.push(prefix.to_owned());
+    }
+    out
+}
+
+/// The interpreter a script names on its `#!` line (`/usr/bin/env NAME`
+/// looked up on the step's PATH), if `executable` is a script.
+pub fn shebang(executable: &Path) -> Option<PathBuf> {
+    use std::io::Read as _;
+    let mut head = [0u8; 256];
+    let n = fs_err::File::open(executable).ok()?.read(&mut head).ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+    let text = std::str::from_utf8(line).ok()?;
+    let mut words = text.split_whitespace();
+    let interpreter = PathBuf::from(words.next()?);
+    if interpreter.file_name().is_some_and(|n| n == "env") {
+        let name = words.find(|w| !w.starts_with('-'))?;
+        return std::env::split_paths(STEP_PATH)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file());
+    }
+    Some(interpreter)
+}
+
+/// The paths the step may read: the system's, its inputs, the executable
+/// itself (never its folder), and what a real interpreter needs.
+fn read_paths(req: &Request, executable: &Path) -> Vec<PathBuf> {
+    let mut read = crate::system::read(Path::new("/etc"));
+    read.extend(req.inputs.iter().cloned());
+    read.extend(req.allow_read.iter().cloned());
+    let resolved = fs_err::canonicalize(executable).unwrap_or_else(|_| executable.to_owned());
+    read.push(executable.to_owned());
+    read.push(resolved.clone());
+    read.extend(interpreter_reads(executable));
+    if let Some(interp) = shebang(&resolved) {
+        read.push(interp.clone());
+        if let Ok(real) = fs_err::canonicalize(&interp) {
+            read.push(real);
+        }
+        read.extend(interpreter_reads(&interp));
+    }
+    read
+}
+
+/// The policy for `req`: the paths the step may read and write.
+fn policy(req: &Request, executable: &Path, private: &Private, outputs: &[PathBuf]) -> Policy {
+    let mut write: Vec<PathBuf> = crate::system::WRITE.iter().map(PathBuf::from).collect();
+    write.extend(outputs.iter().cloned());
+    write.push(private.step.clone());
+    Policy {
+        read: absolute_all(read_paths(req, executable)),
+        write: absolute_all(write),
+        net: req.net,
+        allow_degraded: req.allow_degraded,
+        observe: req.observe,
+        namespaces: std::env::var_os("CUSTODY_TEST_NO_NAMESPACES").is_none(),
+    }
+}
+
+/// The step's writable places as the record names them.
+fn places(private: &Private, outputs: &[PathBuf]) -> Places {
+    let mut places = vec![
+        (private.home(), "$HOME".to_owned()),
+        (private.tmp(), "$TMPDIR".to_owned()),
+        (private.step.clone(), "$CUSTODY_PRIVATE".to_owned()),
+    ];
+    for p in outputs
+        .iter()
+        .cloned()
+        .chain(crate::system::WRITE.iter().map(PathBuf::from))
+    {
+        let label = crate::text::escape(p.as_os_str().as_encoded_bytes());
+        places.push((p, label));
+    }
+    Places::new(places)
+}
+
+/// The helper (custody again) that restricts itself and executes the
+/// step, with the scrubbed environment.
+fn helper_command(req: &Request, executable: &Path, private: &Private, policy: &Policy) -> Command {
+    let mut cmd = Command::new(&req.helper);
+    cmd.arg("__sandbox-exec")
+        .arg("--")
+        .arg(executable)
+        .args(&req.command[1..])
+        .env_clear()
+        .env("PATH", STEP_PATH)
+        .env("HOME", private.home())
+        .env("TMPDIR", private.tmp())
+        .env("LANG", "C.UTF-8")
+        .env(
+            POLICY_ENV,
+            serde_json::to_string(policy).unwrap_or_default(),
+        )
+        .env(REPORT_ENV, private.control.join("enforced.json"))
+        .env(SUPERVISOR_ENV, private.control.join("supervisor.sock"));
+    for name in &req.env {
+        if let Some(v) = std::env::var_os(name) {
+            cmd.env(name, v);
+        }
+    }
+    cmd
+}
+
 /// Runs the step.
 pub fn run(req: &Request) -> Result<Outcome, Error> {
     let program = req.command.first().ok_or(Error::NoCommand)?;
     let executable = resolve(program)?;
-    let private = tempfile_dir("custody-run-")?;
-    let home = private.join("home");
-    let tmp = private.join("tmp");
-    for d in [&home, &tmp] {
-        fs_err::create_dir_all(d).map_err(io(d))?;
-    }
-    // The helper's report goes where the step cannot write.
-    let control = tempfile_dir("custody-run-control-")?;
-    let report = control.join("enforced.json");
+    let private = Private::new()?;
+    let report = private.control.join("enforced.json");
     for out in &req.outputs {
-        if !out.exists() {
+        if out.symlink_metadata().is_err() {
             if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
                 fs_err::create_dir_all(parent).map_err(io(parent))?;
             }
             fs_err::File::create(out).map_err(io(out))?;
         }
     }
-    let mut read = crate::system::read(Path::new("/etc"));
-    read.extend(req.inputs.iter().cloned());
-    read.extend(req.allow_read.iter().cloned());
-    // The interpreter's own environment: a virtual environment's python is
-    // `<prefix>/bin/python`; its prefix holds site-packages.
-    // A virtual environment's python links to its base interpreter, whose
-    // prefix holds the standard library: allow both prefixes.
-    let resolved = fs_err::canonicalize(&executable).unwrap_or_else(|_| executable.clone());
-    for exe in [&executable, &resolved] {
-        if let Some(bin) = exe.parent() {
-            read.push(bin.to_owned());
-            if let Some(prefix) = bin
-                .parent()
-                .filter(|p| p.join("pyvenv.cfg").is_file() || p.join("lib").is_dir())
-            {
-                read.push(prefix.to_owned());
-            }
-        }
-    }
-    let mut write: Vec<PathBuf> = crate::system::WRITE.iter().map(PathBuf::from).collect();
-    write.extend(req.outputs.iter().cloned());
-    write.push(private.clone());
-    let policy = Policy {
-        read: absolute_all(read),
-        write: absolute_all(write),
-        net: req.net,
-        allow_degraded: req.allow_degraded,
-        observe: req.observe,
+    let outputs = absolute_all(req.outputs.clone());
+    let policy = policy(req, &executable, &private, &outputs);
+    let watch = Watch {
+        policy: policy.clone(),
+        places: places(&private, &outputs),
     };
-    let socket = control.join("supervisor.sock");
+    let socket = private.control.join("supervisor.sock");
     let listener = if req.observe {
         Some(UnixListener::bind(&socket).map_err(io(&socket))?)
     } else {
         None
     };
-    let mut cmd = Command::new(&req.helper);
-    cmd.arg("__sandbox-exec")
-        .arg("--")
-        .arg(&executable)
-        .args(&req.command[1..])
-        .env_clear()
-        .env("PATH", STEP_PATH)
-        .env("HOME", &home)
-        .env("TMPDIR", &tmp)
-        .env("LANG", "C.UTF-8")
-        .env(
-            POLICY_ENV,
-            serde_json::to_string(&policy).unwrap_or_default(),
-        )
-        .env(REPORT_ENV, &report)
-        .env(SUPERVISOR_ENV, &socket);
-    for name in &req.env {
-        if let Some(v) = std::env::var_os(name) {
-            cmd.env(name, v);
-        }
-    }
+    let mut cmd = helper_command(req, &executable, &private, &policy);
     let started = SystemTime::now();
-    let (status, observed) = watch(&mut cmd, listener, &policy).map_err(io(&req.helper))?;
+    let ran = supervise(&mut cmd, listener, &watch, req.timeout).map_err(io(&req.helper))?;
     let finished = SystemTime::now();
     let text = fs_err::read_to_string(&report).unwrap_or_default();
     let (enforced, setup_error) = match serde_json::from_str::<Enforced>(&text) {
@@ -192,38 +376,79 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             ),
         ),
     };
-    let _ = fs_err::remove_dir_all(&private);
-    let _ = fs_err::remove_dir_all(&control);
+    let refused_outputs = outputs
+        .iter()
+        .filter_map(|o| {
+            let (entries, count) = crate::outputs::audit(o);
+            (count > 0).then(|| RefusedOutput {
+                output: o.clone(),
+                entries,
+                count,
+            })
+        })
+        .collect();
+    drop(private);
     Ok(Outcome {
-        exit_code: status.code(),
-        signal: std::os::unix::process::ExitStatusExt::signal(&status),
+        exit_code: ran.status.code(),
+        signal: std::os::unix::process::ExitStatusExt::signal(&ran.status),
+        ended: ran.ended,
+        killed: ran.killed,
+        killed_count: ran.killed_count,
         started,
         finished,
         enforced,
         setup_error,
         policy,
         executable,
-        observed,
+        observed: ran.observed,
+        refused_outputs,
     })
 }
 
-/// Starts the helper and, when observing, the supervisor beside it;
-/// waits for the helper (the step), then stops the supervisor.
-fn watch(
+/// What [`supervise`] saw.
+struct Ran {
+    status: std::process::ExitStatus,
+    ended: Ended,
+    killed: Vec<Process>,
+    killed_count: u64,
+    observed: Option<Observed>,
+}
+
+/// Starts the helper and, when observing, the supervisor beside it; waits
+/// for the main process, a stop signal or the timeout; kills what is left
+/// of the tree; then stops the supervisor.
+fn supervise(
     cmd: &mut Command,
     listener: Option<UnixListener>,
-    policy: &Policy,
-) -> std::io::Result<(std::process::ExitStatus, Option<Observed>)> {
+    watch: &Watch,
+    timeout: Option<Duration>,
+) -> std::io::Result<Ran> {
+    // Before any thread starts: all inherit the blocked mask.
+    let signals = Signals::block()?;
+    rustix::process::set_child_subreaper(Some(rustix::process::getpid()))?;
     let mut child = cmd.spawn()?;
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = listener.map(|l| {
-        let (policy, stop) = (policy.clone(), Arc::clone(&stop));
-        std::thread::spawn(move || crate::supervisor::serve(&l, &policy, &stop))
+        let (watch, stop) = (watch.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || crate::supervisor::serve(&l, &watch, &stop))
     });
+    let ended = crate::wait::main_process(&child, &signals, timeout);
+    if ended != Ended::Exited {
+        let _ = child.kill();
+    }
     let status = child.wait();
+    // Whatever the step left running: killed and reaped before its outputs
+    // are hashed.
+    let (killed, killed_count) = crate::tree::kill_all();
     stop.store(true, Ordering::Release);
     let observed = watcher.and_then(|w| w.join().ok()).flatten();
-    Ok((status?, observed))
+    Ok(Ran {
+        status: status?,
+        ended,
+        killed,
+        killed_count,
+        observed,
+    })
 }
 
 fn absolute_all(paths: Vec<PathBuf>) -> Vec<PathBuf> {
@@ -237,9 +462,60 @@ fn absolute_all(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 /// until the run removes it.
 fn tempfile_dir(prefix: &str) -> Result<PathBuf, Error> {
     let base = std::env::temp_dir();
-    tempfile::Builder::new()
+    let dir = tempfile::Builder::new()
         .prefix(prefix)
         .tempdir_in(&base)
         .map(tempfile::TempDir::keep)
-        .map_err(io(&base))
+        .map_err(io(&base))?;
+    fs_err::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(io(&dir))?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn python_names() {
+        for n in ["python", "python3", "python3.11", "python3.13"] {
+            assert!(is_python(n), "{n}");
+        }
+        for n in ["pythonista", "python3.", "python-config", "ipython", "step"] {
+            assert!(!is_python(n), "{n}");
+        }
+    }
+
+    /// A program under ~/bin beside ~/lib is no interpreter: nothing of
+    /// HOME is granted. A venv's python gets its venv.
+    #[test]
+    fn only_a_real_interpreter_gets_its_prefix() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::create_dir_all(h.join("bin")).unwrap();
+        std::fs::create_dir_all(h.join("lib/python3.11")).unwrap();
+        std::fs::write(h.join("bin/step"), "#!/bin/sh\n").unwrap();
+        assert!(interpreter_reads(&h.join("bin/step")).is_empty());
+        std::fs::create_dir_all(h.join("venv/bin")).unwrap();
+        std::fs::write(h.join("venv/pyvenv.cfg"), "home = /nonexistent/bin\n").unwrap();
+        std::os::unix::fs::symlink("/usr/bin/python3", h.join("venv/bin/python")).unwrap();
+        let got = interpreter_reads(&h.join("venv/bin/python"));
+        assert_eq!(got.first(), Some(&h.join("venv")));
+        assert!(!got.iter().any(|p| p == h), "{got:?}");
+    }
+
+    #[test]
+    fn scripts_name_their_interpreter() {
+        let d = tempfile::tempdir().unwrap();
+        let s = d.path().join("s");
+        std::fs::write(&s, "#!/usr/bin/env -S python3 -I\nprint(1)\n").unwrap();
+        assert_eq!(
+            shebang(&s).map(|p| p.file_name().unwrap().to_owned()),
+            Some("python3".into())
+        );
+        std::fs::write(&s, "#!/bin/sh -e\n").unwrap();
+        assert_eq!(shebang(&s), Some(PathBuf::from("/bin/sh")));
+        std::fs::write(&s, "\x7fELF").unwrap();
+        assert_eq!(shebang(&s), None);
+    }
 }

@@ -1,11 +1,14 @@
 //! The seccomp user-notification supervisor: runs in `custody run`'s own
 //! process (outside the sandbox), receives each trapped system call of the
-//! step, records what it aimed at, and answers. Opens and executions are
-//! let through to Landlock; refused network calls are answered EPERM. The
-//! answer never depends on what is read from the step's memory, so a step
-//! that rewrites its arguments after the fact can only blur the record,
-//! never change a decision.
+//! step, records what it aimed at, and answers with the filter's own
+//! decision ([`crate::filter::decide`] on the same register arguments the
+//! kernel saw): opens, executions and, in a private loopback, connects are
+//! let through (Landlock and the namespace decide); every call no rule
+//! allows is refused with `EPERM`. The answer never depends on what is
+//! read from the step's memory, so a step that rewrites its arguments
+//! after the fact can only blur the record, never change a decision.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{IoSliceMut, Write as _};
 use std::mem::MaybeUninit;
@@ -20,101 +23,29 @@ use libseccomp::{ScmpNotifReq, ScmpNotifResp, ScmpNotifRespFlags, ScmpSyscall, n
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, recvmsg};
 
-use crate::attempts::{self, Log, Observed};
-use crate::enforce::{Net, Policy};
+use crate::attempts::{Entry, Log, Observed, Reason, Tier};
+use crate::describe::{self, Places};
+use crate::enforce::Policy;
+use crate::filter::{self, Action, Rule};
 
 /// The longest path read from the step's memory.
 const PATH_MAX: usize = 4096;
 /// `AT_FDCWD` as the kernel passes it (the low 32 bits of -100).
 const AT_FDCWD: u64 = 0xffff_ff9c;
 
-#[derive(Debug, Clone, Copy)]
-enum Call {
-    /// path argument, flags argument (`None`: the flags are in `open_how`).
-    Open {
-        dirfd: Option<usize>,
-        path: usize,
-        flags: Option<usize>,
-    },
-    Exec {
-        dirfd: Option<usize>,
-        path: usize,
-    },
-    Connect,
-    SendTo,
-    SendMsg,
-    Socket,
-    Listen,
-}
-
-/// System call numbers, looked up once.
-struct Table(Vec<(ScmpSyscall, Call)>);
-
-impl Table {
-    fn new() -> Self {
-        let calls = [
-            (
-                "open",
-                Call::Open {
-                    dirfd: None,
-                    path: 0,
-                    flags: Some(1),
-                },
-            ),
-            (
-                "openat",
-                Call::Open {
-                    dirfd: Some(0),
-                    path: 1,
-                    flags: Some(2),
-                },
-            ),
-            (
-                "openat2",
-                Call::Open {
-                    dirfd: Some(0),
-                    path: 1,
-                    flags: None,
-                },
-            ),
-            (
-                "execve",
-                Call::Exec {
-                    dirfd: None,
-                    path: 0,
-                },
-            ),
-            (
-                "execveat",
-                Call::Exec {
-                    dirfd: Some(0),
-                    path: 1,
-                },
-            ),
-            ("connect", Call::Connect),
-            ("sendto", Call::SendTo),
-            ("sendmsg", Call::SendMsg),
-            ("sendmmsg", Call::SendMsg),
-            ("socket", Call::Socket),
-            ("listen", Call::Listen),
-        ];
-        Self(
-            calls
-                .into_iter()
-                .filter_map(|(n, c)| Some((ScmpSyscall::from_name(n).ok()?, c)))
-                .collect(),
-        )
-    }
-
-    fn get(&self, sc: ScmpSyscall) -> Option<Call> {
-        self.0.iter().find(|(s, _)| *s == sc).map(|(_, c)| *c)
-    }
+/// What the supervisor judges attempts against.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    /// The policy the helper enforces.
+    pub policy: Policy,
+    /// The step's writable places, as the record names them.
+    pub places: Places,
 }
 
 /// Accepts the helper's connection on `socket`, takes seccomp's listener
-/// from it, and supervises. `None` when the helper never handed one over
-/// (it failed before; it reports why).
-pub fn serve(socket: &UnixListener, policy: &Policy, stop: &AtomicBool) -> Option<Observed> {
+/// and the filter's options from it, and supervises. `None` when the
+/// helper never handed one over (it failed before; it reports why).
+pub fn serve(socket: &UnixListener, watch: &Watch, stop: &AtomicBool) -> Option<Observed> {
     let tick = Timespec {
         tv_sec: 0,
         tv_nsec: 20_000_000,
@@ -131,32 +62,63 @@ pub fn serve(socket: &UnixListener, policy: &Policy, stop: &AtomicBool) -> Optio
             return None;
         }
     };
-    let listener = receive(&stream)?;
+    let (listener, options, shm) = receive(&stream)?;
     stream.write_all(b"1").ok()?;
-    Some(supervise(&listener, policy, stop))
+    let mut watch = watch.clone();
+    if shm {
+        let p = PathBuf::from(crate::enforce::SHM);
+        watch.policy.write.push(p.clone());
+        watch.places = Places::new(
+            watch
+                .places
+                .writable
+                .iter()
+                .cloned()
+                .chain([(p, crate::enforce::SHM.to_owned())])
+                .collect(),
+        );
+    }
+    Some(supervise(&listener, &watch, &filter::rules(options), stop))
 }
 
-fn receive(stream: &UnixStream) -> Option<OwnedFd> {
+/// The listener, the options of the filter the helper loaded and whether
+/// `/dev/shm` is private (sent as `L`, [`filter::Options::to_bytes`], one
+/// byte).
+fn receive(stream: &UnixStream) -> Option<(OwnedFd, filter::Options, bool)> {
     let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
     let mut control = RecvAncillaryBuffer::new(&mut space);
-    let mut byte = [0u8; 1];
+    let mut msg = [0u8; 4];
     recvmsg(
         stream,
-        &mut [IoSliceMut::new(&mut byte)],
+        &mut [IoSliceMut::new(&mut msg)],
         &mut control,
         RecvFlags::CMSG_CLOEXEC,
     )
     .ok()?;
-    control.drain().find_map(|m| match m {
+    let options = filter::Options::from_bytes([msg[1], msg[2]])?;
+    let fd = control.drain().find_map(|m| match m {
         RecvAncillaryMessage::ScmRights(mut fds) => fds.next(),
         _ => None,
-    })
+    })?;
+    Some((fd, options, msg[3] == 1))
+}
+
+/// System call names by number, looked up once each.
+#[derive(Default)]
+struct Names(HashMap<i32, String>);
+
+impl Names {
+    fn get(&mut self, sc: ScmpSyscall) -> &str {
+        self.0
+            .entry(sc.as_raw_syscall())
+            .or_insert_with(|| sc.get_name().unwrap_or_else(|_| "unknown".to_owned()))
+    }
 }
 
 /// Handles notifications on `listener` until no process uses the filter
 /// any more, or `stop` is set and nothing is pending.
-pub fn supervise(listener: &OwnedFd, policy: &Policy, stop: &AtomicBool) -> Observed {
-    let table = Table::new();
+pub fn supervise(listener: &OwnedFd, watch: &Watch, rules: &[Rule], stop: &AtomicBool) -> Observed {
+    let mut names = Names::default();
     let mut log = Log::default();
     let tick = Timespec {
         tv_sec: 0,
@@ -171,7 +133,8 @@ pub fn supervise(listener: &OwnedFd, policy: &Policy, stop: &AtomicBool) -> Obse
         if ready.contains(PollFlags::IN) {
             // The target may have gone between poll and receive.
             if let Ok(req) = ScmpNotifReq::receive(listener.as_raw_fd()) {
-                handle(listener, &table, policy, &req, &mut log);
+                let name = names.get(req.data.syscall).to_owned();
+                handle(listener, watch, rules, &name, &req, &mut log);
             }
         } else if ready.intersects(PollFlags::HUP | PollFlags::ERR) || stop.load(Ordering::Acquire)
         {
@@ -181,113 +144,190 @@ pub fn supervise(listener: &OwnedFd, policy: &Policy, stop: &AtomicBool) -> Obse
     log.finish()
 }
 
-fn handle(listener: &OwnedFd, table: &Table, policy: &Policy, req: &ScmpNotifReq, log: &mut Log) {
+fn handle(
+    listener: &OwnedFd,
+    watch: &Watch,
+    rules: &[Rule],
+    name: &str,
+    req: &ScmpNotifReq,
+    log: &mut Log,
+) {
     log.notified();
     let fd = listener.as_fd().as_raw_fd();
-    let call = table.get(req.data.syscall);
-    // In a private network namespace, connects are only recorded.
-    let loopback = policy.net == Net::Loopback;
-    let answer = match call {
-        Some(Call::Open { .. } | Call::Exec { .. }) => {
+    let decision = filter::decide(rules, name, &req.data.args);
+    let answer = match decision {
+        Some(Action::Observe | Action::Allow) => {
             ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
         }
-        Some(Call::Connect) if loopback => {
-            ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
-        }
-        // Everything else the filter traps is a refused network call.
-        _ => ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty()),
+        Some(Action::Errno(e)) => ScmpNotifResp::new_error(req.id, -e, ScmpNotifRespFlags::empty()),
+        None => ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty()),
     };
-    let seen = match call {
-        Some(Call::Open { dirfd, path, flags }) => {
-            path_attempt(policy, req, "open", dirfd, path, flags)
-        }
-        Some(Call::Exec { dirfd, path }) => path_attempt(policy, req, "exec", dirfd, path, None),
-        Some(c) => network(c, req, !loopback),
-        None => None,
-    };
+    let allowed = decision.is_some();
+    let seen = entry(watch, name, req, allowed);
     // The notification must still be live for what was read to be the
     // step's (and not a reused pid's).
-    if let Some((call, target, reason, denied)) = seen
+    if let Some(e) = seen
         && notify_id_valid(fd, req.id).is_ok()
     {
-        log.record(call, target, reason, denied, req.pid);
+        log.record(&e);
     }
     let _ = answer.respond(fd);
 }
 
-type Seen = (&'static str, String, &'static str, bool);
-
-fn network(call: Call, req: &ScmpNotifReq, denied: bool) -> Option<Seen> {
+/// The record of one notification. `allowed`: the filter lets it through.
+fn entry(watch: &Watch, name: &str, req: &ScmpNotifReq, allowed: bool) -> Option<Entry> {
     let a = req.data.args;
     let pid = req.pid;
-    match call {
-        Call::Open { .. } | Call::Exec { .. } => None,
-        Call::Connect => Some(("connect", address(pid, a[1], a[2]), "network", denied)),
-        Call::SendTo if a[4] != 0 => Some(("sendto", address(pid, a[4], a[5]), "network", true)),
-        Call::SendTo | Call::SendMsg => Some(("sendmsg", "TCP Fast Open".into(), "network", true)),
-        Call::Socket => Some((
-            "socket",
-            attempts::socket_kind(a[0], a[1], a[2]),
-            "network",
-            true,
-        )),
-        Call::Listen => Some((
-            "listen",
-            format!("fd {}", a[0] & 0xffff_ffff),
-            "network",
-            true,
-        )),
+    let path_call = match name {
+        "open" => Some(("open", None, 0, Some(1))),
+        "openat" => Some(("open", Some(0), 1, Some(2))),
+        "creat" => Some(("open", None, 0, None)),
+        "execve" => Some(("exec", None, 0, None)),
+        "execveat" => Some(("exec", Some(0), 1, None)),
+        _ => None,
+    };
+    if let Some((call, dirfd, path, flags)) = path_call {
+        let abs = step_path(pid, a[path], dirfd.map(|i| a[i]))?;
+        if !allowed {
+            // An open with a set-ID mode.
+            let (target, _) = describe::path(&abs, &watch.places, &exists);
+            return Some(refusal(
+                name,
+                format!("{target} ({})", describe::refused(name, &a)),
+                pid,
+            ));
+        }
+        // creat always writes; exec never.
+        let write = match (call, flags) {
+            ("exec", _) => false,
+            (_, Some(i)) => describe::writes(a[i]),
+            (_, None) => true,
+        };
+        return path_entry(watch, pid, call, &abs, write);
+    }
+    let network = |target: String, fold: &str| {
+        Some(Entry {
+            call: name.to_owned(),
+            target,
+            reason: Reason::Network,
+            denied: !allowed,
+            pid,
+            tier: Tier::Probe,
+            fold: Some(fold.to_owned()),
+        })
+    };
+    match name {
+        "connect" | "bind" => {
+            let target = address(pid, a[1], a[2], &watch.places);
+            let fold = family(&target);
+            network(target, fold)
+        }
+        "sendto" if a[4] != 0 => {
+            let target = address(pid, a[4], a[5], &watch.places);
+            let fold = family(&target);
+            network(target, fold)
+        }
+        "sendto" | "sendmsg" | "sendmmsg" => network("TCP Fast Open".into(), "fast open"),
+        "socket" | "socketpair" => network(describe::socket_kind(a[0], a[1], a[2]), "socket"),
+        "listen" | "accept" | "accept4" => network(String::new(), "server"),
+        _ if allowed => None,
+        _ => Some(refusal(name, describe::refused(name, &a), pid)),
     }
 }
 
-/// An open (`flags` names the flags argument; `None` with `open` reads
-/// them from `openat2`'s `open_how`) or an execution.
-fn path_attempt(
-    policy: &Policy,
-    req: &ScmpNotifReq,
-    call: &'static str,
-    dirfd: Option<usize>,
-    path: usize,
-    flags: Option<usize>,
-) -> Option<Seen> {
-    let a = req.data.args;
-    let raw = PathBuf::from(std::ffi::OsString::from_vec(string(req.pid, a[path])?));
-    let base = if raw.is_absolute() {
-        PathBuf::from("/")
-    } else {
-        base(req.pid, dirfd.map(|i| a[i]))
-    };
-    let abs = attempts::absolute(&base, &raw);
-    let write = match (call, flags) {
-        ("exec", _) => false,
-        (_, Some(i)) => attempts::writes(a[i]),
-        (_, None) => {
-            let mut how = [0u8; 8];
-            mem(req.pid).and_then(|f| f.read_exact_at(&mut how, a[2]).ok())?;
-            attempts::writes(u64::from_ne_bytes(how))
-        }
-    };
-    let (call, reason, denied) = classify(policy, call, &abs, write)?;
-    Some((call, abs.display().to_string(), reason, denied))
+fn refusal(name: &str, target: String, pid: u32) -> Entry {
+    Entry {
+        call: name.to_owned(),
+        target,
+        reason: Reason::Refused,
+        denied: true,
+        pid,
+        tier: Tier::Call,
+        fold: Some("…".to_owned()),
+    }
 }
 
-/// Classifies a trapped open or exec against the policy.
+fn family(target: &str) -> &'static str {
+    if target.starts_with('[') {
+        "inet6"
+    } else if target.starts_with("unix:") {
+        "unix"
+    } else {
+        "inet"
+    }
+}
+
+fn exists(p: &Path) -> bool {
+    p.symlink_metadata().is_ok()
+}
+
+/// An open or an execution, classified against the policy.
+fn path_entry(
+    watch: &Watch,
+    pid: u32,
+    call: &'static str,
+    abs: &Path,
+    write: bool,
+) -> Option<Entry> {
+    let (class, denied) = classify(&watch.policy, call, abs, write)?;
+    let (target, real) = describe::path(abs, &watch.places, &exists);
+    let raw = abs.to_string_lossy();
+    let (reason, tier, fold) = match class {
+        "credential" if real && denied => (
+            Reason::Credential,
+            Tier::Secret,
+            Some(describe::credential_place(&raw)),
+        ),
+        "credential" => (
+            Reason::Credential,
+            Tier::Probe,
+            Some(describe::credential_place(&raw)),
+        ),
+        "exec" => (Reason::Exec, Tier::Other, None),
+        _ => (Reason::OutsidePolicy, Tier::Other, None),
+    };
+    Some(Entry {
+        call: call.to_owned(),
+        target,
+        reason,
+        denied,
+        pid,
+        tier,
+        fold,
+    })
+}
+
+/// Classifies a trapped open or exec against the policy: `credential`,
+/// `exec` or `outside-policy`, and whether the policy denies it. `None`:
+/// nothing worth recording.
 pub fn classify(
     policy: &Policy,
     call: &'static str,
     path: &Path,
     write: bool,
-) -> Option<(&'static str, &'static str, bool)> {
-    let granted = attempts::granted(policy, path, write);
+) -> Option<(&'static str, bool)> {
+    let granted = describe::granted(policy, path, write);
     let text = path.to_string_lossy();
-    if attempts::is_credential(&text) {
-        return Some((call, "credential", !granted));
+    if describe::is_credential(&text) {
+        return Some(("credential", !granted));
     }
     if call == "exec" {
-        return Some((call, "exec", !granted));
+        return Some(("exec", !granted));
     }
     // A missing path fails with ENOENT whatever the policy says.
-    (!granted && path.symlink_metadata().is_ok()).then_some((call, "outside-policy", true))
+    (!granted && exists(path)).then_some(("outside-policy", true))
+}
+
+/// The absolute path a trapped call names: its path argument at `addr`,
+/// resolved against its folder descriptor or working folder.
+fn step_path(pid: u32, addr: u64, dirfd: Option<u64>) -> Option<PathBuf> {
+    let raw = PathBuf::from(std::ffi::OsString::from_vec(string(pid, addr)?));
+    let base = if raw.is_absolute() {
+        PathBuf::from("/")
+    } else {
+        base(pid, dirfd)
+    };
+    Some(describe::absolute(&base, &raw))
 }
 
 fn mem(pid: u32) -> Option<File> {
@@ -321,11 +361,12 @@ fn string(pid: u32, addr: u64) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn address(pid: u32, addr: u64, len: u64) -> String {
+fn address(pid: u32, addr: u64, len: u64, places: &Places) -> String {
     let len = usize::try_from(len & 0xffff_ffff).unwrap_or(0).min(128);
     let mut buf = vec![0u8; len];
+    let unix = |p: &Path| describe::path(p, places, &exists).0;
     match mem(pid).map(|f| f.read_at(&mut buf, addr)) {
-        Some(Ok(n)) => attempts::sockaddr(&buf[..n]),
+        Some(Ok(n)) => describe::sockaddr(&buf[..n], &unix),
         _ => "(unreadable address)".into(),
     }
 }

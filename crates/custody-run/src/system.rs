@@ -1,7 +1,11 @@
-//! The system paths every step may use, and the secrets among them it
-//! may not: `/etc` is granted entry by entry, without password hashes,
-//! host keys, TLS private keys, keytabs and the credentials of clusters,
-//! VPNs and package indexes.
+//! The system paths every step may use. `/etc` is an allow-list of what
+//! programs need to start and run (the loader's cache, locale and time
+//! zone, resolver configuration, users and groups without their password
+//! hashes, certificates without private keys, Python's own settings):
+//! every other entry, a runner's or package manager's credentials among
+//! them (`apt/auth.conf.d`, `gitlab-runner`, `pip.conf`, `postgresql`),
+//! stays closed. `/opt` and HOME are not granted; an interpreter's prefix
+//! is granted only for a real interpreter (see [`crate::run`]).
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +18,6 @@ const READ: &[&str] = &[
     "/lib32",
     "/bin",
     "/sbin",
-    "/opt",
     "/dev/urandom",
     "/dev/random",
     "/dev/zero",
@@ -22,74 +25,101 @@ const READ: &[&str] = &[
 /// Files every step may write.
 pub const WRITE: &[&str] = &["/dev/null"];
 
-/// Entries of `/etc` no step may read.
-pub const ETC_SECRETS: &[&str] = &[
-    "shadow",
-    "shadow-",
-    "gshadow",
-    "gshadow-",
-    "ssh",
-    "sudoers",
-    "sudoers.d",
-    "security",
-    "krb5.keytab",
-    "kubernetes",
-    "rancher",
-    "openvpn",
-    "wireguard",
-    "NetworkManager",
-    "ppp",
-    "credstore",
-    "credstore.encrypted",
-    "docker",
-    "ipsec.secrets",
-    "ipsec.d",
-    "letsencrypt",
-    "pip.conf",
-    "npmrc",
-    "netrc",
-    ".pwd.lock",
+/// Entries of `/etc` a step may read, and why.
+pub const ETC: &[(&str, &str)] = &[
+    ("ld.so.cache", "the dynamic loader"),
+    ("ld.so.conf", "the dynamic loader"),
+    ("ld.so.conf.d", "the dynamic loader"),
+    ("ld.so.preload", "the dynamic loader"),
+    ("locale.alias", "locale"),
+    ("locale.conf", "locale"),
+    ("default/locale", "locale"),
+    ("localtime", "time zone"),
+    ("timezone", "time zone"),
+    ("nsswitch.conf", "name service order"),
+    ("host.conf", "resolver"),
+    ("hosts", "resolver"),
+    ("resolv.conf", "resolver"),
+    ("gai.conf", "resolver"),
+    ("services", "port names"),
+    ("protocols", "protocol names"),
+    ("networks", "network names"),
+    ("rpc", "RPC names"),
+    ("ethertypes", "ethernet type names"),
+    ("passwd", "user names (password hashes are in shadow)"),
+    ("group", "group names (gshadow stays closed)"),
+    ("hostname", "the host's name"),
+    ("os-release", "the system's release (Python's platform)"),
+    ("debian_version", "the system's release"),
+    ("lsb-release", "the system's release"),
+    ("mime.types", "file types (Python's mimetypes)"),
+    ("magic", "file types (libmagic)"),
+    ("magic.mime", "file types (libmagic)"),
+    ("ssl", "certificates and OpenSSL settings, without private/"),
+    ("ca-certificates", "certificates"),
+    ("ca-certificates.conf", "certificates"),
+    ("pki", "certificates, without private/"),
+    ("crypto-policies", "TLS settings"),
+    ("alternatives", "links to the chosen programs"),
+    ("python3", "Debian's Python settings (sitecustomize)"),
+    ("fonts", "fontconfig (plots)"),
+    ("matplotlibrc", "matplotlib's settings"),
+    ("terminfo", "terminal descriptions"),
+    ("inputrc", "readline"),
+    ("shells", "the list of shells"),
 ];
-/// Folders granted without their `private` subfolder.
-const WITH_PRIVATE: &[&str] = &["ssl", "pki"];
 
-/// The read-only system paths, with `/etc` (at `etc`) as its entries
-/// minus [`ETC_SECRETS`].
+/// Entries of `/etc` named by a prefix (`python3.11`, ...).
+const ETC_PREFIXES: &[&str] = &["python3."];
+
+/// The read-only system paths, with `/etc` (at `etc`) as the entries of
+/// [`ETC`] that exist, folders holding a `private` folder without it.
 pub fn read(etc: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = READ.iter().map(PathBuf::from).collect();
-    let mut granted = grant(etc, true);
-    granted.sort();
-    out.extend(granted);
+    let mut granted: Vec<PathBuf> = ETC
+        .iter()
+        .map(|(name, _)| etc.join(name))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
+    if let Ok(list) = fs_err::read_dir(etc) {
+        for e in list.flatten() {
+            let name = e.file_name();
+            if name
+                .to_str()
+                .is_some_and(|n| ETC_PREFIXES.iter().any(|p| n.starts_with(p)))
+            {
+                granted.push(e.path());
+            }
+        }
+    }
+    let mut expanded: Vec<PathBuf> = granted.into_iter().flat_map(without_private).collect();
+    expanded.sort();
+    out.extend(expanded);
     out
 }
 
-/// `dir`'s entries, descending into any that holds a `private` folder (and,
-/// at the top, into [`WITH_PRIVATE`]), and leaving out every `private`
-/// below the top and every [`ETC_SECRETS`] entry at it.
-fn grant(dir: &Path, top: bool) -> Vec<PathBuf> {
-    let Ok(list) = fs_err::read_dir(dir) else {
+/// `path`, or, when it is a folder holding a `private` folder somewhere
+/// below, its entries without any `private`.
+fn without_private(path: PathBuf) -> Vec<PathBuf> {
+    if !path.is_dir() || !holds_private(&path) {
+        return vec![path];
+    }
+    let Ok(list) = fs_err::read_dir(&path) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for entry in list.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let refused = if top {
-            ETC_SECRETS.contains(&name)
-        } else {
-            name == "private"
-        };
-        if refused {
-            continue;
-        }
-        let path = entry.path();
-        if top && WITH_PRIVATE.contains(&name) || path.join("private").is_dir() {
-            out.extend(grant(&path, false));
-        } else {
-            out.push(path);
-        }
-    }
-    out
+    list.flatten()
+        .filter(|e| e.file_name() != "private")
+        .flat_map(|e| without_private(e.path()))
+        .collect()
+}
+
+fn holds_private(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .max_depth(4)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .any(|e| e.file_type().is_dir() && e.file_name() == "private")
 }
 
 #[cfg(test)]
@@ -98,10 +128,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn etc_is_granted_without_its_secrets() {
+    fn etc_is_an_allow_list() {
         let etc = tempfile::tempdir().unwrap();
         let e = etc.path();
-        for f in ["hosts", "passwd", "shadow", "pip.conf"] {
+        for f in [
+            "hosts",
+            "passwd",
+            "shadow",
+            "pip.conf",
+            "pg_hba.conf",
+            "login.defs",
+        ] {
             std::fs::write(e.join(f), "x").unwrap();
         }
         for d in [
@@ -111,9 +148,14 @@ mod tests {
             "pki/tls/certs",
             "pki/tls/private",
             "python3",
+            "python3.11",
+            "apt/auth.conf.d",
+            "gitlab-runner",
+            "postgresql/15/main",
         ] {
             std::fs::create_dir_all(e.join(d)).unwrap();
         }
+        std::fs::write(e.join("ssl/openssl.cnf"), "x").unwrap();
         let got: Vec<String> = read(e)
             .iter()
             .filter_map(|p| p.strip_prefix(e).ok())
@@ -121,7 +163,16 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            ["hosts", "passwd", "pki/tls/certs", "python3", "ssl/certs"]
+            [
+                "hosts",
+                "passwd",
+                "pki/tls/certs",
+                "python3",
+                "python3.11",
+                "ssl/certs",
+                "ssl/openssl.cnf"
+            ]
         );
+        assert!(!read(e).iter().any(|p| p == Path::new("/opt")));
     }
 }

@@ -1,7 +1,9 @@
 //! `custody run` and its hidden sandbox helper.
 
+use custody_run::attempts::Reason;
 use custody_run::enforce::Net;
 use custody_run::run::{self, Request};
+use custody_run::wait::Ended;
 use custody_run::{attest, helper};
 
 use crate::cli::{NetArg, RunArgs, SandboxExecArgs};
@@ -30,30 +32,12 @@ pub fn run(args: &RunArgs) -> CmdResult {
         },
         allow_degraded: args.allow_degraded,
         observe: !args.no_observe,
+        timeout: args.timeout,
         command: args.command.clone(),
         helper: std::env::current_exe().map_err(CliError::internal)?,
     };
     let outcome = run::run(&req).map_err(CliError::bad_input)?;
-    if let Some(e) = &outcome.setup_error {
-        output::note(&format!("custody run: the sandbox was not set up: {e}"));
-    } else if let Some(e) = &outcome.enforced {
-        output::note(&format!(
-            "custody run: Landlock {}, seccomp denying {} system calls, network {}; exit {}",
-            e.landlock,
-            e.denied_syscalls.len(),
-            match e.net {
-                Net::None => "none",
-                Net::Loopback => "private loopback",
-            },
-            outcome.exit_code.map_or_else(
-                || format!("by signal {}", outcome.signal.unwrap_or(0)),
-                |c| c.to_string()
-            )
-        ));
-    }
-    if let Some(o) = &outcome.observed {
-        report_attempts(o);
-    }
+    summarise(&outcome);
     if let Some(path) = &args.attest {
         let statement = attest::statement(
             &args.command,
@@ -69,27 +53,137 @@ pub fn run(args: &RunArgs) -> CmdResult {
         };
         key::write_atomic(path, &bytes, false)?;
     }
-    if outcome.setup_error.is_some() {
-        return Ok(Exit::SandboxFailed);
-    }
-    Ok(Exit::Step(
-        outcome
-            .exit_code
-            .and_then(|c| u8::try_from(c).ok())
-            .unwrap_or(128u8.wrapping_add(u8::try_from(outcome.signal.unwrap_or(0)).unwrap_or(0))),
-    ))
+    Ok(exit_code(&outcome))
 }
 
-/// Lists what the step tried and the policy refused: the answer to
-/// "which permission was denied?".
+/// The exit code: how the run ended first, then the step's own code, then
+/// refused outputs.
+fn exit_code(outcome: &run::Outcome) -> Exit {
+    if outcome.setup_error.is_some() {
+        return Exit::SandboxFailed;
+    }
+    match outcome.ended {
+        Ended::TimedOut { .. } => return Exit::TimedOut,
+        Ended::Interrupted { signal } => {
+            return Exit::Step(128u8.wrapping_add(u8::try_from(signal).unwrap_or(0)));
+        }
+        Ended::Exited => {}
+    }
+    let step = outcome
+        .exit_code
+        .and_then(|c| u8::try_from(c).ok())
+        .unwrap_or(128u8.wrapping_add(u8::try_from(outcome.signal.unwrap_or(0)).unwrap_or(0)));
+    if step == 0 && !outcome.refused_outputs.is_empty() {
+        return Exit::OutputsRefused;
+    }
+    Exit::Step(step)
+}
+
+/// What was enforced, how the run ended, what the step tried, what was
+/// killed and what was refused, on stderr.
+fn summarise(outcome: &run::Outcome) {
+    if let Some(e) = &outcome.setup_error {
+        output::note(&format!("custody run: the sandbox was not set up: {e}"));
+    } else if let Some(e) = &outcome.enforced {
+        output::note(&format!(
+            "custody run: Landlock {}, seccomp allowing {} system calls, network {}, {}, {}; exit {}",
+            e.landlock,
+            e.allowed_syscalls.len(),
+            match e.net {
+                Net::None => "none",
+                Net::Loopback => "private loopback",
+            },
+            if e.read_only_mounts {
+                "read-only mounts"
+            } else {
+                "no mount namespace (attribute changes refused)"
+            },
+            if e.capabilities.capabilities_empty {
+                "no capabilities"
+            } else {
+                "CAPABILITIES KEPT"
+            },
+            outcome.exit_code.map_or_else(
+                || format!("by signal {}", outcome.signal.unwrap_or(0)),
+                |c| c.to_string()
+            )
+        ));
+    }
+    match outcome.ended {
+        Ended::Exited => {}
+        Ended::TimedOut { seconds } => output::note(&format!(
+            "custody run: --timeout of {seconds}s passed; the step was killed"
+        )),
+        Ended::Interrupted { signal } => output::note(&format!(
+            "custody run: stopped by signal {signal}; the step was killed"
+        )),
+    }
+    if let Some(o) = &outcome.observed {
+        report_attempts(o);
+    }
+    if outcome.killed_count > 0 {
+        let names: Vec<String> = outcome
+            .killed
+            .iter()
+            .take(5)
+            .map(|p| format!("{} ({})", p.name, p.pid))
+            .collect();
+        output::note(&format!(
+            "custody run: killed {} process(es) still running when the step ended: {}{}",
+            outcome.killed_count,
+            names.join(", "),
+            if outcome.killed.len() > 5 {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+    for r in &outcome.refused_outputs {
+        output::note(&format!(
+            "custody run: output {} refused: it holds {} entr{} custody does not attest (its subject has no digest):",
+            custody_run::text::escape(r.output.as_os_str().as_encoded_bytes()),
+            r.count,
+            if r.count == 1 { "y" } else { "ies" }
+        ));
+        for e in r.entries.iter().take(10) {
+            let detail = if e.detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.detail)
+            };
+            output::note(&format!("  {:<12} {}{detail}", kind(e.kind), e.path));
+        }
+    }
+}
+
+fn kind(k: custody_run::outputs::Kind) -> &'static str {
+    use custody_run::outputs::Kind;
+    match k {
+        Kind::Symlink => "symlink",
+        Kind::Fifo => "fifo",
+        Kind::Socket => "socket",
+        Kind::CharDevice => "char device",
+        Kind::BlockDevice => "block device",
+        Kind::SetId => "set-ID file",
+    }
+}
+
+/// Lists what the step tried and the policy refused, secrets and network
+/// first: the answer to "which permission was denied?".
 fn report_attempts(o: &custody_run::attempts::Observed) {
-    let denied: Vec<_> = o.denied().collect();
-    if denied.is_empty() {
+    let denied: Vec<_> = o
+        .attempts
+        .iter()
+        .filter(|a| a.outcome == "denied")
+        .collect();
+    let folded: Vec<_> = o.folded.iter().filter(|a| a.outcome == "denied").collect();
+    if denied.is_empty() && folded.is_empty() {
         return;
     }
     output::note(&format!(
         "custody run: the step tried {} thing(s) the policy refused:",
-        denied.len()
+        denied.len() + folded.len()
     ));
     for a in denied.iter().take(20) {
         let times = if a.count > 1 {
@@ -99,7 +193,9 @@ fn report_attempts(o: &custody_run::attempts::Observed) {
         };
         output::note(&format!(
             "  {:<8} {} [{}]{times}",
-            a.call, a.target, a.reason
+            a.call,
+            a.target,
+            reason(a.reason)
         ));
     }
     if denied.len() > 20 {
@@ -107,6 +203,34 @@ fn report_attempts(o: &custody_run::attempts::Observed) {
             "  … and {} more (see the attestation)",
             denied.len() - 20
         ));
+    }
+    for a in folded {
+        output::note(&format!(
+            "  {:<8} {} more under {} [{}]",
+            a.call,
+            a.count,
+            a.target,
+            reason(a.reason)
+        ));
+    }
+    let outside = o
+        .attempts
+        .iter()
+        .any(|a| a.outcome == "denied" && a.reason == Reason::OutsidePolicy);
+    if outside {
+        output::note(
+            "hint: paths outside the policy were denied; if the step needs them, declare them with --input or --allow-read",
+        );
+    }
+}
+
+fn reason(r: Reason) -> &'static str {
+    match r {
+        Reason::Credential => "credential",
+        Reason::Network => "network",
+        Reason::Refused => "refused",
+        Reason::OutsidePolicy => "outside-policy",
+        Reason::Exec => "exec",
     }
 }
 

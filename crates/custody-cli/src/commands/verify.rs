@@ -125,6 +125,19 @@ fn provenance(
         let shown = p.display().to_string();
         match subject {
             None => report.added.push(compare::FileNote { path: shown, size }),
+            Some(s) if !s.digest.contains_key("sha256") => {
+                output::note(&format!(
+                    "custody verify: {shown}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
+                ));
+                report.modified.push(compare::Modified {
+                    path: shown,
+                    old_size: size,
+                    new_size: size,
+                    chunks: Vec::new(),
+                    chunk_size: None,
+                    records: None,
+                });
+            }
             Some(s) => {
                 let now = custody_run::attest::digest(p).ok();
                 if now.is_some() && now.as_ref() == s.digest.get("sha256") {

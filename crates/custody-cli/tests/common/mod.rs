@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod sandbox;
+
 /// The instant every test runs "at", so ages and snapshots are stable.
 pub const NOW: &str = "2026-11-23T12:00:00Z";
 

@@ -1,0 +1,123 @@
+//! System calls allowed only with certain arguments, and the few refused
+//! with `ENOSYS` so that libraries fall back to an older call whose
+//! arguments the filter can see.
+
+use super::{Action, Cmp, Rule, always, eq, eq32, masked, when};
+
+/// `ioctl` requests a data step makes: terminal queries (is this a
+/// terminal, how wide is it), non-blocking and close-on-exec switches, and
+/// how many bytes wait to be read. Nothing that writes to a terminal
+/// (`TIOCSTI`, `TIOCLINUX`, `TCSETS`), and nothing for devices or file
+/// systems.
+pub const IOCTLS: &[(&str, u64)] = &[
+    ("TCGETS", 0x5401),
+    ("TIOCGPGRP", 0x540f),
+    ("TIOCGWINSZ", 0x5413),
+    ("FIONREAD", 0x541b),
+    ("FIONBIO", 0x5421),
+    ("FIONCLEX", 0x5450),
+    ("FIOCLEX", 0x5451),
+    ("TCGETS2", 0x802c_542a),
+];
+
+/// `clone` flags that would make namespaces (`CLONE_NEWNS`,
+/// `CLONE_NEWCGROUP`, `CLONE_NEWUTS`, `CLONE_NEWIPC`, `CLONE_NEWUSER`,
+/// `CLONE_NEWPID`, `CLONE_NEWNET`).
+pub const CLONE_NAMESPACES: u64 = 0x7e02_0000;
+
+/// `personality` values: the query and the default Linux personality
+/// (with and without `READ_IMPLIES_EXEC`/`UNAME26` off), as Docker allows.
+pub const PERSONALITIES: &[u64] = &[0x0, 0x8, 0x2_0000, 0x2_0008, 0xffff_ffff];
+
+/// The set-user-ID and set-group-ID bits of a mode.
+pub const SET_ID: u64 = 0o6000;
+/// A mode's file type bits.
+pub const S_IFMT: u64 = 0o170_000;
+/// A FIFO's file type.
+pub const S_IFIFO: u64 = 0o010_000;
+
+/// Calls that change a file's attributes without opening it. Landlock
+/// does not cover them; on read-only mounts the kernel refuses them.
+pub const ATTRIBUTES: &[&str] = &[
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "utime",
+    "utimes",
+    "futimesat",
+    "utimensat",
+    "setxattr",
+    "lsetxattr",
+    "fsetxattr",
+    "removexattr",
+    "lremovexattr",
+    "fremovexattr",
+];
+
+/// `chmod` and friends with the index of their mode argument.
+pub const CHMODS: &[(&str, u32)] = &[
+    ("chmod", 1),
+    ("fchmod", 1),
+    ("fchmodat", 2),
+    ("fchmodat2", 2),
+];
+
+/// No set-ID bit in the mode argument `arg`.
+fn no_set_id(arg: u32) -> Cmp {
+    masked(arg, SET_ID, 0)
+}
+
+/// The rules. `read_only_mounts`: attribute changes are allowed (the
+/// kernel refuses them outside the writable paths); otherwise refused.
+pub fn rules(read_only_mounts: bool) -> Vec<Rule> {
+    let mut r = Vec::new();
+    r.extend(
+        IOCTLS
+            .iter()
+            .map(|&(_, req)| when("ioctl", Action::Allow, vec![eq32(1, req)])),
+    );
+    r.push(when(
+        "clone",
+        Action::Allow,
+        vec![masked(0, CLONE_NAMESPACES, 0)],
+    ));
+    // clone3 and openat2 pass their flags in memory, where the filter
+    // cannot look: ENOSYS makes glibc use clone, and callers of openat2
+    // use openat.
+    r.push(always("clone3", Action::Errno(libc::ENOSYS)));
+    r.push(always("openat2", Action::Errno(libc::ENOSYS)));
+    r.extend(
+        PERSONALITIES
+            .iter()
+            .map(|&p| when("personality", Action::Allow, vec![eq32(0, p)])),
+    );
+    // Limits and priorities of the step itself only (0: the caller).
+    r.push(when("prlimit64", Action::Allow, vec![eq(0, 0)]));
+    r.push(when("setpriority", Action::Allow, vec![eq32(1, 0)]));
+    // Opens and executions are observed; Landlock decides. No open may
+    // create a set-ID file.
+    for (call, mode) in [("open", 2), ("openat", 3), ("creat", 1)] {
+        r.push(when(call, Action::Observe, vec![no_set_id(mode)]));
+    }
+    r.push(always("execve", Action::Observe));
+    r.push(always("execveat", Action::Observe));
+    for (call, mode) in [("mkdir", 1), ("mkdirat", 2)] {
+        r.push(when(call, Action::Allow, vec![no_set_id(mode)]));
+    }
+    // FIFOs only: no device nodes, no set-ID files.
+    for (call, mode) in [("mknod", 1), ("mknodat", 2)] {
+        r.push(when(
+            call,
+            Action::Allow,
+            vec![masked(mode, S_IFMT | SET_ID, S_IFIFO)],
+        ));
+    }
+    if read_only_mounts {
+        for &(call, mode) in CHMODS {
+            r.push(when(call, Action::Allow, vec![no_set_id(mode)]));
+        }
+        r.extend(ATTRIBUTES.iter().map(|c| always(c, Action::Allow)));
+    }
+    r
+}

@@ -1,0 +1,109 @@
+//! Waiting for the step's main process: until it exits, until custody is
+//! told to stop (SIGINT, SIGTERM, SIGHUP), or until the `--timeout`. In the
+//! last two cases custody kills the step's whole tree and still writes a
+//! signed attestation that says how the run ended.
+//!
+//! The signals are blocked in custody (before any thread starts, so all
+//! inherit the mask) and read from a signalfd: they never interrupt
+//! custody halfway, and they stay blocked until it exits, so the
+//! attestation is written whatever arrives meanwhile. The step gets the
+//! default mask back (Rust resets it in the child before `execve`).
+
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::process::{Pid, PidfdFlags, pidfd_open};
+use serde::{Deserialize, Serialize};
+
+/// How the step's main process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "how")]
+pub enum Ended {
+    /// It exited (or was killed) on its own.
+    Exited,
+    /// custody received this signal and killed the step.
+    Interrupted {
+        /// The signal's number.
+        signal: i32,
+    },
+    /// The `--timeout` passed and custody killed the step.
+    TimedOut {
+        /// The timeout, in seconds.
+        seconds: u64,
+    },
+}
+
+/// custody's stop signals, blocked and readable from a descriptor.
+#[derive(Debug)]
+pub struct Signals {
+    fd: SignalFd,
+}
+
+/// The signals that stop a run.
+const STOP: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
+
+impl Signals {
+    /// Blocks the stop signals in the calling thread (and in every thread
+    /// it starts from now on).
+    pub fn block() -> std::io::Result<Self> {
+        let mut set = SigSet::empty();
+        for s in STOP {
+            set.add(s);
+        }
+        set.thread_swap_mask(SigmaskHow::SIG_BLOCK)
+            .map_err(std::io::Error::from)?;
+        let fd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+            .map_err(std::io::Error::from)?;
+        Ok(Self { fd })
+    }
+
+    fn take(&self) -> Option<i32> {
+        match self.fd.read_signal() {
+            Ok(Some(info)) => i32::try_from(info.ssi_signo).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Waits for `child` to exit, a stop signal, or `timeout`. The child is
+/// not reaped.
+pub fn main_process(child: &Child, signals: &Signals, timeout: Option<Duration>) -> Ended {
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let Ok(pidfd) = pidfd_open(Pid::from_child(child), PidfdFlags::empty()) else {
+        // No pidfd (a kernel before 5.3): only the exit can end the wait.
+        return Ended::Exited;
+    };
+    loop {
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if left == Some(Duration::ZERO) {
+            return Ended::TimedOut {
+                seconds: timeout.map_or(0, |t| t.as_secs()),
+            };
+        }
+        // Wake at least once a second: a deadline is checked even if the
+        // poll is interrupted.
+        let wait = left.map_or(Duration::from_secs(1), |l| l.min(Duration::from_secs(1)));
+        let ts = Timespec {
+            tv_sec: i64::try_from(wait.as_secs()).unwrap_or(1),
+            tv_nsec: i64::from(wait.subsec_nanos()),
+        };
+        let mut fds = [
+            PollFd::new(&pidfd, PollFlags::IN),
+            PollFd::new(&signals.fd, PollFlags::IN),
+        ];
+        if poll(&mut fds, Some(&ts)).is_err() {
+            continue;
+        }
+        if fds[1].revents().contains(PollFlags::IN)
+            && let Some(signal) = signals.take()
+        {
+            return Ended::Interrupted { signal };
+        }
+        if fds[0].revents().contains(PollFlags::IN) {
+            return Ended::Exited;
+        }
+    }
+}
