@@ -114,6 +114,8 @@ const VOCABULARY: &[&str] = &[
     "app",
     "data",
     "wallet.dat",
+    "nscd",
+    "socket",
 ];
 
 /// Whether `path` (absolute) is a usual place of a secret.

@@ -92,7 +92,16 @@ pub fn read_only_except(writable: &[PathBuf]) -> Result<(), Error> {
         MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
     )
     .map_err(|e| fail("making private", Path::new("/"), e))?;
-    let writable: Vec<&PathBuf> = writable.iter().filter(|p| p.exists()).collect();
+    // Files and folders only: a device (`/dev/null`) stays on its own
+    // mount, where writing to a device is no change to the file system,
+    // and `nodev` would close it.
+    let writable: Vec<&PathBuf> = writable
+        .iter()
+        .filter(|p| {
+            p.symlink_metadata()
+                .is_ok_and(|m| m.is_file() || m.is_dir())
+        })
+        .collect();
     for p in &writable {
         mount_bind_recursive(p.as_path(), p.as_path()).map_err(|e| fail("binding", p, e))?;
     }

@@ -5,10 +5,10 @@
 use super::{Action, Cmp, Rule, always, eq, eq32, masked, when};
 
 /// `ioctl` requests a data step makes: terminal queries (is this a
-/// terminal, how wide is it), non-blocking and close-on-exec switches, and
-/// how many bytes wait to be read. Nothing that writes to a terminal
-/// (`TIOCSTI`, `TIOCLINUX`, `TCSETS`), and nothing for devices or file
-/// systems.
+/// terminal, how wide is it), non-blocking and close-on-exec switches, how
+/// many bytes wait to be read, and a reflink copy between two files the
+/// step holds. Nothing that writes to a terminal (`TIOCSTI`, `TIOCLINUX`,
+/// `TCSETS`), and nothing for devices.
 pub const IOCTLS: &[(&str, u64)] = &[
     ("TCGETS", 0x5401),
     ("TIOCGPGRP", 0x540f),
@@ -18,6 +18,9 @@ pub const IOCTLS: &[(&str, u64)] = &[
     ("FIONCLEX", 0x5450),
     ("FIOCLEX", 0x5451),
     ("TCGETS2", 0x802c_542a),
+    // cp (reflink=auto) shares the extents of one file it holds with
+    // another it holds open for writing.
+    ("FICLONE", 0x4004_9409),
 ];
 
 /// `clone` flags that would make namespaces (`CLONE_NEWNS`,
@@ -35,6 +38,10 @@ pub const SET_ID: u64 = 0o6000;
 pub const S_IFMT: u64 = 0o170_000;
 /// A FIFO's file type.
 pub const S_IFIFO: u64 = 0o010_000;
+/// The open flags that create a file: `O_CREAT`, and `__O_TMPFILE` (the
+/// part of `O_TMPFILE` that is not `O_DIRECTORY`). Without them the mode
+/// argument is not read, and callers leave anything in it.
+pub const CREATING: u64 = 0o100 | 0o20_000_000;
 
 /// Calls that change a file's attributes without opening it. Landlock
 /// does not cover them; on read-only mounts the kernel refuses them.
@@ -96,10 +103,17 @@ pub fn rules(read_only_mounts: bool) -> Vec<Rule> {
     r.push(when("prlimit64", Action::Allow, vec![eq(0, 0)]));
     r.push(when("setpriority", Action::Allow, vec![eq32(1, 0)]));
     // Opens and executions are observed; Landlock decides. No open may
-    // create a set-ID file.
-    for (call, mode) in [("open", 2), ("openat", 3), ("creat", 1)] {
+    // create a set-ID file: an open that creates nothing, or one whose mode
+    // has no set-ID bit (two rules: either lets it through).
+    for (call, flags, mode) in [("open", 1, 2), ("openat", 2, 3)] {
+        r.push(when(
+            call,
+            Action::Observe,
+            vec![masked(flags, CREATING, 0)],
+        ));
         r.push(when(call, Action::Observe, vec![no_set_id(mode)]));
     }
+    r.push(when("creat", Action::Observe, vec![no_set_id(1)]));
     r.push(always("execve", Action::Observe));
     r.push(always("execveat", Action::Observe));
     for (call, mode) in [("mkdir", 1), ("mkdirat", 2)] {

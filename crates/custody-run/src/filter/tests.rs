@@ -159,7 +159,8 @@ fn ioctl_only_for_listed_requests_on_their_low_32_bits() {
     assert_eq!(ioctl(0xdead_0000_0000_5412), None, "TIOCSTI");
     assert_eq!(ioctl(0x541c), None, "TIOCLINUX");
     assert_eq!(ioctl(0x5402), None, "TCSETS");
-    assert_eq!(ioctl(0x4004_9409), None, "FICLONE");
+    assert_eq!(ioctl(0x4004_9409), Some(Action::Allow), "FICLONE");
+    assert_eq!(ioctl(0x4020_940d), None, "FICLONERANGE");
 }
 
 #[test]
