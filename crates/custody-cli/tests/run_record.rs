@@ -210,6 +210,74 @@ print("PROBE daemon", os.read(r, 16).decode(), flush=True)
     assert!(r.stderr.contains("killed 1 process(es)"), "{}", r.stderr);
 }
 
+/// The size of `p` now and a second later.
+fn growing(p: &std::path::Path) -> bool {
+    let size = || std::fs::metadata(p).map_or(0, |m| m.len());
+    let before = size();
+    std::thread::sleep(Duration::from_secs(1));
+    size() > before
+}
+
+/// A process that forks and exits, again and again, so that its pid is
+/// never the same twice and a scan of /proc rarely even sees it (it
+/// outran a kill loop and filled the machine's process table in a
+/// review). Each hop writes a byte to `out/beat`; it gives up by itself
+/// after 8 s, so a failing run cannot flood the machine.
+#[test]
+fn a_process_that_keeps_forking_is_still_killed() {
+    let w = World::new();
+    let beat = w.p("out/beat");
+    let code = format!(
+        r#"
+import time
+end = time.time() + 8
+beat = os.open({b:?}, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+if os.fork() == 0:
+    os.setsid()
+    for fd in (0, 1, 2):
+        os.close(fd)
+    while time.time() < end:
+        os.write(beat, b"x")
+        try:
+            if os.fork() > 0:
+                os._exit(0)
+        except OSError:
+            time.sleep(0.01)
+    os._exit(0)
+print("PROBE hopping ok")
+"#,
+        b = beat.to_str().unwrap()
+    );
+    let control = w.control(&code);
+    assert_eq!(probe(&control, "hopping"), "ok");
+    assert!(growing(&beat), "control: it hops on after the step");
+    let start = Instant::now();
+    while growing(&beat) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the control ends"
+        );
+    }
+    std::fs::remove_file(&beat).unwrap();
+    let att = w.s("att.json");
+    let out = w.s("out");
+    let mut cmd = w.custody();
+    cmd.args([
+        "run", "--output", &out, "--attest", &att, "--", PY, "-I", "-S", "-c",
+    ])
+    .arg(format!("{PRELUDE}{code}"));
+    let r = bounded(cmd, Duration::from_secs(60));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!growing(&beat), "nothing hops on: {}", r.stderr);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let processes = byproduct(&st, "processes");
+    assert_eq!(processes["survivors"], 0, "{processes}");
+    assert!(
+        processes["killed_count"].as_u64().unwrap() >= 1,
+        "{processes}"
+    );
+}
+
 /// A child that outlives the main process and rewrites the output after
 /// the attestation (through a descriptor it opened before, so it needs
 /// no call the supervisor would see): it is killed before the outputs are

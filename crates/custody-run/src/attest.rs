@@ -143,6 +143,7 @@ fn processes(outcome: &Outcome) -> Value {
         "ended": outcome.ended,
         "killed": outcome.killed,
         "killed_count": outcome.killed_count,
+        "survivors": outcome.survivors,
     }})
 }
 

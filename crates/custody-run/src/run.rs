@@ -71,6 +71,10 @@ pub struct Outcome {
     pub killed: Vec<Process>,
     /// How many were killed in all.
     pub killed_count: u64,
+    /// Processes of the step still alive when custody gave up killing
+    /// (after five seconds): 0 unless a process outran the kill (possible
+    /// only with `--no-observe`, where forks are not gated).
+    pub survivors: u64,
     /// When it started and finished.
     pub started: SystemTime,
     /// When it finished.
@@ -352,6 +356,7 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
     let watch = Watch {
         policy: policy.clone(),
         places: places(&private, &outputs),
+        ending: Arc::new(AtomicBool::new(false)),
     };
     let socket = private.control.join("supervisor.sock");
     let listener = if req.observe {
@@ -394,6 +399,7 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
         ended: ran.ended,
         killed: ran.killed,
         killed_count: ran.killed_count,
+        survivors: ran.survivors,
         started,
         finished,
         enforced,
@@ -411,6 +417,7 @@ struct Ran {
     ended: Ended,
     killed: Vec<Process>,
     killed_count: u64,
+    survivors: u64,
     observed: Option<Observed>,
 }
 
@@ -433,13 +440,15 @@ fn supervise(
         std::thread::spawn(move || crate::supervisor::serve(&l, &watch, &stop))
     });
     let ended = crate::wait::main_process(&child, &signals, timeout);
+    // From now on the supervisor refuses every new process and thread.
+    watch.ending.store(true, Ordering::Release);
     if ended != Ended::Exited {
         let _ = child.kill();
     }
     let status = child.wait();
     // Whatever the step left running: killed and reaped before its outputs
     // are hashed.
-    let (killed, killed_count) = crate::tree::kill_all();
+    let (killed, killed_count, survivors) = crate::tree::kill_all();
     stop.store(true, Ordering::Release);
     let observed = watcher.and_then(|w| w.join().ok()).flatten();
     Ok(Ran {
@@ -447,6 +456,7 @@ fn supervise(
         ended,
         killed,
         killed_count,
+        survivors,
         observed,
     })
 }

@@ -40,7 +40,13 @@ pub struct Watch {
     pub policy: Policy,
     /// The step's writable places, as the record names them.
     pub places: Places,
+    /// Set once the step's main process has ended: from then on no
+    /// process or thread may be made.
+    pub ending: std::sync::Arc<AtomicBool>,
 }
+
+/// The calls that make a process or a thread.
+const FORKS: &[&str] = &["clone", "fork", "vfork"];
 
 /// Accepts the helper's connection on `socket`, takes seccomp's listener
 /// and the filter's options from it, and supervises. `None` when the
@@ -154,7 +160,11 @@ fn handle(
 ) {
     log.notified();
     let fd = listener.as_fd().as_raw_fd();
-    let decision = filter::decide(rules, name, &req.data.args);
+    let mut decision = filter::decide(rules, name, &req.data.args);
+    let late = watch.ending.load(Ordering::Acquire) && FORKS.contains(&name);
+    if late {
+        decision = None;
+    }
     let answer = match decision {
         Some(Action::Observe | Action::Allow) => {
             ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
@@ -163,7 +173,11 @@ fn handle(
         None => ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty()),
     };
     let allowed = decision.is_some();
-    let seen = entry(watch, name, req, allowed);
+    let seen = if late {
+        Some(refusal(name, "after the step ended".to_owned(), req.pid))
+    } else {
+        entry(watch, name, req, allowed)
+    };
     // The notification must still be live for what was read to be the
     // step's (and not a reused pid's).
     if let Some(e) = seen

@@ -73,8 +73,9 @@ fn table() -> Vec<(u32, u32, String, bool)> {
 }
 
 /// Kills every descendant of this process and reaps them, until none is
-/// left (or five seconds have passed). Returns those it killed.
-pub fn kill_all() -> (Vec<Process>, u64) {
+/// left (or five seconds have passed). Returns those it killed, how many,
+/// and how many were still alive when it gave up.
+pub fn kill_all() -> (Vec<Process>, u64, u64) {
     let me = std::process::id();
     let mut killed: Vec<Process> = Vec::new();
     let mut count = 0u64;
@@ -113,7 +114,8 @@ pub fn kill_all() -> (Vec<Process>, u64) {
         std::thread::sleep(std::time::Duration::from_millis(10));
         reap();
     }
-    (killed, count)
+    let survivors = below(&table(), me).iter().filter(|p| !p.2).count();
+    (killed, count, survivors as u64)
 }
 
 /// Whether `pid` is still below `me` (read again after its pidfd was

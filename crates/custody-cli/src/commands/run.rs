@@ -139,6 +139,12 @@ fn summarise(outcome: &run::Outcome) {
             }
         ));
     }
+    if outcome.survivors > 0 {
+        output::note(&format!(
+            "custody run: WARNING: {} process(es) of the step could not be killed and may still be running",
+            outcome.survivors
+        ));
+    }
     for r in &outcome.refused_outputs {
         output::note(&format!(
             "custody run: output {} refused: it holds {} entr{} custody does not attest (its subject has no digest):",

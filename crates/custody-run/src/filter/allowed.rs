@@ -143,8 +143,6 @@ pub const GROUPS: &[Group] = &[
         name: "processes",
         why: "the step's own processes and threads (ptrace, pidfds and namespaces stay refused; Landlock scopes signals to the sandbox)",
         calls: &[
-            "fork",
-            "vfork",
             "exit",
             "exit_group",
             "wait4",

@@ -84,11 +84,16 @@ pub fn rules(read_only_mounts: bool) -> Vec<Rule> {
             .iter()
             .map(|&(_, req)| when("ioctl", Action::Allow, vec![eq32(1, req)])),
     );
+    // New processes and threads pass the supervisor, which refuses them
+    // once the step's main process has ended: what is left cannot outrun
+    // custody's kill by forking.
     r.push(when(
         "clone",
-        Action::Allow,
+        Action::Observe,
         vec![masked(0, CLONE_NAMESPACES, 0)],
     ));
+    r.push(always("fork", Action::Observe));
+    r.push(always("vfork", Action::Observe));
     // clone3 and openat2 pass their flags in memory, where the filter
     // cannot look: ENOSYS makes glibc use clone, and callers of openat2
     // use openat.

@@ -168,12 +168,13 @@ fn clone_without_namespaces_and_clone3_falls_back() {
     // glibc's fork and pthread_create flags.
     assert_eq!(
         decision(STRICT, "clone", &[0x0120_0011]),
-        Some(Action::Allow)
+        Some(Action::Observe)
     );
     assert_eq!(
         decision(STRICT, "clone", &[0x003d_0f00]),
-        Some(Action::Allow)
+        Some(Action::Observe)
     );
+    assert_eq!(decision(STRICT, "vfork", &[]), Some(Action::Observe));
     for ns in [0x1000_0000u64, 0x4000_0000, 0x2_0000, 0x0800_0000] {
         assert_eq!(decision(STRICT, "clone", &[0x11 | ns]), None, "{ns:#x}");
     }
