@@ -21,6 +21,16 @@ pub fn note(text: &str) {
     let _ = writeln!(io::stderr().lock(), "{text}");
 }
 
+/// On a terminal, ends whatever styling the text before left on (a step
+/// shares custody's stderr and may have hidden or recoloured it), on a new
+/// line, so that what custody writes next reads as written.
+pub fn reset_terminal() {
+    use std::io::IsTerminal;
+    if io::stderr().is_terminal() {
+        let _ = writeln!(io::stderr().lock(), "\x1b[0m");
+    }
+}
+
 /// A record counter on stderr while `what` runs, shown only when stderr is a
 /// terminal (logs and CI output stay clean).
 pub fn progress(what: &str) -> indicatif::ProgressBar {

@@ -265,7 +265,18 @@ fn check_attempts(w: &World, port: u16) {
     assert_eq!(net["reason"], "network");
     assert_eq!(net["outcome"], "denied");
     assert!(net["pid"].as_u64().unwrap() > 1);
-    let exec = find("exec", &w.python());
+    // An execution is named by the file it runs, and the link it went
+    // through (the venv's python links to its base interpreter).
+    let exec = attempts
+        .iter()
+        .find(|a| {
+            a["call"] == "exec"
+                && a["target"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("(via {})", w.python()))
+        })
+        .unwrap_or_else(|| panic!("exec of {} not in {attempts:#?}", w.python()));
     assert_eq!(exec["outcome"], "allowed");
     let enforced = &by[0]["annotations"]["enforced"];
     assert_eq!(enforced["observed"], true);

@@ -29,6 +29,9 @@ pub enum Reason {
     OutsidePolicy,
     /// An execution.
     Exec,
+    /// A call whose path or address the supervisor could not read from
+    /// the step's memory (a step that hides it: evidence in itself).
+    Unreadable,
 }
 
 /// The tiers, in the order they are kept and shown.
@@ -51,6 +54,11 @@ pub const BUDGETS: &[(Tier, usize)] = &[
     (Tier::Call, 256),
     (Tier::Other, 512),
 ];
+
+/// Within the first two tiers, each coarse key (place of secrets,
+/// address family) has this budget of its own, so a flood at one place
+/// (`/proc/*/environ`) cannot use up the tier for another (`/.ssh/`).
+pub const PER_KEY: usize = 128;
 
 fn budget(tier: Tier) -> usize {
     BUDGETS
@@ -135,6 +143,7 @@ pub struct Log {
     seen: HashMap<(String, String), usize>,
     kept: Vec<(Tier, Attempt)>,
     per_tier: HashMap<Tier, usize>,
+    per_key: HashMap<(Tier, String), usize>,
     folded_at: HashMap<(String, String), usize>,
     folded: Vec<Attempt>,
     dropped: u64,
@@ -160,9 +169,19 @@ impl Log {
             self.kept[i].1.count += 1;
             return;
         }
+        let keyed = matches!(e.tier, Tier::Secret | Tier::Probe);
+        let place = (e.tier, e.fold.clone().unwrap_or_default());
+        let key_used = if keyed {
+            self.per_key.get(&place).copied().unwrap_or(0)
+        } else {
+            0
+        };
         let used = self.per_tier.entry(e.tier).or_default();
-        if *used < budget(e.tier) {
+        if *used < budget(e.tier) && key_used < PER_KEY {
             *used += 1;
+            if keyed {
+                *self.per_key.entry(place).or_default() += 1;
+            }
             self.seen.insert(key, self.kept.len());
             self.kept.push((e.tier, attempt(e, e.target.clone())));
             return;
@@ -226,6 +245,37 @@ mod tests {
         assert_eq!(o.attempts[0].pid, 7);
     }
 
+    /// A flood of real secrets at one place cannot use up the tier for
+    /// another place.
+    #[test]
+    fn each_place_has_its_own_budget() {
+        let mut log = Log::default();
+        for i in 0..2000 {
+            log.record(&entry(
+                "open",
+                &format!("/proc/{i}/environ"),
+                Reason::Credential,
+                Tier::Secret,
+                Some("/proc/*/environ"),
+            ));
+        }
+        log.record(&entry(
+            "open",
+            "/home/ci/.ssh/id_rsa",
+            Reason::Credential,
+            Tier::Secret,
+            Some("/.ssh/"),
+        ));
+        let o = log.finish();
+        assert!(
+            o.attempts
+                .iter()
+                .any(|a| a.target == "/home/ci/.ssh/id_rsa")
+        );
+        assert_eq!(o.folded[0].target, "/proc/*/environ");
+        assert_eq!(o.folded[0].count, 2000 - PER_KEY as u64);
+    }
+
     /// The review's flood: 1,024 decoy opens, then the real secret. The
     /// secret is kept, and shown first.
     #[test]
@@ -262,8 +312,8 @@ mod tests {
         // Network attempts past the budget are folded, not lost.
         assert_eq!(o.folded.len(), 1);
         assert_eq!(o.folded[0].target, "inet");
-        assert_eq!(o.folded[0].count, 5000 - 256);
-        assert_eq!(o.attempts.len(), 1 + 256 + 512);
+        assert_eq!(o.folded[0].count, 5000 - PER_KEY as u64);
+        assert_eq!(o.attempts.len(), 1 + PER_KEY + 512);
         assert_eq!(o.attempts[1].reason, Reason::Network);
     }
 }

@@ -17,7 +17,7 @@ use custody_seal::seal;
 use serde_json::{Value, json};
 
 use crate::attempts::Observed;
-use crate::run::{Outcome, RefusedOutput};
+use crate::run::Outcome;
 
 /// The SLSA provenance predicate type.
 pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
@@ -53,14 +53,45 @@ pub fn digest(path: &Path) -> Result<String, String> {
     }
 }
 
-fn descriptor(path: &Path) -> Value {
+/// A path's descriptor, with the digest `custody run` computed after the
+/// step (or why there is none).
+fn descriptor(path: &Path, digests: &Digests) -> Value {
     let name = path.display().to_string();
-    match digest(path) {
-        Ok(d) => json!({"name": name, "uri": format!("file://{name}"), "digest": {"sha256": d}}),
-        Err(e) => {
-            json!({"name": name, "uri": format!("file://{name}"), "annotations": {"unreadable": e}})
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    match digests.get(&abs) {
+        Some(Ok(d)) => {
+            json!({"name": name, "uri": format!("file://{name}"), "digest": {"sha256": d}})
+        }
+        Some(Err(e)) => {
+            json!({"name": name, "uri": format!("file://{name}"), "digest": {}, "annotations": {"unhashed": e}})
+        }
+        None => {
+            json!({"name": name, "uri": format!("file://{name}"), "digest": {}, "annotations": {"unhashed": "not hashed"}})
         }
     }
+}
+
+/// Digests by absolute path: SHA-256 of a file or a folder's Merkle root,
+/// or why there is none (an error without the path, or an interruption).
+pub type Digests = std::collections::HashMap<PathBuf, Result<String, String>>;
+
+/// The digests of `paths`, or the reason for each failure without the
+/// path itself (a name the step chose must not reach the attestation).
+pub fn digest_all(paths: &[PathBuf]) -> Digests {
+    paths
+        .iter()
+        .map(|p| {
+            let d = digest(p).map_err(|e| reason_only(&e));
+            (p.clone(), d)
+        })
+        .collect()
+}
+
+/// An error's text after its last `": "` (the reason, not the path),
+/// escaped and bounded.
+fn reason_only(e: &str) -> String {
+    let tail = e.rsplit(": ").next().unwrap_or(e);
+    format!("cannot be hashed: {}", crate::text::escape(tail.as_bytes()))
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -123,16 +154,16 @@ fn observed(observed: Option<&Observed>) -> Value {
 
 /// An output's subject: its digest, or, when custody refused it, no
 /// digest and what was found.
-fn subject(path: &Path, refused: &[RefusedOutput]) -> Value {
+fn subject(path: &Path, outcome: &Outcome) -> Value {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    match refused.iter().find(|r| r.output == abs) {
+    match outcome.refused_outputs.iter().find(|r| r.output == abs) {
         Some(r) => json!({
             "name": path.display().to_string(),
             "uri": format!("file://{}", path.display()),
             "digest": {},
             "annotations": {"refused": r.entries, "refused_count": r.count},
         }),
-        None => descriptor(path),
+        None => descriptor(path, &outcome.digests),
     }
 }
 
@@ -155,12 +186,12 @@ pub fn statement(
     env: &[String],
     outcome: &Outcome,
 ) -> Value {
-    let subjects: Vec<Value> = outputs
+    let subjects: Vec<Value> = outputs.iter().map(|p| subject(p, outcome)).collect();
+    let mut deps: Vec<Value> = inputs
         .iter()
-        .map(|p| subject(p, &outcome.refused_outputs))
+        .map(|p| descriptor(p, &outcome.digests))
         .collect();
-    let mut deps: Vec<Value> = inputs.iter().map(|p| descriptor(p)).collect();
-    deps.push(descriptor(&outcome.executable));
+    deps.push(descriptor(&outcome.executable, &outcome.digests));
     deps.extend(python_packages(&outcome.executable));
     json!({
         "_type": "https://in-toto.io/Statement/v1",

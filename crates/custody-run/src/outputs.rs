@@ -28,6 +28,9 @@ pub enum Kind {
     BlockDevice,
     /// A file with the set-user-ID or set-group-ID bit.
     SetId,
+    /// An output custody could not read to hash (an entry only the step
+    /// may open, a folder too deep): it cannot vouch for it.
+    Unreadable,
 }
 
 /// One refused entry.
@@ -47,13 +50,17 @@ pub struct Refused {
 pub const MAX_LISTED: usize = 100;
 
 /// The refused entries of one output (a file or a folder, walked without
-/// following links), and how many there are in all.
+/// following links), and how many there are in all. Names the step chose
+/// are shown as [`crate::describe::path`] shows them (the output's own
+/// path, then `…`), so they cannot carry data into the attestation.
 pub fn audit(output: &Path) -> (Vec<Refused>, u64) {
     let mut listed = Vec::new();
     let mut count = 0u64;
+    let label = crate::text::escape(output.as_os_str().as_encoded_bytes());
+    let places = crate::describe::Places::new(vec![(output.to_path_buf(), label)]);
     for entry in walkdir::WalkDir::new(output).follow_links(false) {
         let Ok(entry) = entry else { continue };
-        let Some(r) = judge(entry.path()) else {
+        let Some(r) = judge(entry.path(), &places) else {
             continue;
         };
         count += 1;
@@ -65,12 +72,16 @@ pub fn audit(output: &Path) -> (Vec<Refused>, u64) {
 }
 
 /// What `path` is, if custody refuses it.
-fn judge(path: &Path) -> Option<Refused> {
+fn judge(path: &Path, places: &crate::describe::Places) -> Option<Refused> {
     let meta = path.symlink_metadata().ok()?;
     let ft = meta.file_type();
-    let shown = |p: &Path| crate::text::escape(p.as_os_str().as_encoded_bytes());
+    let exists = |p: &Path| p.symlink_metadata().is_ok();
+    let shown = |p: &Path| crate::describe::path(p, places, &exists).0;
     let (kind, detail) = if ft.is_symlink() {
         let target = fs_err::read_link(path).unwrap_or_else(|_| PathBuf::from("?"));
+        let target = path
+            .parent()
+            .map_or(target.clone(), |d| crate::describe::absolute(d, &target));
         (Kind::Symlink, shown(&target))
     } else if ft.is_fifo() {
         (Kind::Fifo, String::new())
@@ -115,18 +126,21 @@ mod tests {
             .status()
             .unwrap();
         assert!(made.success());
-        let (mut got, n) = audit(&out);
-        got.sort_by(|a, b| a.path.cmp(&b.path));
+        let (got, n) = audit(&out);
         assert_eq!(n, 3);
-        let kinds: Vec<(Kind, &str)> = got.iter().map(|r| (r.kind, r.detail.as_str())).collect();
-        assert_eq!(
-            kinds,
-            [
-                (Kind::Symlink, "/root/.ssh/id_rsa"),
-                (Kind::Fifo, ""),
-                (Kind::SetId, "mode 4755")
-            ]
-        );
+        let mut kinds: Vec<(Kind, &str)> =
+            got.iter().map(|r| (r.kind, r.detail.as_str())).collect();
+        kinds.sort_by_key(|k| format!("{:?}", k.0));
+        // The link's target reads as a path the record may name: `/root`
+        // exists or not, `.ssh` and `id_rsa` are in the vocabulary.
+        assert_eq!(kinds[0].0, Kind::Fifo);
+        assert_eq!(kinds[1], (Kind::SetId, "mode 4755"));
+        assert_eq!(kinds[2].0, Kind::Symlink);
+        assert!(kinds[2].1.ends_with("/.ssh/id_rsa"), "{kinds:?}");
+        // Names the step chose inside the output do not reach the record.
+        let shown = crate::text::escape(out.as_os_str().as_encoded_bytes());
+        assert!(got.iter().all(|r| r.path.starts_with(&shown)), "{got:?}");
+        assert!(got.iter().all(|r| !r.path.contains("pipe")), "{got:?}");
         assert!(audit(&out.join("ok.jsonl")).0.is_empty());
     }
 }

@@ -89,8 +89,12 @@ pub struct Outcome {
     pub executable: PathBuf,
     /// What the supervisor saw (`None` when not observing).
     pub observed: Option<Observed>,
-    /// Outputs holding links, pipes, devices or set-ID files.
+    /// Outputs holding links, pipes, devices or set-ID files, or that
+    /// could not be hashed.
     pub refused_outputs: Vec<RefusedOutput>,
+    /// Digests of the outputs, inputs and executable, computed once the
+    /// step's tree had ended.
+    pub digests: crate::attest::Digests,
 }
 
 /// Why `custody run` could not start.
@@ -102,6 +106,11 @@ pub enum Error {
     /// The command is not found.
     #[error("{0}: command not found on PATH")]
     NotFound(String),
+    /// The command is a version manager's shim, which needs HOME.
+    #[error(
+        "{0} is a version manager's shim: it runs the manager from your HOME, which the step may not read; give the interpreter itself (for pyenv: $(pyenv which python3))"
+    )]
+    Shim(PathBuf),
     /// I/O.
     #[error("{path}: {source}")]
     Io {
@@ -121,14 +130,31 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 
 /// Resolves `program` like a shell: a path as given, else on `PATH`.
 pub fn resolve(program: &str) -> Result<PathBuf, Error> {
-    if program.contains('/') {
-        return Ok(std::path::absolute(program).unwrap_or_else(|_| PathBuf::from(program)));
+    let found = if program.contains('/') {
+        std::path::absolute(program).unwrap_or_else(|_| PathBuf::from(program))
+    } else {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+            .ok_or_else(|| Error::NotFound(program.to_owned()))?
+    };
+    if is_shim(&found) {
+        return Err(Error::Shim(found));
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-        .ok_or_else(|| Error::NotFound(program.to_owned()))
+    Ok(found)
+}
+
+/// pyenv's, asdf's and rbenv's shims: scripts that run the manager.
+fn is_shim(p: &Path) -> bool {
+    p.parent().is_some_and(|d| {
+        d.file_name().is_some_and(|n| n == "shims")
+            && d.parent().and_then(Path::file_name).is_some_and(|m| {
+                [".pyenv", ".asdf", ".rbenv", "pyenv"]
+                    .iter()
+                    .any(|x| m == *x)
+            })
+    })
 }
 
 /// custody's private folders for one run (the step's HOME and TMPDIR, and
@@ -164,8 +190,21 @@ impl Private {
 
 impl Drop for Private {
     fn drop(&mut self) {
-        let _ = fs_err::remove_dir_all(&self.step);
-        let _ = fs_err::remove_dir_all(&self.control);
+        for d in [&self.step, &self.control] {
+            if fs_err::remove_dir_all(d).is_err() {
+                // The step may have closed folders of its own (chmod 500):
+                // open them again, they are custody's user's, and retry.
+                for e in walkdir::WalkDir::new(d).into_iter().flatten() {
+                    if e.file_type().is_dir() {
+                        let _ = fs_err::set_permissions(
+                            e.path(),
+                            std::fs::Permissions::from_mode(0o700),
+                        );
+                    }
+                }
+                let _ = fs_err::remove_dir_all(d);
+            }
+        }
     }
 }
 
@@ -366,7 +405,9 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
     };
     let mut cmd = helper_command(req, &executable, &private, &policy);
     let started = SystemTime::now();
-    let ran = supervise(&mut cmd, listener, &watch, req.timeout).map_err(io(&req.helper))?;
+    let deadline = req.timeout.map(|t| std::time::Instant::now() + t);
+    let ran =
+        supervise(&mut cmd, listener, &watch, deadline, req.timeout).map_err(io(&req.helper))?;
     let finished = SystemTime::now();
     let text = fs_err::read_to_string(&report).unwrap_or_default();
     let (enforced, setup_error) = match serde_json::from_str::<Enforced>(&text) {
@@ -381,7 +422,7 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             ),
         ),
     };
-    let refused_outputs = outputs
+    let mut refused_outputs: Vec<RefusedOutput> = outputs
         .iter()
         .filter_map(|o| {
             let (entries, count) = crate::outputs::audit(o);
@@ -392,11 +433,32 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             })
         })
         .collect();
+    let mut to_hash: Vec<PathBuf> = outputs
+        .iter()
+        .filter(|o| !refused_outputs.iter().any(|r| &r.output == *o))
+        .cloned()
+        .collect();
+    to_hash.extend(absolute_all(req.inputs.clone()));
+    to_hash.push(executable.clone());
+    let (digests, ended) = hash(to_hash, &ran, deadline, req.timeout);
+    for o in &outputs {
+        if let Some(Err(e)) = digests.get(o) {
+            refused_outputs.push(RefusedOutput {
+                output: o.clone(),
+                entries: vec![Refused {
+                    path: crate::text::escape(o.as_os_str().as_encoded_bytes()),
+                    kind: crate::outputs::Kind::Unreadable,
+                    detail: e.clone(),
+                }],
+                count: 1,
+            });
+        }
+    }
     drop(private);
     Ok(Outcome {
         exit_code: ran.status.code(),
         signal: std::os::unix::process::ExitStatusExt::signal(&ran.status),
-        ended: ran.ended,
+        ended,
         killed: ran.killed,
         killed_count: ran.killed_count,
         survivors: ran.survivors,
@@ -408,7 +470,43 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
         executable,
         observed: ran.observed,
         refused_outputs,
+        digests,
     })
+}
+
+/// Hashes `paths` in a worker thread, unless a stop signal comes or the
+/// deadline passes first (a huge or sparse output must not make custody
+/// deaf): then the paths not yet hashed carry the reason, and the run
+/// ended by that signal or timeout.
+fn hash(
+    paths: Vec<PathBuf>,
+    ran: &Ran,
+    deadline: Option<std::time::Instant>,
+    timeout: Option<Duration>,
+) -> (crate::attest::Digests, Ended) {
+    if ran.ended != Ended::Exited {
+        // Already stopped: hash without waiting for more signals.
+        return (crate::attest::digest_all(&paths), ran.ended);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let work = paths.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(crate::attest::digest_all(&work));
+    });
+    match crate::wait::work(&rx, &ran.signals, deadline, timeout) {
+        Ok(d) => (d, Ended::Exited),
+        Err(ended) => {
+            let why = match ended {
+                Ended::TimedOut { .. } => "not hashed: --timeout passed".to_owned(),
+                Ended::Interrupted { signal } => {
+                    format!("not hashed: custody was stopped by signal {signal}")
+                }
+                Ended::Exited => "not hashed".to_owned(),
+            };
+            let d = paths.into_iter().map(|p| (p, Err(why.clone()))).collect();
+            (d, ended)
+        }
+    }
 }
 
 /// What [`supervise`] saw.
@@ -419,6 +517,7 @@ struct Ran {
     killed_count: u64,
     survivors: u64,
     observed: Option<Observed>,
+    signals: Signals,
 }
 
 /// Starts the helper and, when observing, the supervisor beside it; waits
@@ -428,6 +527,7 @@ fn supervise(
     cmd: &mut Command,
     listener: Option<UnixListener>,
     watch: &Watch,
+    deadline: Option<std::time::Instant>,
     timeout: Option<Duration>,
 ) -> std::io::Result<Ran> {
     // Before any thread starts: all inherit the blocked mask.
@@ -439,7 +539,7 @@ fn supervise(
         let (watch, stop) = (watch.clone(), Arc::clone(&stop));
         std::thread::spawn(move || crate::supervisor::serve(&l, &watch, &stop))
     });
-    let ended = crate::wait::main_process(&child, &signals, timeout);
+    let ended = crate::wait::main_process(&child, &signals, deadline, timeout);
     // From now on the supervisor refuses every new process and thread.
     watch.ending.store(true, Ordering::Release);
     if ended != Ended::Exited {
@@ -458,6 +558,7 @@ fn supervise(
         killed_count,
         survivors,
         observed,
+        signals,
     })
 }
 

@@ -201,7 +201,19 @@ fn entry(watch: &Watch, name: &str, req: &ScmpNotifReq, allowed: bool) -> Option
         _ => None,
     };
     if let Some((call, dirfd, path, flags)) = path_call {
-        let abs = step_path(pid, a[path], dirfd.map(|i| a[i]))?;
+        let Some(abs) = step_path(pid, a[path], dirfd.map(|i| a[i])) else {
+            // An undumpable or racing step hides the path: that is itself
+            // worth recording, ahead of ordinary opens.
+            return Some(Entry {
+                call: call.to_owned(),
+                target: "(path unreadable)".to_owned(),
+                reason: Reason::Unreadable,
+                denied: !allowed,
+                pid,
+                tier: Tier::Probe,
+                fold: Some("unreadable".to_owned()),
+            });
+        };
         if !allowed {
             // An open with a set-ID mode.
             let (target, _) = describe::path(&abs, &watch.places, &exists);
@@ -275,7 +287,10 @@ fn exists(p: &Path) -> bool {
     p.symlink_metadata().is_ok()
 }
 
-/// An open or an execution, classified against the policy.
+/// An open or an execution, classified against the policy. Symbolic links
+/// are followed first (from custody's side: it is evidence, not a
+/// decision), so a link the step made in its HOME to `~/.ssh/id_rsa` is
+/// judged, and named, as the key it leads to.
 fn path_entry(
     watch: &Watch,
     pid: u32,
@@ -283,9 +298,22 @@ fn path_entry(
     abs: &Path,
     write: bool,
 ) -> Option<Entry> {
-    let (class, denied) = classify(&watch.policy, call, abs, write)?;
-    let (target, real) = describe::path(abs, &watch.places, &exists);
-    let raw = abs.to_string_lossy();
+    let resolved = resolve(abs);
+    let (class, denied) = classify(&watch.policy, call, &resolved, write)
+        .or_else(|| classify(&watch.policy, call, abs, write))?;
+    let (mut target, real) = describe::path(&resolved, &watch.places, &exists);
+    if resolved != abs {
+        target = format!(
+            "{target} (via {})",
+            describe::path(abs, &watch.places, &exists).0
+        );
+    }
+    let class = if class != "credential" && describe::is_credential(&abs.to_string_lossy()) {
+        "credential"
+    } else {
+        class
+    };
+    let raw = resolved.to_string_lossy();
     let (reason, tier, fold) = match class {
         "credential" if real && denied => (
             Reason::Credential,
@@ -330,6 +358,26 @@ pub fn classify(
     }
     // A missing path fails with ENOENT whatever the policy says.
     (!granted && exists(path)).then_some(("outside-policy", true))
+}
+
+/// `path` with its symbolic links followed: the whole path when it exists,
+/// else its longest existing folder's (the missing rest kept as it is).
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(p) = fs_err::canonicalize(path) {
+        return p;
+    }
+    let mut missing = Vec::new();
+    let mut cur = path;
+    while let Some(parent) = cur.parent() {
+        if let Some(name) = cur.file_name() {
+            missing.push(name.to_owned());
+        }
+        if let Ok(p) = fs_err::canonicalize(parent) {
+            return missing.iter().rev().fold(p, |acc, n| acc.join(n));
+        }
+        cur = parent;
+    }
+    path.to_owned()
 }
 
 /// The absolute path a trapped call names: its path argument at `addr`,

@@ -76,6 +76,8 @@ fn invisible(c: char) -> bool {
             | 0x180e
             | 0x200b..=0x200f
             | 0x202a..=0x202e
+            | 0x2028
+            | 0x2029
             | 0x2060..=0x2064
             | 0x2066..=0x206f
             | 0x3164
@@ -110,6 +112,7 @@ mod tests {
             "id_rsa\\u{202e}txt.key"
         );
         assert_eq!(escape("a\u{200b}b".as_bytes()), "a\\u{200b}b");
+        assert_eq!(escape("a\u{2028}b".as_bytes()), "a\\u{2028}b");
         assert_eq!(escape("données/é".as_bytes()), "données/é");
     }
 

@@ -105,7 +105,7 @@ pub fn kill_all() -> (Vec<Process>, u64, u64) {
                 if killed.len() < MAX_LISTED {
                     killed.push(Process {
                         pid,
-                        name: crate::text::escape(name.as_bytes()),
+                        name: program_name(&name),
                     });
                 }
             }
@@ -118,10 +118,41 @@ pub fn kill_all() -> (Vec<Process>, u64, u64) {
     (killed, count, survivors as u64)
 }
 
+/// A process's name as the record shows it: the kernel's `comm` is the
+/// step's to choose (`PR_SET_NAME`, the name of a link it executes), so
+/// it is kept only when it names a program of the system, else `…`.
+fn program_name(comm: &str) -> String {
+    let known = !comm.is_empty()
+        && !comm.contains('/')
+        && ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"]
+            .iter()
+            .any(|d| std::path::Path::new(d).join(comm).exists());
+    if known {
+        crate::text::escape(comm.as_bytes())
+    } else {
+        "…".to_owned()
+    }
+}
+
 /// Whether `pid` is still below `me` (read again after its pidfd was
 /// opened, so the pidfd names the process that was found).
 fn still_below(pid: u32, me: u32) -> bool {
     below(&table(), me).iter().any(|(p, _, _)| *p == pid)
+}
+
+/// Reaps the children of custody that have ended, but `main` (the step's
+/// main process, which `Child::wait` reaps).
+pub fn reap_orphans(main: u32) {
+    let me = std::process::id();
+    for (pid, parent, _, zombie) in table() {
+        if parent == me
+            && zombie
+            && pid != main
+            && let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw)
+        {
+            let _ = rustix::process::waitpid(Some(p), WaitOptions::NOHANG);
+        }
+    }
 }
 
 /// Reaps every child that has ended (orphans of the step come to custody,

@@ -45,6 +45,9 @@ pub struct Signals {
 /// The signals that stop a run.
 const STOP: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
 
+/// The signal number of SIGCHLD, which wakes custody to reap orphans.
+const CHLD: i32 = Signal::SIGCHLD as i32;
+
 impl Signals {
     /// Blocks the stop signals in the calling thread (and in every thread
     /// it starts from now on).
@@ -53,6 +56,7 @@ impl Signals {
         for s in STOP {
             set.add(s);
         }
+        set.add(Signal::SIGCHLD);
         set.thread_swap_mask(SigmaskHow::SIG_BLOCK)
             .map_err(std::io::Error::from)?;
         let fd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
@@ -60,18 +64,57 @@ impl Signals {
         Ok(Self { fd })
     }
 
+    /// The first stop signal waiting, reading (and dropping) SIGCHLDs.
     fn take(&self) -> Option<i32> {
-        match self.fd.read_signal() {
-            Ok(Some(info)) => i32::try_from(info.ssi_signo).ok(),
-            _ => None,
+        loop {
+            match self.fd.read_signal() {
+                Ok(Some(info)) => match i32::try_from(info.ssi_signo) {
+                    Ok(CHLD) => {}
+                    Ok(s) => return Some(s),
+                    Err(_) => return None,
+                },
+                _ => return None,
+            }
         }
     }
 }
 
-/// Waits for `child` to exit, a stop signal, or `timeout`. The child is
-/// not reaped.
-pub fn main_process(child: &Child, signals: &Signals, timeout: Option<Duration>) -> Ended {
-    let deadline = timeout.map(|t| Instant::now() + t);
+/// Waits for `rx` (custody's own work after the step: hashing), unless a
+/// stop signal comes or `deadline` passes first.
+pub fn work<T>(
+    rx: &std::sync::mpsc::Receiver<T>,
+    signals: &Signals,
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+) -> Result<T, Ended> {
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(v) => return Ok(v),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Ended::Exited);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(signal) = signals.take() {
+            return Err(Ended::Interrupted { signal });
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Ended::TimedOut {
+                seconds: timeout.map_or(0, |t| t.as_secs()),
+            });
+        }
+    }
+}
+
+/// Waits for `child` to exit, a stop signal, or `deadline`. The child is
+/// not reaped; the orphans that come to custody meanwhile are (they would
+/// stay zombies, each holding a process id, for the whole run).
+pub fn main_process(
+    child: &Child,
+    signals: &Signals,
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+) -> Ended {
     let Ok(pidfd) = pidfd_open(Pid::from_child(child), PidfdFlags::empty()) else {
         // No pidfd (a kernel before 5.3): only the exit can end the wait.
         return Ended::Exited;
@@ -97,6 +140,7 @@ pub fn main_process(child: &Child, signals: &Signals, timeout: Option<Duration>)
         if poll(&mut fds, Some(&ts)).is_err() {
             continue;
         }
+        crate::tree::reap_orphans(child.id());
         if fds[1].revents().contains(PollFlags::IN)
             && let Some(signal) = signals.take()
         {

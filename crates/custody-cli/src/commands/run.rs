@@ -82,6 +82,7 @@ fn exit_code(outcome: &run::Outcome) -> Exit {
 /// What was enforced, how the run ended, what the step tried, what was
 /// killed and what was refused, on stderr.
 fn summarise(outcome: &run::Outcome) {
+    output::reset_terminal();
     if let Some(e) = &outcome.setup_error {
         output::note(&format!("custody run: the sandbox was not set up: {e}"));
     } else if let Some(e) = &outcome.enforced {
@@ -147,7 +148,7 @@ fn summarise(outcome: &run::Outcome) {
     }
     for r in &outcome.refused_outputs {
         output::note(&format!(
-            "custody run: output {} refused: it holds {} entr{} custody does not attest (its subject has no digest):",
+            "custody run: output {} refused: it holds {} entr{} custody cannot attest (its subject has no digest):",
             custody_run::text::escape(r.output.as_os_str().as_encoded_bytes()),
             r.count,
             if r.count == 1 { "y" } else { "ies" }
@@ -172,18 +173,19 @@ fn kind(k: custody_run::outputs::Kind) -> &'static str {
         Kind::CharDevice => "char device",
         Kind::BlockDevice => "block device",
         Kind::SetId => "set-ID file",
+        Kind::Unreadable => "unreadable",
     }
 }
 
 /// Lists what the step tried and the policy refused, secrets and network
 /// first: the answer to "which permission was denied?".
 fn report_attempts(o: &custody_run::attempts::Observed) {
-    let denied: Vec<_> = o
-        .attempts
-        .iter()
-        .filter(|a| a.outcome == "denied")
-        .collect();
-    let folded: Vec<_> = o.folded.iter().filter(|a| a.outcome == "denied").collect();
+    // Hidden paths are listed too: the step hid what it aimed at.
+    let shown = |a: &&custody_run::attempts::Attempt| {
+        a.outcome == "denied" || a.reason == Reason::Unreadable
+    };
+    let denied: Vec<_> = o.attempts.iter().filter(shown).collect();
+    let folded: Vec<_> = o.folded.iter().filter(shown).collect();
     if denied.is_empty() && folded.is_empty() {
         return;
     }
@@ -237,6 +239,7 @@ fn reason(r: Reason) -> &'static str {
         Reason::Refused => "refused",
         Reason::OutsidePolicy => "outside-policy",
         Reason::Exec => "exec",
+        Reason::Unreadable => "unreadable",
     }
 }
 

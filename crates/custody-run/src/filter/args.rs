@@ -23,6 +23,58 @@ pub const IOCTLS: &[(&str, u64)] = &[
     ("FICLONE", 0x4004_9409),
 ];
 
+/// `prctl` options a step may use: its threads' names, reading its own
+/// settings, `no_new_privs`, timer slack, huge pages, naming its memory.
+/// Not `PR_SET_DUMPABLE` (an undumpable step hides its memory, and with it
+/// the paths it opens, from the supervisor), `PR_SET_PDEATHSIG` (it would
+/// outlive custody), `PR_SET_CHILD_SUBREAPER`, `PR_SET_PTRACER`,
+/// `PR_SET_SECCOMP`, `PR_SET_MM`, or anything about capabilities.
+pub const PRCTLS: &[(&str, u64)] = &[
+    ("PR_GET_PDEATHSIG", 2),
+    ("PR_GET_DUMPABLE", 3),
+    ("PR_GET_KEEPCAPS", 7),
+    ("PR_SET_NAME", 15),
+    ("PR_GET_NAME", 16),
+    ("PR_GET_SECCOMP", 21),
+    ("PR_CAPBSET_READ", 23),
+    ("PR_GET_SECUREBITS", 27),
+    ("PR_SET_TIMERSLACK", 29),
+    ("PR_GET_TIMERSLACK", 30),
+    ("PR_GET_CHILD_SUBREAPER", 37),
+    ("PR_SET_NO_NEW_PRIVS", 38),
+    ("PR_GET_NO_NEW_PRIVS", 39),
+    ("PR_GET_TID_ADDRESS", 40),
+    ("PR_SET_THP_DISABLE", 41),
+    ("PR_GET_THP_DISABLE", 42),
+    ("PR_GET_SPECULATION_CTRL", 52),
+    ("PR_SET_MDWE", 65),
+    ("PR_GET_MDWE", 66),
+    ("PR_SET_VMA", 0x5356_4d41),
+];
+
+/// `fcntl` commands a step may use: descriptors' flags, duplicates,
+/// record locks, pipe sizes and memfd seals. Not leases (a lease on a file
+/// it may only read stalls every process outside that opens it), not
+/// directory notification, not signal ownership (`F_SETOWN`, `F_SETSIG`).
+pub const FCNTLS: &[(&str, u64)] = &[
+    ("F_DUPFD", 0),
+    ("F_GETFD", 1),
+    ("F_SETFD", 2),
+    ("F_GETFL", 3),
+    ("F_SETFL", 4),
+    ("F_GETLK", 5),
+    ("F_SETLK", 6),
+    ("F_SETLKW", 7),
+    ("F_OFD_GETLK", 36),
+    ("F_OFD_SETLK", 37),
+    ("F_OFD_SETLKW", 38),
+    ("F_DUPFD_CLOEXEC", 1030),
+    ("F_SETPIPE_SZ", 1031),
+    ("F_GETPIPE_SZ", 1032),
+    ("F_ADD_SEALS", 1033),
+    ("F_GET_SEALS", 1034),
+];
+
 /// `clone` flags that would make namespaces (`CLONE_NEWNS`,
 /// `CLONE_NEWCGROUP`, `CLONE_NEWUTS`, `CLONE_NEWIPC`, `CLONE_NEWUSER`,
 /// `CLONE_NEWPID`, `CLONE_NEWNET`).
@@ -84,6 +136,16 @@ pub fn rules(read_only_mounts: bool) -> Vec<Rule> {
             .iter()
             .map(|&(_, req)| when("ioctl", Action::Allow, vec![eq32(1, req)])),
     );
+    r.extend(
+        PRCTLS
+            .iter()
+            .map(|&(_, opt)| when("prctl", Action::Allow, vec![eq32(0, opt)])),
+    );
+    r.extend(
+        FCNTLS
+            .iter()
+            .map(|&(_, cmd)| when("fcntl", Action::Allow, vec![eq32(1, cmd)])),
+    );
     // New processes and threads pass the supervisor, which refuses them
     // once the step's main process has ended: what is left cannot outrun
     // custody's kill by forking.
@@ -104,9 +166,18 @@ pub fn rules(read_only_mounts: bool) -> Vec<Rule> {
             .iter()
             .map(|&p| when("personality", Action::Allow, vec![eq32(0, p)])),
     );
-    // Limits and priorities of the step itself only (0: the caller).
+    // Limits, priorities and CPUs of the step itself only (0: the caller);
+    // any process's limits may be read (no new limit given).
     r.push(when("prlimit64", Action::Allow, vec![eq(0, 0)]));
-    r.push(when("setpriority", Action::Allow, vec![eq32(1, 0)]));
+    r.push(when("prlimit64", Action::Allow, vec![eq(2, 0)]));
+    // setpriority(PRIO_PROCESS, 0, ...): not PRIO_USER, which reaches
+    // every process of the user.
+    r.push(when(
+        "setpriority",
+        Action::Allow,
+        vec![eq32(0, 0), eq32(1, 0)],
+    ));
+    r.push(when("sched_setaffinity", Action::Allow, vec![eq32(0, 0)]));
     // Opens and executions are observed; Landlock decides. No open may
     // create a set-ID file: an open that creates nothing, or one whose mode
     // has no set-ID bit (two rules: either lets it through).

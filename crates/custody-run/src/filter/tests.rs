@@ -149,6 +149,22 @@ fn dangerous_calls_have_no_rule() {
 }
 
 #[test]
+fn prctl_and_fcntl_only_for_listed_options() {
+    let prctl = |opt| decision(STRICT, "prctl", &[opt, 0]);
+    assert_eq!(prctl(15), Some(Action::Allow), "PR_SET_NAME");
+    assert_eq!(prctl(4), None, "PR_SET_DUMPABLE");
+    assert_eq!(prctl(1), None, "PR_SET_PDEATHSIG");
+    assert_eq!(prctl(36), None, "PR_SET_CHILD_SUBREAPER");
+    assert_eq!(prctl(0x5961_6d61), None, "PR_SET_PTRACER");
+    let fcntl = |cmd| decision(STRICT, "fcntl", &[3, cmd]);
+    assert_eq!(fcntl(4), Some(Action::Allow), "F_SETFL");
+    assert_eq!(fcntl(37), Some(Action::Allow), "F_OFD_SETLK");
+    assert_eq!(fcntl(1024), None, "F_SETLEASE");
+    assert_eq!(fcntl(1026), None, "F_NOTIFY");
+    assert_eq!(fcntl(8), None, "F_SETOWN");
+}
+
+#[test]
 fn ioctl_only_for_listed_requests_on_their_low_32_bits() {
     let ioctl = |req| decision(STRICT, "ioctl", &[0, req]);
     assert_eq!(ioctl(0x5401), Some(Action::Allow), "TCGETS");
@@ -296,12 +312,30 @@ fn sockets_in_a_private_loopback() {
 #[test]
 fn limits_and_priorities_of_the_step_only() {
     assert_eq!(decision(STRICT, "prlimit64", &[0, 7]), Some(Action::Allow));
-    assert_eq!(decision(STRICT, "prlimit64", &[1234, 7]), None);
+    assert_eq!(decision(STRICT, "prlimit64", &[1234, 7, 0x7ff0]), None);
+    assert_eq!(
+        decision(STRICT, "prlimit64", &[1234, 7, 0, 0x7ff0]),
+        Some(Action::Allow),
+        "reading another process's limits"
+    );
     assert_eq!(
         decision(STRICT, "setpriority", &[0, 0, 10]),
         Some(Action::Allow)
     );
     assert_eq!(decision(STRICT, "setpriority", &[0, 1234, 10]), None);
+    assert_eq!(
+        decision(STRICT, "setpriority", &[2, 0, 19]),
+        None,
+        "PRIO_USER of the caller: every process of the user"
+    );
+    assert_eq!(
+        decision(STRICT, "sched_setaffinity", &[0, 8, 0x7ff0]),
+        Some(Action::Allow)
+    );
+    assert_eq!(
+        decision(STRICT, "sched_setaffinity", &[4242, 8, 0x7ff0]),
+        None
+    );
     assert_eq!(
         decision(STRICT, "personality", &[0xffff_ffff]),
         Some(Action::Allow)
