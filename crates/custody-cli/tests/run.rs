@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::io::Read as _;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -20,30 +18,7 @@ const FAKE_AWS: &str = "FAKE-AWS-SECRET-custody-test";
 
 /// A listener on 127.0.0.1 that keeps everything it receives.
 fn listener() -> (u16, Arc<Mutex<Vec<u8>>>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&got);
-    std::thread::spawn(move || {
-        for conn in l.incoming() {
-            let Ok(mut c) = conn else { continue };
-            c.set_read_timeout(Some(std::time::Duration::from_secs(2)))
-                .unwrap();
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = c.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-                // Answer once the request is in, so urlopen returns.
-                let _ = std::io::Write::write_all(
-                    &mut c,
-                    b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
-                );
-            }
-        }
-    });
-    (port, got)
+    common::sandbox::tcp_listener()
 }
 
 /// A virtual environment whose start-up runs our payload, a planted key
@@ -233,13 +208,7 @@ fn control_and_treatment() {
 fn attestation(w: &World) -> (serde_json::Value, serde_json::Value) {
     let env: serde_json::Value =
         serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
-    let payload = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        env["payload"].as_str().unwrap(),
-    )
-    .unwrap();
-    let st = serde_json::from_slice(&payload).unwrap();
-    (env, st)
+    (env, common::sandbox::payload(&w.p("att.json")))
 }
 
 /// The supervisor's record in the attestation: the planted key's open,

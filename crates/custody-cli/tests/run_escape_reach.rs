@@ -8,8 +8,7 @@
 
 mod common;
 
-use std::io::Read as _;
-use std::net::{TcpListener, UdpSocket};
+use std::net::UdpSocket;
 use std::os::unix::net::{UnixDatagram, UnixListener};
 use std::process::Command;
 
@@ -146,36 +145,13 @@ fn etc_and_opt_are_closed_but_for_what_programs_need() {
     }
 }
 
-/// A listener on 127.0.0.1 that keeps everything it receives.
-fn tcp_listener() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = std::sync::Arc::clone(&got);
-    std::thread::spawn(move || {
-        for conn in l.incoming() {
-            let Ok(mut c) = conn else { continue };
-            c.set_read_timeout(Some(std::time::Duration::from_secs(2)))
-                .unwrap();
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = c.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        }
-    });
-    (port, got)
-}
-
 /// UDP, TCP and a unix socket: each works plainly and is refused and
 /// recorded with its destination under custody, with and without the
 /// supervisor.
 #[test]
 fn no_network() {
     let w = World::new();
-    let (port, got) = tcp_listener();
+    let (port, got) = common::sandbox::tcp_listener();
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
     udp.set_read_timeout(Some(std::time::Duration::from_millis(500)))
         .unwrap();

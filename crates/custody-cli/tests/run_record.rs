@@ -361,14 +361,7 @@ attempt("link", lambda: os.symlink({k:?}, os.path.join(out, "key")))
         r.stderr.contains(key_file.to_str().unwrap()),
         "the link's target is named"
     );
-    let env: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
-    let payload = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        env["payload"].as_str().unwrap(),
-    )
-    .unwrap();
-    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let st = common::sandbox::payload(&w.p("att.json"));
     let subject = &st["subject"][0];
     assert_eq!(subject["digest"], serde_json::json!({}), "{subject}");
     let kinds: Vec<&str> = subject["annotations"]["refused"]
@@ -455,14 +448,9 @@ fn signed(w: &World) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(w.p("att.json")).unwrap()).unwrap();
     let pem = std::fs::read_to_string(w.p("lab.pub")).unwrap();
     let public = custody_seal::keys::PublicKey::from_pem(&pem).unwrap();
-    let envelope: custody_seal::dsse::Envelope = serde_json::from_value(env.clone()).unwrap();
+    let envelope: custody_seal::dsse::Envelope = serde_json::from_value(env).unwrap();
     assert!(envelope.verify(&[public]).is_ok(), "signed");
-    let payload = base64::Engine::decode(
-        &base64::engine::general_purpose::STANDARD,
-        env["payload"].as_str().unwrap(),
-    )
-    .unwrap();
-    serde_json::from_slice(&payload).unwrap()
+    common::sandbox::payload(&w.p("att.json"))
 }
 
 /// `--timeout`: the tree is killed, custody exits 124, the attestation

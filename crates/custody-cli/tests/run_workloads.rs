@@ -203,17 +203,8 @@ fn a_rust_binary_with_threads() {
         ],
     );
     // The manifests differ in their times; the Merkle roots agree.
-    let root = |dir: &Path| {
-        let env: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.join("m.json")).unwrap()).unwrap();
-        let payload = base64::Engine::decode(
-            &base64::engine::general_purpose::STANDARD,
-            env["payload"].as_str().unwrap(),
-        )
-        .unwrap();
-        let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-        st["subject"][0]["digest"].clone()
-    };
+    let root =
+        |dir: &Path| common::sandbox::payload(&dir.join("m.json"))["subject"][0]["digest"].clone();
     assert_eq!(root(&plain), root(&boxed));
     assert!(root(&boxed).is_object());
 }

@@ -77,7 +77,10 @@ pub fn main(command: &[String]) -> String {
             return e.to_string();
         }
     };
-    if let Err(e) = serde_json::to_writer(&mut report, &enforced) {
+    // One write, not one per token: after the filter is loaded every call
+    // is checked.
+    let text = serde_json::to_vec(&enforced).unwrap_or_default();
+    if let Err(e) = report.write_all(&text) {
         return e.to_string();
     }
     drop(report);

@@ -26,7 +26,7 @@ use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, recvmsg}
 use crate::attempts::{Entry, Log, Observed, Reason, Tier};
 use crate::describe::{self, Places};
 use crate::enforce::Policy;
-use crate::filter::{self, Action, Rule};
+use crate::filter::{self, Action};
 
 /// The longest path read from the step's memory.
 const PATH_MAX: usize = 4096;
@@ -84,7 +84,8 @@ pub fn serve(socket: &UnixListener, watch: &Watch, stop: &AtomicBool) -> Option<
                 .collect(),
         );
     }
-    Some(supervise(&listener, &watch, &filter::rules(options), stop))
+    let rules = filter::Index::new(filter::rules(options));
+    Some(supervise(&listener, &watch, &rules, stop))
 }
 
 /// The listener, the options of the filter the helper loaded and whether
@@ -123,8 +124,14 @@ impl Names {
 
 /// Handles notifications on `listener` until no process uses the filter
 /// any more, or `stop` is set and nothing is pending.
-pub fn supervise(listener: &OwnedFd, watch: &Watch, rules: &[Rule], stop: &AtomicBool) -> Observed {
+pub fn supervise(
+    listener: &OwnedFd,
+    watch: &Watch,
+    rules: &filter::Index,
+    stop: &AtomicBool,
+) -> Observed {
     let mut names = Names::default();
+    let mut resolver = Resolver::default();
     let mut log = Log::default();
     let tick = Timespec {
         tv_sec: 0,
@@ -140,7 +147,7 @@ pub fn supervise(listener: &OwnedFd, watch: &Watch, rules: &[Rule], stop: &Atomi
             // The target may have gone between poll and receive.
             if let Ok(req) = ScmpNotifReq::receive(listener.as_raw_fd()) {
                 let name = names.get(req.data.syscall).to_owned();
-                handle(listener, watch, rules, &name, &req, &mut log);
+                handle(listener, watch, rules, &name, &req, &mut log, &mut resolver);
             }
         } else if ready.intersects(PollFlags::HUP | PollFlags::ERR) || stop.load(Ordering::Acquire)
         {
@@ -153,14 +160,15 @@ pub fn supervise(listener: &OwnedFd, watch: &Watch, rules: &[Rule], stop: &Atomi
 fn handle(
     listener: &OwnedFd,
     watch: &Watch,
-    rules: &[Rule],
+    rules: &filter::Index,
     name: &str,
     req: &ScmpNotifReq,
     log: &mut Log,
+    resolver: &mut Resolver,
 ) {
     log.notified();
     let fd = listener.as_fd().as_raw_fd();
-    let mut decision = filter::decide(rules, name, &req.data.args);
+    let mut decision = rules.decide(name, &req.data.args);
     let late = watch.ending.load(Ordering::Acquire) && FORKS.contains(&name);
     if late {
         decision = None;
@@ -176,7 +184,7 @@ fn handle(
     let seen = if late {
         Some(refusal(name, "after the step ended".to_owned(), req.pid))
     } else {
-        entry(watch, name, req, allowed)
+        entry(watch, name, req, allowed, resolver)
     };
     // The notification must still be live for what was read to be the
     // step's (and not a reused pid's).
@@ -189,7 +197,13 @@ fn handle(
 }
 
 /// The record of one notification. `allowed`: the filter lets it through.
-fn entry(watch: &Watch, name: &str, req: &ScmpNotifReq, allowed: bool) -> Option<Entry> {
+fn entry(
+    watch: &Watch,
+    name: &str,
+    req: &ScmpNotifReq,
+    allowed: bool,
+    resolver: &mut Resolver,
+) -> Option<Entry> {
     let a = req.data.args;
     let pid = req.pid;
     let path_call = match name {
@@ -201,7 +215,7 @@ fn entry(watch: &Watch, name: &str, req: &ScmpNotifReq, allowed: bool) -> Option
         _ => None,
     };
     if let Some((call, dirfd, path, flags)) = path_call {
-        let Some(abs) = step_path(pid, a[path], dirfd.map(|i| a[i])) else {
+        let Some(abs) = step_path(resolver, pid, a[path], dirfd.map(|i| a[i])) else {
             // An undumpable or racing step hides the path: that is itself
             // worth recording, ahead of ordinary opens.
             return Some(Entry {
@@ -229,7 +243,7 @@ fn entry(watch: &Watch, name: &str, req: &ScmpNotifReq, allowed: bool) -> Option
             (_, Some(i)) => describe::writes(a[i]),
             (_, None) => true,
         };
-        return path_entry(watch, pid, call, &abs, write);
+        return path_entry(watch, pid, call, &abs, write, resolver);
     }
     let network = |target: String, fold: &str| {
         Some(Entry {
@@ -297,10 +311,14 @@ fn path_entry(
     call: &'static str,
     abs: &Path,
     write: bool,
+    cache: &mut Resolver,
 ) -> Option<Entry> {
-    let resolved = resolve(abs);
-    let (class, denied) = classify(&watch.policy, call, &resolved, write)
-        .or_else(|| classify(&watch.policy, call, abs, write))?;
+    let resolved = cache.resolve(abs, &watch.places);
+    let (class, denied) = classify(&watch.policy, call, &resolved, write).or_else(|| {
+        (resolved != abs)
+            .then(|| classify(&watch.policy, call, abs, write))
+            .flatten()
+    })?;
     let (mut target, real) = describe::path(&resolved, &watch.places, &exists);
     if resolved != abs {
         target = format!(
@@ -360,6 +378,66 @@ pub fn classify(
     (!granted && exists(path)).then_some(("outside-policy", true))
 }
 
+/// Folders outside the step's writable places, with their links followed:
+/// the step cannot change them, so each is resolved once (an open-heavy
+/// step opens thousands of files in a few folders).
+///
+/// It also keeps each process's `/proc/PID/mem` open between its calls (a
+/// read that fails, after an `execve` or once the pid is another
+/// process's, opens it again).
+#[derive(Default)]
+struct Resolver {
+    dirs: HashMap<PathBuf, PathBuf>,
+    mem: HashMap<u32, File>,
+}
+
+impl Resolver {
+    /// `path` with its symbolic links followed (see [`resolve`]); folders
+    /// the step cannot change come from the cache.
+    fn resolve(&mut self, path: &Path, places: &Places) -> PathBuf {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return resolve(path);
+        };
+        if places
+            .writable
+            .iter()
+            .any(|(root, _)| dir.starts_with(root))
+        {
+            return resolve(path);
+        }
+        if self.dirs.len() > 4096 {
+            self.dirs.clear();
+        }
+        let dir = self
+            .dirs
+            .entry(dir.to_owned())
+            .or_insert_with(|| resolve(dir))
+            .clone();
+        let candidate = dir.join(name);
+        match candidate.symlink_metadata() {
+            Ok(m) if m.is_symlink() => resolve(&candidate),
+            _ => candidate,
+        }
+    }
+}
+
+impl Resolver {
+    /// The NUL-terminated string at `addr` in `pid`'s memory.
+    fn string(&mut self, pid: u32, addr: u64) -> Option<Vec<u8>> {
+        if let Some(s) = self.mem.get(&pid).and_then(|f| string(f, addr)) {
+            return Some(s);
+        }
+        self.mem.remove(&pid);
+        if self.mem.len() >= 64 {
+            self.mem.clear();
+        }
+        let f = mem(pid)?;
+        let s = string(&f, addr);
+        self.mem.insert(pid, f);
+        s
+    }
+}
+
 /// `path` with its symbolic links followed: the whole path when it exists,
 /// else its longest existing folder's (the missing rest kept as it is).
 fn resolve(path: &Path) -> PathBuf {
@@ -382,8 +460,8 @@ fn resolve(path: &Path) -> PathBuf {
 
 /// The absolute path a trapped call names: its path argument at `addr`,
 /// resolved against its folder descriptor or working folder.
-fn step_path(pid: u32, addr: u64, dirfd: Option<u64>) -> Option<PathBuf> {
-    let raw = PathBuf::from(std::ffi::OsString::from_vec(string(pid, addr)?));
+fn step_path(resolver: &mut Resolver, pid: u32, addr: u64, dirfd: Option<u64>) -> Option<PathBuf> {
+    let raw = PathBuf::from(std::ffi::OsString::from_vec(resolver.string(pid, addr)?));
     let base = if raw.is_absolute() {
         PathBuf::from("/")
     } else {
@@ -398,9 +476,8 @@ fn mem(pid: u32) -> Option<File> {
         .map(fs_err::File::into_file)
 }
 
-/// Reads a NUL-terminated string at `addr` in `pid`.
-fn string(pid: u32, addr: u64) -> Option<Vec<u8>> {
-    let f = mem(pid)?;
+/// Reads a NUL-terminated string at `addr` of the memory `f`.
+fn string(f: &File, addr: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut buf = [0u8; 256];
     let mut at = addr;

@@ -72,6 +72,10 @@ pub const ETC: &[(&str, &str)] = &[
 /// Entries of `/etc` named by a prefix (`python3.11`, ...).
 const ETC_PREFIXES: &[&str] = &["python3."];
 
+/// Granted entries that keep private keys in a `private` folder below
+/// (`ssl/private`, `pki/tls/private`): only these are searched for one.
+const WITH_PRIVATE: &[&str] = &["ssl", "pki"];
+
 /// The read-only system paths, with `/etc` (at `etc`) as the entries of
 /// [`ETC`] that exist, folders holding a `private` folder without it.
 pub fn read(etc: &Path) -> Vec<PathBuf> {
@@ -92,7 +96,21 @@ pub fn read(etc: &Path) -> Vec<PathBuf> {
             }
         }
     }
-    let mut expanded: Vec<PathBuf> = granted.into_iter().flat_map(without_private).collect();
+    let mut expanded: Vec<PathBuf> = granted
+        .into_iter()
+        .flat_map(|p| {
+            let keeps_keys = p
+                .strip_prefix(etc)
+                .ok()
+                .and_then(|r| r.iter().next())
+                .is_some_and(|top| WITH_PRIVATE.iter().any(|w| top == *w));
+            if keeps_keys {
+                without_private(p)
+            } else {
+                vec![p]
+            }
+        })
+        .collect();
     expanded.sort();
     out.extend(expanded);
     out

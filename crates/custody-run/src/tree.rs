@@ -114,7 +114,11 @@ pub fn kill_all() -> (Vec<Process>, u64, u64) {
         std::thread::sleep(std::time::Duration::from_millis(10));
         reap();
     }
-    let survivors = below(&table(), me).iter().filter(|p| !p.2).count();
+    let survivors = if count == 0 {
+        0
+    } else {
+        below(&table(), me).iter().filter(|p| !p.2).count()
+    };
     (killed, count, survivors as u64)
 }
 

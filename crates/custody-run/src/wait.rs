@@ -140,14 +140,15 @@ pub fn main_process(
         if poll(&mut fds, Some(&ts)).is_err() {
             continue;
         }
-        crate::tree::reap_orphans(child.id());
         if fds[1].revents().contains(PollFlags::IN)
             && let Some(signal) = signals.take()
         {
             return Ended::Interrupted { signal };
         }
         if fds[0].revents().contains(PollFlags::IN) {
+            // What is left is killed and reaped next.
             return Ended::Exited;
         }
+        crate::tree::reap_orphans(child.id());
     }
 }

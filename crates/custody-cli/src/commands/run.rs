@@ -33,6 +33,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
         allow_degraded: args.allow_degraded,
         observe: !args.no_observe,
         timeout: args.timeout,
+        hash: args.attest.is_some(),
         command: args.command.clone(),
         helper: std::env::current_exe().map_err(CliError::internal)?,
     };

@@ -129,14 +129,7 @@ fn provenance(
                 output::note(&format!(
                     "custody verify: {shown}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
                 ));
-                report.modified.push(compare::Modified {
-                    path: shown,
-                    old_size: size,
-                    new_size: size,
-                    chunks: Vec::new(),
-                    chunk_size: None,
-                    records: None,
-                });
+                report.modified.push(changed(shown, size));
             }
             Some(s) => {
                 let now = custody_run::attest::digest(p).ok();
@@ -148,19 +141,24 @@ fn provenance(
                         size: 0,
                     });
                 } else {
-                    report.modified.push(compare::Modified {
-                        path: shown,
-                        old_size: size,
-                        new_size: size,
-                        chunks: Vec::new(),
-                        chunk_size: None,
-                        records: None,
-                    });
+                    report.modified.push(changed(shown, size));
                 }
             }
         }
     }
     report
+}
+
+/// An attested output whose digest does not match (or is missing).
+fn changed(path: String, size: u64) -> compare::Modified {
+    compare::Modified {
+        path,
+        old_size: size,
+        new_size: size,
+        chunks: Vec::new(),
+        chunk_size: None,
+        records: None,
+    }
 }
 
 fn open_manifest(

@@ -137,6 +137,44 @@ pub fn probe(r: &Run, what: &str) -> String {
         .to_owned()
 }
 
+/// The statement inside a DSSE envelope file (unchecked: tests that
+/// check the signature do so themselves).
+pub fn payload(file: &Path) -> serde_json::Value {
+    let env: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        env["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// A listener on 127.0.0.1 that keeps everything it receives (and answers
+/// an HTTP request, so that a client's `urlopen` returns).
+pub fn tcp_listener() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    use std::io::{Read as _, Write as _};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&got);
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut c) = conn else { continue };
+            c.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = c.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                let _ = c.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+            }
+        }
+    });
+    (port, got)
+}
+
 /// The byproduct `name` of a statement.
 pub fn byproduct<'a>(st: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     st["predicate"]["runDetails"]["byproducts"]

@@ -204,6 +204,28 @@ pub fn decide(rules: &[Rule], syscall: &str, args: &[u64; 6]) -> Option<Action> 
         .map(|r| r.action)
 }
 
+/// The rules by system call, for the supervisor, which decides on every
+/// notification: [`decide`] without a scan of every rule.
+#[derive(Debug, Default)]
+pub struct Index(std::collections::HashMap<&'static str, Vec<Rule>>);
+
+impl Index {
+    /// Indexes `rules`.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let mut map: std::collections::HashMap<&'static str, Vec<Rule>> =
+            std::collections::HashMap::new();
+        for r in rules {
+            map.entry(r.syscall).or_default().push(r);
+        }
+        Self(map)
+    }
+
+    /// [`decide`], on the indexed rules.
+    pub fn decide(&self, syscall: &str, args: &[u64; 6]) -> Option<Action> {
+        self.0.get(syscall).and_then(|r| decide(r, syscall, args))
+    }
+}
+
 /// Why the filter could not be built or installed.
 #[derive(Debug, thiserror::Error)]
 #[error("seccomp: {0}")]
