@@ -326,6 +326,30 @@ print("PROBE main ok")
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
 }
 
+/// What stays allowed by design: a step may write what it was given (a
+/// secret among its inputs included) into a declared output. custody
+/// attests the output as it is; judging its content is `seal`/`verify`'s
+/// and the data's owner's job.
+#[test]
+fn a_declared_output_may_hold_what_the_step_read() {
+    let w = World::new();
+    std::fs::write(w.p("token.txt"), "FAKE-TOKEN-custody-test\n").unwrap();
+    let code = format!(
+        "attempt('copy', lambda: open({o:?}, 'w').write(open({i:?}).read()))\n",
+        i = w.s("token.txt"),
+        o = w.s("out/copy.txt")
+    );
+    let (input, out) = (w.s("token.txt"), w.s("out"));
+    let (r, st) = w.sandboxed(&["--input", &input, "--output", &out], &code);
+    assert_eq!(probe(&r, "copy"), "ok");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(w.p("out/copy.txt")).unwrap(),
+        "FAKE-TOKEN-custody-test\n"
+    );
+    assert!(st["subject"][0]["digest"]["sha256"].is_string());
+}
+
 fn key(w: &World) -> (String, String) {
     let prefix = w.s("lab");
     let r = common::run(w.custody().args(["key", "generate", "-o", &prefix]));
