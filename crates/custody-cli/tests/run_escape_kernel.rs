@@ -56,7 +56,7 @@ fn terminal_injection_is_refused() {
     let w = World::new();
     let inject = |text: &str| {
         format!(
-            "{}import fcntl, termios\ndef inject():\n    for ch in {}.encode():\n        fcntl.ioctl(0, termios.TIOCSTI, bytes([ch]))\nattempt('tiocsti', inject)\n",
+            "{}import fcntl, signal, termios, time\ngot = []\nsignal.signal(signal.SIGINT, lambda s, f: got.append(s))\ndef inject():\n    for ch in {}.encode():\n        fcntl.ioctl(0, termios.TIOCSTI, bytes([ch]))\nattempt('tiocsti', inject)\ntime.sleep(0.3)\nprint('PROBE sigint', 'yes' if got else 'no', flush=True)\n",
             common::sandbox::PRELUDE,
             common::sandbox::py(text)
         )
@@ -110,20 +110,22 @@ fn terminal_injection_is_refused() {
     assert_eq!(attempt(&st, "ioctl", "TIOCSTI")["reason"], "refused");
     assert_eq!(byproduct(&st, "enforced")["enforced"]["own_session"], true);
 
-    // Ctrl-C: in the control it interrupts the shell; under custody it is
-    // refused, custody attests and the shell goes on.
+    // Ctrl-C: in the control it sends SIGINT to the foreground group (the
+    // probe catches it); under custody it is refused, no SIGINT comes,
+    // custody attests and the shell goes on.
     let ctrl_c = inject("\u{3}");
     if legacy {
         let control = on_a_terminal(&w, &[common::sandbox::PY, "-I", "-S", "-c", &ctrl_c]);
         assert!(
-            !control.contains("SHELL READ"),
-            "control: Ctrl-C kills the foreground group: {control}"
+            control.contains("PROBE sigint yes"),
+            "control: Ctrl-C interrupts the foreground group: {control}"
         );
     }
     std::fs::remove_file(&att).unwrap();
     let a = argv(&ctrl_c);
     let treated = on_a_terminal(&w, &a.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(treated.contains("PROBE tiocsti err EPERM"), "{treated}");
+    assert!(treated.contains("PROBE sigint no"), "{treated}");
     assert!(treated.contains("SHELL READ:[]"), "{treated}");
     assert!(w.p("att.json").is_file(), "attested: {treated}");
 }

@@ -232,6 +232,7 @@ fn dns_lookups_do_not_leave() {
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 53))
+open(sys.argv[1] + ".ready", "w").close()
 s.settimeout(8)
 try:
     data, _ = s.recvfrom(512)
@@ -247,7 +248,9 @@ except OSError:
     let script = |inner: &str| {
         format!(
             "{ip} link set lo up && mount --bind {resolv} /etc/resolv.conf && \
-             ({PY} -I -S {dns} {heard} &) && sleep 0.5 && {inner}",
+             ({PY} -I -S {dns} {heard} &) && \
+             for i in $(seq 200); do [ -e {heard}.ready ] && break; sleep 0.05; done && \
+             rm {heard}.ready && {inner}",
             ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
                 .into_iter()
                 .find(|p| std::path::Path::new(p).exists())
