@@ -392,32 +392,47 @@ struct Resolver {
 }
 
 impl Resolver {
-    /// `path` with its symbolic links followed (see [`resolve`]); folders
-    /// the step cannot change come from the cache.
+    /// `path` with its symbolic links followed (see [`resolve`]): its
+    /// folder from [`Resolver::folder`], then the last name, followed if
+    /// it is a link.
     fn resolve(&mut self, path: &Path, places: &Places) -> PathBuf {
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return resolve(path);
         };
-        if places
-            .writable
-            .iter()
-            .any(|(root, _)| dir.starts_with(root))
-        {
-            return resolve(path);
-        }
         if self.dirs.len() > 4096 {
             self.dirs.clear();
         }
-        let dir = self
-            .dirs
-            .entry(dir.to_owned())
-            .or_insert_with(|| resolve(dir))
-            .clone();
-        let candidate = dir.join(name);
+        let candidate = self.folder(dir, places).join(name);
         match candidate.symlink_metadata() {
             Ok(m) if m.is_symlink() => resolve(&candidate),
             _ => candidate,
         }
+    }
+
+    /// A folder with its links followed, one name at a time from the root:
+    /// each folder costs one `lstat` the first time, and is remembered
+    /// unless it lies in the step's writable places (where the step may
+    /// replace it with a link at any time).
+    fn folder(&mut self, dir: &Path, places: &Places) -> PathBuf {
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+            return dir.to_owned();
+        };
+        if let Some(r) = self.dirs.get(dir) {
+            return r.clone();
+        }
+        let candidate = self.folder(parent, places).join(name);
+        let resolved = match candidate.symlink_metadata() {
+            Ok(m) if m.is_symlink() => resolve(&candidate),
+            _ => candidate,
+        };
+        let mutable = places
+            .writable
+            .iter()
+            .any(|(root, _)| dir.starts_with(root));
+        if !mutable {
+            self.dirs.insert(dir.to_owned(), resolved.clone());
+        }
+        resolved
     }
 }
 
