@@ -302,6 +302,196 @@ fn a_version_managers_shim_is_named() {
     assert!(r.stderr.contains("pyenv which python3"), "{}", r.stderr);
 }
 
+/// A third review's findings. An execute-only binary makes its process
+/// undumpable, so custody cannot read the paths it opens (as `nobody`):
+/// such opens are now refused, not let through unrecorded.
+#[test]
+fn an_execute_only_binary_cannot_read_unrecorded() {
+    let w = World::new();
+    std::fs::write(w.p(".env"), "TOKEN=FAKE\n").unwrap();
+    let env = w.s(".env");
+    let script = "cp /bin/cat \"$TMPDIR/x\" && chmod 0111 \"$TMPDIR/x\" && \"$TMPDIR/x\" \"$1\"";
+    let att = w.s("att.json");
+    let r = common::run(
+        w.custody()
+            .args(["run", "--input", &env, "--attest", &att, "--"])
+            .args(["/bin/sh", "-c", script, "sh", &env]),
+    );
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let all = attempts(&st);
+    if is_root() {
+        // Root reads any process's memory: the read is recorded by name.
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(all.iter().any(|a| a["target"] == env.as_str()), "{all:#?}");
+    } else {
+        assert_ne!(r.code, 0, "{}", r.stdout);
+        assert!(!r.stdout.contains("TOKEN=FAKE"), "not read: {}", r.stdout);
+        let hidden = all
+            .iter()
+            .find(|a| a["reason"] == "unreadable")
+            .unwrap_or_else(|| panic!("{all:#?}"));
+        assert_eq!(hidden["outcome"], "denied");
+    }
+}
+
+/// The attestation may not be written inside an output: the step could
+/// replace a folder on its way with a link, and custody would write
+/// through it.
+#[test]
+fn the_attestation_is_never_written_inside_an_output() {
+    let w = World::new();
+    let (out, att) = (w.s("out"), w.s("out/meta/step.json"));
+    let r = common::run(w.custody().args([
+        "run",
+        "--output",
+        &out,
+        "--attest",
+        &att,
+        "--",
+        "/bin/true",
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("inside the output"), "{}", r.stderr);
+}
+
+/// The probes of [`the_record_names_what_really_happened`].
+fn record_probes(loader: &str) -> String {
+    format!(
+        r#"
+import subprocess
+attempt("relative", lambda: open("../data.csv").read())
+fd = os.open("../data.csv", os.O_RDONLY)
+attempt("reopen", lambda: open(f"/proc/self/fd/{{fd}}").read())
+attempt("env", lambda: open("../.env").read())
+def whiteout():
+    open(os.path.join(os.environ["TMPDIR"], "a"), "w").close()
+    r = libc.renameat2(-100, os.path.join(os.environ["TMPDIR"], "a").encode(), -100, os.path.join(os.environ["TMPDIR"], "b").encode(), 4)
+    if r == -1:
+        raise OSError(ctypes.get_errno(), "renameat2")
+attempt("whiteout", whiteout)
+def memfd():
+    m = os.memfd_create("payload")
+    os.write(m, open("/bin/true", "rb").read())
+    if os.fork() == 0:
+        os.execve(m, ["true"], {{}})
+    os.wait()
+attempt("memfd", memfd)
+attempt("loader", lambda: subprocess.run([{loader:?}, "/bin/true"], check=True))
+"#
+    )
+}
+
+/// What the record got wrong: a relative input read through `..` and a
+/// reopen through /proc/self/fd were recorded as denied; a program run
+/// from a memfd or through the dynamic loader was not named; a symlinked
+/// executable had no digest; a whiteout device could be made. And the
+/// places of secrets the policy allows are listed on stderr.
+#[test]
+fn the_record_names_what_really_happened() {
+    let w = World::new();
+    let sub = w.p("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(w.p("data.csv"), "a,b\n").unwrap();
+    std::fs::write(w.p(".env"), "TOKEN=FAKE\n").unwrap();
+    let loader = ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap();
+    let code = record_probes(loader);
+    let env = w.s(".env");
+    let att = w.s("att.json");
+    let r = common::run(
+        w.custody()
+            .current_dir(&sub)
+            .args([
+                "run",
+                "--input",
+                "../data.csv",
+                "--input",
+                "../.env",
+                "--attest",
+                &att,
+            ])
+            .args(["--", "/usr/bin/python3", "-I", "-S", "-c"])
+            .arg(format!("{PRELUDE}{code}")),
+    );
+    for p in ["relative", "reopen", "env", "memfd", "loader"] {
+        assert_eq!(probe(&r, p), "ok", "{p}: {}", r.stderr);
+    }
+    assert_eq!(probe(&r, "whiteout"), "err EPERM");
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let all = attempts(&st);
+    assert!(
+        !all.iter().any(|a| a["outcome"] == "denied"
+            && (a["target"].as_str().unwrap().contains("data.csv")
+                || a["target"].as_str().unwrap().starts_with("/proc/"))),
+        "reads the policy allows are not denied: {all:#?}"
+    );
+    assert!(
+        all.iter()
+            .any(|a| a["target"] == "memfd (a program that was never a file)"),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter().any(|a| a["target"]
+            .as_str()
+            .unwrap()
+            .contains("true (by the loader")),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter()
+            .any(|a| a["call"] == "renameat2" && a["reason"] == "refused")
+    );
+    let e = all.iter().find(|a| a["target"] == env.as_str()).unwrap();
+    assert_eq!(
+        (e["reason"].as_str(), e["outcome"].as_str()),
+        (Some("credential"), Some("allowed"))
+    );
+    assert!(
+        r.stderr.contains("of secrets the policy allows"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(&env), "{}", r.stderr);
+    let deps = st["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap();
+    let exe = deps
+        .iter()
+        .find(|d| d["name"] == "/usr/bin/python3")
+        .unwrap();
+    assert!(
+        exe["digest"]["sha256"].is_string(),
+        "a symlinked executable has its digest: {exe}"
+    );
+    let input = deps.iter().find(|d| d["name"] == "../data.csv").unwrap();
+    assert!(input["digest"]["sha256"].is_string(), "{input}");
+}
+
+/// A system call of another architecture (i386 `int 0x80`) still kills
+/// the step, and custody now says why.
+#[test]
+fn a_call_of_another_architecture_is_named() {
+    let w = World::new();
+    // mov eax, 20 (getpid on i386); int 0x80; ret
+    let code = r#"
+import mmap
+m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+m.write(bytes([0xb8, 0x14, 0, 0, 0, 0xcd, 0x80, 0xc3]))
+addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
+print("PROBE i386", "ok" if ctypes.CFUNCTYPE(ctypes.c_int)(addr)() > 0 else "zero", flush=True)
+"#;
+    if !std::path::Path::new("/proc/sys/abi/vsyscall32").exists() && !cfg!(target_arch = "x86_64") {
+        return;
+    }
+    let control = w.control(code);
+    assert_eq!(probe(&control, "i386"), "ok", "control: {}", control.stderr);
+    let (r, _) = w.sandboxed(&[], code);
+    assert_eq!(r.code, 128 + 31, "{}", r.stderr);
+    assert!(r.stderr.contains("another architecture"), "{}", r.stderr);
+}
+
 #[test]
 fn the_suite_passes_as_an_ordinary_user() {
     rerun_as_nobody("the_suite_passes_as_an_ordinary_user", 8);

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use custody_seal::hash::{self, Algorithm};
+use custody_seal::hash::Algorithm;
 use custody_seal::keys::{SigningKey, hex};
 use custody_seal::manifest::Symlinks;
 use custody_seal::seal;
@@ -24,11 +24,14 @@ pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 /// custody's build type for a sandboxed step.
 pub const BUILD_TYPE: &str = "https://custody.dev/run/v1";
 
-/// SHA-256 of a file, or the Merkle root of a folder as `custody seal`
-/// computes it (SHA-256, no record index). Anything else (a link, a FIFO,
-/// a device) is an error, never opened: a FIFO would block the reader.
+/// The plain SHA-256 of a file (what `sha256sum` prints and an in-toto
+/// verifier checks), or the Merkle root of a folder as `custody seal`
+/// computes it (SHA-256, no record index). A link is followed (an input
+/// may be one; outputs with links are refused before this). Anything that
+/// is not a regular file or folder (a FIFO, a device) is an error, never
+/// opened: a FIFO would block the reader.
 pub fn digest(path: &Path) -> Result<String, String> {
-    let meta = fs_err::symlink_metadata(path).map_err(|e| e.to_string())?;
+    let meta = fs_err::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_dir() && !meta.is_file() {
         return Err(format!(
             "{}: not a regular file or folder",
@@ -47,10 +50,25 @@ pub fn digest(path: &Path) -> Result<String, String> {
         let m = seal::build(&roots, &plan, &options, &|_| {}).map_err(|e| e.to_string())?;
         Ok(m.root)
     } else {
-        hash::file(Algorithm::Sha256, path, meta.len(), hash::DEFAULT_CHUNK)
-            .map(|d| hex(&d.digest))
-            .map_err(|e| e.to_string())
+        sha256_file(path).map_err(|e| e.to_string())
     }
+}
+
+/// The SHA-256 of a file's bytes, read in 1 MiB blocks.
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut f = fs_err::File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
 }
 
 /// A path's descriptor, with the digest `custody run` computed after the
@@ -244,6 +262,31 @@ pub fn sign(statement: &Value, key: &SigningKey) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The subject of a file is its plain SHA-256, as `sha256sum` (the
+    /// oracle) computes it, also past custody seal's 8 MiB chunk size.
+    #[test]
+    fn files_carry_their_plain_sha256() {
+        #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+        let d = tempfile::tempdir().unwrap();
+        for (name, size) in [("small", 1000usize), ("large", 9 << 20)] {
+            let p = d.path().join(name);
+            let data: Vec<u8> = (0..size)
+                .map(|i| u8::try_from(i % 251).unwrap_or(0))
+                .collect();
+            std::fs::write(&p, &data).unwrap();
+            let out = std::process::Command::new("sha256sum")
+                .arg(&p)
+                .output()
+                .unwrap();
+            let want = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(
+                digest(&p).unwrap(),
+                want.split_whitespace().next().unwrap(),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn dates() {

@@ -42,6 +42,20 @@ const CREDENTIAL_PARTS: &[&str] = &[
     "/terraform.tfstate",
     "/.gnupg/",
     "/proc/self/environ",
+    "/credentials.json",
+    "/service-account.json",
+    "/service_account.json",
+    "/application_default_credentials.json",
+    "/.envrc",
+    "/npmrc",
+    "/.boto",
+    "/.s3cfg",
+    "/.my.cnf",
+    "/kubeconfig",
+    "/id_rsa",
+    "/id_dsa",
+    "/id_ecdsa",
+    "/id_ed25519",
 ];
 /// File endings of private keys and key stores. A `.pem` counts only when
 /// its name or folder says it holds a key: most are public certificates.
@@ -116,6 +130,15 @@ const VOCABULARY: &[&str] = &[
     "wallet.dat",
     "nscd",
     "socket",
+    "service-account.json",
+    "service_account.json",
+    ".envrc",
+    "npmrc",
+    ".boto",
+    ".s3cfg",
+    ".my.cnf",
+    "kubeconfig",
+    "memfd",
 ];
 
 /// Whether `path` (absolute) is a usual place of a secret.

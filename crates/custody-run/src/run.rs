@@ -325,8 +325,8 @@ fn policy(req: &Request, executable: &Path, private: &Private, outputs: &[PathBu
     write.extend(outputs.iter().cloned());
     write.push(private.step.clone());
     Policy {
-        read: absolute_all(read_paths(req, executable)),
-        write: absolute_all(write),
+        read: canonical_all(read_paths(req, executable)),
+        write: canonical_all(write),
         net: req.net,
         allow_degraded: req.allow_degraded,
         observe: req.observe,
@@ -336,10 +336,14 @@ fn policy(req: &Request, executable: &Path, private: &Private, outputs: &[PathBu
 
 /// The step's writable places as the record names them.
 fn places(private: &Private, outputs: &[PathBuf]) -> Places {
+    let canonical = |p: PathBuf| fs_err::canonicalize(&p).unwrap_or(p);
     let mut places = vec![
-        (private.home(), "$HOME".to_owned()),
-        (private.tmp(), "$TMPDIR".to_owned()),
-        (private.step.clone(), "$CUSTODY_PRIVATE".to_owned()),
+        (canonical(private.home()), "$HOME".to_owned()),
+        (canonical(private.tmp()), "$TMPDIR".to_owned()),
+        (
+            canonical(private.step.clone()),
+            "$CUSTODY_PRIVATE".to_owned(),
+        ),
     ];
     for p in outputs
         .iter()
@@ -397,7 +401,7 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
     let policy = policy(req, &executable, &private, &outputs);
     let watch = Watch {
         policy: policy.clone(),
-        places: places(&private, &outputs),
+        places: places(&private, &canonical_all(outputs.clone())),
         ending: Arc::new(AtomicBool::new(false)),
     };
     let socket = private.control.join("supervisor.sock");
@@ -572,6 +576,17 @@ fn absolute_all(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     paths
         .into_iter()
         .map(|p| std::path::absolute(&p).unwrap_or(p))
+        .collect()
+}
+
+/// Paths as the kernel reaches them (links followed, `..` resolved), so
+/// that the supervisor judges an open by the policy Landlock applies: a
+/// relative `--input ../data.csv` is the file it names.
+fn canonical_all(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    paths
+        .into_iter()
+        .map(|p| fs_err::canonicalize(&p).unwrap_or_else(|_| crate::describe::absolute(&cwd, &p)))
         .collect()
 }
 

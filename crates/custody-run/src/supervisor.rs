@@ -45,6 +45,9 @@ pub struct Watch {
     pub ending: std::sync::Arc<AtomicBool>,
 }
 
+/// How an address custody could not read is recorded.
+const UNREADABLE_ADDRESS: &str = "(unreadable address)";
+
 /// The calls that make a process or a thread.
 const FORKS: &[&str] = &["clone", "fork", "vfork"];
 
@@ -186,6 +189,26 @@ fn handle(
     } else {
         entry(watch, name, req, allowed, resolver)
     };
+    // A call whose path or address custody cannot read (the step made
+    // itself undumpable, with an execute-only binary say) is refused:
+    // what the record cannot name, the step does not get.
+    let hidden = seen
+        .as_ref()
+        .is_some_and(|e| e.reason == Reason::Unreadable)
+        || seen
+            .as_ref()
+            .is_some_and(|e| e.target == UNREADABLE_ADDRESS);
+    let answer = if hidden && allowed {
+        ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty())
+    } else {
+        answer
+    };
+    let seen = seen.map(|mut e| {
+        if hidden {
+            e.denied = true;
+        }
+        e
+    });
     // The notification must still be live for what was read to be the
     // step's (and not a reused pid's).
     if let Some(e) = seen
@@ -222,7 +245,7 @@ fn entry(
                 call: call.to_owned(),
                 target: "(path unreadable)".to_owned(),
                 reason: Reason::Unreadable,
-                denied: !allowed,
+                denied: true,
                 pid,
                 tier: Tier::Probe,
                 fold: Some("unreadable".to_owned()),
@@ -243,6 +266,11 @@ fn entry(
             (_, Some(i)) => describe::writes(a[i]),
             (_, None) => true,
         };
+        if call == "exec"
+            && let Some(e) = loader_entry(watch, pid, name, &a, &abs, resolver)
+        {
+            return Some(e);
+        }
         return path_entry(watch, pid, call, &abs, write, resolver);
     }
     let network = |target: String, fold: &str| {
@@ -273,6 +301,52 @@ fn entry(
         _ if allowed => None,
         _ => Some(refusal(name, describe::refused(name, &a), pid)),
     }
+}
+
+/// An execution that names no file of its own: a memfd run through
+/// `execveat(fd, "", AT_EMPTY_PATH)` (code that was never on disk), or the
+/// dynamic loader asked to run a program (`ld-linux-x86-64.so.2 PROG`),
+/// whose real target is its first argument.
+fn loader_entry(
+    watch: &Watch,
+    pid: u32,
+    name: &str,
+    a: &[u64; 6],
+    abs: &Path,
+    resolver: &mut Resolver,
+) -> Option<Entry> {
+    let text = abs.to_string_lossy();
+    if text.starts_with("/memfd:") {
+        return Some(Entry {
+            call: "exec".to_owned(),
+            target: "memfd (a program that was never a file)".to_owned(),
+            reason: Reason::Exec,
+            denied: false,
+            pid,
+            tier: Tier::Probe,
+            fold: Some("memfd".to_owned()),
+        });
+    }
+    let file = abs.file_name()?.to_string_lossy();
+    if !(file.starts_with("ld-linux") || file == "ld.so") {
+        return None;
+    }
+    let argv = if name == "execveat" { a[2] } else { a[1] };
+    let prog = resolver.pointer(pid, argv.wrapping_add(8))?;
+    let raw = PathBuf::from(std::ffi::OsString::from_vec(resolver.string(pid, prog)?));
+    let prog = describe::absolute(&base(pid, None), &raw);
+    let real = resolver.resolve(&prog, &watch.places);
+    let (target, _) = describe::path(&prog, &watch.places, &exists);
+    let (loader, _) = describe::path(abs, &watch.places, &exists);
+    Some(Entry {
+        call: "exec".to_owned(),
+        target: format!("{target} (by the loader {loader})"),
+        reason: Reason::Exec,
+        denied: !describe::granted(&watch.policy, &real, false),
+        pid,
+        tier: Tier::Probe,
+        fold: Some("loader".to_owned()),
+    })
 }
 
 fn refusal(name: &str, target: String, pid: u32) -> Entry {
@@ -314,10 +388,14 @@ fn path_entry(
     cache: &mut Resolver,
 ) -> Option<Entry> {
     let resolved = cache.resolve(abs, &watch.places);
+    // Judged by the file reached, named a secret by either name.
     let (class, denied) = classify(&watch.policy, call, &resolved, write).or_else(|| {
-        (resolved != abs)
-            .then(|| classify(&watch.policy, call, abs, write))
-            .flatten()
+        describe::is_credential(&abs.to_string_lossy()).then(|| {
+            (
+                "credential",
+                !describe::granted(&watch.policy, &resolved, write),
+            )
+        })
     })?;
     let (mut target, real) = describe::path(&resolved, &watch.places, &exists);
     if resolved != abs {
@@ -326,11 +404,6 @@ fn path_entry(
             describe::path(abs, &watch.places, &exists).0
         );
     }
-    let class = if class != "credential" && describe::is_credential(&abs.to_string_lossy()) {
-        "credential"
-    } else {
-        class
-    };
     let raw = resolved.to_string_lossy();
     let (reason, tier, fold) = match class {
         "credential" if real && denied => (
@@ -437,6 +510,17 @@ impl Resolver {
 }
 
 impl Resolver {
+    /// The 8-byte pointer at `addr` in `pid`'s memory.
+    fn pointer(&mut self, pid: u32, addr: u64) -> Option<u64> {
+        let mut b = [0u8; 8];
+        let f = match self.mem.entry(pid) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(mem(pid)?),
+        };
+        f.read_exact_at(&mut b, addr).ok()?;
+        Some(u64::from_ne_bytes(b))
+    }
+
     /// The NUL-terminated string at `addr` in `pid`'s memory.
     fn string(&mut self, pid: u32, addr: u64) -> Option<Vec<u8>> {
         if let Some(s) = self.mem.get(&pid).and_then(|f| string(f, addr)) {
@@ -482,7 +566,14 @@ fn step_path(resolver: &mut Resolver, pid: u32, addr: u64, dirfd: Option<u64>) -
     } else {
         base(pid, dirfd)
     };
-    Some(describe::absolute(&base, &raw))
+    let abs = describe::absolute(&base, &raw);
+    // The step's /proc/self is its own, not custody's.
+    for own in ["/proc/self", "/proc/thread-self"] {
+        if let Ok(rest) = abs.strip_prefix(own) {
+            return Some(Path::new("/proc").join(pid.to_string()).join(rest));
+        }
+    }
+    Some(abs)
 }
 
 fn mem(pid: u32) -> Option<File> {
@@ -521,7 +612,7 @@ fn address(pid: u32, addr: u64, len: u64, places: &Places) -> String {
     let unix = |p: &Path| describe::path(p, places, &exists).0;
     match mem(pid).map(|f| f.read_at(&mut buf, addr)) {
         Some(Ok(n)) => describe::sockaddr(&buf[..n], &unix),
-        _ => "(unreadable address)".into(),
+        _ => UNREADABLE_ADDRESS.into(),
     }
 }
 

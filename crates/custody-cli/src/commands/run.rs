@@ -21,6 +21,9 @@ pub fn run(args: &RunArgs) -> CmdResult {
             "-k signs the attestation; give --attest FILE too"
         )));
     }
+    if let Some(att) = &args.attest {
+        attestation_outside_outputs(att, &args.outputs)?;
+    }
     let req = Request {
         inputs: args.inputs.clone(),
         outputs: args.outputs.clone(),
@@ -55,6 +58,36 @@ pub fn run(args: &RunArgs) -> CmdResult {
         key::write_atomic(path, &bytes, false)?;
     }
     Ok(exit_code(&outcome))
+}
+
+/// The attestation may not be written inside an output: the step could
+/// put a link there and make custody write through it, or block the path.
+fn attestation_outside_outputs(
+    att: &std::path::Path,
+    outputs: &[std::path::PathBuf],
+) -> Result<(), CliError> {
+    let abs = |p: &std::path::Path| {
+        let a = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+        // Through links of the folders that exist.
+        match (a.parent(), a.file_name()) {
+            (Some(dir), Some(name)) => fs_err::canonicalize(dir)
+                .map(|d| d.join(name))
+                .unwrap_or(a.clone()),
+            _ => a,
+        }
+    };
+    let att_abs = abs(att);
+    for out in outputs {
+        let out_abs = fs_err::canonicalize(out).unwrap_or_else(|_| abs(out));
+        if att_abs.starts_with(&out_abs) {
+            return Err(CliError::bad_input(anyhow::anyhow!(
+                "--attest {} is inside the output {}: the step could replace it or a folder on its way with a link; write the attestation outside every --output",
+                att.display(),
+                out.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The exit code: how the run ended first, then the step's own code, then
@@ -111,6 +144,11 @@ fn summarise(outcome: &run::Outcome) {
             )
         ));
     }
+    if outcome.signal == Some(31) {
+        output::note(
+            "custody run: the step was killed by the seccomp filter: it made a system call of another architecture (i386 or x32)",
+        );
+    }
     match outcome.ended {
         Ended::Exited => {}
         Ended::TimedOut { seconds } => output::note(&format!(
@@ -122,6 +160,7 @@ fn summarise(outcome: &run::Outcome) {
     }
     if let Some(o) = &outcome.observed {
         report_attempts(o);
+        report_allowed_secrets(o);
     }
     if outcome.killed_count > 0 {
         let names: Vec<String> = outcome
@@ -230,6 +269,25 @@ fn report_attempts(o: &custody_run::attempts::Observed) {
         output::note(
             "hint: paths outside the policy were denied; if the step needs them, declare them with --input or --allow-read",
         );
+    }
+}
+
+/// The places of secrets the step opened and the policy allows (a
+/// declared input's `.env`, say): worth knowing, not a refusal.
+fn report_allowed_secrets(o: &custody_run::attempts::Observed) {
+    let read: Vec<_> = o
+        .attempts
+        .iter()
+        .filter(|a| a.outcome == "allowed" && a.reason == Reason::Credential)
+        .collect();
+    if !read.is_empty() {
+        output::note(&format!(
+            "custody run: the step opened {} place(s) of secrets the policy allows:",
+            read.len()
+        ));
+        for a in read.iter().take(10) {
+            output::note(&format!("  {:<8} {}", a.call, a.target));
+        }
     }
 }
 

@@ -39,6 +39,11 @@ fn credential_places() {
         "/etc/ssl/private/server.pem",
         "/srv/tls/api-key.pem",
         "/root/.ssh",
+        "/srv/app/credentials.json",
+        "/srv/app/service-account.json",
+        "/srv/app/.envrc",
+        "/usr/local/etc/npmrc",
+        "/backup/id_ed25519",
     ] {
         assert!(is_credential(p), "{p}");
     }

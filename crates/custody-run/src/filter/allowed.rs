@@ -87,7 +87,6 @@ pub const GROUPS: &[Group] = &[
             "truncate",
             "rename",
             "renameat",
-            "renameat2",
             "link",
             "linkat",
             "symlink",

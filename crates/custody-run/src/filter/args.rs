@@ -192,6 +192,8 @@ pub fn rules(read_only_mounts: bool) -> Vec<Rule> {
     r.push(when("creat", Action::Observe, vec![no_set_id(1)]));
     r.push(always("execve", Action::Observe));
     r.push(always("execveat", Action::Observe));
+    // renameat2 without RENAME_WHITEOUT, which makes a character device.
+    r.push(when("renameat2", Action::Allow, vec![masked(4, 4, 0)]));
     for (call, mode) in [("mkdir", 1), ("mkdirat", 2)] {
         r.push(when(call, Action::Allow, vec![no_set_id(mode)]));
     }

@@ -225,6 +225,12 @@ fn no_set_id_files_and_no_device_nodes() {
     assert_eq!(decision(STRICT, "mknodat", &[0, 0, 0o060_600]), None);
     assert_eq!(decision(STRICT, "mknod", &[0, 0o020_600]), None);
     assert_eq!(decision(STRICT, "mknod", &[0, 0o014_755]), None);
+    // RENAME_EXCHANGE yes, RENAME_WHITEOUT (a character device) no.
+    assert_eq!(
+        decision(STRICT, "renameat2", &[0, 0, 0, 0, 2]),
+        Some(Action::Allow)
+    );
+    assert_eq!(decision(STRICT, "renameat2", &[0, 0, 0, 0, 4]), None);
 }
 
 #[test]
