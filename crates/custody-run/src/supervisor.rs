@@ -171,42 +171,33 @@ fn handle(
 ) {
     log.notified();
     let fd = listener.as_fd().as_raw_fd();
-    let mut decision = rules.decide(name, &req.data.args);
+    // Once the main process has ended, no process or thread may be made.
     let late = watch.ending.load(Ordering::Acquire) && FORKS.contains(&name);
-    if late {
-        decision = None;
-    }
-    let answer = match decision {
-        Some(Action::Observe | Action::Allow) => {
-            ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
-        }
-        Some(Action::Errno(e)) => ScmpNotifResp::new_error(req.id, -e, ScmpNotifRespFlags::empty()),
-        None => ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty()),
+    let decision = if late {
+        None
+    } else {
+        rules.decide(name, &req.data.args)
     };
-    let allowed = decision.is_some();
     let seen = if late {
         Some(refusal(name, "after the step ended".to_owned(), req.pid))
     } else {
-        entry(watch, name, req, allowed, resolver)
+        entry(watch, name, req, decision.is_some(), resolver)
     };
     // A call whose path or address custody cannot read (the step made
     // itself undumpable, with an execute-only binary say) is refused:
     // what the record cannot name, the step does not get.
     let hidden = seen
         .as_ref()
-        .is_some_and(|e| e.reason == Reason::Unreadable)
-        || seen
-            .as_ref()
-            .is_some_and(|e| e.target == UNREADABLE_ADDRESS);
-    let answer = if hidden && allowed {
-        ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty())
-    } else {
-        answer
+        .is_some_and(|e| e.reason == Reason::Unreadable || e.target == UNREADABLE_ADDRESS);
+    let answer = match decision {
+        Some(Action::Observe | Action::Allow) if !hidden => {
+            ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
+        }
+        Some(Action::Errno(e)) => ScmpNotifResp::new_error(req.id, -e, ScmpNotifRespFlags::empty()),
+        _ => ScmpNotifResp::new_error(req.id, -libc::EPERM, ScmpNotifRespFlags::empty()),
     };
     let seen = seen.map(|mut e| {
-        if hidden {
-            e.denied = true;
-        }
+        e.denied |= hidden;
         e
     });
     // The notification must still be live for what was read to be the
