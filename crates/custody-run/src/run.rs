@@ -440,18 +440,24 @@ pub fn run(req: &Request) -> Result<Outcome, Error> {
             })
         })
         .collect();
-    let mut to_hash: Vec<PathBuf> = outputs
-        .iter()
-        .filter(|o| !refused_outputs.iter().any(|r| &r.output == *o))
-        .cloned()
-        .collect();
-    to_hash.extend(absolute_all(req.inputs.clone()));
-    to_hash.push(executable.clone());
-    if !req.hash {
-        to_hash.clear();
-    }
+    // For an attestation only: the outputs custody vouches for, the
+    // inputs and the executable.
+    let to_hash: Vec<PathBuf> = if req.hash {
+        outputs
+            .iter()
+            .filter(|o| !refused_outputs.iter().any(|r| &r.output == *o))
+            .cloned()
+            .chain(absolute_all(req.inputs.clone()))
+            .chain([executable.clone()])
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (digests, ended) = hash(to_hash, &ran, deadline, req.timeout);
-    for o in &outputs {
+    // An output that could not be read is refused; one not hashed because
+    // the run was stopped says so in its subject, and the run's end says
+    // why.
+    for o in outputs.iter().filter(|_| ended == Ended::Exited) {
         if let Some(Err(e)) = digests.get(o) {
             refused_outputs.push(RefusedOutput {
                 output: o.clone(),
