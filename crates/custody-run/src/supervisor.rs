@@ -379,15 +379,24 @@ fn path_entry(
     cache: &mut Resolver,
 ) -> Option<Entry> {
     let resolved = cache.resolve(abs, &watch.places);
-    // Judged by the file reached, named a secret by either name.
-    let (class, denied) = classify(&watch.policy, call, &resolved, write).or_else(|| {
-        describe::is_credential(&abs.to_string_lossy()).then(|| {
-            (
-                "credential",
-                !describe::granted(&watch.policy, &resolved, write),
-            )
-        })
-    })?;
+    // Judged by the file reached (what Landlock decides on), a secret's
+    // place by either name (a link in HOME named `.env`, say).
+    let granted = describe::granted(&watch.policy, &resolved, write);
+    let secret = [resolved.as_path(), abs]
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .find(|p| describe::is_credential(p));
+    let reason = if secret.is_some() {
+        Reason::Credential
+    } else if call == "exec" {
+        Reason::Exec
+    } else if !granted && exists(&resolved) {
+        // A missing path fails with ENOENT whatever the policy says.
+        Reason::OutsidePolicy
+    } else {
+        return None;
+    };
+    let denied = !granted;
     let (mut target, real) = describe::path(&resolved, &watch.places, &exists);
     if resolved != abs {
         target = format!(
@@ -395,20 +404,10 @@ fn path_entry(
             describe::path(abs, &watch.places, &exists).0
         );
     }
-    let raw = resolved.to_string_lossy();
-    let (reason, tier, fold) = match class {
-        "credential" if real && denied => (
-            Reason::Credential,
-            Tier::Secret,
-            Some(describe::credential_place(&raw)),
-        ),
-        "credential" => (
-            Reason::Credential,
-            Tier::Probe,
-            Some(describe::credential_place(&raw)),
-        ),
-        "exec" => (Reason::Exec, Tier::Other, None),
-        _ => (Reason::OutsidePolicy, Tier::Other, None),
+    let (tier, fold) = match &secret {
+        Some(p) if real && denied => (Tier::Secret, Some(describe::credential_place(p))),
+        Some(p) => (Tier::Probe, Some(describe::credential_place(p))),
+        None => (Tier::Other, None),
     };
     Some(Entry {
         call: call.to_owned(),
@@ -419,27 +418,6 @@ fn path_entry(
         tier,
         fold,
     })
-}
-
-/// Classifies a trapped open or exec against the policy: `credential`,
-/// `exec` or `outside-policy`, and whether the policy denies it. `None`:
-/// nothing worth recording.
-pub fn classify(
-    policy: &Policy,
-    call: &'static str,
-    path: &Path,
-    write: bool,
-) -> Option<(&'static str, bool)> {
-    let granted = describe::granted(policy, path, write);
-    let text = path.to_string_lossy();
-    if describe::is_credential(&text) {
-        return Some(("credential", !granted));
-    }
-    if call == "exec" {
-        return Some(("exec", !granted));
-    }
-    // A missing path fails with ENOENT whatever the policy says.
-    (!granted && exists(path)).then_some(("outside-policy", true))
 }
 
 /// Folders outside the step's writable places, with their links followed:
