@@ -106,7 +106,7 @@ fn terminal_injection_is_refused() {
         "nothing injected: {treated}"
     );
     assert!(treated.contains("ioctl    TIOCSTI [refused]"), "{treated}");
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let st = w.statement();
     assert_eq!(attempt(&st, "ioctl", "TIOCSTI")["reason"], "refused");
     assert_eq!(byproduct(&st, "enforced")["enforced"]["own_session"], true);
 
@@ -352,13 +352,9 @@ fn without_namespaces_attribute_changes_are_refused() {
     std::fs::write(w.p("out/own"), "x").unwrap();
     let code = attribute_probes(key.to_str().unwrap(), &w.s("out/own"));
     let out = w.s("out");
-    let att = w.s("att.json");
     let r = common::run(
-        w.custody()
-            .env("CUSTODY_TEST_NO_NAMESPACES", "1")
-            .args(["run", "--output", &out, "--attest", &att, "--"])
-            .args([common::sandbox::PY, "-I", "-S", "-c"])
-            .arg(format!("{}{code}", common::sandbox::PRELUDE)),
+        w.probe(&["--output", &out], &code)
+            .env("CUSTODY_TEST_NO_NAMESPACES", "1"),
     );
     for p in [
         "chmod",
@@ -371,7 +367,7 @@ fn without_namespaces_attribute_changes_are_refused() {
         assert_eq!(probe(&r, p), "err EPERM", "{p}: {}", r.stderr);
     }
     assert_eq!(std::fs::metadata(&key).unwrap().mode() & 0o777, 0o600);
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let st = w.statement();
     let enforced = &byproduct(&st, "enforced")["enforced"];
     assert_eq!(enforced["read_only_mounts"], false);
     assert_eq!(enforced["namespaces"], serde_json::json!([]));

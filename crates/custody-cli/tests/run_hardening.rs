@@ -10,7 +10,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::sandbox::{PRELUDE, PY, World, attempts, byproduct, is_root, probe, rerun_as_nobody};
+use common::sandbox::{World, attempts, byproduct, is_root, probe, rerun_as_nobody};
 
 /// An undumpable step hid its memory, and with it the paths it opened,
 /// from the supervisor (as `nobody`): `PR_SET_DUMPABLE` and
@@ -179,11 +179,8 @@ for _ in range(300):
 print("READY", flush=True)
 time.sleep(4)
 "#;
-    let att = w.s("att.json");
     let mut child = w
-        .custody()
-        .args(["run", "--attest", &att, "--", PY, "-I", "-S", "-c"])
-        .arg(format!("{PRELUDE}{code}"))
+        .probe(&[], code)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -208,30 +205,14 @@ fn a_huge_output_does_not_make_custody_deaf() {
         "f = open({p:?}, 'wb'); f.truncate(1 << 40); f.close()\nprint('PROBE sparse ok')\n",
         p = w.s("out/huge.bin")
     );
-    let att = w.s("att.json");
     let start = Instant::now();
-    let r = common::run(
-        w.custody()
-            .args([
-                "run",
-                "--timeout",
-                "3s",
-                "--output",
-                &out,
-                "--attest",
-                &att,
-                "--",
-            ])
-            .args([PY, "-I", "-S", "-c"])
-            .arg(format!("{PRELUDE}{code}")),
-    );
+    let (r, st) = w.sandboxed(&["--timeout", "3s", "--output", &out], &code);
     assert!(
         start.elapsed() < Duration::from_secs(60),
         "custody returned"
     );
     assert_eq!(probe(&r, "sparse"), "ok");
     assert_eq!(r.code, 124, "{}", r.stderr);
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
     assert_eq!(byproduct(&st, "processes")["ended"]["how"], "timed-out");
     let subject = &st["subject"][0];
     assert_eq!(subject["digest"], serde_json::json!({}), "{subject}");
@@ -317,7 +298,7 @@ fn an_execute_only_binary_cannot_read_unrecorded() {
             .args(["run", "--input", &env, "--attest", &att, "--"])
             .args(["/bin/sh", "-c", script, "sh", &env]),
     );
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let st = w.statement();
     let all = attempts(&st);
     if is_root() {
         // Root reads any process's memory: the read is recorded by name.
@@ -399,27 +380,15 @@ fn the_record_names_what_really_happened() {
         .unwrap();
     let code = record_probes(loader);
     let env = w.s(".env");
-    let att = w.s("att.json");
     let r = common::run(
-        w.custody()
-            .current_dir(&sub)
-            .args([
-                "run",
-                "--input",
-                "../data.csv",
-                "--input",
-                "../.env",
-                "--attest",
-                &att,
-            ])
-            .args(["--", "/usr/bin/python3", "-I", "-S", "-c"])
-            .arg(format!("{PRELUDE}{code}")),
+        w.probe(&["--input", "../data.csv", "--input", "../.env"], &code)
+            .current_dir(&sub),
     );
     for p in ["relative", "reopen", "env", "memfd", "loader"] {
         assert_eq!(probe(&r, p), "ok", "{p}: {}", r.stderr);
     }
     assert_eq!(probe(&r, "whiteout"), "err EPERM");
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let st = w.statement();
     let all = attempts(&st);
     assert!(
         !all.iter().any(|a| a["outcome"] == "denied"

@@ -12,7 +12,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::sandbox::{PRELUDE, PY, World, attempt, attempts, byproduct, probe, rerun_as_nobody};
+use common::sandbox::{World, attempt, attempts, byproduct, probe, rerun_as_nobody};
 
 /// A flood of 1,024 decoy opens (and more) before the real secret: the
 /// secret is still recorded, first, by its full path; the decoys are
@@ -187,11 +187,7 @@ if os.fork() == 0:
 os.close(wr)
 print("PROBE daemon", os.read(r, 16).decode(), flush=True)
 "#;
-    let att = w.s("att.json");
-    let mut cmd = w.custody();
-    cmd.args(["run", "--attest", &att, "--", PY, "-I", "-S", "-c"])
-        .arg(format!("{PRELUDE}{code}"));
-    let r = bounded(cmd, Duration::from_secs(60));
+    let r = bounded(w.probe(&[], code), Duration::from_secs(60));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let pid = probe(&r, "daemon");
     assert!(
@@ -199,7 +195,7 @@ print("PROBE daemon", os.read(r, 16).decode(), flush=True)
         "the daemon {pid} was killed: {}",
         r.stderr
     );
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let st = w.statement();
     let processes = byproduct(&st, "processes");
     assert_eq!(processes["ended"]["how"], "exited");
     assert!(
@@ -265,17 +261,11 @@ print("PROBE hopping ok")
         );
     }
     std::fs::remove_file(&beat).unwrap();
-    let att = w.s("att.json");
     let out = w.s("out");
-    let mut cmd = w.custody();
-    cmd.args([
-        "run", "--output", &out, "--attest", &att, "--", PY, "-I", "-S", "-c",
-    ])
-    .arg(format!("{PRELUDE}{code}"));
-    let r = bounded(cmd, Duration::from_secs(60));
+    let r = bounded(w.probe(&["--output", &out], &code), Duration::from_secs(60));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!growing(&beat), "nothing hops on: {}", r.stderr);
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+    let st = w.statement();
     let processes = byproduct(&st, "processes");
     assert_eq!(processes["survivors"], 0, "{processes}");
     assert!(
@@ -412,15 +402,13 @@ attempt("link", lambda: os.symlink({k:?}, os.path.join(out, "key")))
 fn sleeper(w: &World, extra: &[&str]) -> std::process::Child {
     let (k, _) = key(w);
     let code = "import time\nprint('READY', os.environ['HOME'], flush=True)\ntime.sleep(120)\n";
-    let att = w.s("att.json");
-    let mut cmd = w.custody();
-    cmd.args(["run", "-k", &k, "--attest", &att])
-        .args(extra)
-        .args(["--", PY, "-I", "-S", "-c"])
-        .arg(format!("{PRELUDE}{code}"))
+    let mut args = vec!["-k", k.as_str()];
+    args.extend_from_slice(extra);
+    w.probe(&args, code)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.spawn().unwrap()
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// SIGTERM and SIGINT to custody kill the step and still write a signed

@@ -87,19 +87,27 @@ impl World {
     /// the world's HOME and TMPDIR (custody's private folders go there).
     /// Returns the run and the attestation's statement.
     pub fn sandboxed(&self, args: &[&str], code: &str) -> (Run, serde_json::Value) {
-        let att = self.s("att.json");
-        let _ = std::fs::remove_file(&att);
-        let r = run(self
-            .custody()
-            .arg("run")
+        let _ = std::fs::remove_file(self.p("att.json"));
+        let r = run(&mut self.probe(args, code));
+        (r, self.statement())
+    }
+
+    /// The command of [`World::sandboxed`], to add to, spawn or bound.
+    pub fn probe(&self, args: &[&str], code: &str) -> Command {
+        let mut c = self.custody();
+        c.arg("run")
             .args(args)
-            .args(["--attest", &att, "--", PY, "-I", "-S", "-c"])
-            .arg(format!("{PRELUDE}{code}")));
-        let st = std::fs::read(&att)
+            .args(["--attest", &self.s("att.json"), "--", PY, "-I", "-S", "-c"])
+            .arg(format!("{PRELUDE}{code}"));
+        c
+    }
+
+    /// The unsigned attestation `att.json` (`Null` when there is none).
+    pub fn statement(&self) -> serde_json::Value {
+        std::fs::read(self.p("att.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(serde_json::Value::Null);
-        (r, st)
+            .unwrap_or(serde_json::Value::Null)
     }
 
     /// A `custody` command in the world, with its HOME and TMPDIR.
