@@ -45,9 +45,6 @@ pub struct Watch {
     pub ending: std::sync::Arc<AtomicBool>,
 }
 
-/// How an address custody could not read is recorded.
-const UNREADABLE_ADDRESS: &str = "(unreadable address)";
-
 /// The calls that make a process or a thread.
 const FORKS: &[&str] = &["clone", "fork", "vfork"];
 
@@ -188,7 +185,7 @@ fn handle(
     // what the record cannot name, the step does not get.
     let hidden = seen
         .as_ref()
-        .is_some_and(|e| e.reason == Reason::Unreadable || e.target == UNREADABLE_ADDRESS);
+        .is_some_and(|e| e.reason == Reason::Unreadable);
     let answer = match decision {
         Some(Action::Observe | Action::Allow) if !hidden => {
             ScmpNotifResp::new_continue(req.id, ScmpNotifRespFlags::empty())
@@ -275,17 +272,25 @@ fn entry(
             fold: Some(fold.to_owned()),
         })
     };
+    // An address custody cannot read is recorded, and refused, as such.
+    let addressed = |at: u64, len: u64| match address(pid, at, len, &watch.places) {
+        Some(target) => {
+            let fold = family(&target);
+            network(target, fold)
+        }
+        None => Some(Entry {
+            call: name.to_owned(),
+            target: "(address unreadable)".to_owned(),
+            reason: Reason::Unreadable,
+            denied: true,
+            pid,
+            tier: Tier::Probe,
+            fold: Some("unreadable".to_owned()),
+        }),
+    };
     match name {
-        "connect" | "bind" => {
-            let target = address(pid, a[1], a[2], &watch.places);
-            let fold = family(&target);
-            network(target, fold)
-        }
-        "sendto" if a[4] != 0 => {
-            let target = address(pid, a[4], a[5], &watch.places);
-            let fold = family(&target);
-            network(target, fold)
-        }
+        "connect" | "bind" => addressed(a[1], a[2]),
+        "sendto" if a[4] != 0 => addressed(a[4], a[5]),
         "sendto" | "sendmsg" | "sendmmsg" => network("TCP Fast Open".into(), "fast open"),
         "socket" | "socketpair" => network(describe::socket_kind(a[0], a[1], a[2]), "socket"),
         "listen" | "accept" | "accept4" => network(String::new(), "server"),
@@ -575,14 +580,12 @@ fn string(f: &File, addr: u64) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn address(pid: u32, addr: u64, len: u64, places: &Places) -> String {
+fn address(pid: u32, addr: u64, len: u64, places: &Places) -> Option<String> {
     let len = usize::try_from(len & 0xffff_ffff).unwrap_or(0).min(128);
     let mut buf = vec![0u8; len];
     let unix = |p: &Path| describe::path(p, places, &exists).0;
-    match mem(pid).map(|f| f.read_at(&mut buf, addr)) {
-        Some(Ok(n)) => describe::sockaddr(&buf[..n], &unix),
-        _ => UNREADABLE_ADDRESS.into(),
-    }
+    let n = mem(pid)?.read_at(&mut buf, addr).ok()?;
+    Some(describe::sockaddr(&buf[..n], &unix))
 }
 
 /// The folder a relative path is resolved from.
