@@ -224,9 +224,11 @@ def main():
         "CUSTODY_BENCH_CACHE", os.path.expanduser("~/.cache/custody-bench")))
     ap.add_argument("--jobs", type=int, default=8)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--set", default="top1000",
+                    help="folder under the cache for this list (top1000, ranks3001-4000)")
     a = ap.parse_args()
 
-    root = os.path.join(a.cache, "top1000")
+    root = os.path.join(a.cache, a.set)
     os.makedirs(root, exist_ok=True)
     todo = []
     with open(a.list) as f:

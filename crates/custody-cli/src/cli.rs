@@ -522,6 +522,12 @@ pub struct ScanArgs {
     /// given as PATH.
     #[arg(long)]
     pub no_inspect: bool,
+    /// Inspect every distribution again instead of reusing results kept in
+    /// `$CUSTODY_HOME/cache/inspect` (a result is reused only while the
+    /// distribution's RECORD, custody's rules and each file's size, inode and
+    /// change time are unchanged).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {

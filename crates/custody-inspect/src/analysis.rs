@@ -11,7 +11,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::archive::{Anomaly, Contents, Format, Member};
 use crate::decode;
@@ -20,7 +20,7 @@ use crate::roles::{Roles, pth_code};
 use crate::{prefilter, skeleton};
 
 /// When code runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     /// While the package is built or installed (`setup.py`).
@@ -34,7 +34,7 @@ pub enum Phase {
 }
 
 /// How strong one finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Worth a look.
@@ -75,7 +75,7 @@ pub struct Finding {
 }
 
 /// The package's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// No evidence of malicious behaviour before run time.
@@ -87,7 +87,7 @@ pub enum Verdict {
 }
 
 /// Everything found in one package.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The archive or folder.
     pub path: String,
@@ -446,7 +446,7 @@ pub fn reads_whole(path: &str) -> bool {
         || !base.contains('.')
 }
 
-fn first_code_line(data: &[u8]) -> &str {
+pub(crate) fn first_code_line(data: &[u8]) -> &str {
     std::str::from_utf8(data)
         .unwrap_or("")
         .lines()

@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bounds on what is read from one package.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl Default for Limits {
 }
 
 /// The container format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// A `.whl` (zip with `*.dist-info`).
@@ -98,7 +98,7 @@ pub struct Member {
 
 /// Something about the container itself that a benign package does not do,
 /// or that stopped it being read completely.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Anomaly {
     /// An absolute path or one with `..`: extraction would write outside its folder.

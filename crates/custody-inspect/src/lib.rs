@@ -16,6 +16,7 @@
 
 pub mod analysis;
 pub mod archive;
+pub mod cache;
 pub mod decode;
 pub mod diff;
 pub mod integrity;
@@ -23,5 +24,6 @@ pub mod prefilter;
 pub mod python;
 mod reach;
 mod roles;
+pub mod site;
 pub mod skeleton;
 pub mod verdict;

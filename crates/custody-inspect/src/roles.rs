@@ -87,7 +87,7 @@ fn scripts_run(args: &str) -> Vec<String> {
 }
 
 /// Top-level module names that start-up hooks import (they run at start-up too).
-fn startup_modules(members: &[Member]) -> HashSet<String> {
+pub(crate) fn startup_modules(members: &[Member]) -> HashSet<String> {
     let mut out = HashSet::new();
     for m in members.iter().filter(|m| is_startup_surface(&m.path)) {
         let text = String::from_utf8_lossy(&m.data);

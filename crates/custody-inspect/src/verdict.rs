@@ -516,8 +516,14 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             ));
         }
     }
-    if any("custody::orphan-startup-hook") {
-        malicious.push("a start-up hook no distribution owns (an implant)".to_owned());
+    for f in findings
+        .iter()
+        .filter(|f| f.code == "custody::orphan-startup-hook")
+    {
+        malicious.push(format!(
+            "a start-up hook no distribution owns (an implant) ({})",
+            f.path
+        ));
     }
     if any("custody::media-payload")
         && findings

@@ -69,7 +69,9 @@ pub fn run(args: &ScanArgs) -> CmdResult {
     let (inspection, inspected) = if args.no_inspect {
         (Vec::new(), Vec::new())
     } else {
-        inspect(&report, &archives)
+        let cache = (!args.no_cache)
+            .then(|| custody_inspect::cache::Cache::new(home.join("cache").join("inspect")));
+        inspect(&report, &archives, cache.as_ref())
     };
     let implant = inspection.iter().any(|i| i.verdict == Verdict::Malicious);
     let text = match args.format {
@@ -105,47 +107,92 @@ struct Inspected {
     reasons: Vec<String>,
     findings: usize,
     error: Option<String>,
+    /// What was not read, or not judged because of what was not read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unread: Vec<custody_inspect::site::Unread>,
+    /// For an environment: distributions (and groups of unowned files),
+    /// files, and how many distributions' results came from the cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<EnvironmentStats>,
 }
 
-/// Inspects each environment the scan read, and each archive given: the
-/// summaries for the report, and the full reports (for SARIF).
+#[derive(serde::Serialize)]
+struct EnvironmentStats {
+    distributions: usize,
+    files: usize,
+    cached: usize,
+}
+
+impl Inspected {
+    fn of(path: &Path, r: &analysis::Report) -> Self {
+        Self {
+            path: path.display().to_string(),
+            verdict: r.verdict,
+            score: r.score,
+            reasons: r.reasons.clone(),
+            findings: r.findings.len(),
+            error: None,
+            unread: Vec::new(),
+            environment: None,
+        }
+    }
+
+    fn failed(path: &Path, e: &custody_inspect::archive::ArchiveError) -> Self {
+        Self {
+            path: path.display().to_string(),
+            verdict: Verdict::Clean,
+            score: 0,
+            reasons: Vec::new(),
+            findings: 0,
+            error: Some(e.to_string()),
+            unread: Vec::new(),
+            environment: None,
+        }
+    }
+}
+
+/// Inspects each environment the scan read (one distribution at a time,
+/// results reused from `cache`), and each archive given: the summaries for
+/// the report, and the full reports (for SARIF).
 fn inspect(
     report: &custody::report::ScanReport,
     archives: &[PathBuf],
+    cache: Option<&custody_inspect::cache::Cache>,
 ) -> (Vec<Inspected>, Vec<analysis::Report>) {
-    let limits = analysis::Options::default().limits();
-    let envs = report
+    let options = analysis::Options::default();
+    let limits = options.limits();
+    let mut full = Vec::new();
+    let mut summaries = Vec::new();
+    for s in report
         .sources
         .iter()
         .filter(|s| s.kind == custody_inventory::SourceKind::Environment)
-        .map(|s| s.path.clone());
-    let mut full = Vec::new();
-    let summaries = envs
-        .chain(archives.iter().cloned())
-        .map(|p| match custody_inspect::archive::read(&p, &limits) {
-            Ok(c) => {
-                let r = analysis::inspect(&c);
-                let summary = Inspected {
-                    path: p.display().to_string(),
-                    verdict: r.verdict,
-                    score: r.score,
-                    reasons: r.reasons.clone(),
-                    findings: r.findings.len(),
-                    error: None,
-                };
-                full.push(r);
-                summary
+    {
+        match custody_inspect::site::inspect(&s.path, options, cache) {
+            Ok(env) => {
+                let mut summary = Inspected::of(&s.path, &env.report);
+                summary.unread = env.unread;
+                summary.environment = Some(EnvironmentStats {
+                    distributions: env.groups,
+                    files: env.files,
+                    cached: env.cached,
+                });
+                summaries.push(summary);
+                full.push(env.report);
             }
-            Err(e) => Inspected {
-                path: p.display().to_string(),
-                verdict: Verdict::Clean,
-                score: 0,
-                reasons: Vec::new(),
-                findings: 0,
-                error: Some(e.to_string()),
-            },
-        })
-        .collect();
+            Err(e) => summaries.push(Inspected::failed(&s.path, &e)),
+        }
+    }
+    for p in archives {
+        match custody_inspect::archive::read(p, &limits) {
+            Ok(c) => {
+                let r = analysis::inspect_with(&c, options);
+                summaries.push(Inspected::of(p, &r));
+                full.push(r);
+            }
+            Err(e) => summaries.push(Inspected::failed(p, &e)),
+        }
+    }
     (summaries, full)
 }
 
@@ -174,6 +221,9 @@ fn inspection_table(items: &[Inspected]) -> String {
         }
         if let Some(e) = &i.error {
             let _ = writeln!(out, "  {e}");
+        }
+        for u in &i.unread {
+            let _ = writeln!(out, "  not read: {}: {}", u.path, u.reason);
         }
     }
     out

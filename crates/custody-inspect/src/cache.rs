@@ -1,0 +1,148 @@
+//! Inspection results kept on disk, by what they were computed from.
+//!
+//! An entry's name is the BLAKE3 digest of everything its result depends on
+//! (see `site::group_key`: the rules this build was compiled with, the
+//! options, the distribution's list digest, and each file's path, size,
+//! inode and change time), so a change anywhere is a different name and a
+//! miss: nothing is ever invalidated in place. Entries are written to a
+//! temporary file and renamed, so a reader sees a whole entry or none; an
+//! entry that does not parse is a miss. Failing to write is not an error:
+//! the next scan inspects again.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use crate::analysis::Report;
+
+/// Fingerprint of the analysis rules this build holds (its source, hashed
+/// at build time by `build.rs`).
+pub const RULES: &str = env!("CUSTODY_INSPECT_RULES");
+
+/// A folder of cached results.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// The name of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key(String);
+
+impl Cache {
+    /// A cache in `dir` (created when the first entry is written).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The key of what a result was computed from.
+    pub fn key(&self, inputs: &[u8]) -> Key {
+        Key(blake3::hash(inputs).to_hex().to_string())
+    }
+
+    fn path(&self, key: &Key) -> PathBuf {
+        self.dir.join(&key.0[..2]).join(format!("{}.json", key.0))
+    }
+
+    /// A cached result, if there is a whole one.
+    pub fn get(&self, key: &Key) -> Option<Report> {
+        let data = fs_err::read(self.path(key)).ok()?;
+        let report: Report = serde_json::from_slice(&data).ok()?;
+        report
+            .findings
+            .iter()
+            .all(|f| !f.code.is_empty())
+            .then_some(report)
+    }
+
+    /// Stores a result; errors are ignored (the cost is a later miss).
+    pub fn put(&self, key: &Key, report: &Report) {
+        let path = self.path(key);
+        let Some(dir) = path.parent() else { return };
+        if fs_err::create_dir_all(dir).is_err() {
+            return;
+        }
+        let Ok(data) = serde_json::to_vec(report) else {
+            return;
+        };
+        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
+            return;
+        };
+        if tmp.write_all(&data).is_ok() {
+            let _ = tmp.persist(&path);
+        }
+    }
+}
+
+/// Codes are `&'static str` in findings; those read back from the cache
+/// are interned once each. Only the shape of a code is accepted, and only
+/// so many distinct ones: an entry with others reads as empty (a miss).
+pub(crate) fn intern(code: &str) -> &'static str {
+    const MAX_CODES: usize = 1024;
+    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let well_formed = code.strip_prefix("custody::").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 64
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    });
+    if !well_formed {
+        return "";
+    }
+    let mut codes = CODES
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = codes.get(code) {
+        return known;
+    }
+    if codes.len() >= MAX_CODES {
+        return "";
+    }
+    let leaked: &'static str = Box::leak(code.to_owned().into_boxed_str());
+    codes.insert(leaked);
+    leaked
+}
+
+/// A finding as stored: its code as text (interned when read back).
+#[derive(serde::Deserialize)]
+struct StoredFinding {
+    code: String,
+    level: crate::analysis::Level,
+    phase: crate::analysis::Phase,
+    path: String,
+    line: Option<usize>,
+    layer: Option<String>,
+    snippet: String,
+    message: String,
+    function: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for crate::analysis::Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StoredFinding::deserialize(d).map(Into::into)
+    }
+}
+
+impl From<StoredFinding> for crate::analysis::Finding {
+    fn from(f: StoredFinding) -> Self {
+        Self {
+            code: intern(&f.code),
+            level: f.level,
+            phase: f.phase,
+            path: f.path,
+            line: f.line,
+            layer: f.layer,
+            snippet: f.snippet,
+            message: f.message,
+            function: f.function,
+        }
+    }
+}

@@ -1,0 +1,632 @@
+//! Installed environments, read one distribution at a time.
+//!
+//! A `site-packages` folder is listed once (names and file metadata, no
+//! contents). Every distribution's list of files (`RECORD`,
+//! `installed-files.txt`) is read in full before anything is judged. Each
+//! distribution is then read and analysed on its own, with bounds per file,
+//! so memory holds a few distributions at a time, never the environment.
+//! Files no list owns are grouped by their top-level folder.
+//!
+//! A start-up hook no list owns is an implant only when every
+//! distribution's list was read; where one could not be, the hook is
+//! reported as not judged (an unread owner is unknown, never absent). What
+//! was not read is always reported.
+//!
+//! With a [`Cache`], a distribution whose files are unchanged (same list
+//! digest, rules, and each file's size, inode and change time) is not read
+//! again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{self, Finding, Level, Options, Phase, Report, Verdict, is_startup_surface};
+use crate::archive::{Anomaly, ArchiveError, Contents, Format, HEAD_BYTES, Member};
+use crate::cache::Cache;
+
+/// Bytes of a distribution's file list read before giving up on it.
+const MAX_LIST_BYTES: u64 = 64 << 20;
+/// Bytes of one file read for analysis (the rest is not read).
+const MAX_FILE_BYTES: u64 = 16 << 20;
+/// Files listed before the listing stops (what is past it is reported unread).
+const MAX_FILES: usize = 2_000_000;
+
+/// Something not read, or not judged because of what was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    /// The file or folder, relative to the environment.
+    pub path: String,
+    /// Why, and what it means for the verdict.
+    pub reason: String,
+}
+
+/// What inspecting an environment found.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Every finding, with paths relative to the environment; reasons name
+    /// the distribution and file.
+    pub report: Report,
+    /// Distributions (and groups of files no distribution owns) inspected.
+    pub groups: usize,
+    /// Files listed.
+    pub files: usize,
+    /// Groups whose result came from the cache.
+    pub cached: usize,
+    /// What was not read or not judged.
+    pub unread: Vec<Unread>,
+}
+
+/// A file of the environment: where, how big, and what changes when it is
+/// written (a process can set a file's times back, but not its change time).
+#[derive(Debug, Clone)]
+struct Entry {
+    path: String,
+    size: u64,
+    stamp: (u64, i64, i64),
+}
+
+/// Who owns a group of files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    /// A distribution, by its metadata folder (`setuptools-80.9.0.dist-info`).
+    Distribution(String),
+    /// Files no list owns, by top-level name.
+    Nobody(String),
+}
+
+impl Owner {
+    fn label(&self) -> String {
+        match self {
+            Self::Distribution(meta) => {
+                let stem = meta
+                    .trim_end_matches(".dist-info")
+                    .trim_end_matches(".egg-info");
+                match stem.split_once('-') {
+                    Some((name, version)) => format!("{name} {version}"),
+                    None => stem.to_owned(),
+                }
+            }
+            Self::Nobody(top) => format!("files no distribution lists ({top})"),
+        }
+    }
+}
+
+/// A distribution's files, or a top-level folder's files no one owns.
+#[derive(Debug)]
+struct Group {
+    owner: Owner,
+    /// Indexes into the listing, sorted by path.
+    files: Vec<usize>,
+    /// Digest of the distribution's file list, when it has one.
+    list_digest: Option<blake3::Hash>,
+}
+
+/// The listing of an environment and who owns what.
+#[derive(Debug, Default)]
+struct Layout {
+    entries: Vec<Entry>,
+    groups: Vec<Group>,
+    /// Distributions whose file list could not be read.
+    unknown_owners: Vec<Unread>,
+    unread: Vec<Unread>,
+    anomalies: Vec<Anomaly>,
+}
+
+/// Inspects an installed environment (a `site-packages` folder).
+///
+/// # Errors
+/// When the folder itself cannot be listed; anything below it that cannot
+/// be read is reported in [`Environment::unread`] instead.
+pub fn inspect(
+    root: &Path,
+    options: Options,
+    cache: Option<&Cache>,
+) -> Result<Environment, ArchiveError> {
+    let layout = list(root)?;
+    let limits = analysis::Options::limits(options);
+    let hooks = startup_hooks(root, &layout);
+    let results: Vec<(Report, bool)> = layout
+        .groups
+        .par_iter()
+        .map(|g| {
+            let mut files = g.files.clone();
+            files.extend(hook_modules(&layout, g, &hooks));
+            files.sort_unstable();
+            files.dedup();
+            let key = cache.map(|c| c.key(&group_key(&layout, g, &files, options)));
+            if let (Some(c), Some(k)) = (cache, &key)
+                && let Some(report) = c.get(k)
+            {
+                return (report, true);
+            }
+            let contents = read_group(root, &layout, &files, limits.skim);
+            let report = analysis::inspect_with(&contents, options);
+            if let (Some(c), Some(k)) = (cache, &key) {
+                c.put(k, &report);
+            }
+            (report, false)
+        })
+        .collect();
+    let cached = results.iter().filter(|(_, hit)| *hit).count();
+    let mut findings = Vec::new();
+    let mut reasons = Vec::new();
+    let mut verdict = Verdict::Clean;
+    let mut score = 0u32;
+    let mut anomalies = layout.anomalies.clone();
+    for (g, (r, _)) in layout.groups.iter().zip(&results) {
+        let label = g.owner.label();
+        verdict = verdict.max(r.verdict);
+        score = score.saturating_add(r.score);
+        reasons.extend(r.reasons.iter().map(|why| format!("{label}: {why}")));
+        findings.extend(r.findings.iter().cloned());
+        anomalies.extend(r.anomalies.iter().cloned());
+    }
+    let mut unread = layout.unread.clone();
+    orphans(&layout, &hooks, &mut findings, &mut unread);
+    let (env_verdict, env_score, env_reasons) = crate::verdict::verdict(
+        &findings
+            .iter()
+            .filter(|f| f.code == ORPHAN || f.code == UNOWNED_PATHS)
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    verdict = verdict.max(env_verdict);
+    score = score.saturating_add(env_score);
+    reasons.extend(env_reasons);
+    findings.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+    findings.dedup();
+    Ok(Environment {
+        report: Report {
+            path: root.display().to_string(),
+            format: Format::Folder,
+            verdict,
+            score,
+            reasons,
+            findings,
+            anomalies,
+        },
+        groups: layout.groups.len(),
+        files: layout.entries.len(),
+        cached,
+        unread,
+    })
+}
+
+const ORPHAN: &str = "custody::orphan-startup-hook";
+const UNOWNED_PATHS: &str = "custody::unowned-path-hook";
+
+/// Lists the folder and assigns every file to the distribution whose list
+/// names it, or to a group of unowned files by top-level name.
+fn list(root: &Path) -> Result<Layout, ArchiveError> {
+    fs_err::read_dir(root).map_err(|e| ArchiveError::Io {
+        path: root.to_owned(),
+        reason: std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string),
+    })?;
+    let mut layout = Layout::default();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                layout.unread.push(Unread {
+                    path: relative(root, e.path().unwrap_or(root)),
+                    reason: format!(
+                        "cannot be listed ({}): files below it are not inspected",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), ToString::to_string)
+                    ),
+                });
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        if entry.path_is_symlink() {
+            let target = fs_err::read_link(entry.path())
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            layout.anomalies.push(Anomaly::Link { path: rel, target });
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if layout.entries.len() >= MAX_FILES {
+            layout.unread.push(Unread {
+                path: rel,
+                reason: format!(
+                    "the listing stopped at {MAX_FILES} files: this and later files are not inspected"
+                ),
+            });
+            break;
+        }
+        let Ok(meta) = entry.metadata() else {
+            layout.unread.push(Unread {
+                path: rel,
+                reason: "its metadata cannot be read: not inspected".into(),
+            });
+            continue;
+        };
+        layout.entries.push(Entry {
+            path: rel,
+            size: meta.len(),
+            stamp: stamp(&meta),
+        });
+    }
+    assign(root, &mut layout);
+    Ok(layout)
+}
+
+#[cfg(unix)]
+fn stamp(meta: &std::fs::Metadata) -> (u64, i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ino(), meta.ctime(), meta.ctime_nsec())
+}
+
+#[cfg(not(unix))]
+fn stamp(meta: &std::fs::Metadata) -> (u64, i64, i64) {
+    let t = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    (
+        0,
+        i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+        i64::from(t.subsec_nanos()),
+    )
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Reads every distribution's file list and groups the listing by owner.
+fn assign(root: &Path, layout: &mut Layout) {
+    let index: HashMap<&str, usize> = layout
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.path.as_str(), i))
+        .collect();
+    // Metadata folders at the top level, each with its list (or why none).
+    let mut metas: BTreeMap<String, Option<blake3::Hash>> = BTreeMap::new();
+    let mut owner: Vec<Option<usize>> = vec![None; layout.entries.len()];
+    let top_meta: Vec<String> = {
+        let mut seen: Vec<String> = layout
+            .entries
+            .iter()
+            .filter_map(|e| e.path.split_once('/').map(|(top, _)| top))
+            .filter(|top| top.ends_with(".dist-info") || top.ends_with(".egg-info"))
+            .map(str::to_owned)
+            .collect();
+        seen.dedup();
+        seen
+    };
+    let mut groups: Vec<Group> = Vec::new();
+    let mut unknown = Vec::new();
+    for meta in &top_meta {
+        let g = groups.len();
+        let (list_name, prefix) = if meta.ends_with(".dist-info") {
+            ("RECORD", String::new())
+        } else {
+            ("installed-files.txt", format!("{meta}/"))
+        };
+        let list_path = format!("{meta}/{list_name}");
+        let listed = read_list(root, &list_path, index.contains_key(list_path.as_str()));
+        let digest = match listed {
+            Ok((paths, digest)) => {
+                for p in paths {
+                    if let Some(norm) = normalise(&format!("{prefix}{p}"))
+                        && let Some(&i) = index.get(norm.as_str())
+                        && owner[i].is_none()
+                    {
+                        owner[i] = Some(g);
+                    }
+                }
+                Some(digest)
+            }
+            Err(reason) => {
+                unknown.push(Unread {
+                    path: list_path,
+                    reason,
+                });
+                None
+            }
+        };
+        metas.insert(meta.clone(), digest);
+        groups.push(Group {
+            owner: Owner::Distribution(meta.clone()),
+            files: Vec::new(),
+            list_digest: digest,
+        });
+    }
+    // A metadata file (`x.egg-info` as one PKG-INFO file) names no files.
+    for e in layout.entries.iter().filter(|e| {
+        !e.path.contains('/') && (e.path.ends_with(".egg-info") || e.path.ends_with(".dist-info"))
+    }) {
+        unknown.push(Unread {
+            path: e.path.clone(),
+            reason: "a distribution with no list of its files".into(),
+        });
+    }
+    let meta_group: HashMap<&str, usize> = top_meta
+        .iter()
+        .enumerate()
+        .map(|(g, m)| (m.as_str(), g))
+        .collect();
+    let mut nobody: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, e) in layout.entries.iter().enumerate() {
+        let top = e.path.split_once('/').map(|(t, _)| t);
+        let g = match (owner[i], top.and_then(|t| meta_group.get(t))) {
+            // A metadata folder's own files belong to it, listed or not.
+            (_, Some(&g)) | (Some(g), None) => g,
+            (None, None) => {
+                let key = top.unwrap_or("top level").to_owned();
+                *nobody.entry(key.clone()).or_insert_with(|| {
+                    groups.push(Group {
+                        owner: Owner::Nobody(key),
+                        files: Vec::new(),
+                        list_digest: None,
+                    });
+                    groups.len() - 1
+                })
+            }
+        };
+        groups[g].files.push(i);
+    }
+    groups.retain(|g| !g.files.is_empty());
+    layout.groups = groups;
+    layout.unknown_owners = unknown;
+}
+
+/// A distribution's list of file paths and the list's digest, or why it
+/// cannot be read.
+fn read_list(root: &Path, rel: &str, exists: bool) -> Result<(Vec<String>, blake3::Hash), String> {
+    if !exists {
+        return Err("missing: which files this distribution owns is unknown".to_owned());
+    }
+    let mut data = Vec::new();
+    fs_err::File::open(root.join(rel))
+        .and_then(|f| f.take(MAX_LIST_BYTES + 1).read_to_end(&mut data))
+        .map_err(|e| {
+            format!("cannot be read ({e}): which files this distribution owns is unknown")
+        })?;
+    if data.len() as u64 > MAX_LIST_BYTES {
+        return Err(format!(
+            "larger than {} MiB: not read, so which files this distribution owns is unknown",
+            MAX_LIST_BYTES >> 20
+        ));
+    }
+    let digest = blake3::hash(&data);
+    let text = std::str::from_utf8(&data)
+        .map_err(|_| "not UTF-8: which files this distribution owns is unknown".to_owned())?;
+    let paths = if rel.ends_with("/RECORD") {
+        custody_pypa::record::parse(text)
+            .map_err(|e| {
+                format!("not a valid RECORD ({e}): which files this distribution owns is unknown")
+            })?
+            .into_iter()
+            .map(|r| r.path)
+            .collect()
+    } else {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    Ok((paths, digest))
+}
+
+/// `a/./b/../c` as `a/c`; `None` when it leaves the folder.
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The top-level start-up hooks, read (they are small; more than a
+/// file's bound is read only in part), by listing index.
+fn startup_hooks(root: &Path, layout: &Layout) -> Vec<(usize, Member)> {
+    layout
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.path.contains('/') && is_startup_surface(&e.path))
+        .filter_map(|(i, e)| Some((i, read_member(root, e, None)?)))
+        .collect()
+}
+
+/// Modules the group's start-up hooks import that live in other groups:
+/// they run at start-up too, so they are read with the hook.
+fn hook_modules(layout: &Layout, g: &Group, hooks: &[(usize, Member)]) -> Vec<usize> {
+    let mine: Vec<Member> = hooks
+        .iter()
+        .filter(|(i, _)| g.files.contains(i))
+        .map(|(_, m)| m.clone())
+        .collect();
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let modules = crate::roles::startup_modules(&mine);
+    layout
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            modules
+                .iter()
+                .any(|m| e.path == format!("{m}.py") || e.path == format!("{m}/__init__.py"))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Reads one file, bounded; skimmed files keep their first bytes.
+fn read_member(root: &Path, e: &Entry, skim: Option<fn(&str) -> bool>) -> Option<Member> {
+    let cap = if skim.is_some_and(|s| s(&e.path)) {
+        HEAD_BYTES
+    } else {
+        MAX_FILE_BYTES
+    };
+    let mut data = Vec::new();
+    fs_err::File::open(root.join(&e.path))
+        .and_then(|f| f.take(cap).read_to_end(&mut data))
+        .ok()?;
+    Some(Member {
+        truncated: (data.len() as u64) < e.size,
+        size: e.size.max(data.len() as u64),
+        path: e.path.clone(),
+        data,
+    })
+}
+
+/// A group's files as the contents of one package.
+fn read_group(
+    root: &Path,
+    layout: &Layout,
+    files: &[usize],
+    skim: Option<fn(&str) -> bool>,
+) -> Contents {
+    let mut members = Vec::with_capacity(files.len());
+    let mut anomalies = Vec::new();
+    for &i in files {
+        let e = &layout.entries[i];
+        match read_member(root, e, skim) {
+            Some(m) => {
+                if m.truncated && skim.is_none_or(|s| !s(&e.path)) {
+                    anomalies.push(Anomaly::Oversized {
+                        path: e.path.clone(),
+                        size: e.size,
+                    });
+                }
+                members.push(m);
+            }
+            None => anomalies.push(Anomaly::Unreadable {
+                path: e.path.clone(),
+                reason: "cannot be read".into(),
+            }),
+        }
+    }
+    Contents {
+        path: root.to_owned(),
+        format: Format::Folder,
+        members,
+        anomalies,
+    }
+}
+
+/// What a group's cache key covers: the rules, the options, the owner, its
+/// list's digest, and each file's path, size, inode and change time.
+fn group_key(layout: &Layout, g: &Group, files: &[usize], options: Options) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut key = format!(
+        "rules {}\ndeep {}\nowner {:?}\nlist {}\n",
+        crate::cache::RULES,
+        options.deep,
+        g.owner,
+        g.list_digest
+            .map_or_else(String::new, |d| d.to_hex().to_string())
+    );
+    for &i in files {
+        let e = &layout.entries[i];
+        let _ = writeln!(
+            key,
+            "{}\0{} {} {} {}",
+            e.path, e.size, e.stamp.0, e.stamp.1, e.stamp.2
+        );
+    }
+    key.into_bytes()
+}
+
+/// Start-up hooks no list names: an implant when every list was read,
+/// not judged otherwise. A `.pth` that only adds folders runs no code.
+fn orphans(
+    layout: &Layout,
+    hooks: &[(usize, Member)],
+    findings: &mut Vec<Finding>,
+    unread: &mut Vec<Unread>,
+) {
+    let unowned: HashSet<usize> = layout
+        .groups
+        .iter()
+        .filter(|g| matches!(g.owner, Owner::Nobody(_)))
+        .flat_map(|g| g.files.iter().copied())
+        .collect();
+    let any_list = layout
+        .groups
+        .iter()
+        .any(|g| matches!(g.owner, Owner::Distribution(_)));
+    for (i, m) in hooks.iter().filter(|(i, _)| unowned.contains(i)) {
+        let path = &layout.entries[*i].path;
+        let runs_code = !m.path.ends_with(".pth")
+            || !crate::roles::pth_code(&String::from_utf8_lossy(&m.data)).is_empty();
+        if !any_list {
+            continue;
+        }
+        if !runs_code {
+            findings.push(Finding {
+                code: UNOWNED_PATHS,
+                level: Level::Low,
+                phase: Phase::Startup,
+                path: path.clone(),
+                line: None,
+                layer: None,
+                snippet: String::new(),
+                message: "a .pth file no distribution lists; it only adds folders to sys.path"
+                    .into(),
+                function: None,
+            });
+        } else if layout.unknown_owners.is_empty() {
+            findings.push(Finding {
+                code: ORPHAN,
+                level: Level::Critical,
+                phase: Phase::Startup,
+                path: path.clone(),
+                line: Some(1),
+                layer: None,
+                snippet: analysis::first_code_line(&m.data).to_owned(),
+                message:
+                    "a start-up hook that no installed distribution's RECORD lists: an implant"
+                        .into(),
+                function: None,
+            });
+        } else {
+            let owners: Vec<&str> = layout
+                .unknown_owners
+                .iter()
+                .map(|u| u.path.as_str())
+                .collect();
+            unread.push(Unread {
+                path: path.clone(),
+                reason: format!(
+                    "a start-up hook no list names, not judged: {} distribution(s) have no readable list of files ({})",
+                    owners.len(),
+                    owners.join(", ")
+                ),
+            });
+        }
+    }
+    unread.extend(layout.unknown_owners.iter().cloned());
+}
+
+#[cfg(test)]
+mod tests;
