@@ -94,6 +94,9 @@ pub struct Member {
     pub data: Vec<u8>,
     /// Whether `data` is shorter than the file (over a limit, or skimmed).
     pub truncated: bool,
+    /// SHA-256 of the whole file when it was hashed while read (installed
+    /// environments: files kept in part are still checked against RECORD).
+    pub sha256: Option<[u8; 32]>,
 }
 
 /// Something about the container itself that a benign package does not do,
@@ -293,6 +296,7 @@ impl<'a> Collector<'a> {
             size: size.max(data.len() as u64),
             data,
             truncated,
+            sha256: None,
         });
     }
 
@@ -308,6 +312,7 @@ impl<'a> Collector<'a> {
             size,
             truncated: (data.len() as u64) < size,
             data,
+            sha256: None,
         });
     }
 

@@ -64,7 +64,9 @@ pub fn mismatches(contents: &Contents) -> Vec<Mismatch> {
                     return None;
                 }
                 let path = format!("{base}{}", row.path);
-                let m = by_path.get(path.as_str()).filter(|m| !m.truncated)?;
+                let m = by_path
+                    .get(path.as_str())
+                    .filter(|m| !m.truncated || m.sha256.is_some())?;
                 Some((path, row.line, digest, *m))
             })
             .collect();
@@ -73,8 +75,10 @@ pub fn mismatches(contents: &Contents) -> Vec<Mismatch> {
             checks
                 .into_par_iter()
                 .filter_map(|(path, line, digest, m)| {
-                    let actual = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                        .encode(sha2::Sha256::digest(&m.data));
+                    let actual = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+                        m.sha256
+                            .unwrap_or_else(|| sha2::Sha256::digest(&m.data).into()),
+                    );
                     (actual != digest.trim_end_matches('=')).then(|| Mismatch {
                         path,
                         record: rec.path.clone(),

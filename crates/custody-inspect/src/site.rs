@@ -200,6 +200,17 @@ pub fn inspect(
     })
 }
 
+/// Whether a folder is laid out as installed distributions (a top-level
+/// `*.dist-info` with a RECORD): read it with [`inspect`].
+pub fn looks_installed(dir: &Path) -> bool {
+    fs_err::read_dir(dir).is_ok_and(|rd| {
+        rd.flatten().any(|e| {
+            e.file_name().to_string_lossy().ends_with(".dist-info")
+                && e.path().join("RECORD").is_file()
+        })
+    })
+}
+
 const ORPHAN: &str = "custody::orphan-startup-hook";
 const UNOWNED_PATHS: &str = "custody::unowned-path-hook";
 
@@ -480,22 +491,37 @@ fn hook_modules(layout: &Layout, g: &Group, hooks: &[(usize, Member)]) -> Vec<us
         .collect()
 }
 
-/// Reads one file, bounded; skimmed files keep their first bytes.
+/// Reads one file: its first bytes (all of a file a rule reads, up to a
+/// bound; the head of one it skims), hashing the whole file on the way so
+/// its RECORD row is checked whatever was kept.
 fn read_member(root: &Path, e: &Entry, skim: Option<fn(&str) -> bool>) -> Option<Member> {
+    use sha2::Digest as _;
     let cap = if skim.is_some_and(|s| s(&e.path)) {
         HEAD_BYTES
     } else {
         MAX_FILE_BYTES
     };
+    let mut file = fs_err::File::open(root.join(&e.path)).ok()?;
     let mut data = Vec::new();
-    fs_err::File::open(root.join(&e.path))
-        .and_then(|f| f.take(cap).read_to_end(&mut data))
-        .ok()?;
+    (&mut file).take(cap).read_to_end(&mut data).ok()?;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(&data);
+    let mut size = data.len() as u64;
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
     Some(Member {
-        truncated: (data.len() as u64) < e.size,
-        size: e.size.max(data.len() as u64),
+        truncated: (data.len() as u64) < size,
+        size,
         path: e.path.clone(),
         data,
+        sha256: Some(hasher.finalize().into()),
     })
 }
 

@@ -45,7 +45,12 @@ pub fn run(args: &InspectArgs) -> CmdResult {
         .paths
         .par_iter()
         .map(|p| {
-            let r = archive::read(p, &limits).map(|c| analysis::inspect_with(&c, options));
+            // An installed environment is read one distribution at a time.
+            let r = if p.is_dir() && custody_inspect::site::looks_installed(p) {
+                custody_inspect::site::inspect(p, options, None).map(|env| env.report)
+            } else {
+                archive::read(p, &limits).map(|c| analysis::inspect_with(&c, options))
+            };
             progress.inc(1);
             r
         })
