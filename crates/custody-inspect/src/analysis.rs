@@ -159,6 +159,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
         })
         .collect();
     findings.extend(per_member.into_iter().flatten());
+    text_until_run(&mut findings);
     orphans(contents, &mut findings);
     for m in crate::integrity::mismatches(contents) {
         let phase = if is_startup_surface(&m.path) {
@@ -524,8 +525,10 @@ const SECRET_MARKERS: &[&str] = &[
     ".vault-token",
     ".netrc",
     ".pgpass",
-    "169.254.169.254",
-    "169.254.170.2",
+    // The metadata services as addresses to fetch from, not as entries of a
+    // proxy's exclusion list.
+    "://169.254.169.254",
+    "://169.254.170.2",
     "/etc/shadow",
     ".bash_history",
     "wallet.dat",
@@ -664,7 +667,13 @@ pub(crate) const EXFIL_MARKERS: &[&str] = &[
 /// Out-of-band interaction catchers and request bins: nothing but probes
 /// and exfiltration talks to them from inside a package.
 pub(crate) const OAST_MARKERS: &[&str] = &[
-    "ngrok",
+    // ngrok's tunnels (where a probe sends), not ngrok's own site or CDN
+    // (where its installer downloads the agent from).
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok-free.dev",
+    "ngrok.app",
+    "ngrok.dev",
     "webhook.site",
     "pipedream.net",
     "interact.sh",
@@ -1121,6 +1130,13 @@ fn any_marker(v: &str) -> bool {
     ALL.is_match(v)
 }
 
+/// Whether a marker is an environment variable's name (`AWS_SECRET_ACCESS_KEY`).
+fn is_env_name(marker: &str) -> bool {
+    marker
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// Marker rules on one string.
 fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {
     let lower = s.value.to_ascii_lowercase();
@@ -1130,7 +1146,10 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
         if prose
             && matches!(
                 *code,
-                "custody::secret-access" | "custody::persistence" | "custody::host-recon"
+                "custody::secret-access"
+                    | "custody::persistence"
+                    | "custody::host-recon"
+                    | "custody::privileged-pod"
             )
         {
             continue;
@@ -1144,6 +1163,10 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             let level = if *code == "custody::drop-box" && has_chat_token(&s.value) {
                 // A chat webhook with its token: a drop box in use.
                 Level::Critical
+            } else if *code == "custody::secret-access" && is_env_name(m) {
+                // A credential's environment variable, by name: what the
+                // client it belongs to reads for its own service.
+                Level::Medium
             } else {
                 *level
             };
@@ -1193,6 +1216,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             .any(|c| s.value.contains(c))
         && s.value.contains("http")
     {
+        // Text until something runs it: see `text_until_run`.
         out.push(ctx.at(
             "custody::network-egress",
             Level::Medium,
@@ -2639,6 +2663,31 @@ fn media_payload(m: &Member, out: &mut Vec<Finding>) {
                 start = None;
             }
             _ => {}
+        }
+    }
+}
+
+/// A curl or wget command line in a string is text (low) unless a process
+/// is started with it: a spawn in the same function within three lines
+/// (`os.system('wget ...')`). An install one-liner kept in a help text or
+/// a constant is not a download.
+fn text_until_run(findings: &mut [Finding]) {
+    let spawns: Vec<(String, Option<String>, usize)> = findings
+        .iter()
+        .filter(|f| f.code == "custody::process-spawn")
+        .filter_map(|f| Some((f.path.clone(), f.function.clone(), f.line?)))
+        .collect();
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.code == "custody::network-egress" && f.message == CURL_IN_TEXT)
+    {
+        let run = f.line.is_some_and(|line| {
+            spawns
+                .iter()
+                .any(|(p, func, l)| *p == f.path && *func == f.function && l.abs_diff(line) <= 3)
+        });
+        if !run {
+            f.level = Level::Low;
         }
     }
 }

@@ -155,14 +155,6 @@ const RULES: &[Rule] = &[
         why: "creates a privileged pod (a foothold on the cluster's nodes) before any function is called",
     },
     Rule {
-        all: &[
-            ("custody::host-recon", Level::Medium),
-            ("custody::network-egress", Level::Medium),
-        ],
-        any: &[],
-        why: "sends the host's or user's identity out before any function is called",
-    },
-    Rule {
         all: &[("custody::host-recon", Level::High)],
         any: &[],
         why: "runs a reconnaissance command (whoami, hostname, ...) before any function is called",
@@ -452,6 +444,11 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
                     g.code == b && g.level >= Level::Medium && in_a.contains(&g.function.as_deref())
                 })
         };
+        // The identity read where the connection is made (a build script's
+        // `os.uname()` and its download helper are not a beacon).
+        if together("custody::host-recon", "custody::network-egress") {
+            say("sends the host's or user's identity out before any function is called");
+        }
         if together("custody::network-egress", "custody::process-spawn") {
             if at_install {
                 say("calls out and runs a program while being installed");
