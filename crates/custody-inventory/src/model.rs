@@ -142,9 +142,12 @@ pub struct Package {
     /// [`Package::version_text`]): a private project may share a PyPI name.
     #[serde(skip)]
     pub version: Option<Version>,
-    /// The version, when known: PEP 440-normalised where it parses
-    /// (`1.0.0-rc1` becomes `1.0.0rc1`, `2.3.0%2Bcu121` in a URL `2.3.0+cu121`),
-    /// else as written (`===` arbitrary equality).
+    /// The version, when known. Lockfiles and environments: as the file
+    /// writes it, trimmed (a `Pipfile.lock` pin without its `==`).
+    /// Requirements files: the PEP 440 normalised form of an `==` pin
+    /// (`1.0.0-RC1` is `1.0.0rc1`), an `===` pin as written, and an archive
+    /// URL's or path's file-name version percent-decoded (`2.3.0%2Bcu121`
+    /// is `2.3.0+cu121`).
     #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
     pub version_text: Option<String>,
     /// How it is pinned.

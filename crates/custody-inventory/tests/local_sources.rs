@@ -319,3 +319,15 @@ fn pylock_without_packages_is_an_error_naming_the_file() {
             .is_empty()
     );
 }
+
+#[test]
+fn lockfile_versions_are_kept_as_written_as_docs_scan_json_says() {
+    let inv = read(
+        "uv.lock",
+        "version = 1\n\n[[package]]\nname = \"Foo_Bar\"\nversion = \"1.0.0-RC1\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+    );
+    assert_eq!(
+        rows(&inv),
+        vec![row("foo-bar", "1.0.0-RC1", true, "pinned")]
+    );
+}
