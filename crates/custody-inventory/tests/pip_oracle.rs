@@ -95,14 +95,14 @@ fn pip_reading(files: &[PathBuf]) -> Vec<(String, Result<Vec<Row>, String>)> {
         match cols.as_slice() {
             ["file", f] => result.push(((*f).to_owned(), Ok(Vec::new()))),
             ["error", msg] => result.last_mut().unwrap().1 = Err((*msg).to_owned()),
-            [f, l, n, k, v] => {
+            [file, line, name, kind, value] => {
                 if let Ok(rows) = &mut result.last_mut().unwrap().1 {
                     rows.push((
-                        (*f).into(),
-                        (*l).into(),
-                        (*n).into(),
-                        (*k).into(),
-                        (*v).into(),
+                        (*file).into(),
+                        (*line).into(),
+                        (*name).into(),
+                        (*kind).into(),
+                        (*value).into(),
                     ));
                 }
             }

@@ -35,7 +35,7 @@ pub(super) fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, InventoryErr
         Some(out)
     };
     let utf16 = |data: &[u8], big: bool| -> Option<String> {
-        if data.len() % 2 != 0 {
+        if !data.len().is_multiple_of(2) {
             return None;
         }
         let v: Vec<u16> = data

@@ -264,13 +264,10 @@ fn requirement(origin: Origin, req_text: &str) -> Result<Package, String> {
             let mut pkg = Package::new(name, origin, SourceKind::RequirementsTxt, pin);
             // As in `add_direct`: an archive's file name states its version.
             if let Some(v) = direct::name_and_version(&u).1 {
-                pkg = match custody_pypa::parse_version(&v) {
-                    Ok(parsed) => pkg.with_version(parsed, &v),
-                    Err(_) => {
-                        pkg.version_text = Some(v);
-                        pkg
-                    }
-                };
+                pkg.version_text = Some(v.clone());
+                if let Ok(parsed) = custody_pypa::parse_version(&v) {
+                    pkg = pkg.with_version(parsed, &v);
+                }
             }
             pkg.local_unless_indexed()
         }
@@ -308,13 +305,10 @@ fn arbitrary_equality(origin: Origin, req_text: &str) -> Option<Result<Package, 
         Err(e) => return Some(Err(e)),
     };
     pkg.pin = Pin::Exact;
-    pkg = match custody_pypa::parse_version(version) {
-        Ok(v) => pkg.with_version(v, version),
-        Err(_) => {
-            pkg.version_text = Some(version.to_owned());
-            pkg
-        }
-    };
+    pkg.version_text = Some(version.to_owned());
+    if let Ok(v) = custody_pypa::parse_version(version) {
+        pkg = pkg.with_version(v, version);
+    }
     Some(Ok(pkg))
 }
 

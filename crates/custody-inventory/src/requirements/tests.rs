@@ -1,4 +1,4 @@
-#![expect(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+#![expect(clippy::disallowed_methods, reason = "std::fs is fine in tests")]
 
 use super::*;
 
