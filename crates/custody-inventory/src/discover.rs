@@ -60,8 +60,27 @@ impl Default for DiscoverOptions {
     }
 }
 
-/// Reads one lockfile of a known kind.
+/// Reads one lockfile of a known kind. Entries that cannot be read (a bad
+/// line of a requirements file) do not stop the reading: they are collected
+/// and returned together as [`InventoryError::Invalid`], with the rest.
 pub fn read_lockfile(path: &Path, kind: LockfileKind) -> Result<Inventory, InventoryError> {
+    checked(path, read_one(path, kind)?)
+}
+
+/// A non-empty [`Inventory::problems`] as an error that keeps the rest.
+fn checked(path: &Path, mut inv: Inventory) -> Result<Inventory, InventoryError> {
+    if inv.problems.is_empty() {
+        return Ok(inv);
+    }
+    let problems = std::mem::take(&mut inv.problems);
+    Err(InventoryError::Invalid {
+        path: path.to_owned(),
+        problems,
+        partial: Box::new(inv),
+    })
+}
+
+fn read_one(path: &Path, kind: LockfileKind) -> Result<Inventory, InventoryError> {
     if kind == LockfileKind::Requirements {
         return requirements::read(path);
     }
@@ -77,8 +96,14 @@ pub fn read_lockfile(path: &Path, kind: LockfileKind) -> Result<Inventory, Inven
 }
 
 /// Inventories `path`: a lockfile, an environment (venv, prefix or
-/// site-packages), or a project folder searched for both.
+/// site-packages), or a project folder searched for both. Unreadable
+/// entries are collected over every file found and returned together as
+/// [`InventoryError::Invalid`] (see [`read_lockfile`]).
 pub fn discover(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, InventoryError> {
+    checked(path, discover_all(path, opts)?)
+}
+
+fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, InventoryError> {
     // Follow a symlink given on the command line; report loops and dangling links clearly.
     let meta = fs_err::metadata(path).map_err(|e| InventoryError::io(path, &e))?;
     if meta.is_file() {
@@ -86,7 +111,7 @@ pub fn discover(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
             LockfileKind::from_path(path, true).ok_or_else(|| InventoryError::Unrecognised {
                 path: path.to_owned(),
             })?;
-        return read_lockfile(path, kind);
+        return read_one(path, kind);
     }
     if env::is_site_packages(path) || env::is_environment(path) {
         return env::read_environment(path);
@@ -128,7 +153,7 @@ pub fn discover(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
             continue;
         }
         if let Some(kind) = LockfileKind::from_path(p, false) {
-            inv.extend(read_lockfile(p, kind)?);
+            inv.extend(read_one(p, kind)?);
         }
     }
     if inv.sources.is_empty() {

@@ -46,6 +46,17 @@ pub enum InventoryError {
         /// The operating system's explanation.
         reason: String,
     },
+    /// Entries of the files read could not be read. Every other entry was
+    /// read: the partial inventory is kept for a caller that reports both.
+    #[error("{}", invalid_message(path, problems))]
+    Invalid {
+        /// The path given to [`crate::discover`] or [`crate::read_lockfile`].
+        path: PathBuf,
+        /// Each entry that could not be read, with its file and line.
+        problems: Vec<crate::Problem>,
+        /// Everything else that was read.
+        partial: Box<crate::Inventory>,
+    },
     /// A file was given whose kind custody does not know.
     #[error(
         "{path}: not a Python environment or a known lockfile (requirements*.txt, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, pylock.toml)"
@@ -62,6 +73,20 @@ pub enum InventoryError {
         /// How deep the search went.
         depth: usize,
     },
+}
+
+fn invalid_message(path: &std::path::Path, problems: &[crate::Problem]) -> String {
+    use fmt::Write as _;
+    let n = problems.len();
+    let mut out = format!(
+        "{}: {n} {} could not be read (the rest was read)",
+        path.display(),
+        if n == 1 { "entry" } else { "entries" }
+    );
+    for p in problems {
+        let _ = write!(out, "\n  {p}");
+    }
+    out
 }
 
 impl InventoryError {

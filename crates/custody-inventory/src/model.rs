@@ -105,6 +105,17 @@ pub enum Pin {
 }
 
 impl Pin {
+    /// Whether the package is a release of the package index's project of
+    /// its name (installed, pinned, unpinned, or a direct URL to an
+    /// archive), rather than a local project, folder, file or VCS checkout
+    /// whose name says nothing about which project it is.
+    pub fn is_from_index(&self) -> bool {
+        matches!(
+            self,
+            Self::Installed | Self::Exact | Self::Unpinned { .. } | Self::Url { .. }
+        )
+    }
+
     /// A short human label.
     pub fn label(&self) -> &'static str {
         match self {
@@ -124,10 +135,19 @@ impl Pin {
 pub struct Package {
     /// PEP 503 normalised name.
     pub name: PackageName,
-    /// PEP 440 version, when exactly known.
+    /// PEP 440 version, when exactly known *and* the package comes from a
+    /// package index, so advisories for that index's project of this name
+    /// apply. `None` for local projects, folders, local archives and VCS
+    /// checkouts even when their version is written (it is in
+    /// [`Package::version_text`]): a private project may share a PyPI name.
     #[serde(skip)]
     pub version: Option<Version>,
-    /// The version as written, when known.
+    /// The version, when known. Lockfiles and environments: as the file
+    /// writes it, trimmed (a `Pipfile.lock` pin without its `==`).
+    /// Requirements files: the PEP 440 normalised form of an `==` pin
+    /// (`1.0.0-RC1` is `1.0.0rc1`), an `===` pin as written, and an archive
+    /// URL's or path's file-name version percent-decoded (`2.3.0%2Bcu121`
+    /// is `2.3.0+cu121`).
     #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
     pub version_text: Option<String>,
     /// How it is pinned.
@@ -189,6 +209,16 @@ impl Package {
         self.version_text = Some(text.trim().to_owned());
         self
     }
+
+    /// Keeps the version as text only when the package does not come from a
+    /// package index (a local project, folder, file or VCS checkout), so it is
+    /// listed but never matched against index advisories by name.
+    pub(crate) fn local_unless_indexed(mut self) -> Self {
+        if !self.pin.is_from_index() {
+            self.version = None;
+        }
+        self
+    }
 }
 
 /// Everything read from the given paths.
@@ -201,6 +231,34 @@ pub struct Inventory {
     /// Entries that name no package at all (a bare URL with no `#egg=`, a
     /// remote `-r` include): reported, never dropped.
     pub unresolved: Vec<Unresolved>,
+    /// Entries custody could not read (a malformed line), each with its file
+    /// and line. The rest of the file is still read; a caller must treat a
+    /// non-empty list as bad input (see [`crate::discover`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// An entry that could not be read, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line of the entry (the first line of a continued one).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: line {}: {}",
+            self.path.display(),
+            self.line,
+            self.message
+        )
+    }
 }
 
 /// An entry that could not be tied to a package name.
@@ -236,6 +294,11 @@ impl Inventory {
         for u in other.unresolved {
             if !self.unresolved.contains(&u) {
                 self.unresolved.push(u);
+            }
+        }
+        for p in other.problems {
+            if !self.problems.contains(&p) {
+                self.problems.push(p);
             }
         }
     }

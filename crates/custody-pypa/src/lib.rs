@@ -5,6 +5,7 @@
 //! * [`metadata`]: the `Name` and `Version` of a core-metadata file
 //!   (`METADATA`, `PKG-INFO`).
 //! * [`record`]: the rows of a wheel `RECORD` file.
+//! * [`filename`]: the name and version a wheel or sdist file name states.
 //!
 //! Nothing here touches the file system: callers read the bytes and pass the
 //! file name along so errors can name it.
@@ -15,6 +16,7 @@
 //! assert_eq!(name.as_str(), "zope-interface");
 //! ```
 
+pub mod filename;
 pub mod metadata;
 mod name;
 pub mod record;

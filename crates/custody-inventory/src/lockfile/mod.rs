@@ -65,6 +65,7 @@ pub(crate) fn inventory(path: &Path, kind: SourceKind, packages: Vec<Package>) -
         }],
         packages,
         unresolved: Vec::new(),
+        problems: Vec::new(),
     }
 }
 

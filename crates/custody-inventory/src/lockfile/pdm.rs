@@ -74,7 +74,11 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
                 target: e.path.clone().or_else(|| e.url.clone()).unwrap_or_default(),
             }
         } else if let Some(u) = &e.url {
-            Pin::Url { url: u.clone() }
+            if super::pipfile::is_remote(u) {
+                Pin::Url { url: u.clone() }
+            } else {
+                Pin::Local { path: u.clone() }
+            }
         } else if let Some(p) = &e.path {
             Pin::Local { path: p.clone() }
         } else {
@@ -90,7 +94,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         )?;
         p.hashes = e.files.iter().filter_map(|f| f.hash.clone()).collect();
         p.marker.clone_from(&e.marker);
-        out.push(p);
+        out.push(p.local_unless_indexed());
     }
     Ok(inventory(path, SourceKind::PdmLock, out))
 }

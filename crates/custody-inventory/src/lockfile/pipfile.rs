@@ -57,7 +57,11 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
                     target: s("path").or_else(|| s("file")).unwrap_or_default(),
                 }
             } else if let Some(f) = s("file") {
-                Pin::Url { url: f }
+                if is_remote(&f) {
+                    Pin::Url { url: f }
+                } else {
+                    Pin::Local { path: f }
+                }
             } else if let Some(p) = s("path") {
                 Pin::Local { path: p }
             } else {
@@ -93,8 +97,14 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
                 })
                 .unwrap_or_default();
             pkg.marker = s("markers");
-            out.push(pkg);
+            out.push(pkg.local_unless_indexed());
         }
     }
     Ok(inventory(path, SourceKind::PipfileLock, out))
+}
+
+/// An `http(s)://` URL, as opposed to a local `file:` URL or path.
+pub(crate) fn is_remote(url: &str) -> bool {
+    let l = url.to_ascii_lowercase();
+    l.starts_with("https://") || l.starts_with("http://")
 }

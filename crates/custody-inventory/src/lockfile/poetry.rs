@@ -106,7 +106,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             toml::Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-        out.push(p);
+        out.push(p.local_unless_indexed());
     }
     Ok(inventory(path, SourceKind::PoetryLock, out))
 }

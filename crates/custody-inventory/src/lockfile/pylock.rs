@@ -13,8 +13,8 @@ use crate::{InventoryError, Location};
 struct Lock {
     #[serde(rename = "lock-version")]
     lock_version: Option<Spanned<String>>,
-    #[serde(default)]
-    packages: Vec<Entry>,
+    /// Required by PEP 751 (pip-audit rejects a file without it).
+    packages: Option<Vec<Entry>>,
 }
 
 #[derive(Deserialize)]
@@ -61,8 +61,15 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             ),
         ));
     }
-    let mut out = Vec::with_capacity(lock.packages.len());
-    for e in &lock.packages {
+    let Some(packages) = &lock.packages else {
+        return Err(InventoryError::parse(
+            path,
+            Location::Key("packages".into()),
+            "missing required key `packages` (PEP 751); an empty lock writes `packages = []`",
+        ));
+    };
+    let mut out = Vec::with_capacity(packages.len());
+    for e in packages {
         let get =
             |t: &toml::Table, k: &str| t.get(k).and_then(toml::Value::as_str).map(str::to_owned);
         let pin = if let Some(v) = &e.vcs {
@@ -99,6 +106,24 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             e.version.as_ref(),
             pin,
         )?;
+        if e.version.is_none()
+            && let Some(a) = &e.archive
+            && let Some(v) = a
+                .url
+                .as_deref()
+                .or(a.path.as_deref())
+                .and_then(custody_pypa::filename::archive_name)
+                .and_then(|n| n.version)
+        {
+            // `version` may be left out for an archive; its file name states it.
+            p.version_text = Some(v.clone());
+            if let Ok(parsed) = custody_pypa::parse_version(&v) {
+                p = p.with_version(parsed, &v);
+                if matches!(p.pin, Pin::Unpinned { .. }) {
+                    p.pin = Pin::Exact;
+                }
+            }
+        }
         let mut times = Vec::new();
         for a in e.sdist.iter().chain(&e.wheels).chain(&e.archive) {
             for (algo, digest) in &a.hashes {
@@ -112,7 +137,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
         }
         p.upload_time = newest(times);
         p.marker.clone_from(&e.marker);
-        out.push(p);
+        out.push(p.local_unless_indexed());
     }
     Ok(inventory(path, SourceKind::Pylock, out))
 }

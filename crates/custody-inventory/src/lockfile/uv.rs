@@ -79,7 +79,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             }
         }
         p.upload_time = newest(times);
-        out.push(p);
+        out.push(p.local_unless_indexed());
     }
     Ok(inventory(path, SourceKind::UvLock, out))
 }
