@@ -289,15 +289,18 @@ const MODULE_RULES: &[Rule] = &[Rule {
     why: "one module reads credential stores and talks to a chat webhook or paste site",
 }];
 
+/// Whether a file is a test or sits in a folder a user's `import` never runs.
+fn in_tests(path: &str) -> bool {
+    path.split('/')
+        .any(|c| NOT_SHIPPED_DIRS.contains(&c) || c.starts_with("test_"))
+}
+
 fn function_rules(findings: &[Finding]) -> Vec<String> {
     // Tests exercise clients against fake hosts and secrets; a cloud
     // metadata endpoint or a pod's service-account token is where SDKs get
     // their credentials.
     let counted = |f: &&Finding| {
-        let in_tests = f
-            .path
-            .split('/')
-            .any(|c| NOT_SHIPPED_DIRS.contains(&c) || c.starts_with("test_"));
+        let in_tests = in_tests(&f.path);
         let metadata = f.code == "custody::secret-access"
             && (f.message.contains("169.254.") || f.message.contains("kubernetes.io"));
         !in_tests && !metadata
@@ -444,9 +447,16 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
                     g.code == b && g.level >= Level::Medium && in_a.contains(&g.function.as_deref())
                 })
         };
-        // The identity read where the connection is made (a build script's
-        // `os.uname()` and its download helper are not a beacon).
-        if together("custody::host-recon", "custody::network-egress") {
+        // The identity read where the connection is made, or gathered by a
+        // function of a file that connects (`detect()` collects, `send()`
+        // posts); platform facts kept at the top of a build script beside a
+        // download helper are not a beacon.
+        let gathered = here.iter().any(|f| {
+            f.code == "custody::host-recon" && f.level >= Level::Medium && f.function.is_some()
+        });
+        if together("custody::host-recon", "custody::network-egress")
+            || (gathered && has("custody::network-egress", Level::Medium))
+        {
             say("sends the host's or user's identity out before any function is called");
         }
         if together("custody::network-egress", "custody::process-spawn") {
@@ -550,10 +560,12 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             ));
         }
     }
-    // Likewise a request bin or interaction catcher.
+    // Likewise a request bin or interaction catcher (outside tests: a
+    // tunnel client's tests talk to its tunnels).
     let tokens: BTreeSet<&str> = findings
         .iter()
         .filter(|f| f.code == "custody::drop-box" && f.level == Level::Critical)
+        .filter(|f| !in_tests(&f.path))
         .map(|f| f.path.as_str())
         .collect();
     for path in tokens {

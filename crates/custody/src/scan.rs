@@ -214,6 +214,17 @@ fn matches(
 }
 
 fn unchecked_reason(pin: &Pin) -> String {
+    if !pin.is_from_index() {
+        let what = match pin {
+            Pin::Vcs { url } => format!("version-control checkout {url}"),
+            Pin::Editable { target } => format!("editable install of {target}"),
+            Pin::Local { path } => format!("local project or archive {path}"),
+            _ => "local project".to_owned(),
+        };
+        return format!(
+            "{what}: not a package-index release, so never matched by name against index advisories"
+        );
+    }
     match pin {
         Pin::Unpinned { specifier } if specifier.is_empty() => "unpinned: no version given".into(),
         Pin::Unpinned { specifier } => format!("unpinned: {specifier} does not fix one version"),
@@ -221,7 +232,9 @@ fn unchecked_reason(pin: &Pin) -> String {
         Pin::Vcs { url } => format!("version-control reference without a known version: {url}"),
         Pin::Editable { target } => format!("editable install without a known version: {target}"),
         Pin::Local { path } => format!("local path without a known version: {path}"),
-        Pin::Installed | Pin::Exact => "no version".into(),
+        Pin::Installed | Pin::Exact => {
+            "no PEP 440 version (arbitrary equality or unreadable)".into()
+        }
     }
 }
 

@@ -34,8 +34,8 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         .iter()
         .cloned()
         .partition(|p| p.is_file() && custody_inspect::archive::Format::from_path(p).is_some());
-    let inventory = if others.is_empty() {
-        custody_inventory::Inventory::default()
+    let (inventory, problems) = if others.is_empty() {
+        (custody_inventory::Inventory::default(), Vec::new())
     } else {
         inventory(&others, args.depth)?
     };
@@ -83,6 +83,18 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         Format::Sarif => render::sarif::scan(&report, &inspected)?,
     };
     output::stdout(&text)?;
+    if !problems.is_empty() {
+        // The rest was scanned and reported; the scan still fails.
+        for p in &problems {
+            output::note(&format!("error: {p}"));
+        }
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "{} entr{} could not be read; everything else was scanned above",
+            problems.len(),
+            if problems.len() == 1 { "y" } else { "ies" }
+        ))
+        .with_hint("fix or remove the lines named above; pip refuses them too"));
+    }
     Ok(if report.fails() || implant {
         Exit::Findings
     } else {
@@ -253,11 +265,28 @@ fn load_policy(args: &ScanArgs) -> Result<Policy, CliError> {
     }
 }
 
-fn inventory(paths: &[PathBuf], depth: usize) -> Result<Inventory, CliError> {
+/// What the paths hold, and the entries that could not be read (each
+/// named by file and line; everything else is kept and scanned).
+fn inventory(
+    paths: &[PathBuf],
+    depth: usize,
+) -> Result<(Inventory, Vec<custody_inventory::Problem>), CliError> {
     let opts = DiscoverOptions { max_depth: depth };
     let mut inv = Inventory::default();
+    let mut problems = Vec::new();
     for p in paths {
-        let part = custody_inventory::discover(p, &opts).map_err(|e| {
+        let part = match custody_inventory::discover(p, &opts) {
+            Err(InventoryError::Invalid {
+                problems: bad,
+                partial,
+                ..
+            }) => {
+                problems.extend(bad);
+                Ok(*partial)
+            }
+            other => other,
+        };
+        let part = part.map_err(|e| {
             let hint = match &e {
                 InventoryError::NothingFound { .. } => Some(
                     "point custody at a virtual environment, a site-packages folder or a lockfile",
@@ -274,5 +303,5 @@ fn inventory(paths: &[PathBuf], depth: usize) -> Result<Inventory, CliError> {
         })?;
         inv.extend(part);
     }
-    Ok(inv)
+    Ok((inv, problems))
 }
