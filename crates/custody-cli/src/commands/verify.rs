@@ -1,7 +1,7 @@
 //! `custody verify` and `custody diff`.
 
 use custody_seal::compare;
-use custody_seal::error::TrustError;
+use custody_seal::error::{OpenError, TrustError};
 use custody_seal::keys::PublicKey;
 use custody_seal::open::{self, Opened, Payload};
 use custody_seal::{modelsign, seal, verify};
@@ -167,6 +167,11 @@ fn open_manifest(
     max: u64,
 ) -> Result<Opened, CliError> {
     open::open(path, trusted, max).map_err(|e| {
+        let e = match e {
+            // Nothing was checked: the path is wrong, not the signature.
+            e @ OpenError::Unreadable { .. } => return CliError::bad_input(e),
+            OpenError::Untrusted(e) => e,
+        };
         let hint = match &e {
             TrustError::BadSignature { .. } => {
                 Some("give the signer's public key with --key; a changed manifest never verifies")
