@@ -49,7 +49,14 @@ fn two_outputs(w: &World) -> serde_json::Value {
         b = w.s("out/b.txt")
     );
     let (r, _) = w.sandboxed(
-        &["--output", "./out/a.jsonl", "--output", "out/b.txt", "-k", &k],
+        &[
+            "--output",
+            "./out/a.jsonl",
+            "--output",
+            "out/b.txt",
+            "-k",
+            &k,
+        ],
         &code,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -102,7 +109,8 @@ fn every_subject_must_be_accounted_for() {
     assert_eq!(removed(&doc), ["out/b.txt"], "{doc}");
     assert_eq!(doc["report"]["unchanged"], 1, "{doc}");
     assert!(
-        r.stderr.contains("out/b.txt: an attested output was not given to verify"),
+        r.stderr
+            .contains("out/b.txt: an attested output was not given to verify"),
         "{}",
         r.stderr
     );
@@ -134,8 +142,9 @@ fn attestations_in_the_old_form_still_verify() {
         "predicateType": "https://slsa.dev/provenance/v1",
         "predicate": {},
     });
-    let signer = custody_seal::keys::SigningKey::from_pem(&std::fs::read_to_string(&k).unwrap(), None)
-        .unwrap();
+    let signer =
+        custody_seal::keys::SigningKey::from_pem(&std::fs::read_to_string(&k).unwrap(), None)
+            .unwrap();
     std::fs::write(
         w.p("att.json"),
         custody_run::attest::sign(&statement, &signer),

@@ -58,7 +58,9 @@ fn decode(s: &str) -> PathBuf {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            out.push(u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap());
+            out.push(
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap(),
+            );
             i += 3;
         } else {
             out.push(b[i]);
@@ -85,7 +87,11 @@ fn check(uris: &[String], cwd: &Path, absolute: bool) {
             assert!(!u.starts_with("file:"), "{u}");
             cwd.join(decode(u))
         };
-        assert!(path.exists(), "{u} decodes to {}, which does not exist", path.display());
+        assert!(
+            path.exists(),
+            "{u} decodes to {}, which does not exist",
+            path.display()
+        );
         assert!(path.to_str().unwrap().contains(ODD), "{}", path.display());
     }
 }
@@ -94,7 +100,10 @@ fn check(uris: &[String], cwd: &Path, absolute: bool) {
 fn inspect_sarif_uris_are_percent_encoded() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join(ODD).join("site-packages");
-    copy_tree(&fixture("inspect/replicas/site-packages-litellm-1.107.0"), &site);
+    copy_tree(
+        &fixture("inspect/replicas/site-packages-litellm-1.107.0"),
+        &site,
+    );
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     let rel = Path::new(ODD).join("site-packages");

@@ -269,7 +269,10 @@ fn a_manifest_that_cannot_be_read_is_bad_input() {
     let f = Fixture::new();
     assert_eq!(f.seal("m.json", &[]).code, 0);
     for (missing, reason) in [
-        ("no-such-manifest.json", "cannot read the file: no such file"),
+        (
+            "no-such-manifest.json",
+            "cannot read the file: no such file",
+        ),
         ("data", "cannot read the file: is a folder"),
     ] {
         let r = f.verify(missing, &[]);

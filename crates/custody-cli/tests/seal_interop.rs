@@ -82,7 +82,14 @@ fn custody_verifies_a_manifest_securesystemslib_signed() {
     std::fs::write(d.join("data/a.jsonl"), "{\"id\":1}\n{\"id\":2}\n").unwrap();
     std::fs::write(d.join("data/b.bin"), [0u8, 1, 2, 255]).unwrap();
     let (data, manifest) = (d.join("data"), d.join("m.json"));
-    let r = run(&["seal", s(&data), "-k", s(&d.join("lab.key")), "-o", s(&manifest)]);
+    let r = run(&[
+        "seal",
+        s(&data),
+        "-k",
+        s(&d.join("lab.key")),
+        "-o",
+        s(&manifest),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 
     let python = python();
@@ -98,15 +105,33 @@ fn custody_verifies_a_manifest_securesystemslib_signed() {
     assert_eq!(env["signatures"][0]["keyid"], sslib_id.as_str());
     let ours = std::fs::read(&manifest).unwrap();
     let ours: serde_json::Value = serde_json::from_slice(&ours).unwrap();
-    assert_ne!(ours["signatures"][0]["keyid"], sslib_id.as_str(), "the ids differ");
-    assert_ne!(ours["payload"], env["payload"], "other bytes, same statement");
+    assert_ne!(
+        ours["signatures"][0]["keyid"],
+        sslib_id.as_str(),
+        "the ids differ"
+    );
+    assert_ne!(
+        ours["payload"], env["payload"],
+        "other bytes, same statement"
+    );
     let statement: serde_json::Value =
         serde_json::from_slice(&STANDARD.decode(env["payload"].as_str().unwrap()).unwrap())
             .unwrap();
-    assert_eq!(statement["predicateType"], "https://custody.dev/manifest/v1");
+    assert_eq!(
+        statement["predicateType"],
+        "https://custody.dev/manifest/v1"
+    );
 
     let verify = |key: &str| {
-        run(&["verify", s(&data), "-m", s(&signed), "--key", s(&d.join(key)), "--json"])
+        run(&[
+            "verify",
+            s(&data),
+            "-m",
+            s(&signed),
+            "--key",
+            s(&d.join(key)),
+            "--json",
+        ])
     };
     let r = verify("lab.pub");
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);

@@ -211,20 +211,16 @@ pub fn python_packages(executable: &Path) -> Vec<Value> {
 fn once_each(packages: &[custody_inventory::Package]) -> Vec<&custody_inventory::Package> {
     // The origin is the `METADATA` file in the `*.dist-info` folder.
     let is_dist_info = |p: &custody_inventory::Package| {
-        p.origin
-            .path
-            .ancestors()
-            .take(2)
-            .any(|a| a.extension().is_some_and(|e| e.eq_ignore_ascii_case("dist-info")))
+        p.origin.path.ancestors().take(2).any(|a| {
+            a.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("dist-info"))
+        })
     };
     let mut seen = std::collections::HashSet::new();
     packages
         .iter()
         .filter(|p| {
-            is_dist_info(p)
-                || !packages
-                    .iter()
-                    .any(|q| q.name == p.name && is_dist_info(q))
+            is_dist_info(p) || !packages.iter().any(|q| q.name == p.name && is_dist_info(q))
         })
         .filter(|p| seen.insert((p.name.to_string(), p.version_text.clone())))
         .collect()

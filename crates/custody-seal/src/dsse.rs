@@ -322,7 +322,10 @@ mod tests {
             // An untrusted signer fails whatever the key id says, even
             // when it names the trusted key.
             let err = env.verify(&[other.public()]).unwrap_err();
-            assert!(err.contains("verifies with none of the 1 trusted key(s)"), "{err}");
+            assert!(
+                err.contains("verifies with none of the 1 trusted key(s)"),
+                "{err}"
+            );
         }
         let mut env = Envelope::sign(IN_TOTO, b"{}", &other);
         env.signatures[0].keyid = k.public().key_id();

@@ -132,9 +132,7 @@ impl SigningKey {
     pub fn to_pem(&self, passphrase: Option<&str>) -> Result<String, KeyError> {
         let pem = match (self, passphrase) {
             (Self::Ed25519(k), None) => seed_only(k).to_pkcs8_pem(LineEnding::LF),
-            (Self::Ed25519(k), Some(p)) => {
-                seed_only(k).to_pkcs8_encrypted_pem(p, LineEnding::LF)
-            }
+            (Self::Ed25519(k), Some(p)) => seed_only(k).to_pkcs8_encrypted_pem(p, LineEnding::LF),
             (Self::EcdsaP256(k), None) => k.to_pkcs8_pem(LineEnding::LF),
             (Self::EcdsaP256(k), Some(p)) => k.to_pkcs8_encrypted_pem(p, LineEnding::LF),
         }

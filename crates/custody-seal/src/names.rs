@@ -161,7 +161,11 @@ mod tests {
         );
         assert_eq!(percent_encode_path(b"100%/c:d", true), "100%25/c%3Ad");
         assert_eq!(percent_encode_path(b"/c:d/e@f+g", false), "/c:d/e@f+g");
-        assert_eq!(percent_encode_path(b"dir\\x.py", true), "dir%5Cx.py", "a file name on Unix");
+        assert_eq!(
+            percent_encode_path(b"dir\\x.py", true),
+            "dir%5Cx.py",
+            "a file name on Unix"
+        );
         for p in ["a b/#1/café/x?.py", "100%/c:d", "[x]/{y}/\"<>|`^"] {
             let e = percent_encode_path(p.as_bytes(), true);
             assert!(

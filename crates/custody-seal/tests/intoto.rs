@@ -208,7 +208,11 @@ fn openssl_and_pyca_load_custody_private_keys() {
         openssl.args(["pkey", "-noout", "-in"]).arg(&path);
         openssl.args(["-passin", &format!("pass:{}", pass.unwrap_or(""))]);
         let out = openssl.output().expect("openssl is needed for this oracle");
-        assert!(out.status.success(), "openssl refused {what}: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "openssl refused {what}: {}",
+            text(&out)
+        );
 
         let out = Command::new(python())
             .args(["-c", LOAD_KEY_PY])

@@ -34,9 +34,11 @@ fn security_severity(f: &Finding) -> String {
 /// that a space, `#`, `?`, `%` or a non-ASCII letter stays part of the
 /// path (each path segment encoded, `/` kept).
 fn uri(path: &std::path::Path) -> String {
-    let rel = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf));
+    let rel = std::env::current_dir().ok().and_then(|cwd| {
+        path.strip_prefix(cwd)
+            .ok()
+            .map(std::path::Path::to_path_buf)
+    });
     let shown = rel.as_deref().unwrap_or(path);
     let bytes = shown.as_os_str().as_encoded_bytes();
     let absolute = bytes.first() == Some(&b'/');
@@ -246,4 +248,3 @@ fn inspect_parts(
     }
     (rules, results)
 }
-
