@@ -62,7 +62,6 @@ fn open_bytes(path: &Path, bytes: Vec<u8>, trusted: &[PublicKey]) -> Result<Open
         detail,
     };
     let (buf, signer, container) = {
-        let bytes = bytes;
         let (envelope, container, hint) = parse_container(path, &bytes)?;
         if envelope.payload_type != dsse::IN_TOTO {
             return Err(TrustError::PayloadType {
@@ -96,6 +95,8 @@ fn open_bytes(path: &Path, bytes: Vec<u8>, trusted: &[PublicKey]) -> Result<Open
         };
         (buf, signer, container)
     };
+    // The file's bytes are not needed past the decoded payload.
+    drop(bytes);
     let payload = &buf[dsse::PAE_ROOM..];
     // The predicate stays raw text until its type is known: a manifest of
     // many files is parsed once, into its own types.
