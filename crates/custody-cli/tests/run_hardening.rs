@@ -434,8 +434,15 @@ fn the_record_names_what_really_happened() {
         exe["digest"]["sha256"].is_string(),
         "a symlinked executable has its digest: {exe}"
     );
-    let input = deps.iter().find(|d| d["name"] == "../data.csv").unwrap();
+    // `../data.csv`, outside the working folder, is named by its absolute
+    // path (one name for every spelling of it, as `custody verify` reads it).
+    let data = w.s("data.csv");
+    let input = deps
+        .iter()
+        .find(|d| d["name"] == data.as_str())
+        .unwrap_or_else(|| panic!("{deps:#?}"));
     assert!(input["digest"]["sha256"].is_string(), "{input}");
+    assert_eq!(input["uri"], format!("file://{data}"), "{input}");
 }
 
 /// A system call of another architecture (i386 `int 0x80`) still kills

@@ -212,11 +212,6 @@ fn tampered_envelopes_are_invalid_with_exit_4() {
             "payload type",
         ),
         (
-            "key id",
-            Box::new(|e| e["signatures"][0]["keyid"] = "00".repeat(32).into()),
-            "not trusted",
-        ),
-        (
             "unknown field",
             Box::new(|e| e["extra"] = true.into()),
             "unknown field",
@@ -235,6 +230,15 @@ fn tampered_envelopes_are_invalid_with_exit_4() {
         assert_eq!(r.code, 4, "{what}: {}", r.stderr);
         assert!(r.stderr.contains(expect), "{what}: {}", r.stderr);
         assert!(r.stderr.contains("t.json"), "names the file: {}", r.stderr);
+    }
+    // A key id is a hint: another tool's id, or none, still verifies
+    // with the trusted key (the signature decides).
+    for keyid in ["00".repeat(32), "securesystemslib-id".into(), String::new()] {
+        let mut e = env.clone();
+        e["signatures"][0]["keyid"] = keyid.clone().into();
+        std::fs::write(f.p("t.json"), serde_json::to_vec(&e).unwrap()).unwrap();
+        let r = f.verify("t.json", &[]);
+        assert_eq!(r.code, 0, "key id {keyid:?}: {}", r.stderr);
     }
     // Truncated, empty, oversized, and signed by someone else.
     let full = std::fs::read(f.p("m.json")).unwrap();
@@ -256,6 +260,35 @@ fn tampered_envelopes_are_invalid_with_exit_4() {
     let r = f.run(&["verify", &data, "-m", &m, "--key", &other]);
     assert_eq!(r.code, 4);
     assert!(r.stderr.contains("not trusted"), "{}", r.stderr);
+}
+
+/// A manifest that cannot be read is bad input (exit 2), not an invalid
+/// signature (exit 4): nothing was checked. The message names the file.
+#[test]
+fn a_manifest_that_cannot_be_read_is_bad_input() {
+    let f = Fixture::new();
+    assert_eq!(f.seal("m.json", &[]).code, 0);
+    for (missing, reason) in [
+        (
+            "no-such-manifest.json",
+            "cannot read the file: no such file",
+        ),
+        ("data", "cannot read the file: is a folder"),
+    ] {
+        let r = f.verify(missing, &[]);
+        assert_eq!(r.code, 2, "{missing}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&f.s(missing)) && r.stderr.contains(reason),
+            "names the file and why: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("signature"), "{}", r.stderr);
+    }
+    // The same for diff.
+    let (m, missing) = (f.s("m.json"), f.s("no-such-manifest.json"));
+    let r = f.run(&["diff", &m, &missing]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&missing), "{}", r.stderr);
 }
 
 #[test]

@@ -131,9 +131,9 @@ impl Envelope {
             .map_err(|e| format!("payload is not base64: {e}"))
     }
 
-    /// The id of the first trusted key with a valid signature. Signatures
-    /// that name a key id are tried only with that key; unnamed ones with
-    /// every trusted key.
+    /// The id of the first trusted key with a valid signature. A
+    /// signature's key id is a hint, not an identity: every signature is
+    /// tried with every trusted key, whatever its key id says.
     pub fn verify(&self, trusted: &[PublicKey]) -> Result<String, String> {
         let payload = self.payload_bytes()?;
         verify_signatures(
@@ -145,13 +145,16 @@ impl Envelope {
 }
 
 /// The id of the first trusted key with a valid signature over `message`
-/// (the PAE). Signatures that name a key id are tried only with that key;
-/// unnamed ones with every trusted key.
+/// (the PAE). Key ids are hints: other tools derive them differently
+/// (securesystemslib, model-signing) or leave them empty, so each
+/// signature is tried with every trusted key and only the signature
+/// decides. On failure, says what each signature claimed.
 pub fn verify_signatures(
     message: &[u8],
     signatures: &[Signature],
     trusted: &[PublicKey],
 ) -> Result<String, String> {
+    let ids: Vec<String> = trusted.iter().map(PublicKey::key_id).collect();
     let mut tried = Vec::new();
     for s in signatures {
         let Ok(sig) = STANDARD.decode(&s.sig) else {
@@ -161,22 +164,24 @@ pub fn verify_signatures(
             ));
             continue;
         };
-        for k in trusted {
-            let id = k.key_id();
-            if !s.keyid.is_empty() && s.keyid != id {
-                continue;
-            }
-            if k.verify(message, &sig) {
-                return Ok(id);
-            }
-            tried.push(format!("signature does not verify with key {}", short(&id)));
+        if let Some(i) = trusted.iter().position(|k| k.verify(message, &sig)) {
+            return Ok(ids[i].clone());
         }
-        if !s.keyid.is_empty() && !trusted.iter().any(|k| k.key_id() == s.keyid) {
-            tried.push(format!(
-                "signed by key {}, which is not trusted here",
+        let claim = if s.keyid.is_empty() {
+            "a signature without key id".to_owned()
+        } else if ids.contains(&s.keyid) {
+            format!("a signature naming trusted key {}", short(&s.keyid))
+        } else {
+            format!(
+                "a signature naming key {}, which is not trusted here,",
                 short(&s.keyid)
-            ));
-        }
+            )
+        };
+        tried.push(format!(
+            "{claim} verifies with none of the {} trusted key(s) ({})",
+            ids.len(),
+            ids.iter().map(|i| short(i)).collect::<Vec<_>>().join(", ")
+        ));
     }
     if signatures.is_empty() {
         tried.push("the envelope has no signatures".into());
@@ -289,7 +294,41 @@ mod tests {
         bad.payload_type = "text/plain".into();
         assert!(bad.verify(&[k.public()]).is_err(), "the type is signed too");
         let mut bad = env;
-        bad.signatures[0].keyid = other.public().key_id();
-        assert!(bad.verify(&[k.public(), other.public()]).is_err());
+        bad.signatures[0].sig = STANDARD.encode(other.sign(&pae(IN_TOTO, b"{}")));
+        bad.signatures[0].keyid = k.public().key_id();
+        assert!(
+            bad.verify(&[k.public()])
+                .unwrap_err()
+                .contains("naming trusted key"),
+            "a key id names, the signature decides"
+        );
+    }
+
+    /// securesystemslib and other tools derive key ids their own way, or
+    /// leave them empty: the key id is a hint, and only the signature
+    /// decides whether a trusted key signed.
+    #[test]
+    fn a_key_id_is_a_hint_not_an_identity() {
+        let k = SigningKey::generate(Scheme::Ed25519).unwrap();
+        let other = SigningKey::generate(Scheme::Ed25519).unwrap();
+        for keyid in ["", "a-key-id-from-another-tool", &other.public().key_id()] {
+            let mut env = Envelope::sign(IN_TOTO, b"{}", &k);
+            env.signatures[0].keyid = keyid.to_owned();
+            assert_eq!(
+                env.verify(&[other.public(), k.public()]).unwrap(),
+                k.public().key_id(),
+                "key id {keyid:?}"
+            );
+            // An untrusted signer fails whatever the key id says, even
+            // when it names the trusted key.
+            let err = env.verify(&[other.public()]).unwrap_err();
+            assert!(
+                err.contains("verifies with none of the 1 trusted key(s)"),
+                "{err}"
+            );
+        }
+        let mut env = Envelope::sign(IN_TOTO, b"{}", &other);
+        env.signatures[0].keyid = k.public().key_id();
+        assert!(env.verify(&[k.public()]).is_err());
     }
 }

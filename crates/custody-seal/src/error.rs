@@ -38,6 +38,23 @@ pub enum KeyError {
     Random(String),
 }
 
+/// Why a signed file cannot be opened, split by what the user must do:
+/// give a file that can be read, or not trust this one.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Missing, a folder, or not readable: nothing was checked.
+    #[error("{path}: cannot read the file: {reason}")]
+    Unreadable {
+        /// The file as given.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Read, and not to be trusted.
+    #[error(transparent)]
+    Untrusted(#[from] TrustError),
+}
+
 /// Why a manifest, envelope or signature is not to be trusted.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {

@@ -2,6 +2,11 @@
 //! with Sigstore and model-signing), as PEM files: PKCS#8 private keys
 //! (optionally encrypted with a passphrase), SPKI public keys.
 //!
+//! Ed25519 private keys are written as PKCS#8 v1 (RFC 5208
+//! `PrivateKeyInfo`, the seed only), which OpenSSL 3.0 and
+//! pyca/cryptography load; v2 (RFC 5958 `OneAsymmetricKey`, with the
+//! public key, as `ed25519-dalek` writes it) is still read.
+//!
 //! A key id is the lowercase hex SHA-256 of the public key's SPKI PEM text
 //! (64-column base64, LF line ends): the same bytes `openssl pkey -pubout`
 //! writes, and the value model-signing puts in its bundle's key hint.
@@ -121,11 +126,13 @@ impl SigningKey {
         }
     }
 
-    /// PKCS#8 PEM, encrypted (PBES2, scrypt, AES-256-CBC) when a passphrase is given.
+    /// PKCS#8 PEM, encrypted (PBES2, scrypt, AES-256-CBC) when a passphrase
+    /// is given. Ed25519 keys are PKCS#8 v1: without the optional public
+    /// key, which OpenSSL 3.0 and pyca/cryptography refuse.
     pub fn to_pem(&self, passphrase: Option<&str>) -> Result<String, KeyError> {
         let pem = match (self, passphrase) {
-            (Self::Ed25519(k), None) => k.to_pkcs8_pem(LineEnding::LF),
-            (Self::Ed25519(k), Some(p)) => k.to_pkcs8_encrypted_pem(p, LineEnding::LF),
+            (Self::Ed25519(k), None) => seed_only(k).to_pkcs8_pem(LineEnding::LF),
+            (Self::Ed25519(k), Some(p)) => seed_only(k).to_pkcs8_encrypted_pem(p, LineEnding::LF),
             (Self::EcdsaP256(k), None) => k.to_pkcs8_pem(LineEnding::LF),
             (Self::EcdsaP256(k), Some(p)) => k.to_pkcs8_encrypted_pem(p, LineEnding::LF),
         }
@@ -264,6 +271,14 @@ fn strip_ec_parameters(pem: &str) -> String {
     out
 }
 
+/// An Ed25519 key as a PKCS#8 v1 `PrivateKeyInfo`: the seed, no public key.
+fn seed_only(k: &ed25519_dalek::SigningKey) -> ed25519_dalek::pkcs8::KeypairBytes {
+    ed25519_dalek::pkcs8::KeypairBytes {
+        secret_key: k.to_bytes(),
+        public_key: None,
+    }
+}
+
 fn zeroize_bytes() -> [u8; 32] {
     [0; 32]
 }
@@ -285,6 +300,37 @@ mod tests {
             assert!(!public.verify(b"messagf", &sig));
             assert_eq!(public.key_id().len(), 64);
         }
+    }
+
+    /// The first field of the `PrivateKeyInfo` SEQUENCE is its version:
+    /// 0 for v1 (RFC 5208), 1 for v2 (RFC 5958, with the public key).
+    fn pkcs8_version(pem: &str) -> u8 {
+        let (label, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).unwrap();
+        assert_eq!(label, "PRIVATE KEY");
+        // 30 len 02 01 VERSION (a short-form length: these keys are small)
+        assert_eq!(&der[..1], &[0x30]);
+        assert_eq!(&der[2..4], &[0x02, 0x01]);
+        der[4]
+    }
+
+    #[test]
+    fn ed25519_keys_are_written_as_pkcs8_v1_and_v2_is_still_read() {
+        let k = SigningKey::generate(Scheme::Ed25519).unwrap();
+        let pem = k.to_pem(None).unwrap();
+        assert_eq!(pkcs8_version(&pem), 0, "v1, no public key: {pem}");
+        // 16-byte header (SEQUENCE, version, algorithm) + 34-byte nested
+        // OCTET STRING: 48 bytes in all, with no [1] public key.
+        let (_, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).unwrap();
+        assert_eq!(der.len(), 48);
+        let SigningKey::Ed25519(inner) = &k else {
+            unreachable!()
+        };
+        let v2 = inner.to_pkcs8_pem(LineEnding::LF).unwrap();
+        assert_eq!(pkcs8_version(&v2), 1, "ed25519-dalek writes v2");
+        let again = SigningKey::from_pem(&v2, None).unwrap();
+        assert_eq!(again.public().key_id(), k.public().key_id());
+        let again = SigningKey::from_pem(&pem, None).unwrap();
+        assert_eq!(again.public().key_id(), k.public().key_id());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Manifest paths: relative, `/`-separated, UTF-8, no `.`/`..`, no
 //! duplicates, and no two names that one file system would take for the
-//! same file (case, Unicode compatibility forms).
+//! same file (case, Unicode compatibility forms). Also: paths as RFC 3986
+//! URI paths (percent-encoded), for SARIF and attestations.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -29,6 +30,27 @@ pub fn check(name: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Percent-encodes a path (on Windows `\\` read as `/`): every byte but the
+/// unreserved characters, the sub-delimiters, `:` and `@` (RFC 3986
+/// `pchar`) and `/`. In a relative reference a `:` in the first segment
+/// would read as a scheme, so `relative` encodes `:` too.
+pub fn percent_encode_path(bytes: &[u8], relative: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        let b = if cfg!(windows) && b == b'\\' { b'/' } else { b };
+        let keep = b.is_ascii_alphanumeric()
+            || b"-._~/!$&'()*+,;=@".contains(&b)
+            || (b == b':' && !relative);
+        if keep {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// Order of paths: component by component, each by bytes (`a/b` before
@@ -111,5 +133,47 @@ mod tests {
                 .contains("NFKC")
         );
         assert!(collision(["a", "b"]).is_none());
+    }
+
+    /// Decodes `%XX` escapes (what a URI reader does).
+    fn decode(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_per_segment() {
+        assert_eq!(
+            percent_encode_path("a b/#1/café/x?.py".as_bytes(), true),
+            "a%20b/%231/caf%C3%A9/x%3F.py"
+        );
+        assert_eq!(percent_encode_path(b"100%/c:d", true), "100%25/c%3Ad");
+        assert_eq!(percent_encode_path(b"/c:d/e@f+g", false), "/c:d/e@f+g");
+        assert_eq!(
+            percent_encode_path(b"dir\\x.py", true),
+            "dir%5Cx.py",
+            "a file name on Unix"
+        );
+        for p in ["a b/#1/café/x?.py", "100%/c:d", "[x]/{y}/\"<>|`^"] {
+            let e = percent_encode_path(p.as_bytes(), true);
+            assert!(
+                e.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@%".contains(&c)),
+                "{e}"
+            );
+            assert_eq!(decode(&e), p.as_bytes(), "{e} decodes back");
+        }
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::dsse;
-use crate::error::TrustError;
+use crate::error::{OpenError, TrustError};
 use crate::keys::PublicKey;
 use crate::manifest::{Manifest, PREDICATE_TYPE, STATEMENT_TYPE, Statement};
 use crate::seal::Container;
@@ -43,18 +43,25 @@ pub struct Opened {
     pub container: Container,
 }
 
-/// Opens `path`. With `trusted` empty the signature is not checked (for
+/// Opens `path`. A file that cannot be read is [`OpenError::Unreadable`];
+/// everything after that is [`OpenError::Untrusted`]. With `trusted` empty the signature is not checked (for
 /// `diff` without keys; the caller says so). The file's bytes, the decoded
 /// payload and the parsed manifest are the only large allocations: the
 /// payload is decoded once, behind room for its PAE header, and verified
 /// in place.
-pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened, TrustError> {
+pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened, OpenError> {
+    let bytes = read_bounded(path, max_size)?;
+    Ok(open_bytes(path, bytes, trusted)?)
+}
+
+/// [`open`] of the file's bytes, which are dropped once the payload is
+/// decoded.
+fn open_bytes(path: &Path, bytes: Vec<u8>, trusted: &[PublicKey]) -> Result<Opened, TrustError> {
     let malformed = |detail: String| TrustError::Malformed {
         path: path.to_owned(),
         detail,
     };
     let (buf, signer, container) = {
-        let bytes = read_bounded(path, max_size)?;
         let (envelope, container, hint) = parse_container(path, &bytes)?;
         if envelope.payload_type != dsse::IN_TOTO {
             return Err(TrustError::PayloadType {
@@ -64,26 +71,32 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
         }
         let (buf, pae_start) =
             dsse::decode_with_pae(&envelope.payload_type, envelope.payload).map_err(malformed)?;
-        if !trusted.is_empty() && !hint.is_empty() && !trusted.iter().any(|k| k.key_id() == hint) {
-            return Err(TrustError::BadSignature {
-                path: path.to_owned(),
-                detail: format!("the bundle names key {hint}, which is not among the trusted keys"),
-            });
-        }
         let signer = if trusted.is_empty() {
             None
         } else {
-            Some(
-                dsse::verify_signatures(&buf[pae_start..], &envelope.signatures, trusted).map_err(
-                    |detail| TrustError::BadSignature {
-                        path: path.to_owned(),
-                        detail,
-                    },
-                )?,
+            // The bundle's hint, like a signature's key id, only names a
+            // key: the signature decides. It is said when nothing verified.
+            let verified = dsse::verify_signatures(
+                &buf[pae_start..],
+                &envelope.signatures,
+                trusted,
             )
+            .map_err(|detail| TrustError::BadSignature {
+                path: path.to_owned(),
+                detail: if hint.is_empty() || trusted.iter().any(|k| k.key_id() == hint) {
+                    detail
+                } else {
+                    format!(
+                        "the bundle names key {hint}, which is not among the trusted keys; {detail}"
+                    )
+                },
+            })?;
+            Some(verified)
         };
         (buf, signer, container)
     };
+    // The file's bytes are not needed past the decoded payload.
+    drop(bytes);
     let payload = &buf[dsse::PAE_ROOM..];
     // The predicate stays raw text until its type is known: a manifest of
     // many files is parsed once, into its own types.
@@ -189,22 +202,37 @@ fn custody_manifest(path: &Path, statement: &Head<'_>) -> Result<Manifest, Trust
 }
 
 /// The file's bytes, within the size limit.
-fn read_bounded(path: &Path, max_size: u64) -> Result<Vec<u8>, TrustError> {
-    let malformed = |detail: String| TrustError::Malformed {
+fn read_bounded(path: &Path, max_size: u64) -> Result<Vec<u8>, OpenError> {
+    let unreadable = |e: &std::io::Error| OpenError::Unreadable {
         path: path.to_owned(),
-        detail,
+        reason: os_reason(e),
     };
-    let size = fs_err::metadata(path)
-        .map_err(|e| malformed(e.to_string()))?
-        .len();
-    if size > max_size {
-        return Err(TrustError::TooLarge {
+    let meta = fs_err::metadata(path).map_err(|e| unreadable(&e))?;
+    if meta.is_dir() {
+        return Err(OpenError::Unreadable {
             path: path.to_owned(),
-            size,
-            limit: max_size,
+            reason: "is a folder".to_owned(),
         });
     }
-    fs_err::read(path).map_err(|e| malformed(e.to_string()))
+    if meta.len() > max_size {
+        return Err(TrustError::TooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+            limit: max_size,
+        }
+        .into());
+    }
+    fs_err::read(path).map_err(|e| unreadable(&e))
+}
+
+/// Why a file could not be read, without the path (the error names it;
+/// `fs-err`'s text names it again).
+fn os_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
 }
 
 /// The envelope (borrowing the payload from `bytes`), its container, and

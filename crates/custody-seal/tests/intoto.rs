@@ -145,3 +145,153 @@ fn securesystemslib_verifies_custody_ed25519_envelopes() {
 fn securesystemslib_verifies_custody_p256_envelopes() {
     check(Scheme::EcdsaP256, "ecdsa-sha2-nistp256");
 }
+
+/// Loads a private key with pyca/cryptography (`load_pem_private_key`,
+/// the loader securesystemslib's `CryptoSigner` is made from) and prints
+/// its public key as SPKI PEM.
+const LOAD_KEY_PY: &str = r#"
+import sys
+from cryptography.hazmat.primitives.serialization import (
+    Encoding, PublicFormat, load_pem_private_key)
+key_path, password = sys.argv[1:3]
+key = load_pem_private_key(open(key_path, "rb").read(), password.encode() or None)
+sys.stdout.write(key.public_key().public_bytes(
+    Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode())
+"#;
+
+/// Signs the payload file as an in-toto DSSE envelope with
+/// securesystemslib's `CryptoSigner`, made from the private key as
+/// pyca/cryptography loads it; the signature's key id is securesystemslib's
+/// own (`sslib`) or a made-up one (`custom`). Prints the key id.
+const SSLIB_SIGN_PY: &str = r#"
+import json, sys
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from securesystemslib.dsse import Envelope
+from securesystemslib.signer import CryptoSigner, SSlibKey
+key_path, payload_path, out_path, mode = sys.argv[1:5]
+private = load_pem_private_key(open(key_path, "rb").read(), None)
+if mode == "custom":
+    public = SSlibKey.from_crypto(private.public_key(), keyid="not-custodys-key-id")
+else:
+    public = SSlibKey.from_crypto(private.public_key())
+envelope = Envelope(
+    payload=open(payload_path, "rb").read(),
+    payload_type="application/vnd.in-toto+json",
+    signatures={},
+)
+signature = envelope.sign(CryptoSigner(private, public))
+json.dump(envelope.to_dict(), open(out_path, "w"))
+print(signature.keyid)
+"#;
+
+/// custody's private keys (Ed25519 as PKCS#8 v1, plain and encrypted;
+/// P-256) load in OpenSSL (`openssl pkey`) and pyca/cryptography, and
+/// they derive the same public key custody writes. Ed25519 as PKCS#8 v2
+/// (what `ed25519-dalek` writes) is the control: what failed before.
+#[test]
+fn openssl_and_pyca_load_custody_private_keys() {
+    use pkcs8::EncodePrivateKey as _;
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (Scheme::Ed25519, None),
+        (Scheme::Ed25519, Some("correct horse")),
+        (Scheme::EcdsaP256, None),
+        (Scheme::EcdsaP256, Some("correct horse")),
+    ];
+    for (i, (scheme, pass)) in cases.into_iter().enumerate() {
+        let key = SigningKey::generate(scheme).unwrap();
+        let path = dir.path().join(format!("{i}.key"));
+        fs_err::write(&path, key.to_pem(pass).unwrap()).unwrap();
+        let what = format!("{} (passphrase: {})", scheme.name(), pass.is_some());
+
+        let mut openssl = Command::new("openssl");
+        openssl.args(["pkey", "-noout", "-in"]).arg(&path);
+        openssl.args(["-passin", &format!("pass:{}", pass.unwrap_or(""))]);
+        let out = openssl.output().expect("openssl is needed for this oracle");
+        assert!(
+            out.status.success(),
+            "openssl refused {what}: {}",
+            text(&out)
+        );
+
+        let out = Command::new(python())
+            .args(["-c", LOAD_KEY_PY])
+            .arg(&path)
+            .arg(pass.unwrap_or(""))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pyca refused {what}: {}", text(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            key.public().to_pem(),
+            "{what}: the same public key"
+        );
+    }
+
+    // The control: the v2 encoding custody wrote before is refused by
+    // OpenSSL 3.0 and pyca/cryptography, so the checks above can fail.
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let v2 = dir.path().join("v2.key");
+    fs_err::write(
+        &v2,
+        key.to_pkcs8_pem(pkcs8::der::pem::LineEnding::LF)
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
+    let out = Command::new(python())
+        .args(["-c", LOAD_KEY_PY, v2.to_str().unwrap(), ""])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "pyca loads v2 now: {}", text(&out));
+    let out = Command::new("openssl")
+        .args(["pkey", "-noout", "-in"])
+        .arg(&v2)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "openssl loads v2: {}", text(&out));
+}
+
+/// An envelope securesystemslib signs with a custody key verifies in
+/// custody although its key id is not custody's (securesystemslib derives
+/// its own, or is told any string); another key's does not.
+#[test]
+fn custody_verifies_envelopes_securesystemslib_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = dir.path().join("statement.json");
+    let statement = serde_json::json!({
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": "data", "digest": {"sha256": "cd".repeat(32)}}],
+        "predicateType": "https://custody.dev/test/v1",
+        "predicate": {},
+    });
+    fs_err::write(&payload, serde_json::to_vec(&statement).unwrap()).unwrap();
+    for scheme in [Scheme::Ed25519, Scheme::EcdsaP256] {
+        let key = SigningKey::generate(scheme).unwrap();
+        let other = SigningKey::generate(scheme).unwrap();
+        let key_path = dir.path().join("key.pem");
+        fs_err::write(&key_path, key.to_pem(None).unwrap()).unwrap();
+        for mode in ["sslib", "custom"] {
+            let out_path = dir.path().join(format!("{mode}.json"));
+            let out = Command::new(python())
+                .args(["-c", SSLIB_SIGN_PY])
+                .args([&key_path, &payload, &out_path])
+                .arg(mode)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", text(&out));
+            let keyid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            assert_ne!(keyid, key.public().key_id(), "the ids differ");
+            let envelope: Envelope =
+                serde_json::from_slice(&fs_err::read(&out_path).unwrap()).unwrap();
+            assert_eq!(envelope.signatures[0].keyid, keyid);
+            assert_eq!(
+                envelope.verify(&[other.public(), key.public()]),
+                Ok(key.public().key_id()),
+                "{} {mode}",
+                scheme.name()
+            );
+            assert!(envelope.verify(&[other.public()]).is_err());
+        }
+    }
+}

@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use custody_seal::compare::{FileNote, Report};
-use custody_seal::error::TrustError;
+use custody_seal::error::{OpenError, TrustError};
 use custody_seal::keys::{PublicKey, Scheme, SigningKey};
 use custody_seal::manifest::Statement;
 use custody_seal::modelsign::{self, Options};
@@ -480,7 +480,7 @@ fn custody_verifies_what_model_signing_signs() {
     let tampered = dir.path().join("tampered.sig");
     fs_err::write(&tampered, serde_json::to_vec(&bundle).unwrap()).unwrap();
     match open::open(&tampered, std::slice::from_ref(&trusted), DEFAULT_MAX_SIZE) {
-        Err(TrustError::BadSignature { .. }) => {}
+        Err(OpenError::Untrusted(TrustError::BadSignature { .. })) => {}
         other => panic!("a tampered payload must fail the signature check, got {other:?}"),
     }
 }
@@ -510,7 +510,7 @@ fn a_wrong_public_key_is_refused() {
     fs_err::create_dir_all(&other).unwrap();
     let (wrong, _, wrong_pem) = p256_key(&other);
     match open::open(&sig, &[wrong.public()], DEFAULT_MAX_SIZE) {
-        Err(TrustError::BadSignature { detail, .. }) => {
+        Err(OpenError::Untrusted(TrustError::BadSignature { detail, .. })) => {
             assert!(
                 detail.contains("not among the trusted keys"),
                 "the hint names another key: {detail}"
@@ -525,7 +525,7 @@ fn a_wrong_public_key_is_refused() {
     let no_hint = dir.path().join("no-hint.sig");
     fs_err::write(&no_hint, serde_json::to_vec(&bundle).unwrap()).unwrap();
     match open::open(&no_hint, &[wrong.public()], DEFAULT_MAX_SIZE) {
-        Err(TrustError::BadSignature { .. }) => {}
+        Err(OpenError::Untrusted(TrustError::BadSignature { .. })) => {}
         other => panic!("a wrong key must be refused, got {other:?}"),
     }
     // The CLI agrees.

@@ -1,7 +1,7 @@
 //! `custody verify` and `custody diff`.
 
 use custody_seal::compare;
-use custody_seal::error::TrustError;
+use custody_seal::error::{OpenError, TrustError};
 use custody_seal::keys::PublicKey;
 use custody_seal::open::{self, Opened, Payload};
 use custody_seal::{modelsign, seal, verify};
@@ -109,42 +109,61 @@ fn exit_for(report: &compare::Report) -> Exit {
 
 /// Checks `paths` against the subjects of a `custody run` attestation:
 /// each must be a subject, with the same SHA-256 (files) or `custody seal`
-/// root (folders).
+/// root (folders), and every subject must be given. Both sides are
+/// compared as [`custody_run::attest::subject_name`]s (so `./out.jsonl`,
+/// `out.jsonl` and its absolute path are one output).
 fn provenance(
     statement: &custody_seal::manifest::Statement,
     paths: &[std::path::PathBuf],
 ) -> compare::Report {
+    use custody_run::attest::subject_name;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let names: Vec<String> = statement
+        .subject
+        .iter()
+        .map(|s| subject_name(std::path::Path::new(&s.name), &cwd))
+        .collect();
+    let mut given = vec![false; names.len()];
     let mut report = compare::Report::default();
-    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     for p in paths {
-        let subject = statement
-            .subject
-            .iter()
-            .find(|s| abs(std::path::Path::new(&s.name)) == abs(p));
+        let name = subject_name(p, &cwd);
+        let index = names.iter().position(|n| *n == name);
         let size = fs_err::metadata(p).map_or(0, |m| m.len());
         let shown = p.display().to_string();
-        match subject {
-            None => report.added.push(compare::FileNote { path: shown, size }),
-            Some(s) if !s.digest.contains_key("sha256") => {
-                output::note(&format!(
-                    "custody verify: {shown}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
-                ));
-                report.modified.push(changed(shown, size));
-            }
-            Some(s) => {
-                let now = custody_run::attest::digest(p).ok();
-                if now.is_some() && now.as_ref() == s.digest.get("sha256") {
-                    report.unchanged += 1;
-                } else if now.is_none() {
-                    report.removed.push(compare::FileNote {
-                        path: shown,
-                        size: 0,
-                    });
-                } else {
-                    report.modified.push(changed(shown, size));
-                }
-            }
+        let Some(index) = index else {
+            report.added.push(compare::FileNote { path: shown, size });
+            continue;
+        };
+        // The same output named twice at run time is given once.
+        for (g, n) in given.iter_mut().zip(&names) {
+            *g |= *n == name;
         }
+        let s = &statement.subject[index];
+        let Some(want) = s.digest.get("sha256") else {
+            output::note(&format!(
+                "custody verify: {shown}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
+            ));
+            report.modified.push(changed(shown, size));
+            continue;
+        };
+        match custody_run::attest::digest(p).ok() {
+            Some(now) if now == *want => report.unchanged += 1,
+            Some(_) => report.modified.push(changed(shown, size)),
+            None => report.removed.push(compare::FileNote {
+                path: shown,
+                size: 0,
+            }),
+        }
+    }
+    // An output the attestation vouches for and nobody checked is missing.
+    for (name, _) in names.iter().zip(&given).filter(|(_, g)| !**g) {
+        output::note(&format!(
+            "custody verify: {name}: an attested output was not given to verify (give every output of the run)"
+        ));
+        report.removed.push(compare::FileNote {
+            path: name.clone(),
+            size: 0,
+        });
     }
     report
 }
@@ -167,6 +186,11 @@ fn open_manifest(
     max: u64,
 ) -> Result<Opened, CliError> {
     open::open(path, trusted, max).map_err(|e| {
+        let e = match e {
+            // Nothing was checked: the path is wrong, not the signature.
+            e @ OpenError::Unreadable { .. } => return CliError::bad_input(e),
+            OpenError::Untrusted(e) => e,
+        };
         let hint = match &e {
             TrustError::BadSignature { .. } => {
                 Some("give the signer's public key with --key; a changed manifest never verifies")

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use custody::report::{Finding, ScanReport};
 use serde_json::{Value, json};
 
-use super::display_path;
 use crate::exit::CliError;
 
 fn level(f: &Finding) -> &'static str {
@@ -30,13 +29,24 @@ fn security_severity(f: &Finding) -> String {
     format!("{score:.1}")
 }
 
+/// The `artifactLocation.uri` of a path: relative to the working folder
+/// when under it, else a `file://` URI; percent-encoded per RFC 3986 so
+/// that a space, `#`, `?`, `%` or a non-ASCII letter stays part of the
+/// path (each path segment encoded, `/` kept).
 fn uri(path: &std::path::Path) -> String {
-    let shown = display_path(path);
-    let s = shown.replace('\\', "/");
-    if s.starts_with('/') {
-        format!("file://{s}")
+    let rel = std::env::current_dir().ok().and_then(|cwd| {
+        path.strip_prefix(cwd)
+            .ok()
+            .map(std::path::Path::to_path_buf)
+    });
+    let shown = rel.as_deref().unwrap_or(path);
+    let bytes = shown.as_os_str().as_encoded_bytes();
+    let absolute = bytes.first() == Some(&b'/');
+    let encoded = custody_seal::names::percent_encode_path(bytes, !absolute);
+    if absolute {
+        format!("file://{encoded}")
     } else {
-        s
+        encoded
     }
 }
 
