@@ -31,6 +31,8 @@ use crate::cache::Cache;
 const MAX_LIST_BYTES: u64 = 64 << 20;
 /// Bytes of one file read for analysis (the rest is not read).
 const MAX_FILE_BYTES: u64 = 16 << 20;
+/// Distributions read at once (at least; more where there are more cores).
+const READERS: usize = 8;
 /// Files listed before the listing stops (what is past it is reported unread).
 const MAX_FILES: usize = 2_000_000;
 
@@ -128,28 +130,41 @@ pub fn inspect(
     let layout = list(root)?;
     let limits = analysis::Options::limits(options);
     let hooks = startup_hooks(root, &layout);
-    let results: Vec<(Report, bool)> = layout
-        .groups
-        .par_iter()
-        .map(|g| {
-            let mut files = g.files.clone();
-            files.extend(hook_modules(&layout, g, &hooks));
-            files.sort_unstable();
-            files.dedup();
-            let key = cache.map(|c| c.key(&group_key(&layout, g, &files, options)));
-            if let (Some(c), Some(k)) = (cache, &key)
-                && let Some(report) = c.get(k)
-            {
-                return (report, true);
-            }
-            let contents = read_group(root, &layout, &files, limits.skim);
-            let report = analysis::inspect_with(&contents, options);
-            if let (Some(c), Some(k)) = (cache, &key) {
-                c.put(k, &report);
-            }
-            (report, false)
-        })
-        .collect();
+    // Reading a cold environment waits on the disk more than on the cores:
+    // more distributions in flight than cores (memory stays a few
+    // distributions' worth).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads().max(READERS))
+        .build()
+        .ok();
+    let run = |f: &(dyn Fn() -> Vec<(Report, bool)> + Sync)| match &pool {
+        Some(p) => p.install(f),
+        None => f(),
+    };
+    let results: Vec<(Report, bool)> = run(&|| {
+        layout
+            .groups
+            .par_iter()
+            .map(|g| {
+                let mut files = g.files.clone();
+                files.extend(hook_modules(&layout, g, &hooks));
+                files.sort_unstable();
+                files.dedup();
+                let key = cache.map(|c| c.key(&group_key(&layout, g, &files, options)));
+                if let (Some(c), Some(k)) = (cache, &key)
+                    && let Some(report) = c.get(k)
+                {
+                    return (report, true);
+                }
+                let contents = read_group(root, &layout, &files, limits.skim);
+                let report = analysis::inspect_with(&contents, options);
+                if let (Some(c), Some(k)) = (cache, &key) {
+                    c.put(k, &report);
+                }
+                (report, false)
+            })
+            .collect()
+    });
     let cached = results.iter().filter(|(_, hit)| *hit).count();
     let mut findings = Vec::new();
     let mut reasons = Vec::new();
@@ -507,8 +522,13 @@ fn read_member(root: &Path, e: &Entry, skim: Option<fn(&str) -> bool>) -> Option
     let mut hasher = sha2::Sha256::new();
     hasher.update(&data);
     let mut size = data.len() as u64;
-    let mut buf = vec![0u8; 256 << 10];
-    loop {
+    // Most files end within what was kept: a buffer only for the rest.
+    let mut buf = if size < cap {
+        Vec::new()
+    } else {
+        vec![0u8; 256 << 10]
+    };
+    while size >= cap {
         let n = file.read(&mut buf).ok()?;
         if n == 0 {
             break;
