@@ -1154,6 +1154,11 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
         {
             continue;
         }
+        // A docstring's example address (`url="https://webhook.site/..."` in
+        // an API client's documentation) is not where anything is sent.
+        if s.bare && *code == "custody::drop-box" {
+            continue;
+        }
         let hay = if *code == "custody::shell-payload" {
             &lower
         } else {
@@ -1256,7 +1261,7 @@ fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             "a `python -c` one-liner that connects out",
         ));
     }
-    if s.spelled >= 6 && !s.bytes && !is_char_ranges(&s.value) {
+    if s.spelled >= 6 && !s.bytes && !is_char_ranges(&s.value) && is_mostly_text(&s.value) {
         out.push(ctx.at(
             "custody::obfuscation",
             Level::High,
@@ -1265,6 +1270,18 @@ fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             ESCAPED_TEXT,
         ));
     }
+}
+
+/// Whether decoded escapes spell text (nine in ten characters printable),
+/// not binary data written as a string (PyPDF2's encryption padding:
+/// `'\x28\xbf\x4e...'`).
+fn is_mostly_text(v: &str) -> bool {
+    let total = v.chars().count();
+    let printable = v
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || c.is_ascii_whitespace())
+        .count();
+    printable * 10 >= total * 9
 }
 
 fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Finding>) {

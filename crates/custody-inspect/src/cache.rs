@@ -41,9 +41,9 @@ impl Cache {
         &self.dir
     }
 
-    /// The key of what a result was computed from.
-    pub fn key(&self, inputs: &[u8]) -> Key {
-        Key(blake3::hash(inputs).to_hex().to_string())
+    /// The key of a digest of what a result was computed from.
+    pub fn key(&self, digest: blake3::Hash) -> Key {
+        Key(digest.to_hex().to_string())
     }
 
     fn path(&self, key: &Key) -> PathBuf {

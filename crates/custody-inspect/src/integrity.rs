@@ -56,6 +56,24 @@ pub fn mismatches(contents: &Contents) -> Vec<Mismatch> {
         else {
             continue;
         };
+        // A size that differs is a change, whether or not the bytes were
+        // read (a native library is skimmed: its size is all there is).
+        for row in &rows {
+            let path = format!("{base}{}", row.path);
+            if let (Some(recorded), Some(m)) = (row.size, by_path.get(path.as_str()))
+                && recorded != m.size
+                && !row.path.starts_with("../")
+            {
+                out.push(Mismatch {
+                    path,
+                    record: rec.path.clone(),
+                    line: row.line,
+                    recorded: format!("size={recorded}"),
+                    actual: format!("size={}", m.size),
+                });
+            }
+        }
+        let sized: std::collections::HashSet<String> = out.iter().map(|m| m.path.clone()).collect();
         let checks: Vec<(String, usize, String, &Member)> = rows
             .into_iter()
             .filter_map(|row| {
@@ -64,6 +82,9 @@ pub fn mismatches(contents: &Contents) -> Vec<Mismatch> {
                     return None;
                 }
                 let path = format!("{base}{}", row.path);
+                if sized.contains(&path) {
+                    return None;
+                }
                 let m = by_path
                     .get(path.as_str())
                     .filter(|m| !m.truncated || m.sha256.is_some())?;

