@@ -296,10 +296,10 @@ fn walk(root: &Path, path: &Path, out: &mut Listing) {
             return;
         }
     };
-    walk_entry(root, path, rel, &meta, out);
+    walk_entry(path, rel, &meta, out);
 }
 
-fn walk_entry(root: &Path, path: &Path, rel: String, meta: &std::fs::Metadata, out: &mut Listing) {
+fn walk_entry(path: &Path, rel: String, meta: &std::fs::Metadata, out: &mut Listing) {
     let kind = meta.file_type();
     if kind.is_symlink() {
         let target = fs_err::read_link(path)
@@ -347,7 +347,7 @@ fn walk_entry(root: &Path, path: &Path, rel: String, meta: &std::fs::Metadata, o
                 let mut part = Listing::default();
                 let child_rel = format!("{rel}/{}", child.file_name().to_string_lossy());
                 match child.metadata() {
-                    Ok(m) => walk_entry(root, &child.path(), child_rel, &m, &mut part),
+                    Ok(m) => walk_entry(&child.path(), child_rel, &m, &mut part),
                     Err(e) => part.unread.push(Unread {
                         path: child_rel,
                         reason: format!(

@@ -184,11 +184,13 @@ fn a_tampered_wheel_fails_its_own_record() {
 #[test]
 fn by_default_a_wheel_record_is_checked_for_what_is_analysed() {
     // A native library is skimmed (its head only) unless --deep: its
-    // RECORD row cannot be checked then, and says nothing by itself.
+    // RECORD row is checked by size then, its digest only with --deep.
     let elf = [b"\x7fELF".as_slice(), &[7u8; 9000]].concat();
+    let same_size = [b"\x7fELF".as_slice(), &[8u8; 9000]].concat();
     let record = format!(
-        "{}{}",
+        "{}{}{}",
         record_row("pkg/_native.so", b"\x7fELF other build"),
+        record_row("pkg/_same.so", &elf),
         record_row("pkg/helper.py", b"def f():\n    return 2\n")
     );
     let dir = tempfile::tempdir().unwrap();
@@ -196,6 +198,7 @@ fn by_default_a_wheel_record_is_checked_for_what_is_analysed() {
         dir.path(),
         &[
             ("pkg/_native.so", elf),
+            ("pkg/_same.so", same_size),
             ("pkg/helper.py", b"def f():\n    return 1\n".to_vec()),
             ("pkg-1.0.dist-info/RECORD", record.into_bytes()),
         ],
@@ -209,6 +212,9 @@ fn by_default_a_wheel_record_is_checked_for_what_is_analysed() {
             .map(|f| f.path.clone())
             .collect::<Vec<_>>()
     };
-    assert_eq!(mismatched(false), vec!["pkg/helper.py"]);
-    assert_eq!(mismatched(true), vec!["pkg/_native.so", "pkg/helper.py"]);
+    assert_eq!(mismatched(false), vec!["pkg/_native.so", "pkg/helper.py"]);
+    assert_eq!(
+        mismatched(true),
+        vec!["pkg/_native.so", "pkg/_same.so", "pkg/helper.py"]
+    );
 }
