@@ -30,32 +30,7 @@ const PACKAGES: &[&str] = &[
 
 /// The environment, made once with pip from PyPI, kept under `target/test-envs/`.
 fn ml_venv() -> PathBuf {
-    let dir = common::root().join("target/test-envs/ml-venv");
-    let ready = dir.join(".custody-ready");
-    let want = PACKAGES.join(" ");
-    if std::fs::read_to_string(&ready).is_ok_and(|t| t == want) {
-        return dir;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let ok = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "python3 -m venv failed");
-    let out = Command::new(dir.join("bin/python"))
-        .args(["-m", "pip", "install", "--quiet", "--only-binary=:all:"])
-        .args(PACKAGES)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pip install of {want} failed (this test needs PyPI): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(&ready, &want).unwrap();
-    dir
+    common::pip_venv("ml-venv", PACKAGES)
 }
 
 /// `custody scan PATH -f json` in a fresh home (embedded records only: the

@@ -24,32 +24,7 @@ fn workload(name: &str) -> PathBuf {
 /// A virtual environment with [`PACKAGES`], made once with the `python3`
 /// on PATH and pip from PyPI, kept under `target/test-envs/`.
 fn data_venv() -> PathBuf {
-    let dir = common::root().join("target/test-envs/data-venv");
-    let ready = dir.join(".custody-ready");
-    let want = PACKAGES.join(" ");
-    if std::fs::read_to_string(&ready).is_ok_and(|t| t == want) {
-        return dir;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let ok = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "python3 -m venv failed");
-    let out = Command::new(dir.join("bin/python"))
-        .args(["-m", "pip", "install", "--quiet", "--only-binary=:all:"])
-        .args(PACKAGES)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pip install of {want} failed (this test needs PyPI): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(&ready, &want).unwrap();
-    dir
+    common::pip_venv("data-venv", PACKAGES)
 }
 
 /// Inputs of the workloads, made by `gen_data.py`.

@@ -130,3 +130,35 @@ pub fn finding_ids(report: &serde_json::Value) -> Vec<(String, String, String)> 
     v.sort();
     v
 }
+
+/// A virtual environment with `packages` installed by pip from PyPI (wheels
+/// only), made once with the `python3` on PATH and kept under
+/// `target/test-envs/NAME` until the package list changes.
+pub fn pip_venv(name: &str, packages: &[&str]) -> PathBuf {
+    let dir = root().join("target/test-envs").join(name);
+    let ready = dir.join(".custody-ready");
+    let want = packages.join(" ");
+    if std::fs::read_to_string(&ready).is_ok_and(|t| t == want) {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let ok = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "python3 -m venv failed");
+    let out = Command::new(dir.join("bin/python"))
+        .args(["-m", "pip", "install", "--quiet", "--only-binary=:all:"])
+        .args(packages)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip install of {want} failed (this test needs PyPI): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&ready, &want).unwrap();
+    dir
+}
