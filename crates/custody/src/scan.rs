@@ -216,14 +216,12 @@ fn matches(
 fn unchecked_reason(pin: &Pin) -> String {
     if !pin.is_from_index() {
         let what = match pin {
-            Pin::Vcs { url } => format!("version-control checkout {url}"),
-            Pin::Editable { target } => format!("editable install of {target}"),
-            Pin::Local { path } => format!("local project or archive {path}"),
+            Pin::Vcs { url } => format!("version-control checkout ({url})"),
+            Pin::Editable { target } => format!("editable install ({target})"),
+            Pin::Local { path } => format!("local project or archive ({path})"),
             _ => "local project".to_owned(),
         };
-        return format!(
-            "{what}: not a package-index release, so never matched by name against index advisories"
-        );
+        return format!("{what}: not a package-index release, never matched by name");
     }
     match pin {
         Pin::Unpinned { specifier } if specifier.is_empty() => "unpinned: no version given".into(),
