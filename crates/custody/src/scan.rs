@@ -227,12 +227,11 @@ fn unchecked_reason(pin: &Pin) -> String {
         Pin::Unpinned { specifier } if specifier.is_empty() => "unpinned: no version given".into(),
         Pin::Unpinned { specifier } => format!("unpinned: {specifier} does not fix one version"),
         Pin::Url { url } => format!("direct URL without a known version: {url}"),
-        Pin::Vcs { url } => format!("version-control reference without a known version: {url}"),
-        Pin::Editable { target } => format!("editable install without a known version: {target}"),
-        Pin::Local { path } => format!("local path without a known version: {path}"),
-        Pin::Installed | Pin::Exact => {
-            "no PEP 440 version (arbitrary equality or unreadable)".into()
-        }
+        Pin::Vcs { .. }
+        | Pin::Editable { .. }
+        | Pin::Local { .. }
+        | Pin::Installed
+        | Pin::Exact => "no PEP 440 version (arbitrary equality or unreadable)".into(),
     }
 }
 
