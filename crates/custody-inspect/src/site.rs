@@ -180,6 +180,23 @@ pub fn inspect(
         anomalies.extend(r.anomalies.iter().cloned());
     }
     let mut unread = layout.unread.clone();
+    // What a bound or an error kept from the analysis is said, by file.
+    for a in &anomalies {
+        match a {
+            Anomaly::Oversized { path, size } => unread.push(Unread {
+                path: path.clone(),
+                reason: format!(
+                    "{size} bytes: only the first {} MiB were analysed (its RECORD digest was still checked)",
+                    MAX_FILE_BYTES >> 20
+                ),
+            }),
+            Anomaly::Unreadable { path, reason } => unread.push(Unread {
+                path: path.clone(),
+                reason: format!("{reason}: not inspected"),
+            }),
+            _ => {}
+        }
+    }
     orphans(&layout, &hooks, &mut findings, &mut unread);
     let (env_verdict, env_score, env_reasons) = crate::verdict::verdict(
         &findings

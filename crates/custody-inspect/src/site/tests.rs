@@ -254,3 +254,26 @@ fn normalise_keeps_inside_paths_only() {
     );
     assert_eq!(normalise("../../../bin/tool"), None);
 }
+
+#[test]
+fn a_file_over_the_bound_is_named_as_read_in_part() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let big = "x = 1\n".repeat(3_000_000); // 18 MB of Python
+    dist(root, "huge", &[("huge/__init__.py", &big)]);
+    let env = inspect(root, Options::default(), None).unwrap();
+    assert!(
+        env.unread
+            .iter()
+            .any(|u| u.path == "huge/__init__.py" && u.reason.contains("only the first 16 MiB")),
+        "{:?}",
+        env.unread
+    );
+    // Its digest was checked whole: no mismatch, a clean verdict.
+    assert_eq!(
+        env.report.verdict,
+        Verdict::Clean,
+        "{:?}",
+        env.report.reasons
+    );
+}
