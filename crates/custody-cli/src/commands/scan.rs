@@ -219,8 +219,14 @@ fn inspection_table(items: &[Inspected]) -> String {
             (None, Verdict::Clean) => "clean",
         };
         let shown = render::display_path(Path::new(&i.path));
+        let read = i.environment.as_ref().map_or_else(String::new, |e| {
+            format!(
+                " ({} distributions, {} files; {} from the cache)",
+                e.distributions, e.files, e.cached
+            )
+        });
         if i.verdict == Verdict::Clean {
-            let _ = writeln!(out, "inspect: {verdict} {shown}");
+            let _ = writeln!(out, "inspect: {verdict} {shown}{read}");
         } else {
             let _ = writeln!(
                 out,
