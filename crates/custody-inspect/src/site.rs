@@ -742,6 +742,12 @@ fn orphans(
         let runs_code = !m.path.ends_with(".pth")
             || !crate::roles::pth_code(&String::from_utf8_lossy(&m.data)).is_empty();
         if !any_list {
+            if runs_code {
+                unread.push(Unread {
+                    path: path.clone(),
+                    reason: "a start-up hook no list names, not judged: no distribution here keeps a list of its files".into(),
+                });
+            }
             continue;
         }
         if !runs_code {

@@ -277,3 +277,22 @@ fn a_file_over_the_bound_is_named_as_read_in_part() {
         env.report.reasons
     );
 }
+
+#[test]
+fn with_no_list_of_files_anywhere_a_hook_is_reported_not_judged() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    // Debian's dist-packages style: metadata files, no file lists.
+    write(root, "six-1.16.0.egg-info", "Name: six\nVersion: 1.16.0\n");
+    write(root, "six.py", "x = 1\n");
+    write(root, "hook.pth", "import six\n");
+    let env = inspect(root, Options::default(), None).unwrap();
+    assert!(!codes(&env).contains(&ORPHAN), "{:?}", env.report.reasons);
+    assert!(
+        env.unread
+            .iter()
+            .any(|u| u.path == "hook.pth" && u.reason.contains("not judged")),
+        "{:?}",
+        env.unread
+    );
+}
