@@ -417,14 +417,12 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// Reads every distribution's file list and groups the listing by owner.
 fn assign(root: &Path, layout: &mut Layout) {
-    let index: HashMap<&str, usize> = layout
+    let index: rustc_hash::FxHashMap<&str, usize> = layout
         .entries
         .iter()
         .enumerate()
         .map(|(i, e)| (e.path.as_str(), i))
         .collect();
-    // Metadata folders at the top level, each with its list (or why none).
-    let mut metas: BTreeMap<String, Option<blake3::Hash>> = BTreeMap::new();
     let mut owner: Vec<Option<usize>> = vec![None; layout.entries.len()];
     let top_meta: Vec<String> = {
         let mut seen: Vec<String> = layout
@@ -439,15 +437,23 @@ fn assign(root: &Path, layout: &mut Layout) {
     };
     let mut groups: Vec<Group> = Vec::new();
     let mut unknown = Vec::new();
-    for meta in &top_meta {
+    // Metadata folders at the top level, each with its list (or why none),
+    // read in parallel.
+    let lists: Vec<_> = top_meta
+        .par_iter()
+        .map(|meta| {
+            let (list_name, prefix) = if meta.ends_with(".dist-info") {
+                ("RECORD", String::new())
+            } else {
+                ("installed-files.txt", format!("{meta}/"))
+            };
+            let list_path = format!("{meta}/{list_name}");
+            let listed = read_list(root, &list_path, index.contains_key(list_path.as_str()));
+            (list_path, prefix, listed)
+        })
+        .collect();
+    for (meta, (list_path, prefix, listed)) in top_meta.iter().zip(lists) {
         let g = groups.len();
-        let (list_name, prefix) = if meta.ends_with(".dist-info") {
-            ("RECORD", String::new())
-        } else {
-            ("installed-files.txt", format!("{meta}/"))
-        };
-        let list_path = format!("{meta}/{list_name}");
-        let listed = read_list(root, &list_path, index.contains_key(list_path.as_str()));
         let digest = match listed {
             Ok((paths, digest)) => {
                 for p in paths {
@@ -474,7 +480,6 @@ fn assign(root: &Path, layout: &mut Layout) {
                 None
             }
         };
-        metas.insert(meta.clone(), digest);
         groups.push(Group {
             owner: Owner::Distribution(meta.clone()),
             files: Vec::new(),
