@@ -437,21 +437,7 @@ fn assign(root: &Path, layout: &mut Layout) {
     };
     let mut groups: Vec<Group> = Vec::new();
     let mut unknown = Vec::new();
-    // Metadata folders at the top level, each with its list (or why none),
-    // read in parallel.
-    let lists: Vec<_> = top_meta
-        .par_iter()
-        .map(|meta| {
-            let (list_name, prefix) = if meta.ends_with(".dist-info") {
-                ("RECORD", String::new())
-            } else {
-                ("installed-files.txt", format!("{meta}/"))
-            };
-            let list_path = format!("{meta}/{list_name}");
-            let listed = read_list(root, &list_path, index.contains_key(list_path.as_str()));
-            (list_path, prefix, listed)
-        })
-        .collect();
+    let lists = read_lists(root, &top_meta, &index);
     for (meta, (list_path, prefix, listed)) in top_meta.iter().zip(lists) {
         let g = groups.len();
         let digest = match listed {
@@ -523,6 +509,31 @@ fn assign(root: &Path, layout: &mut Layout) {
     groups.retain(|g| !g.files.is_empty());
     layout.groups = groups;
     layout.unknown_owners = unknown;
+}
+
+/// A distribution's file list read from its metadata folder.
+type Listed = (String, String, Result<(Vec<String>, blake3::Hash), String>);
+
+/// Each metadata folder's list (its path, the prefix its rows are relative
+/// to, and the rows or why none), read in parallel.
+fn read_lists(
+    root: &Path,
+    metas: &[String],
+    index: &rustc_hash::FxHashMap<&str, usize>,
+) -> Vec<Listed> {
+    metas
+        .par_iter()
+        .map(|meta| {
+            let (list_name, prefix) = if meta.ends_with(".dist-info") {
+                ("RECORD", String::new())
+            } else {
+                ("installed-files.txt", format!("{meta}/"))
+            };
+            let list_path = format!("{meta}/{list_name}");
+            let listed = read_list(root, &list_path, index.contains_key(list_path.as_str()));
+            (list_path, prefix, listed)
+        })
+        .collect()
 }
 
 /// A distribution's list of file paths and the list's digest, or why it
