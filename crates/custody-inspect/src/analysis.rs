@@ -105,6 +105,18 @@ pub struct Report {
     pub anomalies: Vec<Anomaly>,
 }
 
+/// The order findings are reported in (strongest first, then by file and
+/// line), without repeats.
+pub(crate) fn order(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+    findings.dedup();
+}
+
 /// Paths of files that run at interpreter start-up.
 pub(crate) fn is_startup_surface(path: &str) -> bool {
     let base = path.rsplit('/').next().unwrap_or(path);
@@ -201,13 +213,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
             });
         }
     }
-    findings.sort_by(|a, b| {
-        b.level
-            .cmp(&a.level)
-            .then(a.path.cmp(&b.path))
-            .then(a.line.cmp(&b.line))
-    });
-    findings.dedup();
+    order(&mut findings);
     let (verdict, score, reasons) = crate::verdict::verdict(&findings);
     Report {
         path: contents.path.display().to_string(),

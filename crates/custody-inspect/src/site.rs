@@ -208,13 +208,7 @@ pub fn inspect(
     verdict = verdict.max(env_verdict);
     score = score.saturating_add(env_score);
     reasons.extend(env_reasons);
-    findings.sort_by(|a, b| {
-        b.level
-            .cmp(&a.level)
-            .then(a.path.cmp(&b.path))
-            .then(a.line.cmp(&b.line))
-    });
-    findings.dedup();
+    analysis::order(&mut findings);
     Ok(Environment {
         report: Report {
             path: root.display().to_string(),
@@ -303,13 +297,7 @@ fn walk(root: &Path, path: &Path, out: &mut Listing) {
     let meta = match fs_err::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            out.unread.push(Unread {
-                path: rel,
-                reason: format!(
-                    "its metadata cannot be read ({}): not inspected",
-                    io_reason(&e)
-                ),
-            });
+            out.unread.push(no_metadata(rel, &e));
             return;
         }
     };
@@ -365,13 +353,7 @@ fn walk_entry(path: &Path, rel: String, meta: &std::fs::Metadata, out: &mut List
                 let child_rel = format!("{rel}/{}", child.file_name().to_string_lossy());
                 match child.metadata() {
                     Ok(m) => walk_entry(&child.path(), child_rel, &m, &mut part),
-                    Err(e) => part.unread.push(Unread {
-                        path: child_rel,
-                        reason: format!(
-                            "its metadata cannot be read ({}): not inspected",
-                            io_reason(&e)
-                        ),
-                    }),
+                    Err(e) => part.unread.push(no_metadata(child_rel, &e)),
                 }
                 part
             })
@@ -381,6 +363,17 @@ fn walk_entry(path: &Path, rel: String, meta: &std::fs::Metadata, out: &mut List
             out.anomalies.extend(part.anomalies);
             out.unread.extend(part.unread);
         }
+    }
+}
+
+/// A file whose metadata cannot be read: listed, not inspected.
+fn no_metadata(path: String, e: &std::io::Error) -> Unread {
+    Unread {
+        path,
+        reason: format!(
+            "its metadata cannot be read ({}): not inspected",
+            io_reason(e)
+        ),
     }
 }
 
