@@ -10,6 +10,7 @@
 //! compares two manifests. [`modelsign`] reads and writes OpenSSF
 //! model-signing 1.x signatures (key-based, offline).
 
+pub mod artifact;
 pub mod compare;
 pub mod dsse;
 pub mod error;
