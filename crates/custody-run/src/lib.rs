@@ -13,6 +13,7 @@
 pub mod attempts;
 pub mod attest;
 pub mod describe;
+pub mod digests;
 pub mod enforce;
 pub mod filter;
 pub mod helper;
