@@ -22,11 +22,11 @@
 //! * Resources: one per file, `{name, algorithm: "sha256", digest}` with the
 //!   SHA-256 of the whole file in lowercase hex, named by its `/`-separated
 //!   path relative to the model (`.` for a model that is one file), sorted
-//!   component by component ([`names::order`]).
+//!   component by component ([`crate::names::order`]).
 //! * Root: the subject digest is the SHA-256 over the raw 32-byte digests of
 //!   the resources in the order they are listed.
 //! * Statement: in-toto Statement v1, predicate type
-//!   [`MODEL_SIGNING_PREDICATE`], one subject named after the model folder;
+//!   [`crate::open::MODEL_SIGNING_PREDICATE`], one subject named after the model folder;
 //!   written as `json.dumps(indent=2)` would (non-ASCII as `\uXXXX`).
 //! * Envelope and bundle: DSSE over the in-toto payload type, one DER ECDSA
 //!   signature with an empty key id, in a bundle whose public-key hint is the
