@@ -25,8 +25,8 @@ pub const BUILD_TYPE: &str = "https://custody.dev/run/v1";
 /// The plain SHA-256 of a file or the Merkle root of a folder
 /// ([`custody_seal::artifact::digest`]), its error as text.
 ///
-/// Kept for the CLI's `verify` and its tests; new code calls
-/// [`custody_seal::artifact::digest`].
+/// Kept only while `crates/custody-cli/tests/run_verify.rs` calls it; new
+/// code calls [`custody_seal::artifact::digest`].
 pub fn digest(path: &Path) -> Result<String, String> {
     custody_seal::artifact::digest(path).map_err(|e| e.to_string())
 }
