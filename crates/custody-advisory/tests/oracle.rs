@@ -47,6 +47,43 @@ print("--")
 print("\n".join(f"{s}\t{r}" for s, r in ranks.items()))
 "#;
 
+/// What Python's `packaging` says of each of `input`, in order (`ok` or
+/// `invalid`, a tab, the normal form), and the rank of each valid version
+/// in its order.
+fn packaging(input: &[String]) -> (Vec<String>, std::collections::HashMap<String, usize>) {
+    let mut child = Command::new("python3")
+        .args(["-c", ORACLE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for the PEP 440 oracle");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.join("\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "oracle failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (verdicts, ranks) = text.split_once("\n--\n").unwrap();
+    // One verdict per input, in order: `zip` would silently drop the tail
+    // of the longer list (and a string with a newline would shift every
+    // verdict after it).
+    let verdicts: Vec<String> = verdicts.lines().map(str::to_owned).collect();
+    assert_eq!(
+        verdicts.len(),
+        input.len(),
+        "the oracle must give one verdict per version string"
+    );
+    let rank_of = ranks
+        .lines()
+        .filter_map(|l| l.rsplit_once('\t'))
+        .map(|(s, r)| (s.to_owned(), r.parse().unwrap()))
+        .collect();
+    (verdicts, rank_of)
+}
+
 #[test]
 fn pep440_agrees_with_python_packaging_on_the_pypa_database() {
     let db =
@@ -84,31 +121,10 @@ fn pep440_agrees_with_python_packaging_on_the_pypa_database() {
         input.len()
     );
 
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 is needed for the PEP 440 oracle");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.join("\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "oracle failed");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let (verdicts, ranks) = text.split_once("\n--\n").unwrap();
-
+    let (verdicts, rank_of) = packaging(&input);
     let mut disagreements = Vec::new();
     let mut valid: Vec<(String, custody_pypa::Version, usize)> = Vec::new();
-    let rank_of: std::collections::HashMap<&str, usize> = ranks
-        .lines()
-        .filter_map(|l| l.rsplit_once('\t'))
-        .map(|(s, r)| (s, r.parse().unwrap()))
-        .collect();
-    for (s, line) in input.iter().zip(verdicts.lines()) {
+    for (s, line) in input.iter().zip(&verdicts) {
         let (verdict, normal) = line.split_once('\t').unwrap();
         let ours = custody_pypa::parse_version(s);
         match (verdict, &ours) {

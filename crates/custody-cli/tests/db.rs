@@ -6,9 +6,13 @@
 mod common;
 
 use std::io::Write;
+use std::os::unix::process::ExitStatusExt as _;
 use std::path::Path;
 
-use common::{custody, custody_run, finding_ids, json, osv_real, pypa_db, run};
+use common::{custody, custody_run, finding_ids, json, osv_real, pypa_db};
+
+/// The signal `std::process::abort` raises (Linux).
+const SIGABRT: i32 = 6;
 
 fn status(home: &Path) -> serde_json::Value {
     let r = custody_run(home, &["db", "status", "--format", "json"]);
@@ -198,13 +202,24 @@ fn an_interrupted_import_leaves_the_previous_database_intact() {
         custody_run(home.path(), &["db", "import", osv_real().to_str().unwrap()]).code,
         0
     );
+    let before = status(home.path());
+    assert_eq!(before["records"], 4);
     // Abort the process (no unwinding, no cleanup) after 500 records are
-    // written inside the import transaction.
-    let r = run(custody(home.path())
+    // written inside the import transaction: `std::process::abort`, so the
+    // process is ended by SIGABRT, not by an error exit.
+    let out = custody(home.path())
         .env("CUSTODY_TEST_CRASH_AFTER", "500")
-        .args(["db", "import", pypa_db().to_str().unwrap()]));
-    assert_ne!(r.code, 0, "the process must have died: {}", r.stdout);
+        .args(["db", "import", pypa_db().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (out.status.code(), out.status.signal()),
+        (None, Some(SIGABRT)),
+        "the import must have been aborted: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = status(home.path());
+    assert_eq!(s, before, "the earlier import is all there is, unchanged");
     assert_eq!(s["records"], 4, "only the earlier import is visible");
     assert_eq!(s["sources"].as_array().unwrap().len(), 1);
     // And the database is still writable afterwards.

@@ -222,6 +222,41 @@ fn unknown_severity_counts_as_high_and_low_threshold_catches_medium() {
         "{}",
         r.stdout
     );
+
+    // A package whose only finding is medium (CVSS 3.1 base score 5.3):
+    // `--fail-on medium` and `low` fail with 1 (findings), `high` (the
+    // default) passes with 0.
+    let home = tempfile::tempdir().unwrap();
+    let osv = tempfile::tempdir().unwrap();
+    std::fs::write(
+        osv.path().join("PYSEC-2099-50.json"),
+        r#"{"id":"PYSEC-2099-50","modified":"2026-11-01T00:00:00Z","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"}],"affected":[{"package":{"ecosystem":"PyPI","name":"mediumpkg"},"versions":["1.0"]}]}"#,
+    )
+    .unwrap();
+    let import = custody_run(home.path(), &["db", "import", osv.path().to_str().unwrap()]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    std::fs::write(&req, "mediumpkg==1.0\n").unwrap();
+    let j = json(&custody_run(
+        home.path(),
+        &["scan", req.to_str().unwrap(), "-f", "json"],
+    ));
+    let findings = j["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{j}");
+    assert_eq!(findings[0]["id"], "PYSEC-2099-50");
+    assert_eq!(findings[0]["severity"], "medium", "{j}");
+    for (threshold, code) in [("low", 1), ("medium", 1), ("high", 0), ("critical", 0)] {
+        let r = custody_run(
+            home.path(),
+            &["scan", req.to_str().unwrap(), "--fail-on", threshold],
+        );
+        assert_eq!(
+            r.code, code,
+            "--fail-on {threshold}: {}{}",
+            r.stdout, r.stderr
+        );
+    }
+    let r = custody_run(home.path(), &["scan", req.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "the default threshold is high: {}", r.stdout);
 }
 
 #[test]

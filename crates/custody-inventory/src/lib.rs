@@ -6,11 +6,21 @@
 //! exact version cannot be known (unpinned, URL, VCS, editable) is kept and
 //! marked, never dropped.
 //!
-//! ```no_run
-//! let inv = custody_inventory::discover(std::path::Path::new("."), &Default::default()).unwrap();
+//! ```
+//! use custody_inventory::{LockfileKind, read_lockfile};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("requirements.txt");
+//! std::fs::write(&path, "Requests==2.19.1\nflask>=2\n").unwrap();
+//! let inv = read_lockfile(&path, LockfileKind::Requirements).unwrap();
 //! for p in &inv.packages {
 //!     println!("{} {:?} from {}", p.name, p.version_text, p.origin);
 //! }
+//! // Names are normalised; the unpinned package is kept, without a version.
+//! assert_eq!(inv.packages[0].name.as_str(), "requests");
+//! assert_eq!(inv.packages[0].version_text.as_deref(), Some("2.19.1"));
+//! assert_eq!(inv.packages[1].name.as_str(), "flask");
+//! assert_eq!(inv.packages[1].version_text, None);
 //! ```
 
 mod discover;

@@ -10,13 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use custody_seal::hash::Algorithm;
-use custody_seal::keys::{SigningKey, hex};
-use custody_seal::manifest::Symlinks;
-use custody_seal::seal;
+use custody_seal::keys::SigningKey;
 use serde_json::{Value, json};
 
 use crate::attempts::Observed;
+use crate::digests::Digests;
 use crate::run::Outcome;
 
 /// The SLSA provenance predicate type.
@@ -24,51 +22,13 @@ pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 /// custody's build type for a sandboxed step.
 pub const BUILD_TYPE: &str = "https://custody.dev/run/v1";
 
-/// The plain SHA-256 of a file (what `sha256sum` prints and an in-toto
-/// verifier checks), or the Merkle root of a folder as `custody seal`
-/// computes it (SHA-256, no record index). A link is followed (an input
-/// may be one; outputs with links are refused before this). Anything that
-/// is not a regular file or folder (a FIFO, a device) is an error, never
-/// opened: a FIFO would block the reader.
+/// The plain SHA-256 of a file or the Merkle root of a folder
+/// ([`custody_seal::artifact::digest`]), its error as text.
+///
+/// Kept only while `crates/custody-cli/tests/run_verify.rs` calls it; new
+/// code calls [`custody_seal::artifact::digest`].
 pub fn digest(path: &Path) -> Result<String, String> {
-    let meta = fs_err::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_dir() && !meta.is_file() {
-        return Err(format!(
-            "{}: not a regular file or folder",
-            crate::text::escape(path.as_os_str().as_encoded_bytes())
-        ));
-    }
-    if meta.is_dir() {
-        let options = seal::Options {
-            algorithm: Algorithm::Sha256,
-            records: false,
-            symlinks: Symlinks::Skip,
-            ..seal::Options::default()
-        };
-        let roots = [path.to_owned()];
-        let plan = seal::plan(&roots, &options).map_err(|e| e.to_string())?;
-        let m = seal::build(&roots, &plan, &options, &|_| {}).map_err(|e| e.to_string())?;
-        Ok(m.root)
-    } else {
-        sha256_file(path).map_err(|e| e.to_string())
-    }
-}
-
-/// The SHA-256 of a file's bytes, read in 1 MiB blocks.
-fn sha256_file(path: &Path) -> std::io::Result<String> {
-    use sha2::Digest as _;
-    use std::io::Read as _;
-    let mut f = fs_err::File::open(path)?;
-    let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex(&h.finalize()))
+    custody_seal::artifact::digest(path).map_err(|e| e.to_string())
 }
 
 /// The name of a path in the attestation, and what `custody verify`
@@ -140,29 +100,6 @@ fn descriptor(path: &Path, cwd: &Path, digests: &Digests) -> Value {
         }
     }
     Value::Object(d)
-}
-
-/// Digests by absolute path: SHA-256 of a file or a folder's Merkle root,
-/// or why there is none (an error without the path, or an interruption).
-pub type Digests = std::collections::HashMap<PathBuf, Result<String, String>>;
-
-/// The digests of `paths`, or the reason for each failure without the
-/// path itself (a name the step chose must not reach the attestation).
-pub fn digest_all(paths: &[PathBuf]) -> Digests {
-    paths
-        .iter()
-        .map(|p| {
-            let d = digest(p).map_err(|e| reason_only(&e));
-            (p.clone(), d)
-        })
-        .collect()
-}
-
-/// An error's text after its last `": "` (the reason, not the path),
-/// escaped and bounded.
-fn reason_only(e: &str) -> String {
-    let tail = e.rsplit(": ").next().unwrap_or(e);
-    format!("cannot be hashed: {}", crate::text::escape(tail.as_bytes()))
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -339,31 +276,6 @@ pub fn sign(statement: &Value, key: &SigningKey) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The subject of a file is its plain SHA-256, as `sha256sum` (the
-    /// oracle) computes it, also past custody seal's 8 MiB chunk size.
-    #[test]
-    fn files_carry_their_plain_sha256() {
-        #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
-        let d = tempfile::tempdir().unwrap();
-        for (name, size) in [("small", 1000usize), ("large", 9 << 20)] {
-            let p = d.path().join(name);
-            let data: Vec<u8> = (0..size)
-                .map(|i| u8::try_from(i % 251).unwrap_or(0))
-                .collect();
-            std::fs::write(&p, &data).unwrap();
-            let out = std::process::Command::new("sha256sum")
-                .arg(&p)
-                .output()
-                .unwrap();
-            let want = String::from_utf8_lossy(&out.stdout);
-            assert_eq!(
-                digest(&p).unwrap(),
-                want.split_whitespace().next().unwrap(),
-                "{name}"
-            );
-        }
-    }
 
     #[test]
     fn subject_names_are_one_relative_form() {

@@ -35,7 +35,7 @@ pub enum Net {
 }
 
 /// What the step may touch.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     /// Read (and execute) only.
     pub read: Vec<PathBuf>,
@@ -118,9 +118,9 @@ pub enum InternetSockets {
     UnconnectedTcp,
 }
 
-/// Why the sandbox could not be set up.
+/// Why the sandbox could not be set up around the step.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum SandboxSetupError {
     /// Landlock refused the ruleset.
     #[error("Landlock: {0}")]
     Landlock(String),
@@ -129,15 +129,15 @@ pub enum Error {
         "the kernel enforces Landlock only partly or not at all ({0}); refusing to run (pass --allow-degraded to run anyway, and it is recorded)"
     )]
     Degraded(String),
-    /// No private network namespace.
+    /// The step's namespaces could not be made.
     #[error(transparent)]
-    Namespace(#[from] crate::netns::Error),
+    Namespace(#[from] crate::namespaces::NamespaceError),
     /// The supervisor could not be given the listener.
     #[error("supervisor: {0}")]
     Supervisor(String),
     /// The seccomp filter could not be built or installed.
     #[error(transparent)]
-    Seccomp(#[from] crate::filter::Error),
+    Seccomp(#[from] crate::filter::SeccompError),
 }
 
 /// What [`apply`] did.
@@ -157,10 +157,14 @@ pub struct Applied {
 
 /// Applies `policy` to the calling process (the helper, single-threaded,
 /// just before `execve`).
-pub fn apply(policy: &Policy) -> Result<Applied, Error> {
+pub fn apply(policy: &Policy) -> Result<Applied, SandboxSetupError> {
     // Namespaces first: they need capabilities, seccomp refuses `unshare`
     // and `mount`, Landlock hides /proc.
-    let made = crate::namespaces::enter(policy.net, &policy.write, policy.namespaces)?;
+    let made = crate::namespaces::enter(
+        policy.net == Net::Loopback,
+        &policy.write,
+        policy.namespaces,
+    )?;
     // A session of its own: no controlling terminal, so no TIOCSTI into
     // the caller's shell, and no Ctrl-C from the terminal (custody
     // receives it and ends the step).
@@ -175,7 +179,7 @@ pub fn apply(policy: &Policy) -> Result<Applied, Error> {
         RulesetStatus::NotEnforced => "none",
     };
     if landlock != "full" && !policy.allow_degraded {
-        return Err(Error::Degraded(format!("Landlock {landlock}")));
+        return Err(SandboxSetupError::Degraded(format!("Landlock {landlock}")));
     }
     // Internet stream sockets only where Landlock refuses TCP too.
     let network = match policy.net {
@@ -220,8 +224,8 @@ pub fn apply(policy: &Policy) -> Result<Applied, Error> {
 /// Where a private `/dev/shm` is mounted.
 pub const SHM: &str = "/dev/shm";
 
-fn landlock(policy: &Policy, private_shm: bool) -> Result<RestrictionStatus, Error> {
-    let ll = |e: landlock::RulesetError| Error::Landlock(e.to_string());
+fn landlock(policy: &Policy, private_shm: bool) -> Result<RestrictionStatus, SandboxSetupError> {
+    let ll = |e: landlock::RulesetError| SandboxSetupError::Landlock(e.to_string());
     let abi = WANTED_ABI;
     let mut ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
@@ -267,17 +271,18 @@ mod tests {
 
     #[test]
     fn policy_round_trips_through_json() {
+        // Every field away from its default, so a field lost on the way
+        // (or filled in by `#[serde(default)]`) shows.
         let p = Policy {
-            read: vec!["/usr".into()],
+            read: vec!["/usr".into(), "/etc/ssl".into()],
             write: vec!["/tmp/out".into()],
-            net: Net::None,
-            allow_degraded: false,
-            observe: true,
-            namespaces: true,
+            net: Net::Loopback,
+            allow_degraded: true,
+            observe: false,
+            namespaces: false,
         };
-        let back: Policy = serde_json::from_str(&serde_json::to_string(&p).unwrap_or_default())
-            .unwrap_or_else(|_| p.clone());
-        assert_eq!(back.read, p.read);
-        assert_eq!(back.net, Net::None);
+        let text = serde_json::to_string(&p).expect("a policy serialises");
+        let back: Policy = serde_json::from_str(&text).expect("a serialised policy parses");
+        assert_eq!(back, p, "{text}");
     }
 }

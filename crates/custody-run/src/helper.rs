@@ -58,10 +58,12 @@ pub fn main(command: &[String]) -> String {
         match (supervisor.as_mut(), applied.listener) {
             (Some(s), Some(fd)) => {
                 hand_over(s, fd, applied.filter, applied.private_shm)
-                    .map_err(enforce::Error::Supervisor)?;
+                    .map_err(enforce::SandboxSetupError::Supervisor)?;
             }
             (None, Some(_)) => {
-                return Err(enforce::Error::Supervisor("no supervisor to listen".into()));
+                return Err(enforce::SandboxSetupError::Supervisor(
+                    "no supervisor to listen".into(),
+                ));
             }
             _ => {}
         }

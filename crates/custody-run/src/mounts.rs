@@ -30,7 +30,7 @@ pub struct Mount {
 /// Why the machine could not be made read-only.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot make the file system read-only for the step: {0}")]
-pub struct Error(String);
+pub struct ReadOnlyMountsError(String);
 
 /// The mounts listed in `/proc/self/mountinfo` text, in order.
 pub fn parse(text: &str) -> Vec<Mount> {
@@ -83,9 +83,9 @@ fn unescape(field: &str) -> String {
 /// Makes every mount read-only except `writable` (in the calling
 /// process's mount namespace, which must be its own). Fails closed: an
 /// error means some mount may still be writable.
-pub fn read_only_except(writable: &[PathBuf]) -> Result<(), Error> {
+pub fn read_only_except(writable: &[PathBuf]) -> Result<(), ReadOnlyMountsError> {
     let fail = |what: &str, path: &Path, e: rustix::io::Errno| {
-        Error(format!("{what} {}: {e}", path.display()))
+        ReadOnlyMountsError(format!("{what} {}: {e}", path.display()))
     };
     mount_change(
         "/",
@@ -106,7 +106,7 @@ pub fn read_only_except(writable: &[PathBuf]) -> Result<(), Error> {
         mount_bind_recursive(p.as_path(), p.as_path()).map_err(|e| fail("binding", p, e))?;
     }
     let text = fs_err::read_to_string("/proc/self/mountinfo")
-        .map_err(|e| Error(format!("reading /proc/self/mountinfo: {e}")))?;
+        .map_err(|e| ReadOnlyMountsError(format!("reading /proc/self/mountinfo: {e}")))?;
     let mounts = parse(&text);
     for m in &mounts {
         let flags = MountFlags::BIND | MountFlags::RDONLY | m.keep;

@@ -21,8 +21,21 @@ use std::path::PathBuf;
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::{getgid, getuid};
 
-use crate::enforce::Net;
-use crate::netns::Error;
+/// Why the step's namespaces could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum NamespaceError {
+    /// `unshare` refused.
+    #[error(
+        "--net loopback needs a network namespace, and this system does not allow making one ({0}); use --net none"
+    )]
+    Unshare(String),
+    /// The user namespace's id maps could not be written.
+    #[error("cannot map the user namespace's ids: {0}")]
+    Map(String),
+    /// The loopback interface could not be brought up.
+    #[error("cannot bring the private loopback interface up: {0}")]
+    Loopback(String),
+}
 
 /// What was made.
 #[derive(Debug, Clone, Default)]
@@ -38,10 +51,10 @@ pub struct Made {
     pub private_shm: bool,
 }
 
-/// Enters new namespaces (see the module documentation). `wanted` false
-/// makes none (only for `--net none`).
-pub fn enter(net: Net, writable: &[PathBuf], wanted: bool) -> Result<Made, Error> {
-    let loopback = net == Net::Loopback;
+/// Enters new namespaces (see the module documentation); `loopback` is
+/// `--net loopback` (a private network too). `wanted` false makes none
+/// (only for `--net none`).
+pub fn enter(loopback: bool, writable: &[PathBuf], wanted: bool) -> Result<Made, NamespaceError> {
     if !wanted && !loopback {
         return Ok(Made {
             why_not: Some("namespaces not asked for".into()),
@@ -58,7 +71,7 @@ pub fn enter(net: Net, writable: &[PathBuf], wanted: bool) -> Result<Made, Error
     } else {
         match unshare(CloneFlags::CLONE_NEWUSER | flags) {
             Ok(()) => true,
-            Err(e) if loopback => return Err(Error::Unshare(e.to_string())),
+            Err(e) if loopback => return Err(NamespaceError::Unshare(e.to_string())),
             Err(e) => {
                 return Ok(Made {
                     why_not: Some(format!("no namespace can be made here: {e}")),
@@ -71,7 +84,8 @@ pub fn enter(net: Net, writable: &[PathBuf], wanted: bool) -> Result<Made, Error
     if user {
         // Map only our own ids: the step stays who it was.
         let write = |file: &str, text: String| {
-            fs_err::write(format!("/proc/self/{file}"), text).map_err(|e| Error::Map(e.to_string()))
+            fs_err::write(format!("/proc/self/{file}"), text)
+                .map_err(|e| NamespaceError::Map(e.to_string()))
         };
         write("setgroups", "deny".into())?;
         write("uid_map", format!("{uid} {uid} 1\n"))?;
@@ -81,7 +95,7 @@ pub fn enter(net: Net, writable: &[PathBuf], wanted: bool) -> Result<Made, Error
     made.extend(["mount".to_owned(), "ipc".to_owned()]);
     if loopback {
         made.push("network".to_owned());
-        crate::netns::up()?;
+        crate::netns::up().map_err(NamespaceError::Loopback)?;
     }
     let (read_only, why_not) = match crate::mounts::read_only_except(writable) {
         Ok(()) => (true, None),

@@ -12,26 +12,10 @@ use rustix::net::{
     socket,
 };
 
-/// Why no private network could be made.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// `unshare` refused.
-    #[error(
-        "--net loopback needs a network namespace, and this system does not allow making one ({0}); use --net none"
-    )]
-    Unshare(String),
-    /// The user namespace's id maps could not be written.
-    #[error("cannot map the user namespace's ids: {0}")]
-    Map(String),
-    /// The loopback interface could not be brought up.
-    #[error("cannot bring the private loopback interface up: {0}")]
-    Loopback(String),
-}
-
 /// Brings the loopback interface of the calling process's (new) network
-/// namespace up.
-pub fn up() -> Result<(), Error> {
-    loopback_up().map_err(Error::Loopback)
+/// namespace up, or says why it could not.
+pub fn up() -> Result<(), String> {
+    loopback_up()
 }
 
 /// An `RTM_NEWLINK` request setting `IFF_UP` on interface 1, which is the

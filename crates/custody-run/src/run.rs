@@ -97,12 +97,12 @@ pub struct Outcome {
     pub refused_outputs: Vec<RefusedOutput>,
     /// Digests of the outputs, inputs and executable, computed once the
     /// step's tree had ended.
-    pub digests: crate::attest::Digests,
+    pub digests: crate::digests::Digests,
 }
 
-/// Why `custody run` could not start.
+/// Why `custody run` could not start the step.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum StartError {
     /// No command.
     #[error("no command given (custody run [OPTIONS] -- COMMAND ARGS...)")]
     NoCommand,
@@ -124,15 +124,15 @@ pub enum Error {
     },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StartError + '_ {
+    move |source| StartError::Io {
         path: path.to_owned(),
         source,
     }
 }
 
 /// Resolves `program` like a shell: a path as given, else on `PATH`.
-pub fn resolve(program: &str) -> Result<PathBuf, Error> {
+pub fn resolve(program: &str) -> Result<PathBuf, StartError> {
     let found = if program.contains('/') {
         std::path::absolute(program).unwrap_or_else(|_| PathBuf::from(program))
     } else {
@@ -140,10 +140,10 @@ pub fn resolve(program: &str) -> Result<PathBuf, Error> {
         std::env::split_paths(&path)
             .map(|d| d.join(program))
             .find(|p| p.is_file())
-            .ok_or_else(|| Error::NotFound(program.to_owned()))?
+            .ok_or_else(|| StartError::NotFound(program.to_owned()))?
     };
     if is_shim(&found) {
-        return Err(Error::Shim(found));
+        return Err(StartError::Shim(found));
     }
     Ok(found)
 }
@@ -169,7 +169,7 @@ struct Private {
 }
 
 impl Private {
-    fn new() -> Result<Self, Error> {
+    fn new() -> Result<Self, StartError> {
         let step = tempfile_dir("custody-run-")?;
         let control = tempfile_dir("custody-run-control-").inspect_err(|_| {
             let _ = fs_err::remove_dir_all(&step);
@@ -384,8 +384,8 @@ fn helper_command(req: &Request, executable: &Path, private: &Private, policy: &
 }
 
 /// Runs the step.
-pub fn run(req: &Request) -> Result<Outcome, Error> {
-    let program = req.command.first().ok_or(Error::NoCommand)?;
+pub fn run(req: &Request) -> Result<Outcome, StartError> {
+    let program = req.command.first().ok_or(StartError::NoCommand)?;
     let executable = resolve(program)?;
     let private = Private::new()?;
     let report = private.control.join("enforced.json");
@@ -499,15 +499,15 @@ fn hash(
     ran: &Ran,
     deadline: Option<std::time::Instant>,
     timeout: Option<Duration>,
-) -> (crate::attest::Digests, Ended) {
+) -> (crate::digests::Digests, Ended) {
     if ran.ended != Ended::Exited {
         // Already stopped: hash without waiting for more signals.
-        return (crate::attest::digest_all(&paths), ran.ended);
+        return (crate::digests::digest_all(&paths), ran.ended);
     }
     let (tx, rx) = std::sync::mpsc::channel();
     let work = paths.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(crate::attest::digest_all(&work));
+        let _ = tx.send(crate::digests::digest_all(&work));
     });
     match crate::wait::work(&rx, &ran.signals, deadline, timeout) {
         Ok(d) => (d, Ended::Exited),
@@ -598,7 +598,7 @@ fn canonical_all(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 
 /// A fresh private folder under the system temp dir (mode 0700), kept
 /// until the run removes it.
-fn tempfile_dir(prefix: &str) -> Result<PathBuf, Error> {
+fn tempfile_dir(prefix: &str) -> Result<PathBuf, StartError> {
     let base = std::env::temp_dir();
     let dir = tempfile::Builder::new()
         .prefix(prefix)

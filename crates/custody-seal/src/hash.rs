@@ -6,8 +6,12 @@
 //! `b3sum` or `sha256sum` print); a longer file's digest is the hash of
 //! `"custody-chunked-v1"`, the chunk size and the file size (64-bit little
 //! endian) and its chunk digests in order.
+//!
+//! [`whole`] is the plain digest of a file of any size, read front to
+//! back: what formats that sign a file's plain digest need (OpenSSF
+//! model-signing, in-toto subjects of `custody run`).
 
-use std::io;
+use std::io::{self, Read as _};
 use std::os::unix::fs::FileExt as _;
 use std::path::Path;
 
@@ -132,6 +136,51 @@ pub fn file(algorithm: Algorithm, path: &Path, size: u64, chunk: u64) -> io::Res
     Ok(FileDigest::from_chunks(algorithm, chunk, size, chunks))
 }
 
+/// Block size of [`whole`]: 1 MiB (model-signing reads 1 MiB at a time
+/// too).
+pub const READ_BLOCK: usize = 1 << 20;
+
+/// The plain digest of the whole file at `path` (what `sha256sum` or
+/// `b3sum` print, whatever its size) and the number of bytes read. The
+/// file is read front to back in [`READ_BLOCK`] blocks through this
+/// thread's buffer; no size is needed up front and nothing is chunked.
+pub fn whole(algorithm: Algorithm, path: &Path) -> io::Result<(Digest, u64)> {
+    match algorithm {
+        Algorithm::Blake3 => {
+            let mut h = blake3::Hasher::new();
+            let size = read_blocks(path, |b| {
+                h.update(b);
+            })?;
+            Ok((*h.finalize().as_bytes(), size))
+        }
+        Algorithm::Sha256 => {
+            let mut h = sha2::Sha256::new();
+            let size = read_blocks(path, |b| h.update(b))?;
+            Ok((h.finalize().into(), size))
+        }
+    }
+}
+
+/// Passes the bytes of the file at `path` to `update` in order, in blocks
+/// of at most [`READ_BLOCK`]; returns how many there were.
+fn read_blocks(path: &Path, mut update: impl FnMut(&[u8])) -> io::Result<u64> {
+    let mut file = fs_err::File::open(path)?;
+    BUFFER.with_borrow_mut(|buf| {
+        buf.resize(READ_BLOCK, 0);
+        let mut size = 0u64;
+        loop {
+            let n = match file.read(buf) {
+                Ok(0) => return Ok(size),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            update(&buf[..n]);
+            size += n as u64;
+        }
+    })
+}
+
 /// Calls `f` with bytes `start..end` of `file`, read into this thread's
 /// reused buffer (no page faults for a fresh buffer per chunk).
 pub(crate) fn with_chunk<R>(
@@ -214,6 +263,29 @@ mod tests {
         assert_eq!(many.chunks.len(), 3);
         assert_eq!(many.chunks[2], *blake3::hash(&data[8192..]).as_bytes());
         assert_ne!(many.digest, one.digest);
+    }
+
+    #[test]
+    fn whole_is_the_plain_digest_at_any_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let data: Vec<u8> = (0..READ_BLOCK * 2 + 5)
+            .map(|i| u8::try_from(i % 251).unwrap())
+            .collect();
+        std::fs::write(&p, &data).unwrap();
+        let (sha, size) = whole(Algorithm::Sha256, &p).unwrap();
+        assert_eq!(
+            (sha, size),
+            (Algorithm::Sha256.digest(&data), data.len() as u64)
+        );
+        let (b3, _) = whole(Algorithm::Blake3, &p).unwrap();
+        assert_eq!(b3, *blake3::hash(&data).as_bytes());
+        std::fs::write(&p, b"").unwrap();
+        assert_eq!(
+            whole(Algorithm::Sha256, &p).unwrap(),
+            (Algorithm::Sha256.digest(b""), 0)
+        );
+        assert!(whole(Algorithm::Sha256, &dir.path().join("missing")).is_err());
     }
 
     #[test]

@@ -90,6 +90,55 @@ pub fn list(
     Ok(out)
 }
 
+/// Why a walk stopped.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A link leads back to a folder that holds it (only when following
+    /// links).
+    Loop(PathBuf),
+    /// An entry or folder could not be read.
+    Io {
+        /// The entry or folder.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// The entries under the folder `root`, `root` itself left out, in one
+/// order for a given tree: a folder before what it holds, the entries of
+/// a folder by the bytes of their names. Links to folders are descended
+/// into only when `follow_links` (a link at `root` always is); the subtree
+/// of an entry `keep` refuses is left out. Both custody seal's walk and
+/// model-signing's ([`crate::modelsign`]) are this walk, with their own
+/// rules for each entry.
+pub(crate) fn tree<'a>(
+    root: &'a Path,
+    follow_links: bool,
+    mut keep: impl FnMut(&walkdir::DirEntry) -> bool + 'a,
+) -> impl Iterator<Item = Result<walkdir::DirEntry, Failure>> + 'a {
+    walkdir::WalkDir::new(root)
+        .follow_links(follow_links)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |e| e.depth() == 0 || keep(e))
+        .filter(|e| e.as_ref().map_or(true, |e| e.depth() > 0))
+        .map(move |e| {
+            e.map_err(|e| {
+                let path = e.path().map_or_else(|| root.to_owned(), Path::to_owned);
+                if e.loop_ancestor().is_some() {
+                    return Failure::Loop(path);
+                }
+                Failure::Io {
+                    path,
+                    source: e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                }
+            })
+        })
+}
+
 fn walk_dir(
     root: &Path,
     prefix: Option<&str>,
@@ -101,37 +150,21 @@ fn walk_dir(
         path: root.to_owned(),
         source,
     })?;
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(symlinks == Symlinks::Follow)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || e.path()
-                    .strip_prefix(root)
-                    .ok()
-                    .and_then(Path::to_str)
-                    .is_none_or(|rel| !exclude.is_match(rel))
-        });
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().map_or_else(|| root.to_owned(), Path::to_owned);
-            if e.loop_ancestor().is_some() {
-                return DataError::Name {
-                    path,
-                    reason: "symbolic link loop".into(),
-                };
-            }
-            DataError::Io {
+    let keep = |e: &walkdir::DirEntry| {
+        e.path()
+            .strip_prefix(root)
+            .ok()
+            .and_then(Path::to_str)
+            .is_none_or(|rel| !exclude.is_match(rel))
+    };
+    for entry in tree(root, symlinks == Symlinks::Follow, keep) {
+        let entry = entry.map_err(|f| match f {
+            Failure::Loop(path) => DataError::Name {
                 path,
-                source: e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("walk failed")),
-            }
+                reason: "symbolic link loop".into(),
+            },
+            Failure::Io { path, source } => DataError::Io { path, source },
         })?;
-        if entry.depth() == 0 {
-            continue;
-        }
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let rel = rel.to_str().ok_or_else(|| DataError::Name {
             path: entry.path().to_owned(),

@@ -146,7 +146,7 @@ fn provenance(
             report.modified.push(changed(shown, size));
             continue;
         };
-        match custody_run::attest::digest(p).ok() {
+        match custody_seal::artifact::digest(p).ok() {
             Some(now) if now == *want => report.unchanged += 1,
             Some(_) => report.modified.push(changed(shown, size)),
             None => report.removed.push(compare::FileNote {

@@ -229,10 +229,10 @@ impl Index {
 /// Why the filter could not be built or installed.
 #[derive(Debug, thiserror::Error)]
 #[error("seccomp: {0}")]
-pub struct Error(String);
+pub struct SeccompError(String);
 
-fn err(e: impl std::fmt::Display) -> Error {
-    Error(e.to_string())
+fn err(e: impl std::fmt::Display) -> SeccompError {
+    SeccompError(e.to_string())
 }
 
 /// What [`load`] installed.
@@ -249,7 +249,7 @@ pub struct Loaded {
 /// single-threaded) and on every process it becomes or starts. Calls no
 /// rule allows are refused: with `EPERM` by the kernel, or, when
 /// observing, by the supervisor, which records them.
-pub fn load(options: Options, observe: bool) -> Result<Loaded, Error> {
+pub fn load(options: Options, observe: bool) -> Result<Loaded, SeccompError> {
     let eperm = ScmpAction::Errno(libc::EPERM);
     let mut f =
         ScmpFilterContext::new(if observe { ScmpAction::Notify } else { eperm }).map_err(err)?;
