@@ -75,11 +75,14 @@ fn error(e: ImportFlowError) -> CliError {
             }
             CliError::bad_input(e)
         }
-        ImportFlowError::Strict { ref problems } => {
-            for pr in problems {
+        ImportFlowError::Strict { problems } => {
+            for pr in &problems {
                 output::note(&format!("  malformed, skipped: {pr}"));
             }
-            CliError::bad_input(e)
+            CliError::bad_input(anyhow::anyhow!(
+                "{} malformed record(s) and --strict: nothing was written",
+                problems.len()
+            ))
         }
         ImportFlowError::Store(e) => {
             CliError::internal(e).with_hint("the previous database is unchanged")

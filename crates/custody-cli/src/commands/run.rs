@@ -1,7 +1,7 @@
 //! `custody run` and its hidden sandbox helper.
 
-use custody::run::{self as run, Ended, Net, Request};
-use custody::workflow::run::{self as workflow, RunFlowError, RunRequest};
+use custody::run::{self as run, Net, Request};
+use custody::workflow::run::{self as workflow, RunFlowError, RunRequest, RunStatus};
 
 use crate::cli::{NetArg, RunArgs, SandboxExecArgs};
 use crate::commands::key;
@@ -38,9 +38,12 @@ pub fn run(args: &RunArgs) -> CmdResult {
         attest: args.attest.clone(),
     };
     let outcome = workflow::run(&req).map_err(error)?;
-    render::run::summary(&outcome);
+    output::reset_terminal();
+    for line in render::run::summary(&outcome) {
+        output::note(&line);
+    }
     workflow::write_attestation(&req, &outcome, signing.as_ref()).map_err(error)?;
-    Ok(exit_code(&outcome))
+    Ok(exit_code(workflow::status(&outcome)))
 }
 
 /// The exit code of each way a run can fail before the step starts or
@@ -49,33 +52,28 @@ fn error(e: RunFlowError) -> CliError {
     match e {
         RunFlowError::Write(e) => key::write_error(e),
         e @ RunFlowError::Serialise(_) => CliError::internal(e),
-        e @ (RunFlowError::AttestationInOutput { .. } | RunFlowError::Request(_)) => {
-            CliError::bad_input(e)
+        RunFlowError::AttestationInOutput { attest, output } => {
+            CliError::bad_input(anyhow::anyhow!(
+                "--attest {} is inside the output {}: the step could replace it or a folder on its way with a link; write the attestation outside every --output",
+                attest.display(),
+                output.display()
+            ))
         }
+        e @ RunFlowError::Request(_) => CliError::bad_input(e),
     }
 }
 
-/// The exit code: how the run ended first, then the step's own code, then
-/// refused outputs.
-fn exit_code(outcome: &run::Outcome) -> Exit {
-    if outcome.setup_error.is_some() {
-        return Exit::SandboxFailed;
-    }
-    match outcome.ended {
-        Ended::TimedOut { .. } => return Exit::TimedOut,
-        Ended::Interrupted { signal } => {
-            return Exit::Step(128u8.wrapping_add(u8::try_from(signal).unwrap_or(0)));
+/// The exit code of how the run ended.
+fn exit_code(status: RunStatus) -> Exit {
+    match status {
+        RunStatus::SandboxFailed => Exit::SandboxFailed,
+        RunStatus::TimedOut => Exit::TimedOut,
+        RunStatus::Interrupted { signal } => {
+            Exit::Step(128u8.wrapping_add(u8::try_from(signal).unwrap_or(0)))
         }
-        Ended::Exited => {}
+        RunStatus::OutputsRefused => Exit::OutputsRefused,
+        RunStatus::Exited { code } => Exit::Step(code),
     }
-    let step = outcome
-        .exit_code
-        .and_then(|c| u8::try_from(c).ok())
-        .unwrap_or(128u8.wrapping_add(u8::try_from(outcome.signal.unwrap_or(0)).unwrap_or(0)));
-    if step == 0 && !outcome.refused_outputs.is_empty() {
-        return Exit::OutputsRefused;
-    }
-    Exit::Step(step)
 }
 
 /// The sandbox helper. Returns only when the step could not be started.

@@ -20,7 +20,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
     };
     let report = verify::verify(&req, &output::Bytes::new("verifying")).map_err(error)?;
     for n in &report.notes {
-        output::note(n);
+        output::note(&text::provenance_note(n));
     }
     if args.json {
         output::stdout(&render::json_sorted(&report)?)?;

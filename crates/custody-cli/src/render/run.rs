@@ -3,16 +3,14 @@
 
 use custody::run::{self as run, Ended, Net, Outcome, Reason};
 
-use crate::output;
-
 /// What was enforced, how the run ended, what the step tried, what was
-/// killed and what was refused, on stderr.
-pub fn summary(outcome: &Outcome) {
-    output::reset_terminal();
+/// killed and what was refused: lines for stderr.
+pub fn summary(outcome: &Outcome) -> Vec<String> {
+    let mut lines = Vec::new();
     if let Some(e) = &outcome.setup_error {
-        output::note(&format!("custody run: the sandbox was not set up: {e}"));
+        lines.push(format!("custody run: the sandbox was not set up: {e}"));
     } else if let Some(e) = &outcome.enforced {
-        output::note(&format!(
+        lines.push(format!(
             "custody run: Landlock {}, seccomp allowing {} system calls, network {}, {}, {}; exit {}",
             e.landlock,
             e.allowed_syscalls.len(),
@@ -37,22 +35,23 @@ pub fn summary(outcome: &Outcome) {
         ));
     }
     if outcome.signal == Some(31) {
-        output::note(
-            "custody run: the step was killed by the seccomp filter: it made a system call of another architecture (i386 or x32)",
+        lines.push(
+            "custody run: the step was killed by the seccomp filter: it made a system call of another architecture (i386 or x32)"
+                .to_owned(),
         );
     }
     match outcome.ended {
         Ended::Exited => {}
-        Ended::TimedOut { seconds } => output::note(&format!(
+        Ended::TimedOut { seconds } => lines.push(format!(
             "custody run: --timeout of {seconds}s passed; the step was killed"
         )),
-        Ended::Interrupted { signal } => output::note(&format!(
+        Ended::Interrupted { signal } => lines.push(format!(
             "custody run: stopped by signal {signal}; the step was killed"
         )),
     }
     if let Some(o) = &outcome.observed {
-        report_attempts(o);
-        report_allowed_secrets(o);
+        report_attempts(o, &mut lines);
+        report_allowed_secrets(o, &mut lines);
     }
     if outcome.killed_count > 0 {
         let names: Vec<String> = outcome
@@ -61,7 +60,7 @@ pub fn summary(outcome: &Outcome) {
             .take(5)
             .map(|p| format!("{} ({})", p.name, p.pid))
             .collect();
-        output::note(&format!(
+        lines.push(format!(
             "custody run: killed {} process(es) still running when the step ended: {}{}",
             outcome.killed_count,
             names.join(", "),
@@ -73,13 +72,13 @@ pub fn summary(outcome: &Outcome) {
         ));
     }
     if outcome.survivors > 0 {
-        output::note(&format!(
+        lines.push(format!(
             "custody run: WARNING: {} process(es) of the step could not be killed and may still be running",
             outcome.survivors
         ));
     }
     for r in &outcome.refused_outputs {
-        output::note(&format!(
+        lines.push(format!(
             "custody run: output {} refused: it holds {} entr{} custody cannot attest (its subject has no digest):",
             run::escape(r.output.as_os_str().as_encoded_bytes()),
             r.count,
@@ -91,9 +90,10 @@ pub fn summary(outcome: &Outcome) {
             } else {
                 format!(" ({})", e.detail)
             };
-            output::note(&format!("  {:<12} {}{detail}", kind(e.kind), e.path));
+            lines.push(format!("  {:<12} {}{detail}", kind(e.kind), e.path));
         }
     }
+    lines
 }
 
 fn kind(k: run::RefusedKind) -> &'static str {
@@ -111,7 +111,7 @@ fn kind(k: run::RefusedKind) -> &'static str {
 
 /// Lists what the step tried and the policy refused, secrets and network
 /// first: the answer to "which permission was denied?".
-fn report_attempts(o: &run::Observed) {
+fn report_attempts(o: &run::Observed, lines: &mut Vec<String>) {
     // Hidden paths are listed too: the step hid what it aimed at.
     let shown = |a: &&run::Attempt| a.outcome == "denied" || a.reason == Reason::Unreadable;
     let denied: Vec<_> = o.attempts.iter().filter(shown).collect();
@@ -119,7 +119,7 @@ fn report_attempts(o: &run::Observed) {
     if denied.is_empty() && folded.is_empty() {
         return;
     }
-    output::note(&format!(
+    lines.push(format!(
         "custody run: the step tried {} thing(s) the policy refused:",
         denied.len() + folded.len()
     ));
@@ -129,7 +129,7 @@ fn report_attempts(o: &run::Observed) {
         } else {
             String::new()
         };
-        output::note(&format!(
+        lines.push(format!(
             "  {:<8} {} [{}]{times}",
             a.call,
             a.target,
@@ -137,13 +137,13 @@ fn report_attempts(o: &run::Observed) {
         ));
     }
     if denied.len() > 20 {
-        output::note(&format!(
+        lines.push(format!(
             "  … and {} more (see the attestation)",
             denied.len() - 20
         ));
     }
     for a in folded {
-        output::note(&format!(
+        lines.push(format!(
             "  {:<8} {} more under {} [{}]",
             a.call,
             a.count,
@@ -156,27 +156,28 @@ fn report_attempts(o: &run::Observed) {
         .iter()
         .any(|a| a.outcome == "denied" && a.reason == Reason::OutsidePolicy);
     if outside {
-        output::note(
-            "hint: paths outside the policy were denied; if the step needs them, declare them with --input or --allow-read",
+        lines.push(
+            "hint: paths outside the policy were denied; if the step needs them, declare them with --input or --allow-read"
+                .to_owned(),
         );
     }
 }
 
 /// The places of secrets the step opened and the policy allows (a
 /// declared input's `.env`, say): worth knowing, not a refusal.
-fn report_allowed_secrets(o: &run::Observed) {
+fn report_allowed_secrets(o: &run::Observed, lines: &mut Vec<String>) {
     let read: Vec<_> = o
         .attempts
         .iter()
         .filter(|a| a.outcome == "allowed" && a.reason == Reason::Credential)
         .collect();
     if !read.is_empty() {
-        output::note(&format!(
+        lines.push(format!(
             "custody run: the step opened {} place(s) of secrets the policy allows:",
             read.len()
         ));
         for a in read.iter().take(10) {
-            output::note(&format!("  {:<8} {}", a.call, a.target));
+            lines.push(format!("  {:<8} {}", a.call, a.target));
         }
     }
 }

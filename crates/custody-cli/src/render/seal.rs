@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use custody::seal::{CompareReport as Report, Modified, RecordDiff, RecordNote};
 use custody::workflow::diff::DiffReport;
 use custody::workflow::seal::SealReport;
+use custody::workflow::verify::ProvenanceNote;
 
 /// How many files of each kind the text lists (the JSON lists all).
 const FILE_LIMIT: usize = 50;
@@ -22,6 +23,18 @@ pub fn verify_text(name: &str, signer: &str, report: &Report) -> String {
     body(&mut s, report);
     let _ = writeln!(s, "{name}: DIFFERS from the manifest ({})", counts(report));
     s
+}
+
+/// A remark about one output of a `custody run` attestation, for stderr.
+pub fn provenance_note(n: &ProvenanceNote) -> String {
+    match n {
+        ProvenanceNote::NoDigest { path } => format!(
+            "custody verify: {path}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
+        ),
+        ProvenanceNote::NotGiven { name } => format!(
+            "custody verify: {name}: an attested output was not given to verify (give every output of the run)"
+        ),
+    }
 }
 
 /// The diff report.

@@ -66,7 +66,7 @@ pub enum ImportFlowError {
         path: PathBuf,
     },
     /// Malformed records under `strict`.
-    #[error("{} malformed record(s) and --strict: nothing was written", problems.len())]
+    #[error("{} malformed record(s) under strict import: nothing was written", problems.len())]
     Strict {
         /// The malformed records.
         problems: Vec<Problem>,

@@ -16,12 +16,56 @@ pub struct RunRequest {
     pub attest: Option<PathBuf>,
 }
 
+/// How a run ended, the first that applies: the sandbox, the timeout, a
+/// stop signal to custody, then the step's own code, then refused outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "ended")]
+pub enum RunStatus {
+    /// The sandbox could not be set up; the step did not run.
+    SandboxFailed,
+    /// The timeout passed and the step was killed.
+    TimedOut,
+    /// custody was stopped by `signal` and killed the step.
+    Interrupted {
+        /// The signal.
+        signal: i32,
+    },
+    /// The step succeeded but an output was refused (a link, FIFO,
+    /// socket, device or set-ID file in it).
+    OutputsRefused,
+    /// The step ended with `code` (128 + N when killed by signal N).
+    Exited {
+        /// Its exit code.
+        code: u8,
+    },
+}
+
+/// How `outcome` ended.
+pub fn status(outcome: &Outcome) -> RunStatus {
+    if outcome.setup_error.is_some() {
+        return RunStatus::SandboxFailed;
+    }
+    match outcome.ended {
+        run::Ended::TimedOut { .. } => return RunStatus::TimedOut,
+        run::Ended::Interrupted { signal } => return RunStatus::Interrupted { signal },
+        run::Ended::Exited => {}
+    }
+    let code = outcome
+        .exit_code
+        .and_then(|c| u8::try_from(c).ok())
+        .unwrap_or(128u8.wrapping_add(u8::try_from(outcome.signal.unwrap_or(0)).unwrap_or(0)));
+    if code == 0 && !outcome.refused_outputs.is_empty() {
+        return RunStatus::OutputsRefused;
+    }
+    RunStatus::Exited { code }
+}
+
 /// Why a step was not run, or its attestation not written.
 #[derive(Debug, thiserror::Error)]
 pub enum RunFlowError {
     /// The attestation would be written inside an output.
     #[error(
-        "--attest {} is inside the output {}: the step could replace it or a folder on its way with a link; write the attestation outside every --output",
+        "the attestation {} is inside the output {}: the step could replace it or a folder on its way with a link",
         attest.display(),
         output.display()
     )]

@@ -49,7 +49,24 @@ pub struct VerifyReport {
     /// Remarks about single outputs of a provenance attestation (not part
     /// of the JSON document).
     #[serde(skip)]
-    pub notes: Vec<String>,
+    pub notes: Vec<ProvenanceNote>,
+}
+
+/// Why an output of a `custody run` attestation does not verify, beyond
+/// the comparison itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProvenanceNote {
+    /// The attestation holds no digest for `path`: `custody run` refused
+    /// this output (a link, FIFO, socket, device or set-ID file in it).
+    NoDigest {
+        /// The output, as given.
+        path: String,
+    },
+    /// An attested output was not given to verify.
+    NotGiven {
+        /// Its subject name.
+        name: String,
+    },
 }
 
 /// The kind of signed document.
@@ -170,7 +187,11 @@ pub fn open(path: &Path, trusted: &[PublicKey], max: u64) -> Result<Opened, Open
 /// root (folders), and every subject must be given. Both sides are
 /// compared as [`crate::run::subject_name`]s (so `./out.jsonl`,
 /// `out.jsonl` and its absolute path are one output).
-fn provenance(statement: &Statement, paths: &[PathBuf], notes: &mut Vec<String>) -> CompareReport {
+fn provenance(
+    statement: &Statement,
+    paths: &[PathBuf],
+    notes: &mut Vec<ProvenanceNote>,
+) -> CompareReport {
     use crate::run::subject_name;
     let cwd = std::env::current_dir().unwrap_or_default();
     let names: Vec<String> = statement
@@ -195,9 +216,9 @@ fn provenance(statement: &Statement, paths: &[PathBuf], notes: &mut Vec<String>)
         }
         let s = &statement.subject[index];
         let Some(want) = s.digest.get("sha256") else {
-            notes.push(format!(
-                "custody verify: {shown}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
-            ));
+            notes.push(ProvenanceNote::NoDigest {
+                path: shown.clone(),
+            });
             report.modified.push(changed(shown, size));
             continue;
         };
@@ -212,9 +233,7 @@ fn provenance(statement: &Statement, paths: &[PathBuf], notes: &mut Vec<String>)
     }
     // An output the attestation vouches for and nobody checked is missing.
     for (name, _) in names.iter().zip(&given).filter(|(_, g)| !**g) {
-        notes.push(format!(
-            "custody verify: {name}: an attested output was not given to verify (give every output of the run)"
-        ));
+        notes.push(ProvenanceNote::NotGiven { name: name.clone() });
         report.removed.push(FileNote {
             path: name.clone(),
             size: 0,
