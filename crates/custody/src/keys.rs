@@ -59,8 +59,28 @@ pub enum WriteError {
 /// # Errors
 /// When the file cannot be read or holds no usable key.
 pub fn read_private(path: &Path, passphrase: Option<&str>) -> Result<SigningKey, KeyFileError> {
-    let pem = fs_err::read_to_string(path).map_err(KeyFileError::Read)?;
-    SigningKey::from_pem(&pem, passphrase).map_err(|source| KeyFileError::Private {
+    private_from_pem(path, &read_pem(path)?, passphrase)
+}
+
+/// The text of a key file (read first, so that a wrong path is reported
+/// before anything about its passphrase).
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn read_pem(path: &Path) -> Result<String, KeyFileError> {
+    fs_err::read_to_string(path).map_err(KeyFileError::Read)
+}
+
+/// The private key in `pem`, read from `path`.
+///
+/// # Errors
+/// When it holds no usable key, or `passphrase` does not decrypt it.
+pub fn private_from_pem(
+    path: &Path,
+    pem: &str,
+    passphrase: Option<&str>,
+) -> Result<SigningKey, KeyFileError> {
+    SigningKey::from_pem(pem, passphrase).map_err(|source| KeyFileError::Private {
         path: path.to_owned(),
         source,
     })

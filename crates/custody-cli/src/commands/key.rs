@@ -19,15 +19,17 @@ pub fn generate(args: &KeyGenerateArgs) -> CmdResult {
         KeyScheme::Ed25519 => Scheme::Ed25519,
         KeyScheme::EcdsaP256 => Scheme::EcdsaP256,
     };
+    let error = |e| match e {
+        e @ KeyGenError::Exists(_) => CliError::bad_input(e)
+            .with_hint("pass --force to overwrite it, or choose another prefix with -o"),
+        KeyGenError::Key(e) => CliError::internal(e),
+        KeyGenError::Write(e) => write_error(e),
+    };
+    // Existing files first, then the passphrase.
+    key::check_free(&args.out, args.force).map_err(error)?;
     let passphrase = passphrase(args.passphrase_env.as_deref(), false)?;
-    let pair = key::generate(&args.out, scheme, passphrase.as_deref(), args.force).map_err(
-        |e| match e {
-            e @ KeyGenError::Exists(_) => CliError::bad_input(e)
-                .with_hint("pass --force to overwrite it, or choose another prefix with -o"),
-            KeyGenError::Key(e) => CliError::internal(e),
-            KeyGenError::Write(e) => write_error(e),
-        },
-    )?;
+    let pair =
+        key::generate(&args.out, scheme, passphrase.as_deref(), args.force).map_err(error)?;
     output::stdout(&render::json_line_sorted(&pair)?)?;
     output::note(&format!(
         "wrote {} (keep it secret) and {} (give it to verifiers)",
@@ -53,8 +55,9 @@ pub fn passphrase(var: Option<&str>, fallback: bool) -> Result<Option<String>, C
 /// Reads a private key file (its passphrase from `passphrase_env`, or
 /// the default variable).
 pub fn read_private(path: &Path, passphrase_env: Option<&str>) -> Result<SigningKey, CliError> {
+    let pem = keys::read_pem(path).map_err(CliError::bad_input)?;
     let pass = passphrase(passphrase_env, true)?;
-    keys::read_private(path, pass.as_deref()).map_err(CliError::bad_input)
+    keys::private_from_pem(path, &pem, pass.as_deref()).map_err(CliError::bad_input)
 }
 
 /// Reads trusted public key files.

@@ -48,13 +48,9 @@ pub fn generate(
     passphrase: Option<&str>,
     force: bool,
 ) -> Result<KeyPairReport, KeyGenError> {
+    check_free(prefix, force)?;
     let private = with_suffix(prefix, "key");
     let public = with_suffix(prefix, "pub");
-    for p in [&private, &public] {
-        if p.exists() && !force {
-            return Err(KeyGenError::Exists(p.clone()));
-        }
-    }
     let key = SigningKey::generate(scheme)?;
     let pem = key.to_pem(passphrase)?;
     keys::write_atomic(&private, pem.as_bytes(), true)?;
@@ -66,6 +62,20 @@ pub fn generate(
         public_key: public,
         encrypted: passphrase.is_some(),
     })
+}
+
+/// Whether the files of a pair at `prefix` may be written: they do not
+/// exist, or `force`.
+///
+/// # Errors
+/// [`KeyGenError::Exists`] naming the first that exists.
+pub fn check_free(prefix: &Path, force: bool) -> Result<(), KeyGenError> {
+    for p in [with_suffix(prefix, "key"), with_suffix(prefix, "pub")] {
+        if p.exists() && !force {
+            return Err(KeyGenError::Exists(p));
+        }
+    }
+    Ok(())
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
