@@ -17,6 +17,7 @@
 //! | [`workflow::seal::seal`] | [`workflow::seal::SealReport`] | `custody.seal/v1` |
 //! | [`workflow::key::generate`] | [`workflow::key::KeyPairReport`] | — |
 //! | [`workflow::db::import`] | [`workflow::db::ImportReport`] | — |
+//! | [`workflow::db::status`] | [`advisories::IndexStatus`] | — |
 //! | [`workflow::run::run`], [`workflow::run::write_attestation`] | [`run::Outcome`], classified by [`workflow::run::status`] | SLSA provenance (the attestation file) |
 //!
 //! The pure scan underneath is [`scan::scan`]: inventory + advisories +

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use custody::AdvisoryIndex;
 use custody::workflow::db::{self, ImportFlowError, ImportProgress, ImportRequest};
 
 use crate::cli::{DbCommand, ImportArgs, StatusArgs, StatusFormat};
@@ -94,8 +93,7 @@ fn error(e: ImportFlowError) -> CliError {
 fn status(args: &StatusArgs) -> CmdResult {
     let home = super::home()?;
     let now = super::now()?;
-    let index = AdvisoryIndex::open(&home).map_err(CliError::internal)?;
-    let st = index.status().map_err(CliError::internal)?;
+    let st = db::status(&home).map_err(CliError::internal)?;
     let text = match args.format {
         StatusFormat::Json => render::json(&st)?,
         StatusFormat::Table => render::table::db_status(&st, now),

@@ -1,4 +1,5 @@
-//! Import of advisory sources into the local database: every source is
+//! The local advisory database: what it holds ([`status`]), and the
+//! import of advisory sources into it ([`import`]): every source is
 //! read fully first, then all are written in one transaction (a crash or
 //! error leaves the previous database intact).
 
@@ -6,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::advisories::{AdvisoryIndex, IndexStatus};
 use crate::advisory::{self, ImportError, ImportSummary, Problem, Store, StoreError};
 
 /// What to import.
@@ -112,6 +114,15 @@ pub fn import(
         problems,
         database: Store::path_in(&req.home),
     })
+}
+
+/// What the advisories a scan consults hold: the database under `home`
+/// (if any was imported) and the embedded records.
+///
+/// # Errors
+/// When the database cannot be read.
+pub fn status(home: &Path) -> Result<IndexStatus, StoreError> {
+    AdvisoryIndex::open(home)?.status()
 }
 
 /// Problems as the lines users read.
