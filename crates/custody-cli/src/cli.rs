@@ -25,7 +25,7 @@ pub enum Command {
     #[command(long_about = SCAN_ABOUT)]
     Scan(ScanArgs),
     /// Find malicious code in packages without running them: wheels, sdists,
-    /// unpacked folders, site-packages (first version: see issue 3).
+    /// unpacked folders, site-packages.
     #[command(long_about = INSPECT_ABOUT)]
     Inspect(InspectArgs),
     /// Manage the local advisory database.

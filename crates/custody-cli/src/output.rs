@@ -66,3 +66,36 @@ pub fn bytes_progress(what: &str, total: u64) -> indicatif::ProgressBar {
     pb.enable_steady_tick(std::time::Duration::from_millis(200));
     pb
 }
+
+/// A [`bytes_progress`] bar made when a workflow knows the size.
+pub struct Bytes {
+    what: &'static str,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Bytes {
+    pub fn new(what: &'static str) -> Self {
+        Self {
+            what,
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl custody::workflow::progress::ByteProgress for Bytes {
+    fn start(&self, total: u64) {
+        let _ = self.bar.set(bytes_progress(self.what, total));
+    }
+
+    fn advance(&self, done: u64) {
+        if let Some(b) = self.bar.get() {
+            b.set_position(done);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.bar.get() {
+            b.finish_and_clear();
+        }
+    }
+}

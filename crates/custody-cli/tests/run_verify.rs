@@ -131,7 +131,7 @@ fn attestations_in_the_old_form_still_verify() {
     let (k, _) = key(&w);
     std::fs::write(w.p("out/a.jsonl"), "{}\n").unwrap();
     std::fs::write(w.p("out/b.txt"), "b\n").unwrap();
-    let sha = |p: &str| custody_run::attest::digest(&w.p(p)).unwrap();
+    let sha = |p: &str| custody_seal::artifact::digest(&w.p(p)).unwrap();
     let abs = w.s("out/b.txt");
     let statement = serde_json::json!({
         "_type": "https://in-toto.io/Statement/v1",
@@ -145,11 +145,13 @@ fn attestations_in_the_old_form_still_verify() {
     let signer =
         custody_seal::keys::SigningKey::from_pem(&std::fs::read_to_string(&k).unwrap(), None)
             .unwrap();
-    std::fs::write(
-        w.p("att.json"),
-        custody_run::attest::sign(&statement, &signer),
-    )
-    .unwrap();
+    // Signed the way `custody run` signs (a DSSE envelope over the
+    // statement's JSON, pretty-printed), with the seal crate's own code.
+    let payload = serde_json::to_vec(&statement).unwrap();
+    let env = custody_seal::dsse::Envelope::sign(custody_seal::dsse::IN_TOTO, &payload, &signer);
+    let mut bytes = serde_json::to_vec_pretty(&env).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(w.p("att.json"), bytes).unwrap();
     let (r, doc) = verify(&w, &["out/a.jsonl", "out/b.txt"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(doc["report"]["unchanged"], 2, "{doc}");

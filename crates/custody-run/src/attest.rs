@@ -22,15 +22,6 @@ pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 /// custody's build type for a sandboxed step.
 pub const BUILD_TYPE: &str = "https://custody.dev/run/v1";
 
-/// The plain SHA-256 of a file or the Merkle root of a folder
-/// ([`custody_seal::artifact::digest`]), its error as text.
-///
-/// Kept only while `crates/custody-cli/tests/run_verify.rs` calls it; new
-/// code calls [`custody_seal::artifact::digest`].
-pub fn digest(path: &Path) -> Result<String, String> {
-    custody_seal::artifact::digest(path).map_err(|e| e.to_string())
-}
-
 /// The name of a path in the attestation, and what `custody verify`
 /// compares: lexically normal (no `.`, `..` folded where it can be, no
 /// trailing `/`) and relative to `cwd` when under it, else absolute. So

@@ -1,10 +1,9 @@
 //! `custody db import` and `custody db status`.
 
-use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Mutex;
 
-use custody::AdvisoryIndex;
-use custody_advisory::import::{self, Problem};
-use custody_advisory::store;
+use custody::workflow::db::{self, ImportFlowError, ImportProgress, ImportRequest};
 
 use crate::cli::{DbCommand, ImportArgs, StatusArgs, StatusFormat};
 use crate::exit::{CliError, CmdResult, Exit};
@@ -18,77 +17,83 @@ pub fn run(cmd: &DbCommand) -> CmdResult {
 }
 
 fn import(args: &ImportArgs) -> CmdResult {
-    let home = super::home()?;
-    let now = super::now()?;
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut batches = Vec::new();
-    for p in &args.paths {
-        let before = problems.len();
-        let progress = output::progress(&format!("reading {}", p.display()));
-        let batch = import::read_source_with_progress(p, &mut problems, &|| progress.inc(1))
-            .map_err(CliError::bad_input)?;
-        progress.finish_and_clear();
-        output::note(&format!(
-            "read {}: {} records",
-            p.display(),
-            batch.records.len()
-        ));
-        if batch.records.is_empty() && problems.len() > before {
-            for pr in &problems[before..] {
-                output::note(&format!("  malformed: {pr}"));
-            }
-            return Err(CliError::bad_input(anyhow::anyhow!(
-                "{}: no valid advisory records ({} malformed); nothing was written",
-                p.display(),
-                problems.len() - before
-            )));
-        }
-        if batch.records.is_empty() {
-            return Err(CliError::bad_input(anyhow::anyhow!(
-                "{}: no advisory records found (.json, .yaml or .yml); nothing was written",
-                p.display()
-            )));
-        }
-        batches.push(batch);
-    }
-    for pr in &problems {
+    let req = ImportRequest {
+        paths: args.paths.clone(),
+        home: super::home()?,
+        now: super::now()?,
+        strict: args.strict,
+        crash_after: std::env::var("CUSTODY_TEST_CRASH_AFTER")
+            .ok()
+            .and_then(|v| v.parse().ok()),
+    };
+    let report = db::import(&req, &Progress::default()).map_err(error)?;
+    for pr in &report.problems {
         output::note(&format!("  malformed, skipped: {pr}"));
     }
-    if args.strict && !problems.is_empty() {
-        return Err(CliError::bad_input(anyhow::anyhow!(
-            "{} malformed record(s) and --strict: nothing was written",
-            problems.len()
-        )));
-    }
-    let crash_after = std::env::var("CUSTODY_TEST_CRASH_AFTER")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    let summary = store::write(&home, &batches, &now.to_string(), crash_after)
-        .map_err(|e| CliError::internal(e).with_hint("the previous database is unchanged"))?;
-    let mut text = String::new();
-    for (name, read, stored) in &summary.sources {
-        let _ = writeln!(
-            text,
-            "imported {name}: {read} records read, {stored} stored"
-        );
-    }
-    if !problems.is_empty() {
-        let _ = writeln!(
-            text,
-            "skipped {} malformed record(s) (listed above)",
-            problems.len()
-        );
-    }
-    let _ = writeln!(text, "database: {}", store::Store::path_in(&home).display());
-    output::stdout(&text)?;
+    output::stdout(&render::table::db_import(&report))?;
     Ok(Exit::Success)
+}
+
+/// A record counter per source, and a line when each is read.
+#[derive(Default)]
+struct Progress(Mutex<Option<indicatif::ProgressBar>>);
+
+impl ImportProgress for Progress {
+    fn source_started(&self, path: &Path) {
+        let bar = output::progress(&format!("reading {}", path.display()));
+        if let Ok(mut b) = self.0.lock() {
+            *b = Some(bar);
+        }
+    }
+
+    fn record(&self) {
+        if let Ok(b) = self.0.lock()
+            && let Some(b) = b.as_ref()
+        {
+            b.inc(1);
+        }
+    }
+
+    fn source_read(&self, path: &Path, records: usize) {
+        if let Ok(mut b) = self.0.lock()
+            && let Some(b) = b.take()
+        {
+            b.finish_and_clear();
+        }
+        output::note(&format!("read {}: {records} records", path.display()));
+    }
+}
+
+/// The exit code of each way an import can fail; the malformed records
+/// are listed first.
+fn error(e: ImportFlowError) -> CliError {
+    match e {
+        ImportFlowError::NoValidRecords { ref problems, .. } => {
+            for pr in problems {
+                output::note(&format!("  malformed: {pr}"));
+            }
+            CliError::bad_input(e)
+        }
+        ImportFlowError::Strict { problems } => {
+            for pr in &problems {
+                output::note(&format!("  malformed, skipped: {pr}"));
+            }
+            CliError::bad_input(anyhow::anyhow!(
+                "{} malformed record(s) and --strict: nothing was written",
+                problems.len()
+            ))
+        }
+        ImportFlowError::Store(e) => {
+            CliError::internal(e).with_hint("the previous database is unchanged")
+        }
+        e @ (ImportFlowError::Read(_) | ImportFlowError::Empty { .. }) => CliError::bad_input(e),
+    }
 }
 
 fn status(args: &StatusArgs) -> CmdResult {
     let home = super::home()?;
     let now = super::now()?;
-    let index = AdvisoryIndex::open(&home).map_err(CliError::internal)?;
-    let st = index.status().map_err(CliError::internal)?;
+    let st = db::status(&home).map_err(CliError::internal)?;
     let text = match args.format {
         StatusFormat::Json => render::json(&st)?,
         StatusFormat::Table => render::table::db_status(&st, now),

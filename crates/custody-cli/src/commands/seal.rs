@@ -1,21 +1,19 @@
 //! `custody seal`.
 
-use custody_seal::hash::Algorithm;
-use custody_seal::manifest::Symlinks;
-use custody_seal::modelsign;
-use custody_seal::seal::{self, Container, Options};
+use custody::seal::{Algorithm, Container, SealOptions, SigningKey, Symlinks, modelsign};
+use custody::workflow::seal::{self, SealFlowError};
 
 use crate::cli::{HashArg, SealArgs, SealFormat, SymlinkArg};
 use crate::commands::key;
 use crate::exit::{CliError, CmdResult, Exit};
-use crate::output;
+use crate::{output, render};
 
 pub fn run(args: &SealArgs) -> CmdResult {
     let signing = key::read_private(&args.key, args.passphrase_env.as_deref())?;
     if args.format == SealFormat::ModelSigning {
         return model_signing(args, &signing);
     }
-    let options = Options {
+    let options = SealOptions {
         algorithm: match args.hash {
             HashArg::Blake3 => Algorithm::Blake3,
             HashArg::Sha256 => Algorithm::Sha256,
@@ -28,62 +26,36 @@ pub fn run(args: &SealArgs) -> CmdResult {
         name: args.name.clone(),
         skip: vec![args.out.clone()],
     };
-    let started = std::time::Instant::now();
-    let plan = seal::plan(&args.paths, &options).map_err(CliError::bad_input)?;
-    let bar = output::bytes_progress("sealing", plan.bytes);
-    let manifest = seal::build(&args.paths, &plan, &options, &|done| bar.set_position(done))
-        .map_err(CliError::bad_input)?;
-    bar.finish_and_clear();
     let container = if args.format == SealFormat::Bundle {
         Container::Bundle
     } else {
         Container::Dsse
     };
-    key::write_atomic_with(&args.out, false, &mut |w| {
-        seal::sign_to(&manifest, &signing, container, w)
-    })?;
-    let records: u64 = manifest
-        .files
-        .iter()
-        .filter_map(|e| e.records.as_ref().map(|r| r.count))
-        .sum();
+    let started = std::time::Instant::now();
+    let report = seal::seal(
+        &args.paths,
+        &options,
+        &signing,
+        container,
+        &args.out,
+        &output::Bytes::new("sealing"),
+    )
+    .map_err(error)?;
     let seconds = started.elapsed().as_secs_f64();
-    let summary = serde_json::json!({
-        "schema": "custody.seal/v1",
-        "manifest": args.out,
-        "name": manifest.name,
-        "algorithm": manifest.algorithm.name(),
-        "root": manifest.root,
-        "files": manifest.files.len(),
-        "bytes": plan.bytes,
-        "records": records,
-        "key_id": signing.public().key_id(),
-    });
     if args.json {
-        output::stdout(&format!("{summary}\n"))?;
+        output::stdout(&render::json_line_sorted(&report)?)?;
     } else {
-        output::stdout(&format!(
-            "sealed {} ({} files, {}, {} records) → {}\nroot {}:{}\nsigned by {} key {}\n",
-            manifest.name,
-            manifest.files.len(),
-            human_bytes(plan.bytes),
-            records,
-            args.out.display(),
-            manifest.algorithm.name(),
-            manifest.root,
-            signing.scheme().name(),
-            signing.public().key_id(),
-        ))?;
+        output::stdout(&render::seal::seal_text(&report, signing.scheme().name()))?;
     }
     output::note(&format!(
         "{} in {seconds:.2} s ({}/s)",
-        human_bytes(plan.bytes),
-        human_bytes(rate(plan.bytes, seconds))
+        render::seal::human_bytes(report.bytes),
+        render::seal::human_bytes(rate(report.bytes, seconds))
     ));
     Ok(Exit::Success)
 }
 
-fn model_signing(args: &SealArgs, signing: &custody_seal::keys::SigningKey) -> CmdResult {
+fn model_signing(args: &SealArgs, signing: &SigningKey) -> CmdResult {
     let [model] = args.paths.as_slice() else {
         return Err(CliError::bad_input(anyhow::anyhow!(
             "model-signing signs exactly one folder or file; got {}",
@@ -95,9 +67,7 @@ fn model_signing(args: &SealArgs, signing: &custody_seal::keys::SigningKey) -> C
         allow_symlinks: args.symlinks == SymlinkArg::Follow,
         ..modelsign::Options::default()
     };
-    let bytes =
-        modelsign::sign(model, signing, &args.out, &options).map_err(CliError::bad_input)?;
-    key::write_atomic(&args.out, &bytes, false)?;
+    seal::sign_model(model, signing, &args.out, &options).map_err(error)?;
     output::stdout(&format!(
         "signed {} in model-signing format → {} (key {})\n",
         model.display(),
@@ -105,6 +75,14 @@ fn model_signing(args: &SealArgs, signing: &custody_seal::keys::SigningKey) -> C
         signing.public().key_id()
     ))?;
     Ok(Exit::Success)
+}
+
+/// Unreadable data is bad input; a manifest that cannot be written depends.
+fn error(e: SealFlowError) -> CliError {
+    match e {
+        SealFlowError::Write(e) => key::write_error(e),
+        e @ (SealFlowError::Data(_) | SealFlowError::ModelSigning(_)) => CliError::bad_input(e),
+    }
 }
 
 pub fn symlinks(s: SymlinkArg) -> Symlinks {
@@ -126,22 +104,5 @@ fn rate(bytes: u64, seconds: f64) -> u64 {
         (bytes as f64 / seconds) as u64
     } else {
         0
-    }
-}
-
-/// `1.5 GiB`.
-#[expect(clippy::cast_precision_loss, reason = "a size for people")]
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }

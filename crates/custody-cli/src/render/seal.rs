@@ -2,8 +2,10 @@
 
 use std::fmt::Write as _;
 
-use custody_seal::compare::{Modified, RecordDiff, RecordNote, Report};
-use custody_seal::manifest::Manifest;
+use custody::seal::{CompareReport as Report, Modified, RecordDiff, RecordNote};
+use custody::workflow::diff::DiffReport;
+use custody::workflow::seal::SealReport;
+use custody::workflow::verify::ProvenanceNote;
 
 /// How many files of each kind the text lists (the JSON lists all).
 const FILE_LIMIT: usize = 50;
@@ -23,26 +25,27 @@ pub fn verify_text(name: &str, signer: &str, report: &Report) -> String {
     s
 }
 
+/// A remark about one output of a `custody run` attestation, for stderr.
+pub fn provenance_note(n: &ProvenanceNote) -> String {
+    match n {
+        ProvenanceNote::NoDigest { path } => format!(
+            "custody verify: {path}: the attestation holds no digest for it: custody run refused this output (a link, FIFO, socket, device or set-ID file in it; its subject lists them)"
+        ),
+        ProvenanceNote::NotGiven { name } => format!(
+            "custody verify: {name}: an attested output was not given to verify (give every output of the run)"
+        ),
+    }
+}
+
 /// The diff report.
-pub fn diff_text(old: &Manifest, new: &Manifest, checked: bool, report: &Report) -> String {
+pub fn diff_text(d: &DiffReport) -> String {
+    let (old, new, report) = (&d.old, &d.new, &d.report);
     let mut s = String::new();
-    if !checked {
+    if !d.signatures_checked {
         let _ = writeln!(s, "note: signatures not checked (pass --key to check them)");
     }
-    let _ = writeln!(
-        s,
-        "old: {} root {}:{}",
-        old.name,
-        old.algorithm.name(),
-        old.root
-    );
-    let _ = writeln!(
-        s,
-        "new: {} root {}:{}",
-        new.name,
-        new.algorithm.name(),
-        new.root
-    );
+    let _ = writeln!(s, "old: {} root {}:{}", old.name, old.algorithm, old.root);
+    let _ = writeln!(s, "new: {} root {}:{}", new.name, new.algorithm, new.root);
     for setting in &report.settings {
         let _ = writeln!(s, "setting changed: {setting}");
     }
@@ -162,4 +165,36 @@ fn note(n: &RecordNote, old_side: bool) -> String {
         let _ = write!(out, ", key {k:?}");
     }
     out
+}
+
+/// The sealing summary for people; `scheme` is the signing key's.
+pub fn seal_text(r: &SealReport, scheme: &str) -> String {
+    format!(
+        "sealed {} ({} files, {}, {} records) → {}\nroot {}:{}\nsigned by {scheme} key {}\n",
+        r.name,
+        r.files,
+        human_bytes(r.bytes),
+        r.records,
+        r.manifest.display(),
+        r.algorithm,
+        r.root,
+        r.key_id,
+    )
+}
+
+/// `1.5 GiB`.
+#[expect(clippy::cast_precision_loss, reason = "a size for people")]
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }

@@ -2,10 +2,15 @@
 
 use std::fmt::Write as _;
 
-use custody::advisories::IndexStatus;
-use custody::report::{Finding, ScanReport};
+use std::path::Path;
 
-use super::display_path;
+use custody::advisories::IndexStatus;
+use custody::inspect::Verdict;
+use custody::report::{Finding, ScanReport};
+use custody::workflow::db::ImportReport;
+use custody::workflow::scan::{Inspected, ScanWithInspection};
+
+use super::{display_path, labels};
 
 fn location(f: &Finding) -> String {
     let first = f
@@ -43,11 +48,11 @@ fn render_rows(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The scan table: findings (malicious first), then unchecked packages, then a summary.
-/// `custody scan` as text; `inspection` (lines about inspected environments
-/// and archives) goes before the summary, and `implant` (an inspected
-/// package judged malicious) fails the result too.
-pub fn scan(r: &ScanReport, inspection: &str, implant: bool) -> String {
+/// `custody scan` as text: findings (malicious first), unchecked and
+/// ignored packages, what inspection found, then a summary; `implant` (an
+/// inspected package judged malicious) fails the result too.
+pub fn scan(doc: &ScanWithInspection, implant: bool) -> String {
+    let r = &doc.report;
     let mut out = String::new();
     if !r.findings.is_empty() {
         let mut rows = vec![
@@ -125,8 +130,45 @@ pub fn scan(r: &ScanReport, inspection: &str, implant: bool) -> String {
         }
         out.push('\n');
     }
-    out.push_str(inspection);
+    out.push_str(&inspection(&doc.inspection));
     out.push_str(&summary_line(r, implant));
+    out
+}
+
+/// A line per inspected environment or archive, with why and what was not read.
+fn inspection(items: &[Inspected]) -> String {
+    let mut out = String::new();
+    for i in items {
+        let verdict = match &i.error {
+            Some(_) => labels::UNREADABLE,
+            None => labels::verdict(i.verdict),
+        };
+        let shown = display_path(Path::new(&i.path));
+        let read = i.environment.as_ref().map_or_else(String::new, |e| {
+            format!(
+                " ({} distributions, {} files; {} from the cache)",
+                e.distributions, e.files, e.cached
+            )
+        });
+        if i.verdict == Verdict::Clean {
+            let _ = writeln!(out, "inspect: {verdict} {shown}{read}");
+        } else {
+            let _ = writeln!(
+                out,
+                "inspect: {verdict} {shown} ({} findings; details: custody inspect {shown})",
+                i.findings
+            );
+        }
+        for r in &i.reasons {
+            let _ = writeln!(out, "  why: {r}");
+        }
+        if let Some(e) = &i.error {
+            let _ = writeln!(out, "  {e}");
+        }
+        for u in &i.unread {
+            let _ = writeln!(out, "  not read: {}: {}", u.path, u.reason);
+        }
+    }
     out
 }
 
@@ -231,4 +273,24 @@ pub fn db_status(st: &IndexStatus, now: jiff::Timestamp) -> String {
         let _ = writeln!(out, "newest:   {m}{age}");
     }
     out
+}
+
+/// `custody db import` as text.
+pub fn db_import(r: &ImportReport) -> String {
+    let mut text = String::new();
+    for (name, read, stored) in &r.sources {
+        let _ = writeln!(
+            text,
+            "imported {name}: {read} records read, {stored} stored"
+        );
+    }
+    if !r.problems.is_empty() {
+        let _ = writeln!(
+            text,
+            "skipped {} malformed record(s) (listed above)",
+            r.problems.len()
+        );
+    }
+    let _ = writeln!(text, "database: {}", r.database.display());
+    text
 }

@@ -1,0 +1,150 @@
+//! Key files and atomic writes of what custody makes (keys, manifests,
+//! attestations).
+
+use std::path::{Path, PathBuf};
+
+use crate::seal::{KeyError, PublicKey, SigningKey};
+
+/// A key file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// The file cannot be read.
+    #[error(transparent)]
+    Read(std::io::Error),
+    /// The file holds no private key custody can use (or the passphrase is wrong).
+    #[error("{}: cannot use this private key", path.display())]
+    Private {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
+    /// The file holds no public key custody can use.
+    #[error("{}: cannot use this public key", path.display())]
+    Public {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
+}
+
+/// A file that cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// No temporary file can be made next to it (the folder is missing or read-only).
+    #[error("cannot create a temporary file in {}", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing or renaming failed.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Reads a private key file, decrypting it with `passphrase` when given.
+///
+/// # Errors
+/// When the file cannot be read or holds no usable key.
+pub fn read_private(path: &Path, passphrase: Option<&str>) -> Result<SigningKey, KeyFileError> {
+    private_from_pem(path, &read_pem(path)?, passphrase)
+}
+
+/// The text of a key file (read first, so that a wrong path is reported
+/// before anything about its passphrase).
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn read_pem(path: &Path) -> Result<String, KeyFileError> {
+    fs_err::read_to_string(path).map_err(KeyFileError::Read)
+}
+
+/// The private key in `pem`, read from `path`.
+///
+/// # Errors
+/// When it holds no usable key, or `passphrase` does not decrypt it.
+pub fn private_from_pem(
+    path: &Path,
+    pem: &str,
+    passphrase: Option<&str>,
+) -> Result<SigningKey, KeyFileError> {
+    SigningKey::from_pem(pem, passphrase).map_err(|source| KeyFileError::Private {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads trusted public key files.
+///
+/// # Errors
+/// When a file cannot be read or holds no usable key.
+pub fn read_public(paths: &[PathBuf]) -> Result<Vec<PublicKey>, KeyFileError> {
+    paths
+        .iter()
+        .map(|p| {
+            let pem = fs_err::read_to_string(p).map_err(KeyFileError::Read)?;
+            PublicKey::from_pem(&pem).map_err(|source| KeyFileError::Public {
+                path: p.clone(),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// Writes `data` to `path` through a temporary file in the same folder and
+/// a rename: readers see the old file or the whole new one, never half.
+/// `private` files are made readable by their owner only.
+///
+/// # Errors
+/// See [`WriteError`].
+pub fn write_atomic(path: &Path, data: &[u8], private: bool) -> Result<(), WriteError> {
+    write_atomic_with(path, private, &mut |w| w.write_all(data))
+}
+
+/// [`write_atomic`] with the content written by `write`.
+///
+/// # Errors
+/// See [`WriteError`].
+pub fn write_atomic_with(
+    path: &Path,
+    private: bool,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".custody-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(if private {
+            0o600
+        } else {
+            0o644
+        }))
+        .tempfile_in(dir)
+        .map_err(|source| WriteError::Folder {
+            dir: dir.to_owned(),
+            source,
+        })?;
+    let failed = |source| WriteError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    write(tmp.as_file_mut())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(failed)?;
+    tmp.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
+}

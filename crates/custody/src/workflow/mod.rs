@@ -1,0 +1,13 @@
+//! The workflows front ends call: each takes loaded inputs and resolved
+//! options and returns a typed, serialisable report. Front ends parse
+//! their own input (flags, requests), call one workflow and render.
+
+pub mod db;
+pub mod diff;
+pub mod inspect;
+pub mod key;
+pub mod progress;
+pub mod run;
+pub mod scan;
+pub mod seal;
+pub mod verify;
