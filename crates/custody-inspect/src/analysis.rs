@@ -8,6 +8,7 @@
 //! hidden in media files are decoded statically and analysed as code of the
 //! same phase. Secret access plus a way out before run time is malicious.
 
+use crate::code::Code;
 use std::collections::{BTreeSet, HashSet};
 
 use rayon::prelude::*;
@@ -182,7 +183,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
             Phase::Runtime
         };
         findings.push(Finding {
-            code: "custody::record-mismatch",
+            code: Code::RecordMismatch.as_str(),
             level: Level::High,
             phase,
             path: m.path,
@@ -201,7 +202,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     for a in &contents.anomalies {
         if let Anomaly::UnsafePath { path } = a {
             findings.push(Finding {
-                code: "custody::path-traversal",
+                code: Code::PathTraversal.as_str(),
                 level: Level::High,
                 phase: Phase::Install,
                 path: path.clone(),
@@ -247,11 +248,10 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             // `exec('...')` of code in plain sight that does nothing the
             // rules look at (coverage's and coloredlogs' hooks: import the
             // package when an environment variable asks) is not a threat.
-            let plain =
-                |f: &Finding| f.code == "custody::dynamic-code" && f.message == EXEC_LITERAL;
+            let plain = |f: &Finding| f.code == Code::DynamicCode && f.message == EXEC_LITERAL;
             if out[before..].iter().any(|f| !plain(f)) {
                 out.push(finding(
-                    "custody::pth-exec",
+                    Code::PthExec,
                     Level::High,
                     Phase::Startup,
                     &m.path,
@@ -272,7 +272,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
         {
             out.push(finding(
-                "custody::startup-hook",
+                Code::StartupHook,
                 Level::Medium,
                 Phase::Startup,
                 &m.path,
@@ -313,7 +313,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
         let normalized = look_alike_identifiers(&m.data);
         if normalized.is_some() {
             out.push(finding(
-                "custody::obfuscation",
+                Code::Obfuscation,
                 Level::High,
                 phase,
                 &m.path,
@@ -326,7 +326,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
         let data = normalized.as_deref().unwrap_or(&m.data);
         if matches!(base, "sitecustomize.py" | "usercustomize.py") && phase == Phase::Startup {
             out.push(finding(
-                "custody::startup-hook",
+                Code::StartupHook,
                 Level::Medium,
                 Phase::Startup,
                 &m.path,
@@ -386,7 +386,7 @@ fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Fin
             .find(|(_, l)| l.contains("new Function(") || l.contains("eval("))
         {
             out.push(finding(
-                "custody::embedded-script-exec",
+                Code::EmbeddedScriptExec,
                 Level::Medium,
                 Phase::Runtime,
                 &m.path,
@@ -463,7 +463,7 @@ pub(crate) fn first_code_line(data: &[u8]) -> &str {
 
 #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
 fn finding(
-    code: &'static str,
+    code: Code,
     level: Level,
     phase: Phase,
     path: &str,
@@ -479,7 +479,7 @@ fn finding(
         s.to_owned()
     };
     Finding {
-        code,
+        code: code.as_str(),
         level,
         phase,
         path: path.to_owned(),
@@ -566,46 +566,46 @@ const PERSISTENCE_MARKERS: &[&str] = &[
     "User Pinned\\TaskBar",
 ];
 /// Marker lists looked for in string literals: markers, code, level, meaning.
-pub(crate) const STRING_RULES: &[(&[&str], &str, Level, &str)] = &[
+pub(crate) const STRING_RULES: &[(&[&str], Code, Level, &str)] = &[
     (
         SECRET_MARKERS,
-        "custody::secret-access",
+        Code::SecretAccess,
         Level::High,
         "names a credential location",
     ),
     (
         PERSISTENCE_MARKERS,
-        "custody::persistence",
+        Code::Persistence,
         Level::High,
         "writes where code survives or hijacks a tool",
     ),
     (
         EXFIL_MARKERS,
-        "custody::drop-box",
+        Code::DropBox,
         Level::High,
         "a known drop box for stolen data",
     ),
     (
         OAST_MARKERS,
-        "custody::drop-box",
+        Code::DropBox,
         Level::Critical,
         "an out-of-band catcher or request bin",
     ),
     (
         SHELL_MARKERS,
-        "custody::shell-payload",
+        Code::ShellPayload,
         Level::High,
         "a shell command that downloads and runs, or opens a reverse shell",
     ),
     (
         POD_MARKERS,
-        "custody::privileged-pod",
+        Code::PrivilegedPod,
         Level::High,
         "a pod spec that breaks out to the node",
     ),
     (
         RECON_MARKERS,
-        "custody::host-recon",
+        Code::HostRecon,
         Level::Medium,
         "reads the host's identity or accounts",
     ),
@@ -873,14 +873,7 @@ impl Ctx<'_> {
             .flatten()
     }
 
-    fn at(
-        &self,
-        code: &'static str,
-        level: Level,
-        phase: Phase,
-        line: usize,
-        message: &str,
-    ) -> Finding {
+    fn at(&self, code: Code, level: Level, phase: Phase, line: usize, message: &str) -> Finding {
         let text = self.lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
         let mut f = finding(
             code,
@@ -986,7 +979,7 @@ fn analyse_with_roots(
     for a in &facts.attrs {
         if matches!(a.name.as_str(), "os.environ.copy" | "os.environ.values") {
             out.push(ctx.at(
-                "custody::env-dump",
+                Code::EnvDump,
                 env_dump_level(&ctx, a.line),
                 ctx.phase(a.scope, a.func.as_ref()),
                 a.line,
@@ -1015,7 +1008,7 @@ fn hidden_code(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             && !l[at..].trim().is_empty()
         {
             out.push(ctx.at(
-                "custody::hidden-code",
+                Code::HiddenCode,
                 Level::High,
                 ctx.file_phase,
                 i + 1,
@@ -1041,7 +1034,7 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .is_some_and(|l| l.contains("environ") && l.contains(" for "))
         {
             out.push(ctx.at(
-                "custody::env-dump",
+                Code::EnvDump,
                 Level::Medium,
                 phase,
                 s.line,
@@ -1050,7 +1043,7 @@ fn string_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         if is_telegram_bot_token(&s.value) || is_discord_bot_token(&s.value) {
             out.push(ctx.at(
-                "custody::drop-box",
+                Code::DropBox,
                 Level::Critical,
                 phase,
                 s.line,
@@ -1096,7 +1089,7 @@ fn xor_payloads(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 let phase = ctx.phase(c.scope, c.func.as_ref());
                 let chain = layered(ctx.layer, "xor");
                 out.push(ctx.at(
-                    "custody::encoded-payload",
+                    Code::EncodedPayload,
                     Level::Medium,
                     phase,
                     c.line,
@@ -1152,36 +1145,33 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
         if prose
             && matches!(
                 *code,
-                "custody::secret-access"
-                    | "custody::persistence"
-                    | "custody::host-recon"
-                    | "custody::privileged-pod"
+                Code::SecretAccess | Code::Persistence | Code::HostRecon | Code::PrivilegedPod
             )
         {
             continue;
         }
         // A docstring's example address (`url="https://webhook.site/..."` in
         // an API client's documentation) is not where anything is sent.
-        if s.bare && *code == "custody::drop-box" {
+        if s.bare && *code == Code::DropBox {
             continue;
         }
-        let hay = if *code == "custody::shell-payload" {
+        let hay = if *code == Code::ShellPayload {
             &lower
         } else {
             &s.value
         };
         if let Some(m) = markers.iter().find(|m| prefilter::marker_in(hay, m)) {
-            let level = if *code == "custody::drop-box" && has_chat_token(&s.value) {
+            let level = if *code == Code::DropBox && has_chat_token(&s.value) {
                 // A chat webhook with its token: a drop box in use.
                 Level::Critical
-            } else if *code == "custody::secret-access" && is_env_name(m) {
+            } else if *code == Code::SecretAccess && is_env_name(m) {
                 // A credential's environment variable, by name: what the
                 // client it belongs to reads for its own service.
                 Level::Medium
             } else {
                 *level
             };
-            out.push(ctx.at(code, level, phase, s.line, &format!("{meaning} ({m})")));
+            out.push(ctx.at(*code, level, phase, s.line, &format!("{meaning} ({m})")));
         }
     }
     if matches!(
@@ -1189,7 +1179,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
         "COMPUTERNAME" | "USERNAME" | "USERDOMAIN" | "LOGNAME"
     ) {
         out.push(ctx.at(
-            "custody::host-recon",
+            Code::HostRecon,
             Level::Medium,
             phase,
             s.line,
@@ -1204,7 +1194,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             .is_some_and(|l| l.contains("privileged': True") || l.contains("privileged\": True"))
     {
         out.push(ctx.at(
-            "custody::privileged-pod",
+            Code::PrivilegedPod,
             Level::High,
             phase,
             s.line,
@@ -1213,7 +1203,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
     }
     if s.value.contains("printenv") {
         out.push(ctx.at(
-            "custody::env-dump",
+            Code::EnvDump,
             Level::High,
             phase,
             s.line,
@@ -1229,7 +1219,7 @@ fn string_markers(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
     {
         // Text until something runs it: see `text_until_run`.
         out.push(ctx.at(
-            "custody::network-egress",
+            Code::NetworkEgress,
             Level::Medium,
             phase,
             s.line,
@@ -1251,7 +1241,7 @@ fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
             Level::Medium
         };
         out.push(ctx.at(
-            "custody::payload-url",
+            Code::PayloadUrl,
             level,
             phase,
             s.line,
@@ -1260,7 +1250,7 @@ fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
     }
     if !s.bare && is_python_c_fetch(&s.value) {
         out.push(ctx.at(
-            "custody::network-egress",
+            Code::NetworkEgress,
             Level::Medium,
             phase,
             s.line,
@@ -1268,13 +1258,7 @@ fn string_surface(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<Fi
         ));
     }
     if s.spelled >= 6 && !s.bytes && !is_char_ranges(&s.value) && is_mostly_text(&s.value) {
-        out.push(ctx.at(
-            "custody::obfuscation",
-            Level::High,
-            phase,
-            s.line,
-            ESCAPED_TEXT,
-        ));
+        out.push(ctx.at(Code::Obfuscation, Level::High, phase, s.line, ESCAPED_TEXT));
     }
 }
 
@@ -1305,7 +1289,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     {
         // Hidden as well as harmful: no tool encodes its own install hint.
         out.push(ctx.at(
-            "custody::shell-payload",
+            Code::ShellPayload,
             Level::Critical,
             phase,
             s.line,
@@ -1314,7 +1298,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     }
     if s.value.len() >= 512 && is_opaque_blob(&s.value) && layers.is_empty() {
         out.push(ctx.at(
-            "custody::encoded-payload",
+            Code::EncodedPayload,
             Level::Medium,
             phase,
             s.line,
@@ -1323,7 +1307,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     }
     if is_fernet_token(&s.value) {
         out.push(ctx.at(
-            "custody::encoded-payload",
+            Code::EncodedPayload,
             Level::Medium,
             phase,
             s.line,
@@ -1336,7 +1320,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     if let Some(plain) = decode::l111(&s.value) {
         let layer = layered(ctx.layer, "l111");
         out.push(ctx.at(
-            "custody::encoded-payload",
+            Code::EncodedPayload,
             Level::Medium,
             phase,
             s.line,
@@ -1368,7 +1352,7 @@ fn string_payloads(ctx: &Ctx<'_>, s: &python::Str, phase: Phase, out: &mut Vec<F
     for (chain, inner) in layers {
         let chain = layered(ctx.layer, &chain);
         out.push(ctx.at(
-            "custody::encoded-payload",
+            Code::EncodedPayload,
             Level::Medium,
             phase,
             s.line,
@@ -1841,7 +1825,7 @@ fn obfuscation_signals(
     ctx: &Ctx<'_>,
     callee: &str,
     args: &str,
-    add: &mut impl FnMut(&'static str, Level, &str),
+    add: &mut impl FnMut(Code, Level, &str),
 ) {
     // A name computed by an expression, or by a variable spelled in
     // character codes (`name = ''.join(map(chr, [101, 120, 101, 99]))`).
@@ -1860,7 +1844,7 @@ fn obfuscation_signals(
         && args.split_once(',').is_some_and(|(_, n)| computed(n))
     {
         add(
-            "custody::obfuscation",
+            Code::Obfuscation,
             Level::High,
             "looks up a builtin by a computed name (obfuscated code)",
         );
@@ -1871,21 +1855,21 @@ fn obfuscation_signals(
             .any(|m| args.contains(m))
     {
         add(
-            "custody::obfuscation",
+            Code::Obfuscation,
             Level::High,
             "imports a module by a name it decodes (obfuscated code)",
         );
     }
     if callee == "__pyarmor__" || callee.ends_with("pyarmor_runtime") {
         add(
-            "custody::obfuscation",
+            Code::Obfuscation,
             Level::High,
             "runs PyArmor-encrypted code (what it does cannot be read)",
         );
     }
     if CODE_CALLS.contains(&callee) && is_spliced_literal(args) {
         add(
-            "custody::obfuscation",
+            Code::Obfuscation,
             Level::High,
             "evaluates a name or code spliced from string pieces (`eval(\"o\"+\"s.sy\"+...)`)",
         );
@@ -1905,7 +1889,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             || args.starts_with("os.environ)")
         {
             add(
-                "custody::env-dump",
+                Code::EnvDump,
                 env_dump_level(ctx, c.line),
                 "copies the whole environment (secrets included)",
             );
@@ -1928,14 +1912,14 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .any(|d| d.func == c.func && NETWORK_CALLS.contains(&d.callee.as_str()));
             add(
-                "custody::env-dump",
+                Code::EnvDump,
                 if sends { Level::High } else { Level::Medium },
                 "walks every environment variable (secrets included)",
             );
         }
         if spawn_wrapper(ctx, callee) && runs_fetched_text(ctx, c) {
             add(
-                "custody::download-exec",
+                Code::DownloadExec,
                 Level::Critical,
                 "hands text it fetched to a function that runs it as a command",
             );
@@ -1946,7 +1930,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         obfuscation_signals(ctx, callee, args, &mut add);
         if fetched_builtin(ctx, callee) {
             add(
-                "custody::dynamic-code",
+                Code::DynamicCode,
                 Level::Medium,
                 "calls a builtin it fetched with getattr (exec or eval by another name?)",
             );
@@ -1957,7 +1941,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         if HOST_RECON_CALLS.contains(&callee) {
             add(
-                "custody::host-recon",
+                Code::HostRecon,
                 Level::Medium,
                 "reads the host's or user's identity",
             );
@@ -1971,7 +1955,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .any(|m| c.args.contains(m))
         {
             add(
-                "custody::privileged-pod",
+                Code::PrivilegedPod,
                 Level::High,
                 "asks Kubernetes for a privileged container (a foothold on the node)",
             );
@@ -1986,7 +1970,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 || c.args.contains("493"))
         {
             add(
-                "custody::make-executable",
+                Code::MakeExecutable,
                 Level::Medium,
                 "makes a file executable (a downloaded binary?)",
             );
@@ -1995,11 +1979,7 @@ fn call_signals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// `os.dup2`/`pty.spawn`: a process's standard streams rewired.
-fn stream_signals(
-    ctx: &Ctx<'_>,
-    c: &python::Call,
-    add: &mut impl FnMut(&'static str, Level, &str),
-) {
+fn stream_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(Code, Level, &str)) {
     let callee = c.callee.as_str();
     // Output capture (py, jax's test helpers) redirects streams to
     // files; a reverse shell hands them a socket of the same code.
@@ -2010,19 +1990,19 @@ fn stream_signals(
         .any(|d| d.func == c.func && NETWORK_CALLS.contains(&d.callee.as_str()));
     if socket_near {
         add(
-            "custody::shell-redirect",
+            Code::ShellRedirect,
             Level::High,
             "wires a process's standard streams to a connection (a reverse shell)",
         );
     } else if callee == "pty.spawn" {
         add(
-            "custody::shell-redirect",
+            Code::ShellRedirect,
             Level::High,
             "starts a program on a pseudo-terminal (a reverse shell's interactive shell?)",
         );
     } else {
         add(
-            "custody::shell-redirect",
+            Code::ShellRedirect,
             Level::Medium,
             "wires a process's standard streams (output capture, or a reverse shell?)",
         );
@@ -2034,7 +2014,7 @@ fn network_signals(
     ctx: &Ctx<'_>,
     c: &python::Call,
     phase: Phase,
-    add: &mut impl FnMut(&'static str, Level, &str),
+    add: &mut impl FnMut(Code, Level, &str),
 ) {
     let callee = c.callee.as_str();
     let dns = matches!(
@@ -2059,7 +2039,7 @@ fn network_signals(
         || (callee == "urllib.request.Request" && c.args.contains("data"))
     {
         add(
-            "custody::network-egress",
+            Code::NetworkEgress,
             Level::Medium,
             "opens a network connection",
         );
@@ -2068,13 +2048,13 @@ fn network_signals(
         && host.as_deref().is_some_and(is_probe_host)
     {
         add(
-            "custody::network-egress",
+            Code::NetworkEgress,
             Level::High,
             "looks up a fixed host name by DNS before any function is called (a beacon: the answer is not used, the query is the message)",
         );
     } else if NETWORK_CLIENTS.contains(&callee) || dns_of_constant {
         add(
-            "custody::network-egress",
+            Code::NetworkEgress,
             Level::Low,
             "makes a network client (sends nothing yet)",
         );
@@ -2115,11 +2095,7 @@ const SECRET_LOOKBACK: usize = 40;
 
 /// Secrets reached through an SDK, or sent over the network (a Dropbox
 /// upload included).
-fn secret_signals(
-    ctx: &Ctx<'_>,
-    c: &python::Call,
-    add: &mut impl FnMut(&'static str, Level, &str),
-) {
+fn secret_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(Code, Level, &str)) {
     let callee = c.callee.as_str();
     let aws_sdk = || {
         ctx.facts.imports.iter().any(|(m, _, _)| {
@@ -2129,7 +2105,7 @@ fn secret_signals(
     };
     if callee.ends_with("CryptUnprotectData") {
         add(
-            "custody::secret-access",
+            Code::SecretAccess,
             Level::High,
             "decrypts data sealed with the Windows user's key (saved browser passwords, cookies, tokens)",
         );
@@ -2140,7 +2116,7 @@ fn secret_signals(
         // Signing a request needs them too: only worth a verdict when
         // the keys themselves are sent (see `sends_secret`).
         add(
-            "custody::secret-access",
+            Code::SecretAccess,
             Level::Medium,
             "reads the AWS SDK's resolved credentials (access key, secret key, token)",
         );
@@ -2154,7 +2130,7 @@ fn secret_signals(
             .any(|(m, _, _)| m.split('.').next() == Some("dropbox"))
     {
         add(
-            "custody::network-egress",
+            Code::NetworkEgress,
             Level::Medium,
             "uploads a file to Dropbox",
         );
@@ -2162,7 +2138,7 @@ fn secret_signals(
     let sends = NETWORK_CALLS.contains(&callee) || callee.ends_with(".urlopen");
     if sends && sends_secret(ctx, c) {
         add(
-            "custody::secret-access",
+            Code::SecretAccess,
             Level::High,
             "sends a private key, seed phrase or cloud secret key over the network",
         );
@@ -2359,14 +2335,14 @@ fn constant_argument(ctx: &Ctx<'_>, c: &python::Call) -> Option<String> {
 }
 
 /// A process start: what it runs and with what.
-fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static str, Level, &str)) {
+fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(Code, Level, &str)) {
     let lower = c.args.to_ascii_lowercase();
     let dropped = SYSTEM_PROGRAMS
         .iter()
         .fold(lower.clone(), |l, p| l.replace(p, ""));
     if c.callee.starts_with("pip.") || lower.contains("pip install") || lower.contains("-m pip") {
         add(
-            "custody::process-spawn",
+            Code::ProcessSpawn,
             Level::Medium,
             "installs packages while running (pip)",
         );
@@ -2379,12 +2355,12 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
         .any(|x| dropped.contains(x))
     {
         add(
-            "custody::process-spawn",
+            Code::ProcessSpawn,
             Level::High,
             "starts a second Python on a file (a dropped payload)",
         );
     } else {
-        add("custody::process-spawn", Level::Medium, "starts a process");
+        add(Code::ProcessSpawn, Level::Medium, "starts a process");
     }
     // The command's first word, when it is a literal.
     let first_word = c
@@ -2405,7 +2381,7 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
     {
         let early = ctx.phase(c.scope, c.func.as_ref()) != Phase::Runtime;
         add(
-            "custody::network-egress",
+            Code::NetworkEgress,
             if early { Level::High } else { Level::Medium },
             "looks up a fixed host name with a DNS tool (a beacon: the query is the message)",
         );
@@ -2418,7 +2394,7 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             .any(|p| first_word.starts_with(p))
     {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::High,
             "dumps the environment (secrets included) with `env`",
         );
@@ -2430,7 +2406,7 @@ fn spawn_signals(ctx: &Ctx<'_>, c: &python::Call, add: &mut impl FnMut(&'static 
             || (r.ends_with(" http") && first_word.starts_with(r))
     }) {
         add(
-            "custody::host-recon",
+            Code::HostRecon,
             Level::High,
             "runs a command that reports who and where it runs (whoami, hostname, ...)",
         );
@@ -2444,7 +2420,7 @@ fn command_signals(
     ctx: &Ctx<'_>,
     c: &python::Call,
     lower: &str,
-    add: &mut impl FnMut(&'static str, Level, &str),
+    add: &mut impl FnMut(Code, Level, &str),
 ) {
     let runs_downloader = [
         "curl",
@@ -2467,13 +2443,13 @@ fn command_signals(
         .any(|x| lower.contains(x));
     if fetches && (lower.contains("chmod +x") || lower.contains("chmod 7")) {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::Critical,
             "downloads a program, makes it executable and runs it, in one command",
         );
     } else if runs_downloader {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::High,
             "runs a downloader, an environment dump or encoded PowerShell",
         );
@@ -2489,7 +2465,7 @@ fn command_signals(
     .any(|r| c.args.contains(r))
     {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::Critical,
             "runs a command taken from an HTTP request (a web shell)",
         );
@@ -2497,19 +2473,19 @@ fn command_signals(
         is_shell_dropper(&cmd) || is_python_c_fetch(&cmd) || is_reverse_shell(&cmd)
     }) {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::Critical,
             "runs a command kept in a module constant that downloads and runs, or opens a reverse shell",
         );
     } else if runs_what_it_downloaded(ctx, c) {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::Critical,
             "runs the file the same function has just downloaded",
         );
     } else if fed_by_hidden_data(ctx, c) {
         add(
-            "custody::download-exec",
+            Code::DownloadExec,
             Level::Critical,
             "runs a command that was decoded or downloaded",
         );
@@ -2543,7 +2519,7 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
         if ctx.depth() <= decode::MAX_DEPTH {
             let layer = layered(ctx.layer, "exec-literal");
             out.push(ctx.at(
-                "custody::dynamic-code",
+                Code::DynamicCode,
                 Level::Medium,
                 phase,
                 c.line,
@@ -2562,14 +2538,14 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
     }
     if let Some(code) = chr_list_code(ctx, c) {
         out.push(ctx.at(
-            "custody::encoded-payload",
+            Code::EncodedPayload,
             Level::Medium,
             phase,
             c.line,
             "Python code spelled as a list of character codes",
         ));
         out.push(ctx.at(
-            "custody::dynamic-code",
+            Code::DynamicCode,
             Level::High,
             phase,
             c.line,
@@ -2585,7 +2561,7 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
     if spliced || fed_by_hidden_data(ctx, c) {
         if c.span.1.saturating_sub(c.span.0) >= 512 {
             out.push(ctx.at(
-                "custody::dynamic-code",
+                Code::DynamicCode,
                 Level::Critical,
                 phase,
                 c.line,
@@ -2593,7 +2569,7 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
             ));
         } else {
             out.push(ctx.at(
-                "custody::dynamic-code",
+                Code::DynamicCode,
                 Level::High,
                 phase,
                 c.line,
@@ -2602,7 +2578,7 @@ fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Fin
         }
     } else {
         out.push(ctx.at(
-            "custody::dynamic-code",
+            Code::DynamicCode,
             Level::Medium,
             phase,
             c.line,
@@ -2661,7 +2637,7 @@ fn media_payload(m: &Member, out: &mut Vec<Finding>) {
                             .rposition(|b| !b.is_ascii_graphic())
                             .map_or(s.saturating_sub(16), |p| s.saturating_sub(16) + p + 1);
                         out.push(finding(
-                            "custody::media-payload",
+                            Code::MediaPayload,
                             Level::Critical,
                             Phase::Runtime,
                             &m.path,
@@ -2697,12 +2673,12 @@ fn media_payload(m: &Member, out: &mut Vec<Finding>) {
 fn text_until_run(findings: &mut [Finding]) {
     let spawns: Vec<(String, Option<String>, usize)> = findings
         .iter()
-        .filter(|f| f.code == "custody::process-spawn")
+        .filter(|f| f.code == Code::ProcessSpawn)
         .filter_map(|f| Some((f.path.clone(), f.function.clone(), f.line?)))
         .collect();
     for f in findings
         .iter_mut()
-        .filter(|f| f.code == "custody::network-egress" && f.message == CURL_IN_TEXT)
+        .filter(|f| f.code == Code::NetworkEgress && f.message == CURL_IN_TEXT)
     {
         let run = f.line.is_some_and(|line| {
             spawns
@@ -2747,7 +2723,7 @@ fn orphans(contents: &Contents, out: &mut Vec<Finding>) {
         }
         if is_startup_surface(&m.path) && !m.path.contains('/') {
             out.push(finding(
-                "custody::orphan-startup-hook",
+                Code::OrphanStartupHook,
                 Level::Critical,
                 Phase::Startup,
                 &m.path,

@@ -17,6 +17,7 @@
 pub mod analysis;
 pub mod archive;
 pub mod cache;
+pub mod code;
 pub mod decode;
 pub mod diff;
 pub mod integrity;

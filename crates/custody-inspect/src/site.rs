@@ -16,6 +16,7 @@
 //! digest, rules, and each file's size, inode and change time) is not read
 //! again.
 
+use crate::code::Code;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
@@ -237,8 +238,8 @@ pub fn looks_installed(dir: &Path) -> bool {
     })
 }
 
-const ORPHAN: &str = "custody::orphan-startup-hook";
-const UNOWNED_PATHS: &str = "custody::unowned-path-hook";
+const ORPHAN: Code = Code::OrphanStartupHook;
+const UNOWNED_PATHS: Code = Code::UnownedPathHook;
 
 /// Lists the folder and assigns every file to the distribution whose list
 /// names it, or to a group of unowned files by top-level name.
@@ -793,7 +794,7 @@ fn orphans(
         }
         if !runs_code {
             findings.push(Finding {
-                code: UNOWNED_PATHS,
+                code: UNOWNED_PATHS.as_str(),
                 level: Level::Low,
                 phase: Phase::Startup,
                 path: path.clone(),
@@ -806,7 +807,7 @@ fn orphans(
             });
         } else if layout.unknown_owners.is_empty() {
             findings.push(Finding {
-                code: ORPHAN,
+                code: ORPHAN.as_str(),
                 level: Level::Critical,
                 phase: Phase::Startup,
                 path: path.clone(),

@@ -3,6 +3,7 @@
 //! function whenever it runs, and for the package as a whole. The rules
 //! are tables, read top to bottom; `docs/inspect.md` lists them in words.
 
+use crate::code::Code;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::{ESCAPED_TEXT, Finding, Level, NOT_SHIPPED_DIRS, Phase, Verdict, basename};
@@ -10,157 +11,157 @@ use crate::analysis::{ESCAPED_TEXT, Finding, Level, NOT_SHIPPED_DIRS, Phase, Ver
 /// A per-file verdict rule: every `all` finding, and one of `any` when
 /// `any` is not empty, in one file before run time.
 struct Rule {
-    all: &'static [(&'static str, Level)],
-    any: &'static [(&'static str, Level)],
+    all: &'static [(Code, Level)],
+    any: &'static [(Code, Level)],
     why: &'static str,
 }
 
 impl Rule {
     /// Whether the rule holds, given which findings (code, minimum level)
     /// the file or function has.
-    fn holds(&self, has: impl Fn(&str, Level) -> bool) -> bool {
-        self.all.iter().all(|(c, l)| has(c, *l))
-            && (self.any.is_empty() || self.any.iter().any(|(c, l)| has(c, *l)))
+    fn holds(&self, has: impl Fn(Code, Level) -> bool) -> bool {
+        self.all.iter().all(|(c, l)| has(*c, *l))
+            && (self.any.is_empty() || self.any.iter().any(|(c, l)| has(*c, *l)))
     }
 }
 
 /// The combination rules that need nothing but findings of one file.
 const RULES: &[Rule] = &[
     Rule {
-        all: &[("custody::drop-box", Level::High)],
+        all: &[(Code::DropBox, Level::High)],
         any: &[
-            ("custody::network-egress", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
-            ("custody::host-recon", Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
+            (Code::HostRecon, Level::Medium),
         ],
         why: "reports to a known drop box before any function is called",
     },
     Rule {
-        all: &[("custody::shell-payload", Level::High)],
+        all: &[(Code::ShellPayload, Level::High)],
         any: &[
-            ("custody::process-spawn", Level::Medium),
-            ("custody::dynamic-code", Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
+            (Code::DynamicCode, Level::Medium),
         ],
         why: "runs a shell downloader or reverse shell before any function is called",
     },
     Rule {
-        all: &[("custody::obfuscation", Level::High)],
+        all: &[(Code::Obfuscation, Level::High)],
         any: &[
-            ("custody::process-spawn", Level::Medium),
-            ("custody::network-egress", Level::Medium),
-            ("custody::dynamic-code", Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::DynamicCode, Level::Medium),
         ],
         why: "obfuscated code that runs programs or code before any function is called",
     },
     Rule {
-        all: &[("custody::dynamic-code", Level::Critical)],
+        all: &[(Code::DynamicCode, Level::Critical)],
         any: &[],
         why: "runs a large encoded or encrypted blob at install, start-up or import",
     },
     Rule {
-        all: &[("custody::hidden-code", Level::High)],
+        all: &[(Code::HiddenCode, Level::High)],
         any: &[
-            ("custody::dynamic-code", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
-            ("custody::network-egress", Level::Medium),
+            (Code::DynamicCode, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
         ],
         why: "code hidden off-screen that runs code, programs or the network",
     },
     Rule {
-        all: &[("custody::dynamic-code", Level::High)],
+        all: &[(Code::DynamicCode, Level::High)],
         any: &[
-            ("custody::encoded-payload", Level::Medium),
-            ("custody::network-egress", Level::Medium),
+            (Code::EncodedPayload, Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
         ],
         why: "runs hidden (encoded or downloaded) code at install, start-up or import",
     },
     Rule {
         all: &[
-            ("custody::dynamic-code", Level::Medium),
-            ("custody::encoded-payload", Level::Medium),
+            (Code::DynamicCode, Level::Medium),
+            (Code::EncodedPayload, Level::Medium),
         ],
         any: &[],
         why: "runs code next to an encoded payload at install, start-up or import",
     },
     Rule {
         all: &[
-            ("custody::process-spawn", Level::High),
-            ("custody::encoded-payload", Level::Medium),
+            (Code::ProcessSpawn, Level::High),
+            (Code::EncodedPayload, Level::Medium),
         ],
         any: &[],
         why: "writes a decoded payload and starts it",
     },
     Rule {
         all: &[
-            ("custody::network-egress", Level::Medium),
-            ("custody::make-executable", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::MakeExecutable, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "downloads a binary, makes it executable and runs it",
     },
     Rule {
         all: &[
-            ("custody::persistence", Level::High),
-            ("custody::make-executable", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
+            (Code::Persistence, Level::High),
+            (Code::MakeExecutable, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "makes a program executable, registers it to survive restarts and starts it",
     },
     Rule {
-        all: &[("custody::pth-exec", Level::High)],
+        all: &[(Code::PthExec, Level::High)],
         any: &[
-            ("custody::dynamic-code", Level::High),
-            ("custody::network-egress", Level::Medium),
+            (Code::DynamicCode, Level::High),
+            (Code::NetworkEgress, Level::Medium),
         ],
         why: "a .pth start-up hook that runs hidden or networked code",
     },
     Rule {
         all: &[
-            ("custody::shell-redirect", Level::High),
-            ("custody::network-egress", Level::Medium),
+            (Code::ShellRedirect, Level::High),
+            (Code::NetworkEgress, Level::Medium),
         ],
         any: &[],
         why: "connects out and hands the connection a shell (reverse shell)",
     },
     Rule {
-        all: &[("custody::download-exec", Level::High)],
+        all: &[(Code::DownloadExec, Level::High)],
         any: &[],
         why: "runs a downloader or encoded PowerShell before any function is called",
     },
     Rule {
         all: &[
-            ("custody::payload-url", Level::High),
-            ("custody::network-egress", Level::Medium),
+            (Code::PayloadUrl, Level::High),
+            (Code::NetworkEgress, Level::Medium),
         ],
         any: &[],
         why: "talks to a raw public IP address before any function is called",
     },
     Rule {
         all: &[
-            ("custody::payload-url", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
+            (Code::PayloadUrl, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "names a program on a throwaway host and starts a program before any function is called",
     },
     Rule {
-        all: &[("custody::privileged-pod", Level::High)],
+        all: &[(Code::PrivilegedPod, Level::High)],
         any: &[
-            ("custody::network-egress", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
-            ("custody::secret-access", Level::High),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
+            (Code::SecretAccess, Level::High),
         ],
         why: "creates a privileged pod (a foothold on the cluster's nodes) before any function is called",
     },
     Rule {
-        all: &[("custody::host-recon", Level::High)],
+        all: &[(Code::HostRecon, Level::High)],
         any: &[],
         why: "runs a reconnaissance command (whoami, hostname, ...) before any function is called",
     },
     Rule {
-        all: &[("custody::network-egress", Level::High)],
+        all: &[(Code::NetworkEgress, Level::High)],
         any: &[],
         why: "beacons by DNS before any function is called",
     },
@@ -171,103 +172,103 @@ const RULES: &[Rule] = &[
 const FUNCTION_RULES: &[Rule] = &[
     Rule {
         all: &[
-            ("custody::network-egress", Level::Medium),
-            ("custody::dynamic-code", Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::DynamicCode, Level::Medium),
         ],
         any: &[],
         why: "one function fetches from the network and runs code",
     },
     Rule {
         all: &[
-            ("custody::network-egress", Level::Medium),
-            ("custody::process-spawn", Level::High),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::ProcessSpawn, Level::High),
         ],
         any: &[],
         why: "one function downloads and starts a program",
     },
     Rule {
         all: &[
-            ("custody::secret-access", Level::High),
-            ("custody::network-egress", Level::Medium),
+            (Code::SecretAccess, Level::High),
+            (Code::NetworkEgress, Level::Medium),
         ],
         any: &[],
         why: "one function reads secrets and sends",
     },
     Rule {
         all: &[
-            ("custody::drop-box", Level::High),
-            ("custody::network-egress", Level::Medium),
+            (Code::DropBox, Level::High),
+            (Code::NetworkEgress, Level::Medium),
         ],
         any: &[
-            ("custody::secret-access", Level::Medium),
-            ("custody::host-recon", Level::Medium),
-            ("custody::env-dump", Level::Medium),
+            (Code::SecretAccess, Level::Medium),
+            (Code::HostRecon, Level::Medium),
+            (Code::EnvDump, Level::Medium),
         ],
         why: "one function collects the host's or user's data and sends it to a chat webhook or paste site",
     },
     Rule {
         all: &[
-            ("custody::network-egress", Level::Medium),
-            ("custody::make-executable", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::MakeExecutable, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "one function downloads, makes a file executable and runs it",
     },
     Rule {
-        all: &[("custody::download-exec", Level::Critical)],
+        all: &[(Code::DownloadExec, Level::Critical)],
         any: &[],
         why: "one function runs a command it decoded or downloaded",
     },
     Rule {
         all: &[
-            ("custody::shell-payload", Level::High),
-            ("custody::process-spawn", Level::Medium),
+            (Code::ShellPayload, Level::High),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[
-            ("custody::drop-box", Level::High),
-            ("custody::payload-url", Level::Medium),
+            (Code::DropBox, Level::High),
+            (Code::PayloadUrl, Level::Medium),
         ],
         why: "one function runs a shell dropper fetching from a paste site or throwaway host",
     },
     Rule {
         all: &[
-            ("custody::drop-box", Level::High),
-            ("custody::network-egress", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
+            (Code::DropBox, Level::High),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "one function fetches from a paste site or chat drop box and starts a program",
     },
     Rule {
         all: &[
-            ("custody::shell-payload", Level::Critical),
-            ("custody::process-spawn", Level::Medium),
+            (Code::ShellPayload, Level::Critical),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "one function starts a program next to a shell dropper it hid in an encoding",
     },
     Rule {
         all: &[
-            ("custody::dynamic-code", Level::Medium),
-            ("custody::encoded-payload", Level::Medium),
+            (Code::DynamicCode, Level::Medium),
+            (Code::EncodedPayload, Level::Medium),
         ],
         any: &[],
         why: "one function runs code next to a payload it decodes",
     },
     Rule {
         all: &[
-            ("custody::env-dump", Level::High),
-            ("custody::network-egress", Level::Medium),
+            (Code::EnvDump, Level::High),
+            (Code::NetworkEgress, Level::Medium),
         ],
         any: &[],
         why: "one function sends the environment out",
     },
     Rule {
         all: &[
-            ("custody::persistence", Level::High),
-            ("custody::network-egress", Level::Medium),
-            ("custody::process-spawn", Level::Medium),
+            (Code::Persistence, Level::High),
+            (Code::NetworkEgress, Level::Medium),
+            (Code::ProcessSpawn, Level::Medium),
         ],
         any: &[],
         why: "one function downloads, runs a program and makes something survive a restart or hijack a tool",
@@ -278,13 +279,13 @@ const FUNCTION_RULES: &[Rule] = &[
 /// often collects in one method and sends in another.
 const MODULE_RULES: &[Rule] = &[Rule {
     all: &[
-        ("custody::drop-box", Level::High),
-        ("custody::network-egress", Level::Medium),
+        (Code::DropBox, Level::High),
+        (Code::NetworkEgress, Level::Medium),
     ],
     any: &[
-        ("custody::secret-access", Level::High),
-        ("custody::env-dump", Level::Medium),
-        ("custody::host-recon", Level::Medium),
+        (Code::SecretAccess, Level::High),
+        (Code::EnvDump, Level::Medium),
+        (Code::HostRecon, Level::Medium),
     ],
     why: "one module reads credential stores and talks to a chat webhook or paste site",
 }];
@@ -301,7 +302,7 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
     // their credentials.
     let counted = |f: &&Finding| {
         let in_tests = in_tests(&f.path);
-        let metadata = f.code == "custody::secret-access"
+        let metadata = f.code == Code::SecretAccess
             && (f.message.contains("169.254.") || f.message.contains("kubernetes.io"));
         !in_tests && !metadata
     };
@@ -314,11 +315,11 @@ fn function_rules(findings: &[Finding]) -> Vec<String> {
     let by_path = by_path(findings.iter().filter(counted));
     let mut out: Vec<String> = Vec::new();
     for ((path, func), here) in &by_function {
-        let has = |code: &str, min: Level| holds(here, code, min);
+        let has = |code: Code, min: Level| holds(here, code, min);
         apply(FUNCTION_RULES, has, path, Some(func), &mut out);
     }
     for (path, here) in &by_path {
-        let has = |code: &str, min: Level| holds(here, code, min);
+        let has = |code: Code, min: Level| holds(here, code, min);
         apply(MODULE_RULES, has, path, None, &mut out);
     }
     out
@@ -334,7 +335,7 @@ fn by_path<'f>(findings: impl Iterator<Item = &'f Finding>) -> BTreeMap<&'f str,
 }
 
 /// Whether one of `here` has `code` at `min` or above.
-fn holds(here: &[&Finding], code: &str, min: Level) -> bool {
+fn holds(here: &[&Finding], code: Code, min: Level) -> bool {
     here.iter().any(|f| f.code == code && f.level >= min)
 }
 
@@ -342,7 +343,7 @@ fn holds(here: &[&Finding], code: &str, min: Level) -> bool {
 /// module) of `path`, once per rule over the package.
 fn apply(
     rules: &[Rule],
-    has: impl Fn(&str, Level) -> bool,
+    has: impl Fn(Code, Level) -> bool,
     path: &str,
     func: Option<&str>,
     out: &mut Vec<String>,
@@ -360,24 +361,24 @@ fn apply(
 /// Findings that name something (a credential location, a shell rc file,
 /// a shell command in a string, an environment dump command) rather than
 /// do it.
-const NAMING_CODES: &[&str] = &[
-    "custody::drop-box",
-    "custody::secret-access",
-    "custody::persistence",
-    "custody::shell-payload",
-    "custody::env-dump",
+const NAMING_CODES: &[Code] = &[
+    Code::DropBox,
+    Code::SecretAccess,
+    Code::Persistence,
+    Code::ShellPayload,
+    Code::EnvDump,
 ];
 
 /// Findings of code that acts: connects, starts, runs or hides code.
-const ACTING_CODES: &[&str] = &[
-    "custody::network-egress",
-    "custody::process-spawn",
-    "custody::dynamic-code",
-    "custody::download-exec",
-    "custody::obfuscation",
-    "custody::encoded-payload",
-    "custody::hidden-code",
-    "custody::make-executable",
+const ACTING_CODES: &[Code] = &[
+    Code::NetworkEgress,
+    Code::ProcessSpawn,
+    Code::DynamicCode,
+    Code::DownloadExec,
+    Code::Obfuscation,
+    Code::EncodedPayload,
+    Code::HiddenCode,
+    Code::MakeExecutable,
 ];
 
 /// Verdict rules, in order. Phases before run time count; run-time-only
@@ -391,7 +392,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         .iter()
         .filter(|f| f.phase != Phase::Runtime)
         .collect();
-    let any = |code: &str| findings.iter().any(|f| f.code == code);
+    let any = |code: Code| findings.iter().any(|f| f.code == code);
     let score = findings
         .iter()
         .map(|f| match f.level {
@@ -407,25 +408,24 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     let mut malicious = Vec::new();
     for (path, here) in &by_path(early.iter().copied()) {
         let path = *path;
-        let has = |code: &str, min: Level| holds(here, code, min);
+        let has = |code: Code, min: Level| holds(here, code, min);
         let mut say = |why: &str| {
             if !malicious.iter().any(|m: &String| m.starts_with(why)) {
                 malicious.push(format!("{why} ({path})"));
             }
         };
         let at_install = here.iter().any(|f| f.phase == Phase::Install);
-        if (has("custody::secret-access", Level::High)
-            && (has("custody::network-egress", Level::Medium)
-                || has("custody::process-spawn", Level::High)
-                || (at_install && has("custody::process-spawn", Level::Medium))))
-            || (has("custody::env-dump", Level::High)
-                && has("custody::network-egress", Level::Medium))
+        if (has(Code::SecretAccess, Level::High)
+            && (has(Code::NetworkEgress, Level::Medium)
+                || has(Code::ProcessSpawn, Level::High)
+                || (at_install && has(Code::ProcessSpawn, Level::Medium))))
+            || (has(Code::EnvDump, Level::High) && has(Code::NetworkEgress, Level::Medium))
         {
             say("reads secrets and sends or runs something before any function is called");
         }
         if at_install
-            && has("custody::encoded-payload", Level::Medium)
-            && has("custody::process-spawn", Level::Medium)
+            && has(Code::EncodedPayload, Level::Medium)
+            && has(Code::ProcessSpawn, Level::Medium)
         {
             say("decodes a hidden payload and starts a program while being installed");
         }
@@ -436,7 +436,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         }
         // Both in one function (or both at top level): a download and a
         // build step in two helpers of a setup.py are not a dropper.
-        let together = |a: &str, b: &str| {
+        let together = |a: Code, b: Code| {
             let in_a: BTreeSet<Option<&str>> = here
                 .iter()
                 .filter(|f| f.code == a && f.level >= Level::Medium)
@@ -451,44 +451,43 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         // function of a file that connects (`detect()` collects, `send()`
         // posts); platform facts kept at the top of a build script beside a
         // download helper are not a beacon.
-        let gathered = here.iter().any(|f| {
-            f.code == "custody::host-recon" && f.level >= Level::Medium && f.function.is_some()
-        });
-        if together("custody::host-recon", "custody::network-egress")
-            || (gathered && has("custody::network-egress", Level::Medium))
+        let gathered = here
+            .iter()
+            .any(|f| f.code == Code::HostRecon && f.level >= Level::Medium && f.function.is_some());
+        if together(Code::HostRecon, Code::NetworkEgress)
+            || (gathered && has(Code::NetworkEgress, Level::Medium))
         {
             say("sends the host's or user's identity out before any function is called");
         }
-        if together("custody::network-egress", "custody::process-spawn") {
+        if together(Code::NetworkEgress, Code::ProcessSpawn) {
             if at_install {
                 say("calls out and runs a program while being installed");
             } else {
                 say("calls out and runs a program when imported");
             }
         }
-        if has("custody::record-mismatch", Level::High)
+        if has(Code::RecordMismatch, Level::High)
             && early.iter().any(|f| {
-                f.path == path && f.code != "custody::record-mismatch" && f.level >= Level::Medium
+                f.path == path && f.code != Code::RecordMismatch && f.level >= Level::Medium
             })
         {
             say("a file changed after install, and what it does acts before run time");
         }
-        if has("custody::persistence", Level::Medium)
-            && (has("custody::network-egress", Level::Medium)
-                || has("custody::dynamic-code", Level::High))
+        if has(Code::Persistence, Level::Medium)
+            && (has(Code::NetworkEgress, Level::Medium) || has(Code::DynamicCode, Level::High))
         {
             say("installs persistence for code it fetches or hides");
         }
         if at_install
-            && has("custody::persistence", Level::Medium)
-            && has("custody::process-spawn", Level::Medium)
+            && has(Code::Persistence, Level::Medium)
+            && has(Code::ProcessSpawn, Level::Medium)
         {
             say("plants persistence or hijacks a tool and starts a program while being installed");
         }
     }
     // Obfuscation that stands for itself: a setup.py spelled in escapes, or
     // a module with code pushed off-screen on several lines and hidden text.
-    let count = |path: &str, code: &str| {
+    let count = |path: &str, code: Code| {
         findings
             .iter()
             .filter(|f| f.path == path && f.code == code)
@@ -496,18 +495,18 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     };
     let paths: BTreeSet<&str> = findings
         .iter()
-        .filter(|f| matches!(f.code, "custody::obfuscation" | "custody::hidden-code"))
+        .filter(|f| f.code == Code::Obfuscation || f.code == Code::HiddenCode)
         .map(|f| f.path.as_str())
         .collect();
     for path in paths {
-        let obfuscated = count(path, "custody::obfuscation");
+        let obfuscated = count(path, Code::Obfuscation);
         // Imports, builtins or code hidden three times over (escaped text
         // aside), in code that runs before any function is called.
         let tricks = findings
             .iter()
             .filter(|f| {
                 f.path == path
-                    && f.code == "custody::obfuscation"
+                    && f.code == Code::Obfuscation
                     && f.phase != Phase::Runtime
                     && f.message != ESCAPED_TEXT
             })
@@ -518,7 +517,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             malicious.push(format!(
                 "hides what it imports or calls in three or more places, before any function is called ({path})"
             ));
-        } else if obfuscated >= 1 && count(path, "custody::hidden-code") >= 3 {
+        } else if obfuscated >= 1 && count(path, Code::HiddenCode) >= 3 {
             malicious.push(format!(
                 "heavily obfuscated code with parts hidden off-screen ({path})"
             ));
@@ -526,17 +525,17 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     }
     for f in findings
         .iter()
-        .filter(|f| f.code == "custody::orphan-startup-hook")
+        .filter(|f| f.code == Code::OrphanStartupHook)
     {
         malicious.push(format!(
             "a start-up hook no distribution owns (an implant) ({})",
             f.path
         ));
     }
-    if any("custody::media-payload")
+    if any(Code::MediaPayload)
         && findings
             .iter()
-            .any(|f| f.code == "custody::dynamic-code" && f.level >= Level::High)
+            .any(|f| f.code == Code::DynamicCode && f.level >= Level::High)
     {
         malicious.push("code hidden in a media file and run".to_owned());
     }
@@ -545,16 +544,16 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     // A program fetched from a throwaway host and started, whenever it runs.
     let payloads: BTreeSet<&str> = findings
         .iter()
-        .filter(|f| f.code == "custody::payload-url")
+        .filter(|f| f.code == Code::PayloadUrl)
         .map(|f| f.path.as_str())
         .collect();
     for path in payloads {
-        let has_any = |code: &str| {
+        let has_any = |code: Code| {
             findings
                 .iter()
                 .any(|f| f.path == path && f.code == code && f.level >= Level::Medium)
         };
-        if has_any("custody::network-egress") && has_any("custody::process-spawn") {
+        if has_any(Code::NetworkEgress) && has_any(Code::ProcessSpawn) {
             malicious.push(format!(
                 "downloads from a throwaway host and starts a program ({path})"
             ));
@@ -564,14 +563,15 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     // tunnel client's tests talk to its tunnels).
     let tokens: BTreeSet<&str> = findings
         .iter()
-        .filter(|f| f.code == "custody::drop-box" && f.level == Level::Critical)
+        .filter(|f| f.code == Code::DropBox && f.level == Level::Critical)
         .filter(|f| !in_tests(&f.path))
         .map(|f| f.path.as_str())
         .collect();
     for path in tokens {
-        if findings.iter().any(|f| {
-            f.path == path && f.code == "custody::network-egress" && f.level >= Level::Medium
-        }) {
+        if findings
+            .iter()
+            .any(|f| f.path == path && f.code == Code::NetworkEgress && f.level >= Level::Medium)
+        {
             malicious.push(format!(
                 "sends to a drop box it names (a chat webhook with its token, or a request bin) ({path})"
             ));
@@ -588,7 +588,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         early.iter().any(|g| {
             g.path == path
                 && g.level >= Level::Medium
-                && ACTING_CODES.contains(&g.code)
+                && ACTING_CODES.iter().any(|c| g.code == *c)
                 && g.message != crate::analysis::CURL_IN_TEXT
         })
     };
@@ -596,16 +596,18 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         .iter()
         .filter(|f| {
             (f.level >= Level::High
-                && (f.level >= Level::Critical || !NAMING_CODES.contains(&f.code) || acts(&f.path)))
-                || matches!(f.code, "custody::startup-hook" | "custody::pth-exec")
+                && (f.level >= Level::Critical
+                    || !NAMING_CODES.iter().any(|c| f.code == *c)
+                    || acts(&f.path)))
+                || (f.code == Code::StartupHook || f.code == Code::PthExec)
         })
         .map(|f| format!("{} in {} ({:?})", f.code, f.path, f.phase))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    if !suspicious.is_empty() || any("custody::media-payload") || any("custody::path-traversal") {
+    if !suspicious.is_empty() || any(Code::MediaPayload) || any(Code::PathTraversal) {
         let mut r = suspicious;
-        if any("custody::media-payload") {
+        if any(Code::MediaPayload) {
             r.push("a media file carries encoded code".into());
         }
         return (Verdict::Suspicious, score, r);
