@@ -8,149 +8,29 @@
 //! hidden in media files are decoded statically and analysed as code of the
 //! same phase. Secret access plus a way out before run time is malicious.
 
-use crate::code::Code;
 use std::collections::{BTreeSet, HashSet};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::archive::{Anomaly, Contents, Format, Member};
+use crate::code::Code;
 use crate::decode;
+use crate::options::Options;
+use crate::paths::{
+    MEDIA, NOT_SHIPPED_DIRS, SMALL_FILE, basename, first_code_line, is_startup_surface,
+};
 use crate::python::{self, Facts};
+use crate::report::order;
+use crate::report::{Finding, Level, Phase, Report};
 use crate::roles::{Roles, pth_code};
+use crate::rules::calls::{
+    CODE_CALLS, DECODE_CALLS, HOST_RECON_CALLS, NETWORK_CALLS, NETWORK_CLIENTS, RECON_COMMANDS,
+    SPAWN_CALLS,
+};
+use crate::rules::markers::{
+    CURL_IN_TEXT, ESCAPED_TEXT, SENT_SECRET_NAMES, SHELL_MARKERS, STRING_RULES, SYSTEM_PROGRAMS,
+};
 use crate::{prefilter, skeleton};
-
-/// When code runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    /// While the package is built or installed (`setup.py`).
-    Install,
-    /// At every interpreter start-up (`.pth`, `sitecustomize.py`, ...).
-    Startup,
-    /// When the module is imported.
-    Import,
-    /// Only when a function is called.
-    Runtime,
-}
-
-/// How strong one finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Worth a look.
-    Low,
-    /// Unusual for a library.
-    Medium,
-    /// Rarely benign.
-    High,
-    /// Malicious on its own.
-    Critical,
-}
-
-/// One piece of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Stable code (`custody::secret-access`, ...).
-    pub code: &'static str,
-    /// Strength.
-    pub level: Level,
-    /// When it runs.
-    pub phase: Phase,
-    /// File inside the package.
-    pub path: String,
-    /// 1-based line (of the decoded layer when `layer` is set).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// Decoding chain when found inside an encoded payload (`base64+zlib`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
-    /// The line, trimmed.
-    pub snippet: String,
-    /// What it means.
-    pub message: String,
-    /// The innermost function the code is in (`None`: top level, or not
-    /// Python code).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub function: Option<String>,
-}
-
-/// The package's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// No evidence of malicious behaviour before run time.
-    Clean,
-    /// Evidence worth a human look.
-    Suspicious,
-    /// Behaviour no benign package has.
-    Malicious,
-}
-
-/// Everything found in one package.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    /// The archive or folder.
-    pub path: String,
-    /// Its format.
-    pub format: Format,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// Sum of finding weights (for ranking).
-    pub score: u32,
-    /// Why the verdict, one line each.
-    pub reasons: Vec<String>,
-    /// The evidence.
-    pub findings: Vec<Finding>,
-    /// Container anomalies.
-    pub anomalies: Vec<Anomaly>,
-}
-
-/// The order findings are reported in (strongest first, then by file and
-/// line), without repeats.
-pub(crate) fn order(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        b.level
-            .cmp(&a.level)
-            .then(a.path.cmp(&b.path))
-            .then(a.line.cmp(&b.line))
-    });
-    findings.dedup();
-}
-
-/// Paths of files that run at interpreter start-up.
-pub(crate) fn is_startup_surface(path: &str) -> bool {
-    let base = path.rsplit('/').next().unwrap_or(path);
-    base.ends_with(".pth")
-        || base == "sitecustomize.py"
-        || base == "usercustomize.py"
-        || base.ends_with(".start")
-}
-
-pub(crate) fn basename(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-/// How deep to look.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    /// Also analyse code that only runs when a function is called, and test,
-    /// docs and example folders (run-time capabilities, for review and
-    /// version diffs). Verdicts do not change: they rest on earlier phases.
-    pub deep: bool,
-}
-
-impl Options {
-    /// What to read of each package: everything under `deep` (every RECORD
-    /// digest checked too), otherwise only the first bytes of members no
-    /// rule reads (inflating native libraries was a fifth of the time).
-    pub fn limits(self) -> crate::archive::Limits {
-        crate::archive::Limits {
-            skim: (!self.deep).then_some(|p: &str| !reads_whole(p)),
-            ..crate::archive::Limits::default()
-        }
-    }
-}
 
 /// Analyses one package with the default options.
 pub fn inspect(contents: &Contents) -> Report {
@@ -433,34 +313,6 @@ fn math_letters_in_code(text: &str) -> bool {
     })
 }
 
-/// Media files a payload may hide in (read whole, searched for encoded runs).
-const MEDIA: &[&str] = &[
-    ".wav", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".mp3", ".ico", ".webp",
-];
-
-/// Whether the analysis reads all of a member: Python, start-up files,
-/// JavaScript, media, and package metadata. Other members (native
-/// libraries, data files) need only their first bytes; see
-/// [`crate::archive::Limits::skim`].
-pub fn reads_whole(path: &str) -> bool {
-    let base = basename(path).to_ascii_lowercase();
-    [".py", ".pyw", ".pth", ".start", ".js"]
-        .iter()
-        .chain(MEDIA)
-        .any(|e| base.ends_with(e))
-        || path.contains(".dist-info/")
-        || path.contains(".egg-info/")
-        || !base.contains('.')
-}
-
-pub(crate) fn first_code_line(data: &[u8]) -> &str {
-    std::str::from_utf8(data)
-        .unwrap_or("")
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .unwrap_or("")
-}
-
 #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
 fn finding(
     code: Code,
@@ -490,334 +342,6 @@ fn finding(
         function: None,
     }
 }
-
-/// Import-time files up to this size are read whole (functions included).
-pub(crate) const SMALL_FILE: usize = 4096;
-
-/// Folders whose code a user's `import` never runs.
-pub(crate) const NOT_SHIPPED_DIRS: &[&str] = &[
-    "tests",
-    "test",
-    "testing",
-    "docs",
-    "doc",
-    "examples",
-    "example",
-    "benchmarks",
-    "benchmark",
-    "lab",
-    "_tests",
-    "scripts",
-];
-
-/// Credential and secret locations (threats.md): paths, files, endpoints.
-const SECRET_MARKERS: &[&str] = &[
-    ".ssh/id_",
-    "/.ssh",
-    "ssh_host_",
-    ".aws/credentials",
-    ".aws/config",
-    ".git-credentials",
-    ".config/gcloud",
-    "application_default_credentials",
-    "GOOGLE_APPLICATION_CREDENTIALS",
-    ".azure/",
-    ".kube/config",
-    "serviceaccount/token",
-    "/var/run/secrets/kubernetes.io",
-    ".docker/config.json",
-    ".npmrc",
-    ".pypirc",
-    ".vault-token",
-    ".netrc",
-    ".pgpass",
-    // The metadata services as addresses to fetch from, not as entries of a
-    // proxy's exclusion list.
-    "://169.254.169.254",
-    "://169.254.170.2",
-    "/etc/shadow",
-    ".bash_history",
-    "wallet.dat",
-    "Login Data",
-    "AWS_SECRET_ACCESS_KEY",
-    "terraform.tfstate",
-    "CryptUnprotectData",
-    ".ROBLOSECURITY",
-    "Local Storage\\leveldb",
-    "Local Storage/leveldb",
-    "/tekton/",
-];
-/// Places where code survives a reboot or hijacks a developer tool.
-const PERSISTENCE_MARKERS: &[&str] = &[
-    ".config/systemd/user",
-    "crontab",
-    "/etc/cron",
-    ".bashrc",
-    ".zshrc",
-    ".bash_profile",
-    "CurrentVersion\\Run",
-    "Programs\\Startup",
-    "Programs\\StartUp",
-    "LaunchAgents",
-    ".claude/settings.json",
-    ".vscode/tasks.json",
-    "autostart/",
-    "--load-extension",
-    "User Pinned\\TaskBar",
-];
-/// Marker lists looked for in string literals: markers, code, level, meaning.
-pub(crate) const STRING_RULES: &[(&[&str], Code, Level, &str)] = &[
-    (
-        SECRET_MARKERS,
-        Code::SecretAccess,
-        Level::High,
-        "names a credential location",
-    ),
-    (
-        PERSISTENCE_MARKERS,
-        Code::Persistence,
-        Level::High,
-        "writes where code survives or hijacks a tool",
-    ),
-    (
-        EXFIL_MARKERS,
-        Code::DropBox,
-        Level::High,
-        "a known drop box for stolen data",
-    ),
-    (
-        OAST_MARKERS,
-        Code::DropBox,
-        Level::Critical,
-        "an out-of-band catcher or request bin",
-    ),
-    (
-        SHELL_MARKERS,
-        Code::ShellPayload,
-        Level::High,
-        "a shell command that downloads and runs, or opens a reverse shell",
-    ),
-    (
-        POD_MARKERS,
-        Code::PrivilegedPod,
-        Level::High,
-        "a pod spec that breaks out to the node",
-    ),
-    (
-        RECON_MARKERS,
-        Code::HostRecon,
-        Level::Medium,
-        "reads the host's identity or accounts",
-    ),
-];
-/// Shell one-liners of droppers and reverse shells (matched lower-case).
-const SHELL_MARKERS: &[&str] = &[
-    "/dev/tcp/",
-    "bash -i",
-    "nc -e ",
-    "ncat -e ",
-    "| sh",
-    "|sh ",
-    "| bash",
-    "|bash",
-    "| python",
-    "|python",
-    "base64 -d",
-    "invoke-webrequest",
-    "downloadstring",
-    "net.sockets.tcpclient",
-    "downloadfile(",
-    "iex(",
-    "iex (",
-    "-encodedcommand",
-    "frombase64string",
-    "certutil -urlcache",
-    "bitsadmin /transfer",
-    "-w hidden",
-    "-windowstyle hidden",
-];
-/// Kubernetes manifest lines that hand a pod the node.
-const POD_MARKERS: &[&str] = &[
-    "privileged: true",
-    "hostPID: true",
-    "hostNetwork: true",
-    "\"privileged\": true",
-];
-/// Host facts that probes and stealers send home.
-const RECON_MARKERS: &[&str] = &["/etc/passwd", "wmic csproduct"];
-/// A curl or wget command line written in a string: text, until something
-/// runs it (then the spawn is the acting finding).
-pub(crate) const CURL_IN_TEXT: &str = "downloads or uploads with curl/wget";
-/// Windows system programs: starting one by its file name is not starting
-/// a dropped file.
-const SYSTEM_PROGRAMS: &[&str] = &[
-    "powershell.exe",
-    "pwsh.exe",
-    "cmd.exe",
-    "wmic.exe",
-    "where.exe",
-    "tasklist.exe",
-    "nvidia-smi.exe",
-];
-/// Chat webhooks and paste sites: drop boxes, and also what notification
-/// libraries legitimately post to.
-pub(crate) const EXFIL_MARKERS: &[&str] = &[
-    "discord.com/api/webhooks",
-    "discordapp.com/api/webhooks",
-    "api.telegram.org/bot",
-    "hooks.slack.com",
-    "pastebin.com",
-    "rentry.co/",
-    "transfer.sh",
-];
-/// Out-of-band interaction catchers and request bins: nothing but probes
-/// and exfiltration talks to them from inside a package.
-pub(crate) const OAST_MARKERS: &[&str] = &[
-    // ngrok's tunnels (where a probe sends), not ngrok's own site or CDN
-    // (where its installer downloads the agent from).
-    "ngrok.io",
-    "ngrok-free.app",
-    "ngrok-free.dev",
-    "ngrok.app",
-    "ngrok.dev",
-    "webhook.site",
-    "pipedream.net",
-    "interact.sh",
-    "interactsh",
-    "burpcollaborator",
-    "oastify.com",
-    "oast.fun",
-    "oast.pro",
-    "oast.live",
-    "oast.site",
-    "oast.online",
-    "oast.me",
-    "dnshook.site",
-    "dnslog.cn",
-    "ceye.io",
-    "requestrepo.com",
-    "canarytokens.com",
-    "requestbin",
-    "beeceptor.com",
-];
-/// Constructors of network clients: nothing is sent yet.
-pub(crate) const NETWORK_CLIENTS: &[&str] = &[
-    "requests.Session",
-    "httpx.Client",
-    "httpx.AsyncClient",
-    "urllib3.PoolManager",
-    "aiohttp.ClientSession",
-    "urllib.request.Request",
-];
-pub(crate) const NETWORK_CALLS: &[&str] = &[
-    "urllib.request.urlopen",
-    "urllib.request.urlretrieve",
-    "urllib.urlopen",
-    "urllib2.urlopen",
-    "requests.get",
-    "requests.post",
-    "requests.put",
-    "requests.request",
-    "requests.patch",
-    "requests.head",
-    "http.client.HTTPConnection",
-    "http.client.HTTPSConnection",
-    "httplib.HTTPConnection",
-    "httpx.get",
-    "httpx.post",
-    "socket.socket",
-    "socket.create_connection",
-    "socket.gethostbyname",
-    "socket.getaddrinfo",
-    "ftplib.FTP",
-    "smtplib.SMTP",
-    "dns.resolver.resolve",
-    "asyncio.open_connection",
-    // A repository cloned is code downloaded.
-    "git.Repo.clone_from",
-    "Repo.clone_from",
-    "dulwich.porcelain.clone",
-];
-pub(crate) const SPAWN_CALLS: &[&str] = &[
-    "subprocess.run",
-    "subprocess.Popen",
-    "subprocess.call",
-    "subprocess.check_call",
-    "subprocess.check_output",
-    "subprocess.getoutput",
-    "os.system",
-    "os.popen",
-    "os.execv",
-    "os.execve",
-    "os.execl",
-    "os.execvp",
-    "os.spawnl",
-    "os.spawnv",
-    "os.posix_spawn",
-    "pty.spawn",
-    "commands.getoutput",
-    "subprocess.getstatusoutput",
-    "os.startfile",
-    "win32api.ShellExecute",
-    "os.spawnve",
-    "os.spawnlp",
-    "os.execvpe",
-    "os.execlp",
-    "pip.main",
-    "pip._internal.main",
-];
-/// Commands whose only use in a package is to learn or show whose
-/// machine it runs on (or to prove that it ran): reconnaissance and probes.
-const RECON_COMMANDS: &[&str] = &[
-    "whoami",
-    "id",
-    "hostname",
-    "ipconfig",
-    "ifconfig",
-    "systeminfo",
-    "net user",
-    "calc",
-    "calc.exe",
-    "dir",
-    "cat /etc/passwd",
-    "start http",
-    "xdg-open http",
-    "open http",
-];
-pub(crate) const HOST_RECON_CALLS: &[&str] = &[
-    "getpass.getuser",
-    "socket.gethostname",
-    "platform.node",
-    "os.getlogin",
-    "os.uname",
-    "platform.uname",
-    "socket.getfqdn",
-];
-pub(crate) const CODE_CALLS: &[&str] = &[
-    "exec",
-    "eval",
-    "compile",
-    "marshal.loads",
-    "builtins.exec",
-    "builtins.eval",
-];
-pub(crate) const DECODE_CALLS: &[&str] = &[
-    "base64.b64decode",
-    "base64.b32decode",
-    "base64.b85decode",
-    "base64.a85decode",
-    "base64.urlsafe_b64decode",
-    "base64.decodebytes",
-    "zlib.decompress",
-    "bz2.decompress",
-    "lzma.decompress",
-    "codecs.decode",
-    "bytes.fromhex",
-    "binascii.unhexlify",
-    "binascii.a2b_base64",
-    "gzip.decompress",
-    "marshal.loads",
-];
 
 /// What the signal rules need to place a finding.
 struct Ctx<'a> {
@@ -2061,22 +1585,6 @@ fn network_signals(
     }
 }
 
-/// Names of secrets that no library sends anywhere: a wallet's private key
-/// or seed phrase, a cloud secret key (matched lower-case in a call's
-/// arguments, or in what a variable among them was assigned).
-pub(crate) const SENT_SECRET_NAMES: &[&str] = &[
-    "private_key",
-    "privatekey",
-    "priv_key",
-    "mnemonic",
-    "seed_phrase",
-    "seedphrase",
-    "secret_key",
-    "secret_access_key",
-    "access_key_secret",
-    "accesskeysecret",
-];
-
 /// A line's assignment `lhs = rhs` (not a comparison): the target, its
 /// trailing blanks cut, and the right-hand side.
 fn assignment(line: &str) -> Option<(&str, &str)> {
@@ -2492,12 +2000,6 @@ fn command_signals(
     }
 }
 
-/// exec/eval/compile: of a literal (analysed as code), or of hidden data.
-/// The message of text spelled in escapes: the weakest obfuscation sign
-/// (tables of code points are written so too).
-pub(crate) const ESCAPED_TEXT: &str =
-    "plain text spelled in escape codes (\\x65\\x76...), hidden from readers";
-
 /// A regular expression's character ranges (`0-9A-Za-z` spelled
 /// `\x30-\x39\x41-\x5a...`, as wcmatch does): not hidden text.
 fn is_char_ranges(value: &str) -> bool {
@@ -2511,6 +2013,7 @@ fn is_char_ranges(value: &str) -> bool {
 /// The message of `exec('literal')`: the code is analysed as its own layer.
 const EXEC_LITERAL: &str = "runs code from a string literal";
 
+/// exec/eval/compile: of a literal (analysed as code), or of hidden data.
 fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &mut Vec<Finding>) {
     // An f-string that splices in fetched or decoded text is not literal.
     let spliced = interpolated(&c.args).next().is_some() && fed_by_hidden_data(ctx, c);

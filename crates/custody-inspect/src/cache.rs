@@ -12,8 +12,8 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::Report;
 use crate::code::Code;
+use crate::report::Report;
 
 /// Fingerprint of the analysis rules this build holds (its source, hashed
 /// at build time by `build.rs`).
@@ -90,8 +90,8 @@ fn intern(code: &str) -> &'static str {
 #[derive(serde::Deserialize)]
 struct StoredFinding {
     code: String,
-    level: crate::analysis::Level,
-    phase: crate::analysis::Phase,
+    level: crate::report::Level,
+    phase: crate::report::Phase,
     path: String,
     line: Option<usize>,
     layer: Option<String>,
@@ -100,13 +100,13 @@ struct StoredFinding {
     function: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for crate::analysis::Finding {
+impl<'de> serde::Deserialize<'de> for crate::report::Finding {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         StoredFinding::deserialize(d).map(Into::into)
     }
 }
 
-impl From<StoredFinding> for crate::analysis::Finding {
+impl From<StoredFinding> for crate::report::Finding {
     fn from(f: StoredFinding) -> Self {
         Self {
             code: intern(&f.code),

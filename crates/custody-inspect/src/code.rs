@@ -121,14 +121,16 @@ impl PartialEq<Code> for &str {
     }
 }
 
-/// The code table of `docs/inspect.md`, one row per code.
-#[must_use]
-pub fn markdown_table() -> String {
-    let mut out = String::from("| code | meaning |\n|---|---|\n");
-    for c in Code::ALL {
-        let _ = writeln!(out, "| `{}` | {} |", c.as_str(), c.summary());
+impl Code {
+    /// The code table of `docs/inspect.md`, one row per code.
+    #[must_use]
+    pub fn markdown_table() -> String {
+        let mut out = String::from("| code | meaning |\n|---|---|\n");
+        for c in Code::ALL {
+            let _ = writeln!(out, "| `{}` | {} |", c.as_str(), c.summary());
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use crate::analysis;
+use crate::rules::{calls, markers};
 
 /// Modules so common that their name says nothing; their functions' names are used.
 /// (`asyncio` and GitPython's `git`/`Repo` too: async code and tools name them
@@ -61,7 +61,7 @@ const EXTRA_WORDS: &[&str] = &[
 /// string rules, escapes (text spelled in escapes is itself a signal),
 /// environment names of host recon, download tools and program URLs.
 fn substrings() -> Vec<&'static str> {
-    let mut pats: Vec<&str> = analysis::STRING_RULES
+    let mut pats: Vec<&str> = markers::STRING_RULES
         .iter()
         .flat_map(|r| r.0.iter().copied())
         .collect();
@@ -102,12 +102,12 @@ enum Word {
 
 static WORDS: LazyLock<HashMap<&'static [u8], Word>> = LazyLock::new(|| {
     let tables = [
-        analysis::NETWORK_CLIENTS,
-        analysis::NETWORK_CALLS,
-        analysis::SPAWN_CALLS,
-        analysis::HOST_RECON_CALLS,
-        analysis::CODE_CALLS,
-        analysis::DECODE_CALLS,
+        calls::NETWORK_CLIENTS,
+        calls::NETWORK_CALLS,
+        calls::SPAWN_CALLS,
+        calls::HOST_RECON_CALLS,
+        calls::CODE_CALLS,
+        calls::DECODE_CALLS,
     ];
     let mut words: HashMap<&[u8], Word> = HashMap::default();
     for call in tables.iter().flat_map(|t| t.iter()) {
@@ -265,7 +265,7 @@ fn may_send_secrets(data: &[u8]) -> bool {
             aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(analysis::SENT_SECRET_NAMES)
+                .build(markers::SENT_SECRET_NAMES)
                 .expect("fixed patterns build")
         });
     static POSTS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
@@ -280,8 +280,8 @@ fn may_send_secrets(data: &[u8]) -> bool {
 pub fn needs_full_read(data: &[u8]) -> bool {
     static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
         std::sync::LazyLock::new(|| {
-            let mut pats: Vec<&str> = analysis::OAST_MARKERS.to_vec();
-            pats.extend(analysis::EXFIL_MARKERS);
+            let mut pats: Vec<&str> = markers::OAST_MARKERS.to_vec();
+            pats.extend(markers::EXFIL_MARKERS);
             pats.extend([
                 "/api/webhooks/",
                 "api.telegram.org/bot",
@@ -358,12 +358,12 @@ mod tests {
 
     #[test]
     fn every_rule_call_passes() {
-        for call in analysis::NETWORK_CALLS
+        for call in calls::NETWORK_CALLS
             .iter()
-            .chain(analysis::SPAWN_CALLS)
-            .chain(analysis::DECODE_CALLS)
-            .chain(analysis::CODE_CALLS)
-            .chain(analysis::HOST_RECON_CALLS)
+            .chain(calls::SPAWN_CALLS)
+            .chain(calls::DECODE_CALLS)
+            .chain(calls::CODE_CALLS)
+            .chain(calls::HOST_RECON_CALLS)
         {
             let src = format!("{call}(x)\n");
             assert!(worth_parsing(src.as_bytes()), "{call}");

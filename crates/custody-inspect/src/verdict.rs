@@ -6,7 +6,9 @@
 use crate::code::Code;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analysis::{ESCAPED_TEXT, Finding, Level, NOT_SHIPPED_DIRS, Phase, Verdict, basename};
+use crate::paths::{NOT_SHIPPED_DIRS, basename};
+use crate::report::{Finding, Level, Phase, Verdict};
+use crate::rules::markers::{CURL_IN_TEXT, ESCAPED_TEXT};
 
 /// A per-file verdict rule: every `all` finding, and one of `any` when
 /// `any` is not empty, in one file before run time.
@@ -589,7 +591,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
             g.path == path
                 && g.level >= Level::Medium
                 && ACTING_CODES.iter().any(|c| g.code == *c)
-                && g.message != crate::analysis::CURL_IN_TEXT
+                && g.message != CURL_IN_TEXT
         })
     };
     let suspicious: Vec<String> = early

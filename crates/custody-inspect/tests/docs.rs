@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
 
-use custody_inspect::code::markdown_table;
+use custody_inspect::Code;
 
 const START: &str = "<!-- codes: generated from custody_inspect::Code";
 const END: &str = "<!-- /codes -->";
@@ -17,7 +17,7 @@ fn the_code_table_of_the_docs_is_the_code_enum() {
     let start = doc.find(START).expect("start marker");
     let body = start + doc[start..].find('\n').unwrap() + 1;
     let end = doc.find(END).expect("end marker");
-    let want = markdown_table();
+    let want = Code::markdown_table();
     if doc[body..end] != want {
         if std::env::var_os("CUSTODY_BLESS_DOCS").is_some() {
             std::fs::write(&path, format!("{}{want}{}", &doc[..body], &doc[end..])).unwrap();

@@ -10,7 +10,7 @@ mod common;
 use common::{SETUP, sdist, wheel};
 use std::io::Write;
 
-use custody_inspect::analysis::{Level, Verdict};
+use custody_inspect::{Level, Verdict};
 
 #[test]
 fn fernet_encrypted_exec_in_an_install_command_is_malicious() {
@@ -97,7 +97,7 @@ fn a_pep_829_start_entry_makes_its_package_run_at_startup() {
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
     assert!(
         r.findings.iter().any(|f| f.path == "pkg/__init__.py"
-            && f.phase == custody_inspect::analysis::Phase::Startup
+            && f.phase == custody_inspect::Phase::Startup
             && f.code == "custody::secret-access"),
         "{:#?}",
         r.findings
@@ -700,7 +700,7 @@ fn a_module_setup_py_runs_with_python_m_is_read_as_install_time() {
     assert!(
         r.findings.iter().any(|f| f.code == "custody::drop-box"
             && f.path.ends_with("syntax/__main__.py")
-            && f.phase == custody_inspect::analysis::Phase::Install),
+            && f.phase == custody_inspect::Phase::Install),
         "{:#?}",
         r.findings
     );

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use custody_inspect::analysis::{self, Verdict};
 use custody_inspect::archive;
+use custody_inspect::{self as analysis, Verdict};
 use rayon::prelude::*;
 use serde::Serialize;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use custody::policy::{self, Policy};
 use custody::scan::ScanOptions;
 use custody::{AdvisoryIndex, Severity};
-use custody_inspect::analysis::{self, Verdict};
+use custody_inspect::{self as analysis, Verdict};
 use custody_inventory::{DiscoverOptions, Inventory, InventoryError};
 
 use crate::cli::{Format, ScanArgs};

@@ -62,10 +62,7 @@ fn rule_name(code: &str) -> &'static str {
 /// Renders the report as a SARIF log.
 /// Renders a scan as a SARIF log: advisory findings, and the findings of
 /// every inspected environment or archive judged malicious or suspicious.
-pub fn scan(
-    r: &ScanReport,
-    inspected: &[custody_inspect::analysis::Report],
-) -> Result<String, CliError> {
+pub fn scan(r: &ScanReport, inspected: &[custody_inspect::Report]) -> Result<String, CliError> {
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
     let mut results = Vec::new();
     for f in &r.findings {
@@ -174,10 +171,7 @@ fn log(version: &str, rules: &[Value], mut results: Vec<Value>, notes: &[Value])
 
 /// Renders an inspection batch as a SARIF log: one rule per finding code,
 /// one result per finding of each package judged malicious or suspicious.
-pub fn inspect(
-    reports: &[custody_inspect::analysis::Report],
-    version: &str,
-) -> Result<String, CliError> {
+pub fn inspect(reports: &[custody_inspect::Report], version: &str) -> Result<String, CliError> {
     let (rules, results) = inspect_parts(reports);
     let rules: Vec<Value> = rules.into_values().collect();
     super::json(&log(version, &rules, results, &[]))
@@ -186,9 +180,9 @@ pub fn inspect(
 /// The rules and results of an inspection batch, for an inspect log or
 /// for the scan log that includes them.
 fn inspect_parts(
-    reports: &[custody_inspect::analysis::Report],
+    reports: &[custody_inspect::Report],
 ) -> (BTreeMap<&'static str, Value>, Vec<Value>) {
-    use custody_inspect::analysis::{Level, Verdict};
+    use custody_inspect::{Level, Verdict};
     let mut rules: BTreeMap<&'static str, Value> = BTreeMap::new();
     let mut results = Vec::new();
     for r in reports.iter().filter(|r| r.verdict != Verdict::Clean) {

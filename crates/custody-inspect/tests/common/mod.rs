@@ -9,8 +9,8 @@
 
 use std::io::Write;
 
-use custody_inspect::analysis::{Report, inspect};
 use custody_inspect::archive::{Limits, read};
+use custody_inspect::{Report, inspect};
 
 /// A `setup.py` that does nothing but declare the package.
 pub const SETUP: &str = "from setuptools import setup\nsetup(name='pkg')\n";
