@@ -28,7 +28,8 @@ use crate::rules::calls::{
     SPAWN_CALLS,
 };
 use crate::rules::markers::{
-    CURL_IN_TEXT, ESCAPED_TEXT, SENT_SECRET_NAMES, SHELL_MARKERS, STRING_RULES, SYSTEM_PROGRAMS,
+    CURL_IN_TEXT, ESCAPED_TEXT, PROGRAM_EXTENSIONS, SENT_SECRET_NAMES, SHELL_MARKERS, STRING_RULES,
+    SYSTEM_PROGRAMS,
 };
 use crate::{prefilter, skeleton};
 
@@ -1185,7 +1186,7 @@ fn payload_url(v: &str) -> Option<&'static str> {
         return (!local).then_some(RAW_IP);
     }
     let lower = rest.to_ascii_lowercase();
-    let program = [".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"]
+    let program = PROGRAM_EXTENSIONS
         .iter()
         .any(|e| lower.split(['?', '#']).next().unwrap_or("").ends_with(e));
     if [

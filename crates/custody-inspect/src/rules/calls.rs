@@ -119,3 +119,52 @@ pub(crate) const DECODE_CALLS: &[&str] = &[
     "gzip.decompress",
     "marshal.loads",
 ];
+
+/// Every call table: the prefilter takes a word from each entry (the
+/// module for `a.b.c`, the function for builtins and common modules).
+pub(crate) const TABLES: &[&[&str]] = &[
+    NETWORK_CLIENTS,
+    NETWORK_CALLS,
+    SPAWN_CALLS,
+    HOST_RECON_CALLS,
+    CODE_CALLS,
+    DECODE_CALLS,
+];
+
+/// Names the signal rules test outside the call tables: builtins, dynamic
+/// imports, and names matched by suffix (`callee.ends_with(".decrypt")`)
+/// or in arguments. The prefilter parses a file that spells one of these
+/// (its tests check that every callee the analysis names in code is here,
+/// in a table, or known to only qualify another finding).
+pub(crate) const NAMED: &[&str] = &[
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "importlib",
+    "builtins",
+    "__builtins__",
+    "environ",
+    "marshal",
+    "decompress",
+    "decrypt",
+    "b64decode",
+    "Fernet",
+    "chmod",
+    "dup2",
+    "ctypes",
+    "privileged",
+    "ShellExecuteA",
+    "ShellExecuteW",
+    "CryptUnprotectData",
+    "get_credentials",
+    "get_frozen_credentials",
+    "files_upload",
+    "__pyarmor__",
+    "pyarmor_runtime",
+    // Environment names of host recon (quoted, exact case).
+    "COMPUTERNAME",
+    "USERNAME",
+    "USERDOMAIN",
+    "LOGNAME",
+];

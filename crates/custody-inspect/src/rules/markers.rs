@@ -216,3 +216,7 @@ pub(crate) const SENT_SECRET_NAMES: &[&str] = &[
 /// (tables of code points are written so too).
 pub(crate) const ESCAPED_TEXT: &str =
     "plain text spelled in escape codes (\\x65\\x76...), hidden from readers";
+
+/// File names of Windows programs and scripts: a URL ending so is a
+/// payload's (`payload-url`), and a file naming one is worth parsing.
+pub(crate) const PROGRAM_EXTENSIONS: &[&str] = &[".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"];
