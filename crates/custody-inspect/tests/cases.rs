@@ -3,9 +3,11 @@
 //! `tests/cases/<code>/<class>/<name>.<kind>/` holds the files of one small
 //! harmless package (`kind`: `sdist` or `wheel`; text read as data, never
 //! run; hosts are 127.0.0.1 or placeholders). `class` is `malicious` (the
-//! verdict must be malicious), `suspicious`, or `benign` (a look-alike
-//! whose verdict must be clean, except the few listed in
-//! [`NOT_CLEAN_TODAY`]). Each case's verdict, score, reasons and findings
+//! verdict must be malicious), `suspicious`, `benign` (a look-alike whose
+//! verdict must be clean, except the few listed in [`NOT_CLEAN_TODAY`]),
+//! or `found` (a code that decides no verdict alone: the finding must be
+//! there, whatever the verdict). Malicious, suspicious and found cases
+//! must have a finding of their folder's code. Each case's verdict, score, reasons and findings
 //! (code, level, phase, path, line, layer) are snapshot-tested with insta
 //! beside it (`<name>.<kind>.snap`), so a rule change shows as a snapshot
 //! diff. To add a case, add its folder and run
@@ -147,14 +149,22 @@ fn every_case_has_the_verdict_of_its_class_and_its_snapshot() {
             other => panic!("{id}: kind {other:?} is neither sdist nor wheel"),
         };
         let want = match class {
-            "malicious" => Verdict::Malicious,
-            "suspicious" => Verdict::Suspicious,
-            "benign" if NOT_CLEAN_TODAY.contains(&id.as_str()) => Verdict::Suspicious,
-            "benign" => Verdict::Clean,
-            other => panic!("{id}: class `{other}` is not malicious, suspicious or benign"),
+            "malicious" => Some(Verdict::Malicious),
+            "suspicious" => Some(Verdict::Suspicious),
+            "benign" if NOT_CLEAN_TODAY.contains(&id.as_str()) => Some(Verdict::Suspicious),
+            "benign" => Some(Verdict::Clean),
+            "found" => None,
+            other => panic!("{id}: class `{other}` is not malicious, suspicious, benign or found"),
         };
-        if report.verdict != want {
+        if want.is_some_and(|want| report.verdict != want) {
             wrong.push(format!("{id}: {:?}, want {want:?}", report.verdict));
+        }
+        let code_found = report
+            .findings
+            .iter()
+            .any(|f| f.code.strip_prefix("custody::") == Some(code));
+        if class != "benign" && !code_found {
+            wrong.push(format!("{id}: no finding of custody::{code}"));
         }
         insta::with_settings!({
             snapshot_path => case.parent().unwrap(),
