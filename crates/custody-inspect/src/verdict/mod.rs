@@ -287,9 +287,69 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
     (Verdict::Clean, score, Vec::new())
 }
 
+/// The table of malicious rules in `docs/inspect.md`: one row per rule,
+/// in the order they are applied.
+#[cfg(test)]
+fn rules_markdown() -> String {
+    use std::fmt::Write as _;
+    let codes = |list: &[(Code, Level)]| {
+        list.iter()
+            .map(|(c, l)| format!("`{}` ({l:?})", c.as_str().trim_start_matches("custody::")))
+            .collect::<Vec<_>>()
+            .join(", ")
+            .to_lowercase()
+    };
+    let mut out =
+        String::from("| scope | phases | all of | one of | reason |\n|---|---|---|---|---|\n");
+    for r in table::RULES {
+        let all = match (r.all.is_empty(), r.check.is_some()) {
+            (true, true) => "see `verdict/checks.rs`".to_owned(),
+            (false, true) => format!("{}, and a check", codes(r.all)),
+            _ => codes(r.all),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {all} | {} | {} |",
+            match r.scope {
+                Scope::ShippedFile => "shipped file".to_owned(),
+                other => format!("{other:?}").to_lowercase(),
+            },
+            match r.phases {
+                Phases::BeforeRunTime => "before run time",
+                Phases::Any => "any",
+            },
+            codes(r.any),
+            r.reason
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const START: &str = "<!-- verdict-rules: generated from verdict/table.rs";
+    const END: &str = "<!-- /verdict-rules -->";
+
+    #[test]
+    fn the_rule_table_of_the_docs_is_the_verdict_table() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/inspect.md");
+        let doc = fs_err::read_to_string(&path).unwrap();
+        let start = doc.find(START).expect("start marker");
+        let body = start + doc[start..].find('\n').unwrap() + 1;
+        let end = doc.find(END).expect("end marker");
+        let want = rules_markdown();
+        if doc[body..end] != want {
+            if std::env::var_os("CUSTODY_BLESS_DOCS").is_some() {
+                fs_err::write(&path, format!("{}{want}{}", &doc[..body], &doc[end..])).unwrap();
+                return;
+            }
+            panic!(
+                "docs/inspect.md's verdict rule table differs from verdict/table.rs; expected:\n{want}"
+            );
+        }
+    }
 
     #[test]
     fn no_reason_starts_another() {
