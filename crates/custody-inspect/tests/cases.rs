@@ -1,7 +1,8 @@
 //! Rule cases on disk, run through the real pipeline.
 //!
 //! `tests/cases/<code>/<class>/<name>.<kind>/` holds the files of one small
-//! harmless package (`kind`: `sdist` or `wheel`; text read as data, never
+//! harmless package (`kind`: `sdist` or `wheel`, built from the files, or
+//! `site`, the folder read as an installed environment; text read as data, never
 //! run; hosts are 127.0.0.1 or placeholders). `class` is `malicious` (the
 //! verdict must be malicious), `suspicious`, `benign` (a look-alike whose
 //! verdict must be clean, except the few listed in [`NOT_CLEAN_TODAY`]),
@@ -146,7 +147,12 @@ fn every_case_has_the_verdict_of_its_class_and_its_snapshot() {
         let report = match name.rsplit('.').next() {
             Some("sdist") => common::sdist(&borrowed),
             Some("wheel") => common::wheel(&borrowed),
-            other => panic!("{id}: kind {other:?} is neither sdist nor wheel"),
+            Some("site") => {
+                custody_inspect::site::inspect(case, custody_inspect::Options::default(), None)
+                    .unwrap()
+                    .report
+            }
+            other => panic!("{id}: kind {other:?} is not sdist, wheel or site"),
         };
         let want = match class {
             "malicious" => Some(Verdict::Malicious),
