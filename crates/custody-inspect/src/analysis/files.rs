@@ -1,4 +1,5 @@
-//! Files that are not Python: media files carrying encoded code.
+//! Files that are not Python: media files carrying encoded code, and
+//! JavaScript that builds and runs code from strings.
 
 use super::{analyse_source, finding};
 use crate::archive::Member;
@@ -55,5 +56,26 @@ pub(super) fn media_payload(m: &Member, out: &mut Vec<Finding>) {
             }
             _ => {}
         }
+    }
+}
+
+/// JavaScript shipped in a Python package that builds and runs code.
+pub(super) fn script_exec(m: &Member, out: &mut Vec<Finding>) {
+    let text = String::from_utf8_lossy(&m.data);
+    if let Some((i, l)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("new Function(") || l.contains("eval("))
+    {
+        out.push(finding(
+            Code::EmbeddedScriptExec,
+            Level::Medium,
+            Phase::Runtime,
+            &m.path,
+            Some(i + 1),
+            None,
+            l,
+            "JavaScript that builds and runs code from strings, shipped in a Python package",
+        ));
     }
 }

@@ -36,11 +36,11 @@ use crate::paths::{
 use crate::python::{self, Facts};
 use crate::report::order;
 use crate::report::{Finding, Level, Phase, Report};
-use crate::roles::{Roles, pth_code};
+use crate::roles::Roles;
 use crate::rules::calls::{CODE_CALLS, HOST_RECON_CALLS, NETWORK_CALLS, SPAWN_CALLS};
 use crate::rules::markers::CURL_IN_TEXT;
 use crate::{prefilter, skeleton};
-use dynamic::{EXEC_LITERAL, builtin_aliases, code_signals, fetched_builtin, runs_fetched_text};
+use dynamic::{builtin_aliases, code_signals, fetched_builtin, runs_fetched_text};
 use files::media_payload;
 use network::{network_signals, stream_signals};
 use obfuscation::{hidden_code, look_alike_identifiers, obfuscation_signals};
@@ -124,174 +124,128 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     }
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "a flat list of rules, read top to bottom; to be split into rule tables"
-)]
+/// One member, by what kind of file it is.
 fn analyse_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Finding>) {
     let base = basename(&m.path);
-    let depth = m.path.matches('/').count();
     if m.path.ends_with(".pth") {
-        for (line, code) in pth_code(&String::from_utf8_lossy(&m.data)) {
-            let before = out.len();
-            analyse_source(
-                &m.path,
-                code.as_bytes(),
-                Phase::Startup,
-                None,
-                line - 1,
-                out,
-            );
-            // `exec('...')` of code in plain sight that does nothing the
-            // rules look at (coverage's and coloredlogs' hooks: import the
-            // package when an environment variable asks) is not a threat.
-            let plain = |f: &Finding| f.code == Code::DynamicCode && f.message == EXEC_LITERAL;
-            if out[before..].iter().any(|f| !plain(f)) {
-                out.push(finding(
-                    Code::PthExec,
-                    Level::High,
-                    Phase::Startup,
-                    &m.path,
-                    Some(line),
-                    None,
-                    &code,
-                    "a .pth line that runs code with the behaviour below at every Python start-up",
-                ));
-            }
-        }
+        startup::pth_lines(m, out);
         return;
     }
     if base.ends_with(".start") {
-        let text = String::from_utf8_lossy(&m.data);
-        for (i, l) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        {
-            out.push(finding(
-                Code::StartupHook,
-                Level::Medium,
-                Phase::Startup,
-                &m.path,
-                Some(i + 1),
-                None,
-                l,
-                "PEP 829 start-up entry point: runs at every Python start-up",
-            ));
-        }
+        startup::start_entries(m, out);
         return;
     }
     if base.ends_with(".py") {
-        let module = base.trim_end_matches(".py");
-        let phase =
-            if (base == "setup.py" && depth <= 1) || roles.install_paths.contains_key(&m.path) {
-                Phase::Install
-            } else if base == "__main__.py"
-                || m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c))
-                || !roles.installed(&m.path)
-            {
-                // `python -m pkg` runs __main__.py; nothing imports it.
-                // Test suites, docs and examples are not imported by users.
-                Phase::Runtime
-            } else if roles.startup_surface(&m.path)
-                || (depth == 0 && roles.startup_modules.contains(module))
-                || (depth == 1
-                    && base == "__init__.py"
-                    && m.path
-                        .split('/')
-                        .next()
-                        .is_some_and(|p| roles.startup_modules.contains(p)))
-            {
-                Phase::Startup
-            } else {
-                Phase::Import
-            };
-        // Python reads identifiers NFKC-normalised: `𝐞𝐱𝐞𝐜` is `exec`.
-        let normalized = look_alike_identifiers(&m.data);
-        if normalized.is_some() {
-            out.push(finding(
-                Code::Obfuscation,
-                Level::High,
-                phase,
-                &m.path,
-                None,
-                None,
-                "",
-                "identifiers spelled in mathematical look-alike letters (Python reads them as plain ASCII)",
-            ));
-        }
-        let data = normalized.as_deref().unwrap_or(&m.data);
-        if matches!(base, "sitecustomize.py" | "usercustomize.py") && phase == Phase::Startup {
-            out.push(finding(
-                Code::StartupHook,
-                Level::Medium,
-                Phase::Startup,
-                &m.path,
-                Some(1),
-                None,
-                first_code_line(&m.data),
-                "sitecustomize/usercustomize run at every Python start-up",
-            ));
-        }
-        match phase {
-            // Nothing a user imports: only worth reading when asked, or
-            // when it names a drop box (a stealer waiting to be run).
-            Phase::Runtime if !options.deep && !prefilter::needs_full_read(data) => {}
-            Phase::Import if !options.deep && !roles.package_roots.contains_key(&m.path) => {
-                // A drop box or a throwaway host anywhere in the file: read
-                // the functions too, whatever runs them is worth seeing.
-                // So for small files: a whole malicious package is often
-                // one short module, and reading it costs little.
-                // (A small file whose text names nothing a rule looks at is
-                // still not parsed.)
-                if prefilter::needs_full_read(data)
-                    || (data.len() <= SMALL_FILE && prefilter::worth_parsing(data))
-                {
-                    analyse_source(&m.path, data, phase, None, 0, out);
-                } else {
-                    let skeleton = skeleton::skeleton(data);
-                    let source = skeleton.text.as_deref().unwrap_or(data);
-                    // Comments and docstrings cannot act; a file whose code
-                    // holds no token a rule knows is not parsed.
-                    if prefilter::worth_parsing(skeleton.code.as_deref().unwrap_or(source)) {
-                        analyse_source(&m.path, source, phase, None, 0, out);
-                    }
-                }
-            }
-            _ => {
-                let roots: Vec<String> = [
-                    &roles.install_paths.get(&m.path),
-                    &roles.package_roots.get(&m.path),
-                ]
-                .into_iter()
-                .flatten()
-                .flat_map(|r| r.iter().cloned())
-                .collect();
-                analyse_with_roots(&m.path, data, phase, None, 0, &roots, out);
-            }
-        }
+        python_member(m, roles, options, out);
         return;
     }
     let lower = base.to_ascii_lowercase();
     if MEDIA.iter().any(|e| lower.ends_with(e)) {
         media_payload(m, out);
     } else if lower.ends_with(".js") {
-        let text = String::from_utf8_lossy(&m.data);
-        if let Some((i, l)) = text
-            .lines()
-            .enumerate()
-            .find(|(_, l)| l.contains("new Function(") || l.contains("eval("))
-        {
-            out.push(finding(
-                Code::EmbeddedScriptExec,
-                Level::Medium,
-                Phase::Runtime,
-                &m.path,
-                Some(i + 1),
-                None,
-                l,
-                "JavaScript that builds and runs code from strings, shipped in a Python package",
-            ));
+        files::script_exec(m, out);
+    }
+}
+
+/// When a Python file's top level runs: at install (`setup.py` and what it
+/// imports), never by import (`__main__.py`, tests, docs, files an sdist
+/// does not install), at start-up (hooks and the modules they import), or
+/// at import.
+fn python_phase(m: &Member, roles: &Roles) -> Phase {
+    let base = basename(&m.path);
+    let depth = m.path.matches('/').count();
+    let module = base.trim_end_matches(".py");
+    if (base == "setup.py" && depth <= 1) || roles.install_paths.contains_key(&m.path) {
+        Phase::Install
+    } else if base == "__main__.py"
+        || m.path.split('/').any(|c| NOT_SHIPPED_DIRS.contains(&c))
+        || !roles.installed(&m.path)
+    {
+        // `python -m pkg` runs __main__.py; nothing imports it.
+        // Test suites, docs and examples are not imported by users.
+        Phase::Runtime
+    } else if roles.startup_surface(&m.path)
+        || (depth == 0 && roles.startup_modules.contains(module))
+        || (depth == 1
+            && base == "__init__.py"
+            && m.path
+                .split('/')
+                .next()
+                .is_some_and(|p| roles.startup_modules.contains(p)))
+    {
+        Phase::Startup
+    } else {
+        Phase::Import
+    }
+}
+
+/// A Python file: its phase, look-alike letters, start-up hooks, and the
+/// parse (whole, import-time skeleton, or not at all).
+fn python_member(m: &Member, roles: &Roles, options: Options, out: &mut Vec<Finding>) {
+    let base = basename(&m.path);
+    let phase = python_phase(m, roles);
+    // Python reads identifiers NFKC-normalised: `𝐞𝐱𝐞𝐜` is `exec`.
+    let normalized = look_alike_identifiers(&m.data);
+    if normalized.is_some() {
+        out.push(finding(
+            Code::Obfuscation,
+            Level::High,
+            phase,
+            &m.path,
+            None,
+            None,
+            "",
+            "identifiers spelled in mathematical look-alike letters (Python reads them as plain ASCII)",
+        ));
+    }
+    let data = normalized.as_deref().unwrap_or(&m.data);
+    if matches!(base, "sitecustomize.py" | "usercustomize.py") && phase == Phase::Startup {
+        out.push(finding(
+            Code::StartupHook,
+            Level::Medium,
+            Phase::Startup,
+            &m.path,
+            Some(1),
+            None,
+            first_code_line(&m.data),
+            "sitecustomize/usercustomize run at every Python start-up",
+        ));
+    }
+    match phase {
+        // Nothing a user imports: only worth reading when asked, or
+        // when it names a drop box (a stealer waiting to be run).
+        Phase::Runtime if !options.deep && !prefilter::needs_full_read(data) => {}
+        Phase::Import if !options.deep && !roles.package_roots.contains_key(&m.path) => {
+            // A drop box or a throwaway host anywhere in the file: read
+            // the functions too, whatever runs them is worth seeing.
+            // So for small files: a whole malicious package is often
+            // one short module, and reading it costs little.
+            // (A small file whose text names nothing a rule looks at is
+            // still not parsed.)
+            if prefilter::needs_full_read(data)
+                || (data.len() <= SMALL_FILE && prefilter::worth_parsing(data))
+            {
+                analyse_source(&m.path, data, phase, None, 0, out);
+            } else {
+                let skeleton = skeleton::skeleton(data);
+                let source = skeleton.text.as_deref().unwrap_or(data);
+                // Comments and docstrings cannot act; a file whose code
+                // holds no token a rule knows is not parsed.
+                if prefilter::worth_parsing(skeleton.code.as_deref().unwrap_or(source)) {
+                    analyse_source(&m.path, source, phase, None, 0, out);
+                }
+            }
+        }
+        _ => {
+            let roots: Vec<String> = [
+                &roles.install_paths.get(&m.path),
+                &roles.package_roots.get(&m.path),
+            ]
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r.iter().cloned())
+            .collect();
+            analyse_with_roots(&m.path, data, phase, None, 0, &roots, out);
         }
     }
 }
