@@ -37,7 +37,10 @@ pub enum Level {
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable code (`custody::secret-access`, ...).
+    /// Stable code (`custody::secret-access`, ...): always the name of a
+    /// [`Code`](crate::Code) ([`Code::as_str`](crate::Code::as_str)), and
+    /// compared with one as `finding.code == Code::SecretAccess`. Kept as
+    /// text while callers outside the crate read it so.
     pub code: &'static str,
     /// Strength.
     pub level: Level,
