@@ -9,12 +9,11 @@
 //! entry that does not parse is a miss. Failing to write is not an error:
 //! the next scan inspects again.
 
-use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
 
-use crate::analysis::Report;
+use crate::code::Code;
+use crate::report::Report;
 
 /// Fingerprint of the analysis rules this build holds (its source, hashed
 /// at build time by `build.rs`).
@@ -80,43 +79,19 @@ impl Cache {
     }
 }
 
-/// Codes are `&'static str` in findings; those read back from the cache
-/// are interned once each. Only the shape of a code is accepted, and only
-/// so many distinct ones: an entry with others reads as empty (a miss).
-pub(crate) fn intern(code: &str) -> &'static str {
-    const MAX_CODES: usize = 1024;
-    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let well_formed = code.strip_prefix("custody::").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= 64
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    });
-    if !well_formed {
-        return "";
-    }
-    let mut codes = CODES
-        .get_or_init(|| Mutex::new(HashSet::new()))
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(known) = codes.get(code) {
-        return known;
-    }
-    if codes.len() >= MAX_CODES {
-        return "";
-    }
-    let leaked: &'static str = Box::leak(code.to_owned().into_boxed_str());
-    codes.insert(leaked);
-    leaked
+/// Codes are `&'static str` in findings; one read back from the cache
+/// must be a [`Code`] this build knows, else it reads as empty (a miss:
+/// an entry written by another version is analysed again).
+fn intern(code: &str) -> &'static str {
+    code.parse::<Code>().map_or("", Code::as_str)
 }
 
 /// A finding as stored: its code as text (interned when read back).
 #[derive(serde::Deserialize)]
 struct StoredFinding {
     code: String,
-    level: crate::analysis::Level,
-    phase: crate::analysis::Phase,
+    level: crate::report::Level,
+    phase: crate::report::Phase,
     path: String,
     line: Option<usize>,
     layer: Option<String>,
@@ -125,13 +100,13 @@ struct StoredFinding {
     function: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for crate::analysis::Finding {
+impl<'de> serde::Deserialize<'de> for crate::report::Finding {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         StoredFinding::deserialize(d).map(Into::into)
     }
 }
 
-impl From<StoredFinding> for crate::analysis::Finding {
+impl From<StoredFinding> for crate::report::Finding {
     fn from(f: StoredFinding) -> Self {
         Self {
             code: intern(&f.code),

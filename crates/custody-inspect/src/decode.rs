@@ -176,6 +176,7 @@ pub fn l111(s: &str) -> Option<String> {
 }
 
 /// rot13 of ASCII letters (used by some droppers with `codecs.decode(s, "rot13")`).
+#[cfg(test)]
 pub fn rot13(s: &str) -> String {
     s.chars()
         .map(|c| match c {

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::analysis::{Finding, Level, Phase, Report, Verdict};
 use crate::archive::Contents;
+use crate::report::{Finding, Level, Phase, Report, Verdict};
 
 /// A file in the new version that the old one did not have.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use crate::analysis;
+use crate::rules::{calls, markers};
 
 /// Modules so common that their name says nothing; their functions' names are used.
 /// (`asyncio` and GitPython's `git`/`Repo` too: async code and tools name them
@@ -22,46 +22,11 @@ const COMMON_ROOTS: &[&str] = &[
     "os", "bytes", "platform", "sys", "builtins", "asyncio", "git", "Repo",
 ];
 
-/// Words a rule looks at besides the call tables: builtins, dynamic imports,
-/// and names the rules test by suffix or in arguments.
-const EXTRA_WORDS: &[&str] = &[
-    "exec",
-    "eval",
-    "compile",
-    "__import__",
-    "importlib",
-    "builtins",
-    "__builtins__",
-    "environ",
-    "marshal",
-    "decompress",
-    "decrypt",
-    "b64decode",
-    "Fernet",
-    "chmod",
-    "dup2",
-    "ctypes",
-    "privileged",
-    "ShellExecuteA",
-    "ShellExecuteW",
-    "CryptUnprotectData",
-    "get_credentials",
-    "get_frozen_credentials",
-    "files_upload",
-    "__pyarmor__",
-    "pyarmor_runtime",
-    // Environment names of host recon (quoted, exact case).
-    "COMPUTERNAME",
-    "USERNAME",
-    "USERDOMAIN",
-    "LOGNAME",
-];
-
 /// Case-insensitive text a rule looks at wherever it is: markers of the
 /// string rules, escapes (text spelled in escapes is itself a signal),
 /// environment names of host recon, download tools and program URLs.
 fn substrings() -> Vec<&'static str> {
-    let mut pats: Vec<&str> = analysis::STRING_RULES
+    let mut pats: Vec<&str> = markers::STRING_RULES
         .iter()
         .flat_map(|r| r.0.iter().copied())
         .collect();
@@ -87,9 +52,7 @@ fn substrings() -> Vec<&'static str> {
         "platform.node",
         "win32",
     ]);
-    for ext in [".exe", ".scr", ".vbs", ".bat", ".ps1", ".msi"] {
-        pats.push(ext);
-    }
+    pats.extend(markers::PROGRAM_EXTENSIONS);
     pats
 }
 
@@ -101,16 +64,8 @@ enum Word {
 }
 
 static WORDS: LazyLock<HashMap<&'static [u8], Word>> = LazyLock::new(|| {
-    let tables = [
-        analysis::NETWORK_CLIENTS,
-        analysis::NETWORK_CALLS,
-        analysis::SPAWN_CALLS,
-        analysis::HOST_RECON_CALLS,
-        analysis::CODE_CALLS,
-        analysis::DECODE_CALLS,
-    ];
     let mut words: HashMap<&[u8], Word> = HashMap::default();
-    for call in tables.iter().flat_map(|t| t.iter()) {
+    for call in calls::TABLES.iter().flat_map(|t| t.iter()) {
         let root = call.split('.').next().unwrap_or(call);
         if !call.contains('.') || COMMON_ROOTS.contains(&root) {
             let name = call.rsplit('.').next().unwrap_or(call);
@@ -119,7 +74,7 @@ static WORDS: LazyLock<HashMap<&'static [u8], Word>> = LazyLock::new(|| {
             words.entry(root.as_bytes()).or_insert(Word::Module);
         }
     }
-    for w in EXTRA_WORDS {
+    for w in calls::NAMED {
         words.entry(w.as_bytes()).or_insert(Word::Function);
     }
     words
@@ -265,7 +220,7 @@ fn may_send_secrets(data: &[u8]) -> bool {
             aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(analysis::SENT_SECRET_NAMES)
+                .build(markers::SENT_SECRET_NAMES)
                 .expect("fixed patterns build")
         });
     static POSTS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
@@ -280,8 +235,8 @@ fn may_send_secrets(data: &[u8]) -> bool {
 pub fn needs_full_read(data: &[u8]) -> bool {
     static TRIGGERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
         std::sync::LazyLock::new(|| {
-            let mut pats: Vec<&str> = analysis::OAST_MARKERS.to_vec();
-            pats.extend(analysis::EXFIL_MARKERS);
+            let mut pats: Vec<&str> = markers::OAST_MARKERS.to_vec();
+            pats.extend(markers::EXFIL_MARKERS);
             pats.extend([
                 "/api/webhooks/",
                 "api.telegram.org/bot",
@@ -357,16 +312,114 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_call_passes() {
-        for call in analysis::NETWORK_CALLS
-            .iter()
-            .chain(analysis::SPAWN_CALLS)
-            .chain(analysis::DECODE_CALLS)
-            .chain(analysis::CODE_CALLS)
-            .chain(analysis::HOST_RECON_CALLS)
-        {
-            let src = format!("{call}(x)\n");
-            assert!(worth_parsing(src.as_bytes()), "{call}");
+    fn every_callee_and_marker_of_the_tables_reaches_the_prefilter() {
+        for call in calls::TABLES.iter().flat_map(|t| t.iter()) {
+            let root = call.split('.').next().unwrap_or(call);
+            for src in [
+                format!("{call}(x)\n"),
+                format!("import {root}\n{call}(x)\n"),
+            ] {
+                assert!(worth_parsing(src.as_bytes()), "{call}: {src}");
+            }
         }
+        for name in calls::NAMED {
+            let shapes = [
+                format!("{name}(x)\n"),
+                format!("y = x.{name}(z)\n"),
+                format!("import {name}\n"),
+            ];
+            assert!(shapes.iter().any(|s| worth_parsing(s.as_bytes())), "{name}");
+        }
+        for (list, code, _, _) in markers::STRING_RULES {
+            for marker in *list {
+                let src = format!("x = '{marker}'\n");
+                assert!(worth_parsing(src.as_bytes()), "{code}: {marker}");
+            }
+        }
+        for ext in markers::PROGRAM_EXTENSIONS {
+            let src = format!("u = 'http://example.invalid/a{ext}'\n");
+            assert!(worth_parsing(src.as_bytes()), "{ext}");
+        }
+    }
+
+    /// Callees the analysis checks only to qualify a finding another word
+    /// already let through (`getattr(builtins, ...)`, `dict(os.environ)`,
+    /// `open(f)` beside `urlretrieve`, `marshal.loads` as `.loads`): they
+    /// never raise a finding alone, so they need no word of their own.
+    /// `threading.Thread` is how `python` resolves a thread's target.
+    const QUALIFIERS: &[&str] = &[
+        "getattr",
+        "dict",
+        "str",
+        "repr",
+        "list",
+        "json.dumps",
+        "open",
+        ".loads",
+        "threading.Thread",
+    ];
+
+    /// The string literals compared with a callee in `source`
+    /// (`callee == "x"`, `callee.ends_with("x")`, `matches!(callee, "a" | "b")`).
+    fn callees_named_in(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for start in [
+            "callee == \"",
+            "callee.ends_with(\"",
+            "callee.starts_with(\"",
+            "matches!(callee, \"",
+            "matches!(c.callee.as_str(), \"",
+        ] {
+            for (at, _) in source.match_indices(start) {
+                let rest = &source[at + start.len() - 1..];
+                let end = rest.find([')', '{', '&']).unwrap_or(rest.len());
+                out.extend(rest[..end].split('"').skip(1).step_by(2).map(str::to_owned));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_callee_the_analysis_names_reaches_the_prefilter() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_none_or(|e| e != "rs")
+                || entry.path().ends_with("prefilter.rs")
+            {
+                continue;
+            }
+            let text = fs_err::read_to_string(entry.path()).unwrap();
+            for callee in callees_named_in(&text) {
+                checked += 1;
+                if QUALIFIERS.contains(&callee.as_str()) {
+                    continue;
+                }
+                let name = callee.rsplit('.').next().unwrap_or(&callee);
+                let root = callee
+                    .trim_start_matches('.')
+                    .split('.')
+                    .next()
+                    .unwrap_or(&callee);
+                let shapes = [
+                    format!("{callee}(x)\n"),
+                    format!("y = x.{name}(z)\n"),
+                    format!("import {root}\n{callee}(x)\n"),
+                ];
+                // A suffix (`.urlopen`) is reached through a table entry
+                // that ends with it (`urllib.request.urlopen`).
+                let in_table = calls::TABLES
+                    .iter()
+                    .flat_map(|t| t.iter())
+                    .any(|c| c.ends_with(callee.as_str()));
+                assert!(
+                    in_table || shapes.iter().any(|s| worth_parsing(s.as_bytes())),
+                    "{}: the analysis checks `{callee}`, but no prefilter word lets a file calling it through: add it to rules::calls::NAMED or a call table",
+                    entry.path().display()
+                );
+            }
+        }
+        assert!(checked > 20, "the scan found only {checked} callees");
     }
 }

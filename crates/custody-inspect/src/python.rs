@@ -146,6 +146,10 @@ impl Facts {
     }
 
     /// Whether code in `func` (with `scope`) runs when the file is imported.
+    #[expect(
+        clippy::unused_self,
+        reason = "read as a question about these facts at every call site"
+    )]
     pub fn runs_at_import(
         &self,
         scope: Scope,

@@ -7,8 +7,8 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::analysis::{NOT_SHIPPED_DIRS, SMALL_FILE, basename};
 use crate::archive::Member;
+use crate::paths::{NOT_SHIPPED_DIRS, SMALL_FILE, basename};
 use crate::{python, skeleton};
 
 /// For each module of the package, the names of its functions that an

@@ -5,9 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::analysis::{SPAWN_CALLS, basename, is_startup_surface};
 use crate::archive::{Contents, Format, Member};
+use crate::paths::{basename, is_startup_surface};
 use crate::python;
+use crate::rules::calls::SPAWN_CALLS;
 
 /// Local modules that `setup.py` imports: they run while installing too.
 /// Each maps to the names `setup.py` imports from it (it may call them).

@@ -16,6 +16,7 @@
 //! digest, rules, and each file's size, inode and change time) is not read
 //! again.
 
+use crate::code::Code;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
@@ -23,9 +24,12 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{self, Finding, Level, Options, Phase, Report, Verdict, is_startup_surface};
+use crate::analysis;
 use crate::archive::{Anomaly, ArchiveError, Contents, Format, HEAD_BYTES, Member};
 use crate::cache::Cache;
+use crate::options::Options;
+use crate::paths::{first_code_line, is_startup_surface};
+use crate::report::{Finding, Level, Phase, Report, Verdict};
 
 /// Bytes of a distribution's file list read before giving up on it.
 const MAX_LIST_BYTES: u64 = 64 << 20;
@@ -128,7 +132,7 @@ pub fn inspect(
     cache: Option<&Cache>,
 ) -> Result<Environment, ArchiveError> {
     let layout = list(root)?;
-    let limits = analysis::Options::limits(options);
+    let limits = Options::limits(options);
     let hooks = startup_hooks(root, &layout);
     // Reading a cold environment waits on the disk more than on the cores:
     // more distributions in flight than cores (memory stays a few
@@ -208,7 +212,7 @@ pub fn inspect(
     verdict = verdict.max(env_verdict);
     score = score.saturating_add(env_score);
     reasons.extend(env_reasons);
-    analysis::order(&mut findings);
+    crate::report::order(&mut findings);
     Ok(Environment {
         report: Report {
             path: root.display().to_string(),
@@ -237,8 +241,8 @@ pub fn looks_installed(dir: &Path) -> bool {
     })
 }
 
-const ORPHAN: &str = "custody::orphan-startup-hook";
-const UNOWNED_PATHS: &str = "custody::unowned-path-hook";
+const ORPHAN: Code = Code::OrphanStartupHook;
+const UNOWNED_PATHS: Code = Code::UnownedPathHook;
 
 /// Lists the folder and assigns every file to the distribution whose list
 /// names it, or to a group of unowned files by top-level name.
@@ -793,7 +797,7 @@ fn orphans(
         }
         if !runs_code {
             findings.push(Finding {
-                code: UNOWNED_PATHS,
+                code: UNOWNED_PATHS.as_str(),
                 level: Level::Low,
                 phase: Phase::Startup,
                 path: path.clone(),
@@ -806,13 +810,13 @@ fn orphans(
             });
         } else if layout.unknown_owners.is_empty() {
             findings.push(Finding {
-                code: ORPHAN,
+                code: ORPHAN.as_str(),
                 level: Level::Critical,
                 phase: Phase::Startup,
                 path: path.clone(),
                 line: Some(1),
                 layer: None,
-                snippet: analysis::first_code_line(&m.data).to_owned(),
+                snippet: first_code_line(&m.data).to_owned(),
                 message:
                     "a start-up hook that no installed distribution's RECORD lists: an implant"
                         .into(),

@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use custody_inspect::analysis::{Options, Phase, Report, Verdict, inspect, inspect_with};
 use custody_inspect::archive::{Anomaly, Limits, read};
+use custody_inspect::{Options, Phase, Report, Verdict, inspect, inspect_with};
 
 fn wheel(dir: &Path, files: &[(&str, Vec<u8>)]) -> PathBuf {
     let p = dir.join("pkg-1.0-py3-none-any.whl");

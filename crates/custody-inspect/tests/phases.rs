@@ -7,7 +7,7 @@
 mod common;
 
 use common::{SETUP, sdist, wheel};
-use custody_inspect::analysis::{Phase, Report, Verdict};
+use custody_inspect::{Phase, Report, Verdict};
 
 fn has(r: &Report, code: &str, phase: Phase) -> bool {
     r.findings

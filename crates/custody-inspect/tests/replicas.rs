@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use custody_inspect::analysis::{Phase, Report, Verdict, inspect};
 use custody_inspect::archive::{Limits, read};
+use custody_inspect::{Phase, Report, Verdict, inspect};
 
 fn replica(name: &str) -> Report {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -77,7 +77,7 @@ fn a_listed_hook_is_owned_however_large_the_environment() {
         "{:?}",
         env.report.reasons
     );
-    assert!(!codes(&env).contains(&ORPHAN));
+    assert!(!codes(&env).contains(&ORPHAN.as_str()));
     assert!(env.unread.is_empty(), "{:?}", env.unread);
 }
 
@@ -112,7 +112,11 @@ fn an_unreadable_owner_makes_an_unlisted_hook_unjudged_not_an_implant() {
     );
     write(root, "oldpkg.pth", "import oldpkg_hook\n");
     let env = inspect(root, Options::default(), None).unwrap();
-    assert!(!codes(&env).contains(&ORPHAN), "{:?}", env.report.reasons);
+    assert!(
+        !codes(&env).contains(&ORPHAN.as_str()),
+        "{:?}",
+        env.report.reasons
+    );
     assert!(
         env.unread
             .iter()
@@ -142,7 +146,7 @@ fn an_unlisted_pth_of_folders_only_runs_no_code() {
         "{:?}",
         env.report.reasons
     );
-    assert!(codes(&env).contains(&UNOWNED_PATHS));
+    assert!(codes(&env).contains(&UNOWNED_PATHS.as_str()));
 }
 
 #[test]
@@ -287,7 +291,11 @@ fn with_no_list_of_files_anywhere_a_hook_is_reported_not_judged() {
     write(root, "six.py", "x = 1\n");
     write(root, "hook.pth", "import six\n");
     let env = inspect(root, Options::default(), None).unwrap();
-    assert!(!codes(&env).contains(&ORPHAN), "{:?}", env.report.reasons);
+    assert!(
+        !codes(&env).contains(&ORPHAN.as_str()),
+        "{:?}",
+        env.report.reasons
+    );
     assert!(
         env.unread
             .iter()

@@ -9,8 +9,8 @@
 
 use std::io::Write;
 
-use custody_inspect::analysis::{Report, inspect};
 use custody_inspect::archive::{Limits, read};
+use custody_inspect::{Report, inspect};
 
 /// A `setup.py` that does nothing but declare the package.
 pub const SETUP: &str = "from setuptools import setup\nsetup(name='pkg')\n";
@@ -33,7 +33,9 @@ pub fn sdist(files: &[(&str, &str)]) -> Report {
             .unwrap();
     }
     t.into_inner().unwrap().finish().unwrap().flush().unwrap();
-    inspect(&read(&p, &Limits::default()).unwrap())
+    let r = inspect(&read(&p, &Limits::default()).unwrap());
+    dump("sdist", files, &r);
+    r
 }
 
 /// A wheel `pkg-1.0-py3-none-any.whl` with these files, inspected.
@@ -47,5 +49,34 @@ pub fn wheel(files: &[(&str, &str)]) -> Report {
         z.write_all(data.as_bytes()).unwrap();
     }
     z.finish().unwrap();
-    inspect(&read(&p, &Limits::default()).unwrap())
+    let r = inspect(&read(&p, &Limits::default()).unwrap());
+    dump("wheel", files, &r);
+    r
+}
+
+/// With `CUSTODY_DUMP_CASES=<dir>`, keeps each package a test builds under
+/// `<dir>/<test>/<n>.<kind>/` with its report (`report.json`): how the
+/// rule tests of `rules.rs` became the cases of `tests/cases/`.
+fn dump(kind: &str, files: &[(&str, &str)], r: &Report) {
+    let Some(root) = std::env::var_os("CUSTODY_DUMP_CASES") else {
+        return;
+    };
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .replace("::", "__");
+    let dir = std::path::Path::new(&root).join(test);
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = std::fs::read_dir(&dir).unwrap().count();
+    let case = dir.join(format!("{n}.{kind}"));
+    for (name, data) in files {
+        let p = case.join("files").join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+    std::fs::write(
+        case.join("report.json"),
+        serde_json::to_string_pretty(r).unwrap(),
+    )
+    .unwrap();
 }

@@ -1,0 +1,8 @@
+import subprocess
+BUILD = (
+    'make '
+    'all'
+)
+
+def build():
+    subprocess.run(BUILD, shell=True)

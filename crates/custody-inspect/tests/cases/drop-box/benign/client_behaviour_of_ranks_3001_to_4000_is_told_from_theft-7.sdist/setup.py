@@ -1,0 +1,3 @@
+import uwsgiconfig
+from setuptools import setup
+setup(name='pkg')

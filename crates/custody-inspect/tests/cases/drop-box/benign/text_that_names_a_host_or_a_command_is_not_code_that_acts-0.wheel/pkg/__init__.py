@@ -1,0 +1,1 @@
+DESC = "e.g. {'budget_alerts': 'https://nothooks.slack.com/services/T00000000/B00000000/XXXXXXXX'}"

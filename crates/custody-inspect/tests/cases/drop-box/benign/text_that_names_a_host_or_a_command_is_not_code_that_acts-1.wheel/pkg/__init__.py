@@ -1,0 +1,2 @@
+class TelegramIO:
+    API = 'https://api.telegram.org/bot'

@@ -1,0 +1,3 @@
+import requests
+name = 'value'
+x = eval(f"'{name}'")

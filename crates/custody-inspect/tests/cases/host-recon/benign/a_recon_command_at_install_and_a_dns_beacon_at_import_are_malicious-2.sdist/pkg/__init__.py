@@ -1,0 +1,2 @@
+import socket
+LOCAL = socket.gethostbyname('localhost')

@@ -1,0 +1,4 @@
+import os
+from setuptools import setup
+os.system('whoami')
+setup(name='pkg')

@@ -1,0 +1,2 @@
+import os
+os.system('start https://127.0.0.1:9/')

@@ -1,0 +1,1 @@
+m1 = __import__(''.join(chr(a ^ b) for a, b in zip(b'\x01\x02', b'\x71\x72')))

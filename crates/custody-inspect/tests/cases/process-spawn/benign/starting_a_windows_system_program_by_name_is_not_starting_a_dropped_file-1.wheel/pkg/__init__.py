@@ -1,0 +1,2 @@
+import subprocess
+subprocess.run(['C:/Users/Public/update.exe'])

@@ -1,0 +1,3 @@
+import os
+CREDENTIALS = os.path.expanduser('~/.aws/credentials')
+RC_FILES = ['.bashrc', '.zshrc']
