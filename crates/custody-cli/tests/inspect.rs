@@ -278,5 +278,19 @@ fn sarif_output_for_inspect_has_a_result_per_finding() {
     for res in results {
         let i = usize::try_from(res["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules[i]["id"], res["ruleId"]);
+        // The verdict's reasons are properties of each result, not part of
+        // a finding's message (they may be about another file).
+        let reasons = res["properties"]["verdictReasons"].as_array().unwrap();
+        assert!(!reasons.is_empty(), "{res}");
+        for reason in reasons {
+            let text = res["message"]["text"].as_str().unwrap();
+            assert!(!text.contains(reason.as_str().unwrap()), "{text}");
+        }
+    }
+    // A rule is described by its code's summary, whatever the first
+    // finding of that code said.
+    for rule in rules {
+        let code: custody::inspect::Code = rule["id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(rule["shortDescription"]["text"], code.summary(), "{rule}");
     }
 }

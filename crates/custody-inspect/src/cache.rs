@@ -12,7 +12,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::code::Code;
 use crate::report::Report;
 
 /// Fingerprint of the analysis rules this build holds (its source, hashed
@@ -52,12 +51,9 @@ impl Cache {
     /// A cached result, if there is a whole one.
     pub fn get(&self, key: &Key) -> Option<Report> {
         let data = fs_err::read(self.path(key)).ok()?;
-        let report: Report = serde_json::from_slice(&data).ok()?;
-        report
-            .findings
-            .iter()
-            .all(|f| !f.code.is_empty())
-            .then_some(report)
+        // A code this build does not know fails to parse: a miss, so an
+        // entry written by another version is analysed again.
+        serde_json::from_slice(&data).ok()
     }
 
     /// Stores a result; errors are ignored (the cost is a later miss).
@@ -75,49 +71,6 @@ impl Cache {
         };
         if tmp.write_all(&data).is_ok() {
             let _ = tmp.persist(&path);
-        }
-    }
-}
-
-/// Codes are `&'static str` in findings; one read back from the cache
-/// must be a [`Code`] this build knows, else it reads as empty (a miss:
-/// an entry written by another version is analysed again).
-fn intern(code: &str) -> &'static str {
-    code.parse::<Code>().map_or("", Code::as_str)
-}
-
-/// A finding as stored: its code as text (interned when read back).
-#[derive(serde::Deserialize)]
-struct StoredFinding {
-    code: String,
-    level: crate::report::Level,
-    phase: crate::report::Phase,
-    path: String,
-    line: Option<usize>,
-    layer: Option<String>,
-    snippet: String,
-    message: String,
-    function: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for crate::report::Finding {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        StoredFinding::deserialize(d).map(Into::into)
-    }
-}
-
-impl From<StoredFinding> for crate::report::Finding {
-    fn from(f: StoredFinding) -> Self {
-        Self {
-            code: intern(&f.code),
-            level: f.level,
-            phase: f.phase,
-            path: f.path,
-            line: f.line,
-            layer: f.layer,
-            snippet: f.snippet,
-            message: f.message,
-            function: f.function,
         }
     }
 }

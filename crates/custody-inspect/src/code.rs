@@ -113,14 +113,6 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
-/// `finding.code == Code::PthExec`, while [`crate::Finding::code`] is still
-/// the code's name (callers outside the crate read it as text).
-impl PartialEq<Code> for &str {
-    fn eq(&self, other: &Code) -> bool {
-        *self == other.as_str()
-    }
-}
-
 impl Code {
     /// The code table of `docs/inspect.md`, one row per code.
     #[must_use]

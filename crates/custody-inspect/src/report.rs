@@ -2,6 +2,7 @@
 //! phase and place), the package's verdict, and the order findings are
 //! listed in. Pure data, serialised as the JSON of `custody inspect`.
 
+use crate::code::Code;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{Anomaly, Format};
@@ -35,13 +36,13 @@ pub enum Level {
 }
 
 /// One piece of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable code (`custody::secret-access`, ...): always the name of a
     /// [`Code`](crate::Code) ([`Code::as_str`](crate::Code::as_str)), and
     /// compared with one as `finding.code == Code::SecretAccess`. Kept as
     /// text while callers outside the crate read it so.
-    pub code: &'static str,
+    pub code: Code,
     /// Strength.
     pub level: Level,
     /// When it runs.

@@ -797,7 +797,7 @@ fn orphans(
         }
         if !runs_code {
             findings.push(Finding {
-                code: UNOWNED_PATHS.as_str(),
+                code: UNOWNED_PATHS,
                 level: Level::Low,
                 phase: Phase::Startup,
                 path: path.clone(),
@@ -810,7 +810,7 @@ fn orphans(
             });
         } else if layout.unknown_owners.is_empty() {
             findings.push(Finding {
-                code: ORPHAN.as_str(),
+                code: ORPHAN,
                 level: Level::Critical,
                 phase: Phase::Startup,
                 path: path.clone(),

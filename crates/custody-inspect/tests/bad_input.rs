@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
 
+use custody_inspect::Code;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +33,7 @@ fn inspect_wheel(files: &[(&str, Vec<u8>)]) -> Report {
 fn has(r: &Report, code: &str, line: usize) -> bool {
     r.findings
         .iter()
-        .any(|f| f.code == code && f.line == Some(line) && f.phase == Phase::Import)
+        .any(|f| f.code.as_str() == code && f.line == Some(line) && f.phase == Phase::Import)
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn deep_nesting_and_endless_encoding_layers_are_bounded() {
         ("pkg/layers.py", layered.into_bytes()),
     ]);
     // The outer call is seen; the onion is not peeled without end.
-    assert!(r.findings.iter().any(|f| f.code == "custody::dynamic-code"));
+    assert!(r.findings.iter().any(|f| f.code == Code::DynamicCode));
     assert!(
         r.findings
             .iter()
@@ -148,7 +149,7 @@ fn files_changed_after_install_are_reported_against_record() {
     let mismatched: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.code == "custody::record-mismatch")
+        .filter(|f| f.code == Code::RecordMismatch)
         .map(|f| f.path.as_str())
         .collect();
     assert_eq!(mismatched, vec!["pkg/__init__.py"], "{:#?}", r.findings);
@@ -173,7 +174,7 @@ fn a_tampered_wheel_fails_its_own_record() {
     assert!(
         r.findings
             .iter()
-            .any(|f| f.code == "custody::record-mismatch" && f.path == "pkg/helper.py"),
+            .any(|f| f.code == Code::RecordMismatch && f.path == "pkg/helper.py"),
         "{:#?}",
         r.findings
     );
@@ -208,7 +209,7 @@ fn by_default_a_wheel_record_is_checked_for_what_is_analysed() {
         let r = inspect_with(&read(&p, &options.limits()).unwrap(), options);
         r.findings
             .iter()
-            .filter(|f| f.code == "custody::record-mismatch")
+            .filter(|f| f.code == Code::RecordMismatch)
             .map(|f| f.path.clone())
             .collect::<Vec<_>>()
     };

@@ -65,7 +65,7 @@ impl From<&Report> for Seen {
                 .findings
                 .iter()
                 .map(|f| SeenFinding {
-                    code: f.code,
+                    code: f.code.as_str(),
                     level: f.level,
                     phase: f.phase,
                     path: f.path.clone(),
@@ -168,7 +168,7 @@ fn every_case_has_the_verdict_of_its_class_and_its_snapshot() {
         let code_found = report
             .findings
             .iter()
-            .any(|f| f.code.strip_prefix("custody::") == Some(code));
+            .any(|f| f.code.as_str().strip_prefix("custody::") == Some(code));
         if class != "benign" && !code_found {
             wrong.push(format!("{id}: no finding of custody::{code}"));
         }

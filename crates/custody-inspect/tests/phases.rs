@@ -12,7 +12,7 @@ use custody_inspect::{Phase, Report, Verdict};
 fn has(r: &Report, code: &str, phase: Phase) -> bool {
     r.findings
         .iter()
-        .any(|f| f.code == code && f.phase == phase)
+        .any(|f| f.code.as_str() == code && f.phase == phase)
 }
 
 #[test]

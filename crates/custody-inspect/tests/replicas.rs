@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+use custody_inspect::Code;
 use std::path::PathBuf;
 
 use custody_inspect::archive::{Limits, read};
@@ -19,7 +20,10 @@ fn replica(name: &str) -> Report {
 /// A finding with this code, in this file, at this line and phase.
 fn has(r: &Report, code: &str, path: &str, line: Option<usize>, phase: Phase) -> bool {
     r.findings.iter().any(|f| {
-        f.code == code && f.path == path && (line.is_none() || f.line == line) && f.phase == phase
+        f.code.as_str() == code
+            && f.path == path
+            && (line.is_none() || f.line == line)
+            && f.phase == phase
     })
 }
 
@@ -55,14 +59,14 @@ fn litellm_1_82_7_injected_proxy_server() {
     assert!(
         r.findings
             .iter()
-            .any(|f| f.code == "custody::secret-access" && f.layer.is_some() && f.line == Some(6)),
+            .any(|f| f.code == Code::SecretAccess && f.layer.is_some() && f.line == Some(6)),
         "{}",
         dump(&r)
     );
     assert!(
         r.findings
             .iter()
-            .any(|f| f.code == "custody::env-dump" && f.layer.is_some() && f.line == Some(20)),
+            .any(|f| f.code == Code::EnvDump && f.layer.is_some() && f.line == Some(20)),
         "{}",
         dump(&r)
     );
@@ -96,7 +100,7 @@ fn litellm_1_82_8_pth_runs_at_every_startup() {
     );
     assert!(
         r.findings.iter().any(|f| f.path == "litellm_init.pth"
-            && f.code == "custody::network-egress"
+            && f.code == Code::NetworkEgress
             && f.phase == Phase::Startup),
         "the innermost layer's network call is found: {}",
         dump(&r)
@@ -206,7 +210,7 @@ fn telnyx_4_87_1_payload_in_a_wav() {
         // The marker TNXCFG1: sits at byte 2044; the payload follows it at 2052.
         let wav = format!("{prefix}telnyx/_assets/notification.wav");
         assert!(
-            r.findings.iter().any(|f| f.code == "custody::media-payload"
+            r.findings.iter().any(|f| f.code == Code::MediaPayload
                 && f.path == wav
                 && f.snippet.starts_with("byte 2052, after")
                 && f.snippet.ends_with("TNXCFG1:`")),

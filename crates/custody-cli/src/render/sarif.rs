@@ -189,27 +189,10 @@ fn inspect_parts(
         let archive = std::path::Path::new(&r.path);
         let is_folder = archive.is_dir();
         for f in &r.findings {
-            rules.entry(f.code).or_insert_with(|| {
-                json!({
-                    "id": f.code,
-                    "name": f.code.trim_start_matches("custody::").split('-').map(|w| {
-                        let mut c = w.chars();
-                        c.next().map(|h| h.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-                    }).collect::<String>(),
-                    "shortDescription": {"text": f.code},
-                    "fullDescription": {"text": format!("{} (custody inspect; codes in docs/inspect.md)", f.message)},
-                    "help": {"text": "custody inspect finding; see docs/inspect.md"},
-                    "properties": {
-                        "tags": ["security", "malicious-code"],
-                        "security-severity": match f.level {
-                            Level::Critical => "9.5",
-                            Level::High => "7.5",
-                            Level::Medium => "5.0",
-                            Level::Low => "2.0",
-                        },
-                    },
-                })
-            });
+            let worst = worst_level(reports, f.code);
+            rules
+                .entry(f.code.as_str())
+                .or_insert_with(|| inspect_rule(f.code, worst));
             let level = match (r.verdict, f.level) {
                 (Verdict::Malicious, Level::High | Level::Critical) => "error",
                 (_, Level::Low) => "note",
@@ -233,12 +216,63 @@ fn inspect_parts(
             results.push(json!({
                 "ruleId": f.code,
                 "level": level,
-                "message": {"text": format!("{} ({:?}, {}): {} `{}`", f.message, f.phase, place, r.reasons.first().map_or("", String::as_str), f.snippet)},
+                "message": {"text": format!("{} ({:?}, {}): `{}`", f.message, f.phase, place, f.snippet)},
                 "locations": [{"physicalLocation": phys}],
                 "partialFingerprints": {"custody/v1": format!("{}:{}:{}", f.code, f.path, f.line.unwrap_or(0))},
-                "properties": {"verdict": r.verdict, "phase": f.phase, "member": f.path, "layer": f.layer},
+                "properties": {"verdict": r.verdict, "verdictReasons": r.reasons, "phase": f.phase, "member": f.path, "layer": f.layer},
             }));
         }
     }
     (rules, results)
+}
+
+/// The SARIF rule of an inspect finding code: its description is the
+/// code's own summary (the row of `docs/inspect.md`'s code table), never a
+/// finding's message; its `security-severity` (read by GitHub code
+/// scanning) follows the strongest finding of that code in the log.
+fn inspect_rule(code: custody::inspect::Code, worst: custody::inspect::Level) -> Value {
+    use custody::inspect::Level;
+    let name: String = code
+        .as_str()
+        .trim_start_matches("custody::")
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|h| h.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    json!({
+        "id": code.as_str(),
+        "name": name,
+        "shortDescription": {"text": code.summary()},
+        "fullDescription": {"text": format!("{} (custody inspect; codes in docs/inspect.md)", code.summary())},
+        "help": {"text": "custody inspect finding; see docs/inspect.md"},
+        "properties": {
+            "tags": ["security", "malicious-code"],
+            "security-severity": match worst {
+                Level::Critical => "9.5",
+                Level::High => "7.5",
+                Level::Medium => "5.0",
+                Level::Low => "2.0",
+            },
+        },
+    })
+}
+
+/// The strongest level of any finding with `code` in reports that are not
+/// clean.
+fn worst_level(
+    reports: &[custody::inspect::Report],
+    code: custody::inspect::Code,
+) -> custody::inspect::Level {
+    reports
+        .iter()
+        .filter(|r| r.verdict != custody::inspect::Verdict::Clean)
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.code == code)
+        .map(|f| f.level)
+        .max()
+        .unwrap_or(custody::inspect::Level::Low)
 }

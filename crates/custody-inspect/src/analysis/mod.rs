@@ -80,7 +80,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
             Phase::Runtime
         };
         findings.push(Finding {
-            code: Code::RecordMismatch.as_str(),
+            code: Code::RecordMismatch,
             level: Level::High,
             phase,
             path: m.path,
@@ -99,7 +99,7 @@ pub fn inspect_with(contents: &Contents, options: Options) -> Report {
     for a in &contents.anomalies {
         if let Anomaly::UnsafePath { path } = a {
             findings.push(Finding {
-                code: Code::PathTraversal.as_str(),
+                code: Code::PathTraversal,
                 level: Level::High,
                 phase: Phase::Install,
                 path: path.clone(),
@@ -268,7 +268,7 @@ fn finding(
         s.to_owned()
     };
     Finding {
-        code: code.as_str(),
+        code,
         level,
         phase,
         path: path.to_owned(),

@@ -40,7 +40,11 @@ const HOOK: &str = "import _distutils_hack; _distutils_hack.add_shim()\n";
 const HACK: &str = "def add_shim():\n    pass\n";
 
 fn codes(env: &Environment) -> Vec<&str> {
-    env.report.findings.iter().map(|f| f.code).collect()
+    env.report
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect()
 }
 
 #[test]
@@ -217,7 +221,8 @@ fn the_cache_serves_an_unchanged_environment_and_misses_a_tampered_file() {
             .report
             .findings
             .iter()
-            .any(|f| f.code == "custody::record-mismatch" && f.path == "requests/__init__.py"),
+            .any(|f| f.code.as_str() == "custody::record-mismatch"
+                && f.path == "requests/__init__.py"),
         "{:?}",
         after.report.findings
     );

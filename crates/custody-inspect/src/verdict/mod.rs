@@ -260,7 +260,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         early.iter().any(|g| {
             g.path == path
                 && g.level >= Level::Medium
-                && ACTING_CODES.iter().any(|c| g.code == *c)
+                && ACTING_CODES.contains(&g.code)
                 && g.message != CURL_IN_TEXT
         })
     };
@@ -268,9 +268,7 @@ pub(crate) fn verdict(findings: &[Finding]) -> (Verdict, u32, Vec<String>) {
         .iter()
         .filter(|f| {
             (f.level >= Level::High
-                && (f.level >= Level::Critical
-                    || !NAMING_CODES.iter().any(|c| f.code == *c)
-                    || acts(&f.path)))
+                && (f.level >= Level::Critical || !NAMING_CODES.contains(&f.code) || acts(&f.path)))
                 || (f.code == Code::StartupHook || f.code == Code::PthExec)
         })
         .map(|f| format!("{} in {} ({:?})", f.code, f.path, f.phase))
