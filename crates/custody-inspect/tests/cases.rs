@@ -7,7 +7,10 @@
 //! verdict must be malicious), `suspicious`, `benign` (a look-alike whose
 //! verdict must be clean, except the few listed in [`NOT_CLEAN_TODAY`]),
 //! or `found` (a code that decides no verdict alone: the finding must be
-//! there, whatever the verdict). Malicious, suspicious and found cases
+//! there, whatever the verdict). Many cases come in pairs from one test:
+//! a benign `lookalike_of__<name>` is the clean twin of a malicious case
+//! named after what it catches, and a malicious `control_for__<name>` shows
+//! that the rule a benign case stays clear of does fire. Malicious, suspicious and found cases
 //! must have a finding of their folder's code. Each case's verdict, score, reasons and findings
 //! (code, level, phase, path, line, layer) are snapshot-tested with insta
 //! beside it (`<name>.<kind>.snap`), so a rule change shows as a snapshot
@@ -28,7 +31,7 @@ use serde::Serialize;
 /// here; each is a known false positive to fix in the rules, when the
 /// snapshot will show the change.
 const NOT_CLEAN_TODAY: &[&str] = &[
-    "network-egress/benign/a_python_c_one_liner_that_connects_run_at_install_is_malicious-1.sdist",
+    "network-egress/benign/lookalike_of__a_python_c_one_liner_that_connects_run_at_install_is_malicious-1.sdist",
     "obfuscation/benign/regex_character_ranges_spelled_in_escapes_are_not_hidden_text-1.sdist",
     "process-spawn/benign/starting_a_windows_system_program_by_name_is_not_starting_a_dropped_file-1.wheel",
     "drop-box/benign/documentation_and_binary_constants_are_not_payloads-3.wheel",
