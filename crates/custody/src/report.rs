@@ -56,6 +56,10 @@ pub struct DatabaseInfo {
     pub status: IndexStatus,
     /// Whole days since the newest record's `modified`.
     pub age_days: Option<i64>,
+    /// Older than the policy's `max-db-age` (a warning says so; `--strict`
+    /// fails on it). Not printed: the warning carries it.
+    #[serde(skip)]
+    pub stale: bool,
 }
 
 /// Counts.

@@ -42,11 +42,12 @@ pub enum ScanError {
     Store(#[from] custody_advisory::store::StoreError),
 }
 
-/// Whole days since the newest record, and the warnings about the data.
+/// Whole days since the newest record, whether that is older than the
+/// limit, and the warnings about the data.
 fn freshness(
     status: &crate::advisories::IndexStatus,
     opts: &ScanOptions,
-) -> (Option<i64>, Vec<String>) {
+) -> (Option<i64>, bool, Vec<String>) {
     let newest = status
         .newest_modified
         .as_deref()
@@ -60,8 +61,9 @@ fn freshness(
             status.embedded
         ));
     }
+    let stale = matches!((opts.max_db_age, newest), (Some(limit), Some(newest)) if opts.now.duration_since(newest) > limit);
     if let (Some(limit), Some(newest)) = (opts.max_db_age, newest)
-        && opts.now.duration_since(newest) > limit
+        && stale
     {
         warnings.push(format!(
             "advisory data is stale: newest record modified {newest}, {} days ago (limit {} days)",
@@ -69,7 +71,7 @@ fn freshness(
             limit.as_hours() / 24
         ));
     }
-    (age_days, warnings)
+    (age_days, stale, warnings)
 }
 
 /// Looks every checkable package up and builds the report.
@@ -79,7 +81,7 @@ pub fn scan(
     opts: &ScanOptions,
 ) -> Result<ScanReport, ScanError> {
     let status = index.status()?;
-    let (age_days, mut warnings) = freshness(&status, opts);
+    let (age_days, stale, mut warnings) = freshness(&status, opts);
     let (checked, unchecked) = group(inv);
 
     let today = opts.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
@@ -141,7 +143,11 @@ pub fn scan(
         schema: SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
         scanned_at: opts.now,
-        database: DatabaseInfo { status, age_days },
+        database: DatabaseInfo {
+            status,
+            age_days,
+            stale,
+        },
         sources: inv.sources.clone(),
         summary,
         findings,

@@ -182,7 +182,7 @@ pub fn scan(req: &ScanRequest) -> Result<ScanOutcome, ScanFlowError> {
         policy,
     };
     let report = crate::scan::scan(&inventory, &index, &opts)?;
-    if req.strict && is_stale(&report) {
+    if req.strict && report.database.stale {
         return Err(ScanFlowError::Stale {
             warnings: report.warnings,
         });
@@ -200,14 +200,6 @@ pub fn scan(req: &ScanRequest) -> Result<ScanOutcome, ScanFlowError> {
         inspected,
         problems,
     })
-}
-
-/// Whether the advisory data is older than the freshness limit.
-fn is_stale(report: &ScanReport) -> bool {
-    report
-        .warnings
-        .iter()
-        .any(|w| w.starts_with("advisory data is stale"))
 }
 
 /// The policy at `config`, else `custody.toml` in the folder of `first`
