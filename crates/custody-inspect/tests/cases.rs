@@ -5,7 +5,7 @@
 //! `site`, the folder read as an installed environment; text read as data, never
 //! run; hosts are 127.0.0.1 or placeholders). `class` is `malicious` (the
 //! verdict must be malicious), `suspicious`, `benign` (a look-alike whose
-//! verdict must be clean, except the few listed in [`NOT_CLEAN_TODAY`]),
+//! verdict must be clean),
 //! or `found` (a code that decides no verdict alone: the finding must be
 //! there, whatever the verdict). Many cases come in pairs from one test:
 //! a benign `lookalike_of__<name>` is the clean twin of a malicious case
@@ -26,16 +26,6 @@ use std::path::{Path, PathBuf};
 
 use custody_inspect::{Report, Verdict};
 use serde::Serialize;
-
-/// Benign look-alikes judged suspicious today. The rules are not changed
-/// here; each is a known false positive to fix in the rules, when the
-/// snapshot will show the change.
-const NOT_CLEAN_TODAY: &[&str] = &[
-    "network-egress/benign/lookalike_of__a_python_c_one_liner_that_connects_run_at_install_is_malicious-1.sdist",
-    "obfuscation/benign/regex_character_ranges_spelled_in_escapes_are_not_hidden_text-1.sdist",
-    "process-spawn/benign/starting_a_windows_system_program_by_name_is_not_starting_a_dropped_file-1.wheel",
-    "drop-box/benign/documentation_and_binary_constants_are_not_payloads-3.wheel",
-];
 
 /// What a case's snapshot holds: what users act on, not the wording.
 #[derive(Serialize)]
@@ -160,7 +150,6 @@ fn every_case_has_the_verdict_of_its_class_and_its_snapshot() {
         let want = match class {
             "malicious" => Some(Verdict::Malicious),
             "suspicious" => Some(Verdict::Suspicious),
-            "benign" if NOT_CLEAN_TODAY.contains(&id.as_str()) => Some(Verdict::Suspicious),
             "benign" => Some(Verdict::Clean),
             "found" => None,
             other => panic!("{id}: class `{other}` is not malicious, suspicious, benign or found"),
