@@ -5,7 +5,8 @@
 //! the questions it answers: [`Ledger::impact`] (from a package version to
 //! every environment, run and dataset version it touched) and
 //! [`Ledger::lineage`]. [`Ledger::verify`] recomputes the chain and
-//! rebuilds the derived tables from the log.
+//! rebuilds the derived tables from the log; [`Ledger::checkpoint`] signs
+//! a Merkle root over the log that later verifications check.
 //!
 //! ```
 //! use custody_ledger::{Ledger, Location, PackageQuery, Window};
@@ -26,6 +27,7 @@
 //! ```
 
 pub mod backend;
+pub mod checkpoint;
 pub mod error;
 pub mod graph;
 pub mod ingest;
@@ -37,6 +39,7 @@ pub mod migrations;
 pub mod query;
 pub mod verify;
 
+pub use checkpoint::{Checkpoint, CheckpointFault};
 pub use error::{LedgerError, Refusal};
 pub use ledger::{AddOutcome, Ledger};
 pub use lineage::{Edge, Lineage};

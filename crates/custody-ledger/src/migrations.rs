@@ -17,11 +17,18 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_events_and_graph",
-    sql: include_str!("../migrations/0001_events_and_graph.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_events_and_graph",
+        sql: include_str!("../migrations/0001_events_and_graph.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_checkpoints",
+        sql: include_str!("../migrations/0002_checkpoints.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
 pub fn latest() -> i64 {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::checkpoint::CheckpointFault;
 use crate::error::LedgerError;
 use crate::graph::{self, TABLES};
 use crate::ingest::{self, Kind};
@@ -71,12 +72,18 @@ pub struct VerifyReport {
     pub chain: Option<ChainFault>,
     /// Every derived row that differs.
     pub tables: Vec<TableFault>,
+    /// Signed checkpoints checked.
+    pub checkpoints: usize,
+    /// Checkpoints that do not hold (bad signature, or the log's root
+    /// over the events they cover differs: events deleted at the end, or
+    /// the chain rewritten).
+    pub checkpoint_faults: Vec<CheckpointFault>,
 }
 
 impl VerifyReport {
     /// Nothing differs.
     pub fn ok(&self) -> bool {
-        self.chain.is_none() && self.tables.is_empty()
+        self.chain.is_none() && self.tables.is_empty() && self.checkpoint_faults.is_empty()
     }
 }
 
@@ -159,7 +166,10 @@ impl Ledger {
                 }
             }
         }
+        let (checkpoints, checkpoint_faults) = self.check_checkpoints(&events)?;
         Ok(VerifyReport {
+            checkpoints,
+            checkpoint_faults,
             events: events.len(),
             head: events
                 .last()

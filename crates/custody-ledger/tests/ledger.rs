@@ -38,6 +38,7 @@ suite!(
     verify_names_a_reordered_event,
     verify_names_an_edited_derived_row,
     a_failed_ingest_leaves_nothing,
+    checkpoints_catch_a_truncated_or_rewritten_log,
 );
 
 const LITELLM: &str = "litellm";
@@ -105,12 +106,12 @@ mod cases {
 
     pub fn migrations_are_recorded(store: &dyn Store) {
         let mut l = Ledger::open(&store.location()).expect("open");
-        assert_eq!(l.schema_version().expect("version"), 1);
+        assert_eq!(l.schema_version().expect("version"), 2);
         drop(l);
         // Opening again applies nothing twice.
         let mut l = Ledger::open(&store.location()).expect("reopen");
-        assert_eq!(l.schema_version().expect("version"), 1);
-        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 1);
+        assert_eq!(l.schema_version().expect("version"), 2);
+        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
     }
 
     pub fn add_is_idempotent(store: &dyn Store) {
@@ -395,5 +396,36 @@ mod cases {
         store.raw(store.drop_trigger());
         assert_eq!(l.add(&doc).expect("add"), AddOutcome::Stored(2));
         assert!(l.verify().expect("verify").ok());
+    }
+
+    pub fn checkpoints_catch_a_truncated_or_rewritten_log(store: &dyn Store) {
+        let mut s = story(store);
+        let signer = key();
+        s.ledger
+            .trust_add(&signer.public().to_pem())
+            .expect("trust");
+        let c = s.ledger.checkpoint(&signer).expect("checkpoint");
+        assert_eq!(c.tree_size, 7);
+        let r = s.ledger.verify().expect("verify");
+        assert!(r.ok() && r.checkpoints == 1, "{r:?}");
+        // Deleting the last event leaves an intact chain: the checkpoint
+        // names it.
+        store.raw("DELETE FROM events WHERE seq = 7");
+        let r = s.ledger.verify().expect("verify");
+        assert_eq!(r.chain, None);
+        assert_eq!(r.checkpoint_faults.len(), 1, "{r:?}");
+        assert!(
+            r.checkpoint_faults[0].reason.contains("the log has 6"),
+            "{r:?}"
+        );
+        // A forged checkpoint row does not verify.
+        store.raw(
+            "UPDATE checkpoints SET envelope = REPLACE(envelope, '\"sig\":\"', '\"sig\":\"A')",
+        );
+        let r = s.ledger.verify().expect("verify");
+        assert!(
+            r.checkpoint_faults[0].reason.starts_with("signature"),
+            "{r:?}"
+        );
     }
 }
