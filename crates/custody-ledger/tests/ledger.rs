@@ -39,6 +39,8 @@ suite!(
     verify_names_an_edited_derived_row,
     a_failed_ingest_leaves_nothing,
     checkpoints_catch_a_truncated_or_rewritten_log,
+    a_bundled_manifest_is_read,
+    concurrent_writers_are_serialised,
 );
 
 const LITELLM: &str = "litellm";
@@ -427,5 +429,52 @@ mod cases {
             r.checkpoint_faults[0].reason.starts_with("signature"),
             "{r:?}"
         );
+    }
+
+    pub fn a_bundled_manifest_is_read(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let dir = tempfile::tempdir().expect("dir");
+        let (m, root) = common::docs::sealed_as(
+            custody_seal::seal::Container::Bundle,
+            dir.path(),
+            "D9",
+            &[("x.jsonl", "{}\n")],
+            &k,
+        );
+        assert_eq!(l.add(&m).expect("add"), AddOutcome::Stored(2));
+        let lin = l.lineage("D9", &root).expect("lineage");
+        assert_eq!(lin.sealed.map(|d| d.name), Some("D9".to_owned()));
+    }
+
+    /// Two writers at once, each with its own connection: every document
+    /// is stored once and the chain holds.
+    pub fn concurrent_writers_are_serialised(store: &dyn Store) {
+        let k = key();
+        let location = store.location();
+        Ledger::open(&location)
+            .expect("open")
+            .trust_add(&k.public().to_pem())
+            .expect("trust");
+        let dir = tempfile::tempdir().expect("dir");
+        let docs: Vec<Vec<u8>> = (0..20)
+            .map(|i| sealed(dir.path(), &format!("D{i}"), &[("a.jsonl", "{}\n")], &k).0)
+            .collect();
+        std::thread::scope(|scope| {
+            for half in docs.chunks(10) {
+                let location = location.clone();
+                scope.spawn(move || {
+                    let mut l = Ledger::open(&location).expect("open");
+                    for d in half {
+                        l.add(d).expect("add");
+                    }
+                });
+            }
+        });
+        let mut l = Ledger::open(&location).expect("open");
+        let r = l.verify().expect("verify");
+        assert!(r.ok(), "{r:?}");
+        assert_eq!(r.events, 21);
     }
 }

@@ -20,6 +20,17 @@ pub fn sealed(
     files: &[(&str, &str)],
     key: &SigningKey,
 ) -> (Vec<u8>, String) {
+    sealed_as(Container::Dsse, dir, name, files, key)
+}
+
+/// [`sealed`] in the given container (DSSE envelope or Sigstore bundle).
+pub fn sealed_as(
+    container: Container,
+    dir: &Path,
+    name: &str,
+    files: &[(&str, &str)],
+    key: &SigningKey,
+) -> (Vec<u8>, String) {
     let root = dir.join(name);
     fs_err::create_dir_all(&root).expect("mkdir");
     for (f, text) in files {
@@ -39,7 +50,7 @@ pub fn sealed(
         "the run's digest of a folder is the manifest's root"
     );
     let mut out = Vec::new();
-    seal::sign_to(&manifest, key, Container::Dsse, &mut out).expect("sign");
+    seal::sign_to(&manifest, key, container, &mut out).expect("sign");
     (out, manifest.root)
 }
 
