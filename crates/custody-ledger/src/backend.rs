@@ -76,8 +76,7 @@ impl Conn {
                 };
                 let conn = rusqlite::Connection::open(path).map_err(storage)?;
                 conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
-                conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-                    .map_err(storage)?;
+                wal(&conn).map_err(storage)?;
                 Ok(Self::Sqlite(conn))
             }
             Location::Postgres(url) => {
@@ -186,6 +185,25 @@ impl Conn {
         }
     }
 
+    /// Holds the migration lock until [`Self::unlock_migrations`]: on
+    /// PostgreSQL a session advisory lock (two first opens would otherwise
+    /// race to create the same tables); SQLite serialises each migration's
+    /// `BEGIN IMMEDIATE` already.
+    pub fn lock_migrations(&mut self) -> Result<(), String> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(_) => self.batch("SELECT pg_advisory_lock(7215001)"),
+        }
+    }
+
+    /// Releases the migration lock.
+    pub fn unlock_migrations(&mut self) -> Result<(), String> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(_) => self.batch("SELECT pg_advisory_unlock(7215001)"),
+        }
+    }
+
     /// Commits.
     pub fn commit(&mut self) -> Result<(), String> {
         self.batch("COMMIT")
@@ -195,6 +213,24 @@ impl Conn {
     /// server then rolls back itself).
     pub fn rollback(&mut self) {
         let _ = self.batch("ROLLBACK");
+    }
+}
+
+/// Switches to WAL. Two connections switching a new file at once get
+/// `SQLITE_BUSY` without the busy handler being called (the switch needs
+/// an exclusive lock): retried until [`BUSY_TIMEOUT`].
+fn wal(conn: &rusqlite::Connection) -> Result<(), rusqlite::Error> {
+    let began = std::time::Instant::now();
+    loop {
+        match conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && began.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 

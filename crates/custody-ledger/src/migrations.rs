@@ -41,8 +41,22 @@ const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TEXT NOT NULL
 )";
 
-/// Brings the store to [`latest`]; refuses a store newer than this build.
+/// Brings the store to [`latest`] under the migration lock; refuses a
+/// store newer than this build.
 pub fn migrate(conn: &mut Conn, location: &Location) -> Result<i64, LedgerError> {
+    let storage = |detail: String| LedgerError::Storage {
+        location: location.display(),
+        detail,
+    };
+    conn.lock_migrations().map_err(storage)?;
+    let result = migrate_locked(conn, location);
+    let unlocked = conn.unlock_migrations().map_err(storage);
+    let version = result?;
+    unlocked?;
+    Ok(version)
+}
+
+fn migrate_locked(conn: &mut Conn, location: &Location) -> Result<i64, LedgerError> {
     let storage = |detail: String| LedgerError::Storage {
         location: location.display(),
         detail,

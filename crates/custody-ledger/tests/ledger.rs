@@ -41,6 +41,7 @@ suite!(
     checkpoints_catch_a_truncated_or_rewritten_log,
     a_bundled_manifest_is_read,
     concurrent_writers_are_serialised,
+    concurrent_first_opens_migrate_once,
 );
 
 const LITELLM: &str = "litellm";
@@ -476,5 +477,20 @@ mod cases {
         let r = l.verify().expect("verify");
         assert!(r.ok(), "{r:?}");
         assert_eq!(r.events, 21);
+    }
+
+    /// Four processes' worth of first opens at once on an empty store.
+    pub fn concurrent_first_opens_migrate_once(store: &dyn Store) {
+        let location = store.location();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                let location = location.clone();
+                scope.spawn(move || {
+                    let mut l = Ledger::open(&location).expect("open");
+                    assert_eq!(l.schema_version().expect("version"), 2);
+                });
+            }
+        });
+        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
     }
 }
