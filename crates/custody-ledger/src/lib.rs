@@ -9,20 +9,36 @@
 //! a Merkle root over the log that later verifications check.
 //!
 //! ```
-//! use custody_ledger::{Ledger, Location, PackageQuery, Window};
+//! use custody_ledger::{AddOutcome, Ledger, Location, PackageQuery, Window};
+//! use custody_seal::keys::{Scheme, SigningKey};
+//! use custody_seal::seal::{self, Container, Options};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let location = Location::parse(dir.path().join("ledger.db").to_str().unwrap()).unwrap();
 //! let mut ledger = Ledger::open(&location).unwrap();
 //!
-//! // Documents are refused until a signer is trusted.
-//! let key = custody_seal::keys::SigningKey::generate(custody_seal::keys::Scheme::Ed25519).unwrap();
+//! // Documents are refused until their signer is trusted.
+//! let key = SigningKey::generate(Scheme::Ed25519).unwrap();
 //! ledger.trust_add(&key.public().to_pem()).unwrap();
 //!
-//! let impact = ledger
-//!     .impact(&PackageQuery { name: "litellm".into(), version: None }, &Window::default())
-//!     .unwrap();
-//! assert!(impact.environments.is_empty());
+//! // A sealed dataset version, signed as `custody seal` signs it.
+//! let data = dir.path().join("train");
+//! std::fs::create_dir(&data).unwrap();
+//! std::fs::write(data.join("a.jsonl"), "{\"id\": 1}\n").unwrap();
+//! let options = Options { name: Some("train".into()), ..Options::default() };
+//! let plan = seal::plan(&[data.clone()], &options).unwrap();
+//! let manifest = seal::build(&[data], &plan, &options, &|_| {}).unwrap();
+//! let mut signed = Vec::new();
+//! seal::sign_to(&manifest, &key, Container::Dsse, &mut signed).unwrap();
+//!
+//! assert_eq!(ledger.add(&signed).unwrap(), AddOutcome::Stored(2));
+//! assert_eq!(ledger.add(&signed).unwrap(), AddOutcome::Duplicate(2));
+//! let lineage = ledger.lineage("train", &manifest.root).unwrap();
+//! assert_eq!(lineage.sealed.unwrap().file_count, 1);
+//!
+//! // No run attestation names litellm: nothing is affected.
+//! let query = PackageQuery { name: "litellm".into(), version: None };
+//! assert!(ledger.impact(&query, &Window::default()).unwrap().environments.is_empty());
 //! assert!(ledger.verify().unwrap().ok());
 //! ```
 

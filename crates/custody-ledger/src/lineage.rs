@@ -43,7 +43,21 @@ pub struct Lineage {
 impl Ledger {
     /// The lineage of `dataset` at `root`.
     pub fn lineage(&mut self, dataset: &str, root: &str) -> Result<Lineage, LedgerError> {
-        let sealed = self.datasets(root)?.into_iter().find(|d| d.name == dataset);
+        // Any algorithm: the asked version is named, not matched by digest.
+        let sealed = self
+            .rows(
+                "SELECT name, root, file_count, sealed_at FROM dataset_versions \
+                 WHERE name = $1 AND root = $2",
+                &[dataset.into(), root.into()],
+            )?
+            .into_iter()
+            .next()
+            .map(|r| DatasetVersion {
+                name: r[0].text(),
+                root: r[1].text(),
+                file_count: r[2].int(),
+                sealed_at: r[3].text(),
+            });
         Ok(Lineage {
             dataset: dataset.to_owned(),
             root: root.to_owned(),
