@@ -1,0 +1,77 @@
+//! Typed errors, split by what the user must do: reach or log in to the
+//! store, repair the store, or give other evidence.
+
+/// Why a ledger operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The location string names no store custody can open.
+    #[error("{given}: not a ledger location: {reason}")]
+    Location {
+        /// The string as given.
+        given: String,
+        /// Why it was not understood.
+        reason: String,
+    },
+    /// The server did not answer within the connect timeout, or refused
+    /// the connection.
+    #[error("{location}: cannot reach the ledger: {detail}")]
+    Unreachable {
+        /// The location, without its password.
+        location: String,
+        /// The client's reason.
+        detail: String,
+    },
+    /// The server answered and refused the login.
+    #[error("{location}: the ledger refused the login: {detail}")]
+    LoginRefused {
+        /// The location, without its password.
+        location: String,
+        /// The server's reason.
+        detail: String,
+    },
+    /// A statement failed on a reachable store (disk full, damaged file,
+    /// a constraint): nothing of the operation was kept.
+    #[error("{location}: ledger storage failed: {detail}")]
+    Storage {
+        /// The location, without its password.
+        location: String,
+        /// The database's reason.
+        detail: String,
+    },
+    /// The store's schema is newer than this build knows.
+    #[error("{location}: the ledger's schema version {found} is newer than this build's {known}")]
+    SchemaTooNew {
+        /// The location, without its password.
+        location: String,
+        /// The store's version.
+        found: i64,
+        /// The newest version this build has.
+        known: i64,
+    },
+    /// The document was read and is not to be stored.
+    #[error("document refused: {0}")]
+    Refused(#[from] Refusal),
+}
+
+/// Why a document is not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The ledger trusts no key yet (`trust_add` one first).
+    #[error("the ledger trusts no key; add the signer's public key first")]
+    NoTrustedKeys,
+    /// A bare statement, or an envelope without signatures.
+    #[error("unsigned: {0}")]
+    Unsigned(String),
+    /// Signed, but by no trusted key (or the signature does not verify).
+    #[error("bad signature: {0}")]
+    BadSignature(String),
+    /// Signed by a trusted key, and of a kind the ledger does not store.
+    #[error("unknown document kind: {0}")]
+    UnknownKind(String),
+    /// Not JSON, not an envelope, or a statement that breaks its rules.
+    #[error("malformed: {0}")]
+    Malformed(String),
+    /// A public key that cannot be read.
+    #[error("not a public key: {0}")]
+    BadKey(String),
+}

@@ -1,0 +1,165 @@
+//! Evidence in: what a document is, whether it is trusted, and the facts
+//! it states. Signed documents are opened with custody-seal's own
+//! [`custody_seal::open::open`]; nothing is parsed as evidence before a
+//! trusted key has verified it.
+
+pub mod attestation;
+pub mod manifest;
+pub mod trust;
+
+use std::io::Write as _;
+
+use custody_seal::error::{OpenError, TrustError};
+use custody_seal::keys::PublicKey;
+use custody_seal::open::{self, Payload};
+
+use crate::error::Refusal;
+use crate::graph::Fact;
+use crate::log::Event;
+
+/// What an event holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A trusted public key (PEM).
+    Trust,
+    /// A `custody run` attestation (DSSE over SLSA provenance).
+    Attestation,
+    /// A seal manifest (`custody.manifest/v1`, DSSE or Sigstore bundle).
+    Manifest,
+}
+
+impl Kind {
+    /// The name stored in `events.kind`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Trust => "trust",
+            Self::Attestation => "run-attestation",
+            Self::Manifest => "seal-manifest",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Trust, Self::Attestation, Self::Manifest]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+}
+
+/// A signed document that verified, parsed.
+pub enum Document {
+    /// A run attestation.
+    Attestation(attestation::Run),
+    /// A seal manifest.
+    Manifest(manifest::Version),
+}
+
+impl Document {
+    /// Its kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Self::Attestation(_) => Kind::Attestation,
+            Self::Manifest(_) => Kind::Manifest,
+        }
+    }
+
+    /// The facts it states, as stored in `event`.
+    pub fn facts(&self, event: &Event) -> Vec<Fact> {
+        match self {
+            Self::Attestation(r) => r.facts(event),
+            Self::Manifest(m) => m.facts(event),
+        }
+    }
+}
+
+/// Opens `bytes` as a signed document: verified by one of `trusted` (or,
+/// with `trusted` empty, not checked: for rebuilding from the log, whose
+/// documents were checked when stored).
+pub fn open_document(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Refusal> {
+    unsigned(bytes)?;
+    let mut file = tempfile::NamedTempFile::new()
+        .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
+    file.write_all(bytes)
+        .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
+    let opened = match open::open(file.path(), trusted, open::DEFAULT_MAX_SIZE) {
+        Ok(o) => o,
+        Err(OpenError::Unreadable { reason, .. }) => {
+            return Err(Refusal::Malformed(format!(
+                "cannot read the document: {reason}"
+            )));
+        }
+        Err(OpenError::Untrusted(e)) => return Err(refusal(bytes, e)),
+    };
+    match opened.payload {
+        Payload::Provenance(statement) => {
+            attestation::Run::parse(&statement).map(Document::Attestation)
+        }
+        Payload::Custody(m) => Ok(Document::Manifest(manifest::Version::of(&m))),
+        Payload::ModelSigning(s) => Err(Refusal::UnknownKind(format!(
+            "a model-signing signature ({}), not a run attestation or seal manifest",
+            s.predicate_type
+        ))),
+    }
+}
+
+/// A bare in-toto statement, or an envelope without signatures.
+fn unsigned(bytes: &[u8]) -> Result<(), Refusal> {
+    let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(bytes) else {
+        return Ok(());
+    };
+    if top.contains_key("_type") {
+        return Err(Refusal::Unsigned(
+            "a bare in-toto statement, not a signed DSSE envelope".to_owned(),
+        ));
+    }
+    let envelope = top.get("dsseEnvelope").unwrap_or(&serde_json::Value::Null);
+    let signatures = top
+        .get("signatures")
+        .or_else(|| envelope.get("signatures"))
+        .and_then(serde_json::Value::as_array);
+    if signatures.is_some_and(Vec::is_empty) {
+        return Err(Refusal::Unsigned(
+            "the envelope has no signatures".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// What custody-seal's refusal means here. A statement error after the
+/// signature verified may be a predicate type the ledger does not store.
+fn refusal(bytes: &[u8], e: TrustError) -> Refusal {
+    match e {
+        TrustError::BadSignature { detail, .. } => Refusal::BadSignature(detail),
+        TrustError::PayloadType { found, .. } => Refusal::UnknownKind(format!(
+            "payload type {found:?} is not an in-toto statement"
+        )),
+        TrustError::Statement { detail, .. } => match predicate_type(bytes) {
+            Some(p)
+                if p != custody_seal::manifest::PREDICATE_TYPE && p != open::SLSA_PROVENANCE =>
+            {
+                Refusal::UnknownKind(format!("predicate type {p:?}"))
+            }
+            _ => Refusal::Malformed(detail),
+        },
+        other => Refusal::Malformed(other.to_string()),
+    }
+}
+
+/// The predicate type of an envelope's (already verified) payload.
+fn predicate_type(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "dsseEnvelope")]
+        bundled: Option<custody_seal::dsse::Envelope>,
+        #[serde(flatten)]
+        rest: serde_json::Map<String, serde_json::Value>,
+    }
+    let probe: Probe = serde_json::from_slice(bytes).ok()?;
+    let envelope = match probe.bundled {
+        Some(e) => e,
+        None => serde_json::from_value(serde_json::Value::Object(probe.rest)).ok()?,
+    };
+    let payload = envelope.payload_bytes().ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    v.get("predicateType")?.as_str().map(str::to_owned)
+}

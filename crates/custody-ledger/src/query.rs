@@ -1,0 +1,311 @@
+//! Impact and lineage over the derived tables, with the same SQL on both
+//! backends. Inputs and outputs match dataset versions by digest: a run
+//! names a folder by the Merkle root custody seal computes for it.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use serde::Serialize;
+
+use crate::backend::Value;
+use crate::error::LedgerError;
+use crate::ingest::attestation::normalize;
+use crate::ledger::Ledger;
+
+/// A package, with or without its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageQuery {
+    /// Its name (normalised as PEP 503 before matching).
+    pub name: String,
+    /// An exact version, or any.
+    pub version: Option<String>,
+}
+
+/// A time window that runs must overlap (open on a missing side).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// Runs that finished before this are out.
+    pub since: Option<jiff::Timestamp>,
+    /// Runs that started after this are out.
+    pub until: Option<jiff::Timestamp>,
+}
+
+/// One step of the path from the package to a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+pub enum Step {
+    /// The package version.
+    Package {
+        /// Name.
+        name: String,
+        /// Version.
+        version: String,
+    },
+    /// An environment containing it.
+    Environment {
+        /// Its id.
+        id: String,
+        /// Its prefix.
+        prefix: String,
+    },
+    /// A run.
+    Run {
+        /// Its id (the attestation's digest).
+        id: String,
+    },
+    /// The run read this artifact.
+    Read {
+        /// Its digest.
+        digest: String,
+    },
+    /// The run wrote this artifact.
+    Wrote {
+        /// Its digest.
+        digest: String,
+    },
+}
+
+/// A sealed dataset version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatasetVersion {
+    /// Name.
+    pub name: String,
+    /// Merkle root.
+    pub root: String,
+    /// Files.
+    pub file_count: i64,
+    /// When the ledger recorded its manifest.
+    pub sealed_at: String,
+}
+
+/// An affected environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvironmentHit {
+    /// Its id.
+    pub id: String,
+    /// Its prefix.
+    pub prefix: String,
+    /// The package version it holds.
+    pub version: String,
+}
+
+/// A run in an affected environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunHit {
+    /// Its id.
+    pub id: String,
+    /// Its environment.
+    pub environment: String,
+    /// Its command (JSON array text).
+    pub command: String,
+    /// Start.
+    pub started_at: String,
+    /// End.
+    pub finished_at: String,
+    /// Package, environment, run.
+    pub path: Vec<Step>,
+}
+
+/// An artifact a result run read or wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArtifactHit {
+    /// Its name in the attestation.
+    pub name: String,
+    /// Its digest.
+    pub digest: String,
+    /// The sealed versions with that root.
+    pub datasets: Vec<DatasetVersion>,
+    /// From the package to it.
+    pub path: Vec<Step>,
+}
+
+/// What a package version touched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Impact {
+    /// The question.
+    pub package: PackageQuery,
+    /// The window.
+    pub window: Window,
+    /// Environments holding it.
+    pub environments: Vec<EnvironmentHit>,
+    /// Runs in them within the window.
+    pub runs: Vec<RunHit>,
+    /// What those runs read: exposed.
+    pub exposed: Vec<ArtifactHit>,
+    /// What those runs wrote: possibly injected.
+    pub written: Vec<ArtifactHit>,
+    /// Everything built from what they wrote, transitively.
+    pub downstream: Vec<ArtifactHit>,
+}
+
+impl Ledger {
+    pub(crate) fn rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>, LedgerError> {
+        self.conn.query(sql, params).map_err(|d| self.storage(d))
+    }
+
+    /// The sealed versions whose root is `digest`.
+    pub(crate) fn datasets(&mut self, digest: &str) -> Result<Vec<DatasetVersion>, LedgerError> {
+        if digest.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self.rows(
+            "SELECT name, root, file_count, sealed_at FROM dataset_versions \
+             WHERE root = $1 AND algorithm = 'sha256' ORDER BY name",
+            &[digest.into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DatasetVersion {
+                name: r[0].text(),
+                root: r[1].text(),
+                file_count: r[2].int(),
+                sealed_at: r[3].text(),
+            })
+            .collect())
+    }
+
+    /// The (name, digest) a run read (`run_inputs`) or wrote (`run_outputs`).
+    pub(crate) fn artifacts(
+        &mut self,
+        table: &str,
+        run: &str,
+    ) -> Result<Vec<(String, String)>, LedgerError> {
+        let sql = format!("SELECT name, digest FROM {table} WHERE run = $1 ORDER BY position");
+        Ok(self
+            .rows(&sql, &[run.into()])?
+            .into_iter()
+            .map(|r| (r[0].text(), r[1].text()))
+            .collect())
+    }
+
+    fn hit(
+        &mut self,
+        name: String,
+        digest: String,
+        path: Vec<Step>,
+    ) -> Result<ArtifactHit, LedgerError> {
+        Ok(ArtifactHit {
+            datasets: self.datasets(&digest)?,
+            name,
+            digest,
+            path,
+        })
+    }
+
+    /// The environments holding `package`, the runs in them within
+    /// `window`, what they read and wrote, and everything downstream.
+    pub fn impact(
+        &mut self,
+        package: &PackageQuery,
+        window: &Window,
+    ) -> Result<Impact, LedgerError> {
+        let name = normalize(&package.name);
+        let version = package.version.clone().unwrap_or_default();
+        let envs = self.rows(
+            "SELECT e.id, e.prefix, p.version FROM environment_packages p \
+             JOIN environments e ON e.id = p.environment \
+             WHERE p.name = $1 AND ($2 = '' OR p.version = $2) ORDER BY e.id, p.version",
+            &[name.as_str().into(), version.into()],
+        )?;
+        let mut impact = Impact {
+            package: package.clone(),
+            window: window.clone(),
+            environments: Vec::new(),
+            runs: Vec::new(),
+            exposed: Vec::new(),
+            written: Vec::new(),
+            downstream: Vec::new(),
+        };
+        let since = window.since.map_or(i64::MIN, jiff::Timestamp::as_second);
+        let until = window.until.map_or(i64::MAX, jiff::Timestamp::as_second);
+        for env in envs {
+            let hit = EnvironmentHit {
+                id: env[0].text(),
+                prefix: env[1].text(),
+                version: env[2].text(),
+            };
+            let base = vec![
+                Step::Package {
+                    name: name.clone(),
+                    version: hit.version.clone(),
+                },
+                Step::Environment {
+                    id: hit.id.clone(),
+                    prefix: hit.prefix.clone(),
+                },
+            ];
+            let runs = self.rows(
+                "SELECT id, command, started_at, finished_at FROM runs \
+                 WHERE environment = $1 AND finished_s >= $2 AND started_s <= $3 ORDER BY started_s, id",
+                &[hit.id.as_str().into(), since.into(), until.into()],
+            )?;
+            impact.environments.push(hit.clone());
+            for r in runs {
+                let mut path = base.clone();
+                path.push(Step::Run { id: r[0].text() });
+                impact.runs.push(RunHit {
+                    id: r[0].text(),
+                    environment: hit.id.clone(),
+                    command: r[1].text(),
+                    started_at: r[2].text(),
+                    finished_at: r[3].text(),
+                    path: path.clone(),
+                });
+                self.spread(&r[0].text(), &path, &mut impact)?;
+            }
+        }
+        Ok(impact)
+    }
+
+    /// What `run` read and wrote, and what was built from what it wrote.
+    fn spread(&mut self, run: &str, path: &[Step], impact: &mut Impact) -> Result<(), LedgerError> {
+        for (name, digest) in self.artifacts("run_inputs", run)? {
+            let mut p = path.to_vec();
+            p.push(Step::Read {
+                digest: digest.clone(),
+            });
+            let hit = self.hit(name, digest, p)?;
+            impact.exposed.push(hit);
+        }
+        let mut queue = VecDeque::new();
+        for (name, digest) in self.artifacts("run_outputs", run)? {
+            let mut p = path.to_vec();
+            p.push(Step::Wrote {
+                digest: digest.clone(),
+            });
+            queue.push_back((digest.clone(), p.clone()));
+            let hit = self.hit(name, digest, p)?;
+            impact.written.push(hit);
+        }
+        let mut seen: BTreeSet<String> = queue.iter().map(|(d, _)| d.clone()).collect();
+        while let Some((digest, path)) = queue.pop_front() {
+            if digest.is_empty() {
+                continue;
+            }
+            let readers = self.rows(
+                "SELECT DISTINCT run FROM run_inputs WHERE digest = $1 ORDER BY run",
+                &[digest.as_str().into()],
+            )?;
+            for reader in readers {
+                let reader = reader[0].text();
+                for (name, out) in self.artifacts("run_outputs", &reader)? {
+                    if !seen.insert(out.clone()) {
+                        continue;
+                    }
+                    let mut p = path.clone();
+                    p.push(Step::Run { id: reader.clone() });
+                    p.push(Step::Wrote {
+                        digest: out.clone(),
+                    });
+                    queue.push_back((out.clone(), p.clone()));
+                    let hit = self.hit(name, out, p)?;
+                    impact.downstream.push(hit);
+                }
+            }
+        }
+        Ok(())
+    }
+}

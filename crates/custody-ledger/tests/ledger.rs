@@ -1,0 +1,496 @@
+//! The ledger's suite, run against SQLite and a throwaway PostgreSQL
+//! cluster: every case in [`cases`] once per backend.
+
+mod common;
+
+use common::Store;
+use common::docs::{key, run_statement, sealed, signed};
+use custody_ledger::{
+    AddOutcome, ChainFault, Ledger, LedgerError, PackageQuery, Refusal, Step, Window,
+};
+
+/// Each case as a test in `sqlite::` and in `postgres::`.
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $case() {
+                super::cases::$case(&crate::common::Sqlite::new());
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $case() {
+                super::cases::$case(&crate::common::Postgres::new());
+            })*
+        }
+    };
+}
+
+suite!(
+    migrations_are_recorded,
+    add_is_idempotent,
+    refusals_name_the_reason,
+    impact_and_lineage_follow_the_graph,
+    verify_passes_on_an_untouched_ledger,
+    verify_names_an_edited_event,
+    verify_names_a_deleted_event,
+    verify_names_a_reordered_event,
+    verify_names_an_edited_derived_row,
+    a_failed_ingest_leaves_nothing,
+    checkpoints_catch_a_truncated_or_rewritten_log,
+    a_bundled_manifest_is_read,
+    concurrent_writers_are_serialised,
+    concurrent_first_opens_migrate_once,
+);
+
+const LITELLM: &str = "litellm";
+
+/// The story: env E1 holds litellm 1.82.8; run A (in E1) reads sealed D1
+/// and writes D2; run B (in E2, no litellm) reads D2 and writes D3.
+struct Story {
+    ledger: Ledger,
+    d1: String,
+    d2: String,
+    d3: String,
+    run_a: String,
+    run_b: String,
+}
+
+fn story(store: &dyn Store) -> Story {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let k = key();
+    let mut ledger = Ledger::open(&store.location()).expect("open");
+    ledger.trust_add(&k.public().to_pem()).expect("trust");
+    let (m1, d1) = sealed(dir.path(), "D1", &[("a.jsonl", "{\"id\":1}\n")], &k);
+    let (m2, d2) = sealed(dir.path(), "D2", &[("b.jsonl", "{\"id\":2}\n")], &k);
+    let (m3, d3) = sealed(dir.path(), "D3", &[("c.jsonl", "{\"id\":3}\n")], &k);
+    let a = signed(
+        &run_statement(
+            "/envs/e1",
+            &[("LiteLLM", "1.82.8"), ("requests", "2.32.3")],
+            &[("D1", &d1)],
+            &[("D2", &d2)],
+            "2026-03-24T10:00:00Z",
+            "2026-03-24T10:05:00Z",
+        ),
+        &k,
+    );
+    let b = signed(
+        &run_statement(
+            "/envs/e2",
+            &[("numpy", "2.1.0")],
+            &[("D2", &d2)],
+            &[("D3", &d3)],
+            "2026-03-25T10:00:00Z",
+            "2026-03-25T10:05:00Z",
+        ),
+        &k,
+    );
+    for doc in [&m1, &m2, &a, &b, &m3] {
+        assert!(matches!(
+            ledger.add(doc).expect("add"),
+            AddOutcome::Stored(_)
+        ));
+    }
+    let id = |bytes: &[u8]| custody_ledger::log::sha256_hex(bytes);
+    Story {
+        run_a: id(&a),
+        run_b: id(&b),
+        ledger,
+        d1,
+        d2,
+        d3,
+    }
+}
+
+mod cases {
+    use super::*;
+
+    pub fn migrations_are_recorded(store: &dyn Store) {
+        let mut l = Ledger::open(&store.location()).expect("open");
+        assert_eq!(l.schema_version().expect("version"), 2);
+        drop(l);
+        // Opening again applies nothing twice.
+        let mut l = Ledger::open(&store.location()).expect("reopen");
+        assert_eq!(l.schema_version().expect("version"), 2);
+        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
+    }
+
+    pub fn add_is_idempotent(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        let pem = k.public().to_pem();
+        assert_eq!(l.trust_add(&pem).expect("trust"), AddOutcome::Stored(1));
+        assert_eq!(l.trust_add(&pem).expect("trust"), AddOutcome::Duplicate(1));
+        let dir = tempfile::tempdir().expect("dir");
+        let (m, _) = sealed(dir.path(), "D1", &[("a.jsonl", "{}\n")], &k);
+        assert_eq!(l.add(&m).expect("add"), AddOutcome::Stored(2));
+        assert_eq!(l.add(&m).expect("add"), AddOutcome::Duplicate(2));
+        assert_eq!(store.count("SELECT COUNT(*) FROM events"), 2);
+        assert_eq!(store.count("SELECT COUNT(*) FROM dataset_versions"), 1);
+    }
+
+    fn refused(l: &mut Ledger, bytes: &[u8]) -> Refusal {
+        match l.add(bytes) {
+            Err(LedgerError::Refused(r)) => r,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    pub fn refusals_name_the_reason(store: &dyn Store) {
+        let (k, stranger) = (key(), key());
+        let mut l = Ledger::open(&store.location()).expect("open");
+        let st = run_statement(
+            "/e",
+            &[("x", "1")],
+            &[],
+            &[("o", &"0".repeat(64))],
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:01Z",
+        );
+        assert!(matches!(
+            refused(&mut l, &signed(&st, &k)),
+            Refusal::NoTrustedKeys
+        ));
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let bare = serde_json::to_vec(&st).expect("json");
+        assert!(matches!(refused(&mut l, &bare), Refusal::Unsigned(_)));
+        match refused(&mut l, &signed(&st, &stranger)) {
+            Refusal::BadSignature(d) => assert!(d.contains("verifies with none"), "{d}"),
+            other => panic!("{other:?}"),
+        }
+        let mut other = st.clone();
+        other["predicateType"] = "https://example.com/other/v1".into();
+        match refused(&mut l, &signed(&other, &k)) {
+            Refusal::UnknownKind(d) => assert!(d.contains("example.com/other"), "{d}"),
+            r => panic!("{r:?}"),
+        }
+        let mut build = st.clone();
+        build["predicate"]["buildDefinition"]["buildType"] = "https://example.com/ci".into();
+        assert!(matches!(
+            refused(&mut l, &signed(&build, &k)),
+            Refusal::UnknownKind(_)
+        ));
+        assert!(matches!(
+            refused(&mut l, b"not json"),
+            Refusal::Malformed(_)
+        ));
+        // Only the trusted key was stored.
+        assert_eq!(store.count("SELECT COUNT(*) FROM events"), 1);
+    }
+
+    #[expect(clippy::many_single_char_names, reason = "short names in a long test")]
+    pub fn impact_and_lineage_follow_the_graph(store: &dyn Store) {
+        let mut s = story(store);
+        let q = PackageQuery {
+            name: LITELLM.into(),
+            version: Some("1.82.8".into()),
+        };
+        let i = s.ledger.impact(&q, &Window::default()).expect("impact");
+        assert_eq!(i.environments.len(), 1);
+        assert_eq!(i.environments[0].prefix, "/envs/e1");
+        let runs: Vec<_> = i.runs.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(runs, [s.run_a.as_str()]);
+        assert_eq!(i.runs[0].started_at, "2026-03-24T10:00:00Z");
+        let names = |h: &[custody_ledger::ArtifactHit]| -> Vec<String> {
+            h.iter()
+                .flat_map(|a| a.datasets.iter().map(|d| d.name.clone()))
+                .collect()
+        };
+        assert_eq!(names(&i.exposed), ["D1"]);
+        assert_eq!(names(&i.written), ["D2"]);
+        assert_eq!(names(&i.downstream), ["D3"]);
+        assert_eq!(i.exposed[0].digest, s.d1);
+        assert_eq!(
+            i.downstream[0].path,
+            vec![
+                Step::Package {
+                    name: LITELLM.into(),
+                    version: "1.82.8".into()
+                },
+                Step::Environment {
+                    id: i.environments[0].id.clone(),
+                    prefix: "/envs/e1".into()
+                },
+                Step::Run {
+                    id: s.run_a.clone()
+                },
+                Step::Wrote {
+                    digest: s.d2.clone()
+                },
+                Step::Run {
+                    id: s.run_b.clone()
+                },
+                Step::Wrote {
+                    digest: s.d3.clone()
+                },
+            ]
+        );
+        // Any version, and a serialisable answer.
+        let any = PackageQuery {
+            name: "litellm".into(),
+            version: None,
+        };
+        let j = serde_json::to_value(s.ledger.impact(&any, &Window::default()).expect("impact"))
+            .expect("json");
+        assert_eq!(j["downstream"][0]["datasets"][0]["name"], "D3");
+        // A window before the run, another version, a package in no environment.
+        let before = Window {
+            since: None,
+            until: Some("2026-03-01T00:00:00Z".parse().expect("ts")),
+        };
+        let w = s.ledger.impact(&q, &before).expect("impact");
+        assert_eq!(
+            (w.environments.len(), w.runs.len(), w.written.len()),
+            (1, 0, 0)
+        );
+        for q in [
+            PackageQuery {
+                name: LITELLM.into(),
+                version: Some("1.82.6".into()),
+            },
+            PackageQuery {
+                name: "torch".into(),
+                version: None,
+            },
+        ] {
+            let e = s.ledger.impact(&q, &Window::default()).expect("impact");
+            assert!(e.environments.is_empty() && e.runs.is_empty() && e.downstream.is_empty());
+        }
+        let lin = s.ledger.lineage("D2", &s.d2).expect("lineage");
+        assert_eq!(lin.sealed.as_ref().map(|d| d.file_count), Some(1));
+        assert_eq!(lin.upstream.len(), 1);
+        assert_eq!(
+            (
+                lin.upstream[0].run.as_str(),
+                lin.upstream[0].read.1.as_str()
+            ),
+            (s.run_a.as_str(), s.d1.as_str())
+        );
+        assert_eq!(lin.downstream.len(), 1);
+        assert_eq!(lin.downstream[0].wrote.1, s.d3);
+        let up = s.ledger.lineage("D3", &s.d3).expect("lineage");
+        let depths: Vec<_> = up
+            .upstream
+            .iter()
+            .map(|e| (e.depth, e.read.1.clone()))
+            .collect();
+        assert_eq!(depths, [(1, s.d2.clone()), (2, s.d1.clone())]);
+    }
+
+    pub fn verify_passes_on_an_untouched_ledger(store: &dyn Store) {
+        let mut s = story(store);
+        let r = s.ledger.verify().expect("verify");
+        assert!(r.ok(), "{r:?}");
+        assert_eq!(r.events, 6);
+    }
+
+    pub fn verify_names_an_edited_event(store: &dyn Store) {
+        let mut s = story(store);
+        store.raw("UPDATE events SET body = body || ' ' WHERE seq = 4");
+        let r = s.ledger.verify().expect("verify");
+        assert_eq!(r.chain, Some(ChainFault::Edited { seq: 4 }));
+    }
+
+    pub fn verify_names_a_deleted_event(store: &dyn Store) {
+        let mut s = story(store);
+        store.raw("DELETE FROM events WHERE seq = 3");
+        let r = s.ledger.verify().expect("verify");
+        assert_eq!(
+            r.chain,
+            Some(ChainFault::Deleted {
+                missing_from: 3,
+                missing_to: 3
+            })
+        );
+        // D2's manifest (event 3) is gone from the log: its row is named.
+        assert!(
+            r.tables
+                .iter()
+                .any(|t| t.table == "dataset_versions" && t.expected.is_none()),
+            "{r:?}"
+        );
+    }
+
+    pub fn verify_names_a_reordered_event(store: &dyn Store) {
+        let mut s = story(store);
+        store.raw(
+            "UPDATE events SET seq = -1 WHERE seq = 4; \
+             UPDATE events SET seq = 4 WHERE seq = 5; \
+             UPDATE events SET seq = 5 WHERE seq = -1;",
+        );
+        let r = s.ledger.verify().expect("verify");
+        assert_eq!(
+            r.chain,
+            Some(ChainFault::Reordered {
+                seq: 4,
+                written_at: 5
+            })
+        );
+    }
+
+    pub fn verify_names_an_edited_derived_row(store: &dyn Store) {
+        let mut s = story(store);
+        store.raw("UPDATE environment_packages SET version = '1.82.6' WHERE name = 'litellm'");
+        store.raw(&format!(
+            "DELETE FROM run_outputs WHERE run = '{}'",
+            s.run_b
+        ));
+        let r = s.ledger.verify().expect("verify");
+        assert_eq!(r.chain, None);
+        let faults: Vec<_> = r
+            .tables
+            .iter()
+            .map(|t| {
+                (
+                    t.table,
+                    t.key.get(1).cloned().unwrap_or_default(),
+                    t.stored.is_some(),
+                    t.expected.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            faults,
+            [
+                ("environment_packages", "litellm".to_owned(), true, false),
+                ("environment_packages", "litellm".to_owned(), false, true),
+                ("run_outputs", "0".to_owned(), false, true),
+            ],
+            "{r:?}"
+        );
+    }
+
+    pub fn a_failed_ingest_leaves_nothing(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        store.raw(store.failing_trigger());
+        let st = run_statement(
+            "/e",
+            &[("x", "1")],
+            &[("i", &"1".repeat(64))],
+            &[("o", &"0".repeat(64))],
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:01Z",
+        );
+        let doc = signed(&st, &k);
+        match l.add(&doc) {
+            Err(LedgerError::Storage { detail, .. }) => {
+                assert!(detail.contains("injected fault"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        for table in [
+            "events",
+            "runs",
+            "run_inputs",
+            "environments",
+            "environment_packages",
+        ] {
+            let want = i64::from(table == "events");
+            assert_eq!(
+                store.count(&format!("SELECT COUNT(*) FROM {table}")),
+                want,
+                "{table}"
+            );
+        }
+        store.raw(store.drop_trigger());
+        assert_eq!(l.add(&doc).expect("add"), AddOutcome::Stored(2));
+        assert!(l.verify().expect("verify").ok());
+    }
+
+    pub fn checkpoints_catch_a_truncated_or_rewritten_log(store: &dyn Store) {
+        let mut s = story(store);
+        let signer = key();
+        s.ledger
+            .trust_add(&signer.public().to_pem())
+            .expect("trust");
+        let c = s.ledger.checkpoint(&signer).expect("checkpoint");
+        assert_eq!(c.tree_size, 7);
+        let r = s.ledger.verify().expect("verify");
+        assert!(r.ok() && r.checkpoints == 1, "{r:?}");
+        // Deleting the last event leaves an intact chain: the checkpoint
+        // names it.
+        store.raw("DELETE FROM events WHERE seq = 7");
+        let r = s.ledger.verify().expect("verify");
+        assert_eq!(r.chain, None);
+        assert_eq!(r.checkpoint_faults.len(), 1, "{r:?}");
+        assert!(
+            r.checkpoint_faults[0].reason.contains("the log has 6"),
+            "{r:?}"
+        );
+        // A forged checkpoint row does not verify.
+        store.raw(
+            "UPDATE checkpoints SET envelope = REPLACE(envelope, '\"sig\":\"', '\"sig\":\"A')",
+        );
+        let r = s.ledger.verify().expect("verify");
+        assert!(
+            r.checkpoint_faults[0].reason.starts_with("signature"),
+            "{r:?}"
+        );
+    }
+
+    pub fn a_bundled_manifest_is_read(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let dir = tempfile::tempdir().expect("dir");
+        let (m, root) = common::docs::sealed_as(
+            custody_seal::seal::Container::Bundle,
+            dir.path(),
+            "D9",
+            &[("x.jsonl", "{}\n")],
+            &k,
+        );
+        assert_eq!(l.add(&m).expect("add"), AddOutcome::Stored(2));
+        let lin = l.lineage("D9", &root).expect("lineage");
+        assert_eq!(lin.sealed.map(|d| d.name), Some("D9".to_owned()));
+    }
+
+    /// Two writers at once, each with its own connection: every document
+    /// is stored once and the chain holds.
+    pub fn concurrent_writers_are_serialised(store: &dyn Store) {
+        let k = key();
+        let location = store.location();
+        Ledger::open(&location)
+            .expect("open")
+            .trust_add(&k.public().to_pem())
+            .expect("trust");
+        let dir = tempfile::tempdir().expect("dir");
+        let docs: Vec<Vec<u8>> = (0..20)
+            .map(|i| sealed(dir.path(), &format!("D{i}"), &[("a.jsonl", "{}\n")], &k).0)
+            .collect();
+        std::thread::scope(|scope| {
+            for half in docs.chunks(10) {
+                let location = location.clone();
+                scope.spawn(move || {
+                    let mut l = Ledger::open(&location).expect("open");
+                    for d in half {
+                        l.add(d).expect("add");
+                    }
+                });
+            }
+        });
+        let mut l = Ledger::open(&location).expect("open");
+        let r = l.verify().expect("verify");
+        assert!(r.ok(), "{r:?}");
+        assert_eq!(r.events, 21);
+    }
+
+    /// Four processes' worth of first opens at once on an empty store.
+    pub fn concurrent_first_opens_migrate_once(store: &dyn Store) {
+        let location = store.location();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                let location = location.clone();
+                scope.spawn(move || {
+                    let mut l = Ledger::open(&location).expect("open");
+                    assert_eq!(l.schema_version().expect("version"), 2);
+                });
+            }
+        });
+        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
+    }
+}
