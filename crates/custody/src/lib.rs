@@ -69,6 +69,7 @@ pub mod home;
 pub mod inspect;
 pub mod inventory;
 pub mod keys;
+pub mod ledger;
 pub mod policy;
 pub mod report;
 pub mod run;

@@ -6,6 +6,7 @@ pub mod db;
 pub mod diff;
 pub mod inspect;
 pub mod key;
+pub mod ledger;
 pub mod progress;
 pub mod run;
 pub mod scan;

@@ -1,0 +1,11 @@
+//! What custody's workflows and front ends use of `custody-ledger`: the
+//! evidence store, its location, its reports and its errors.
+//!
+//! Every path into that crate is named here and nowhere else, so that a
+//! change of its layout is a change of this file only.
+
+pub use custody_ledger::{
+    AddOutcome, ArtifactHit, ChainFault, CheckpointFault, DatasetVersion, Edge, EnvironmentHit,
+    Impact, Ledger, LedgerError, Lineage, Location, PackageQuery, Refusal, RunHit, Step,
+    TableFault, VerifyReport, Window,
+};
