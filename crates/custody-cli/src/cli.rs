@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(after_help = "State (the advisory database) lives in $CUSTODY_HOME, \
 else $XDG_DATA_HOME/custody, else ~/.local/share/custody.\n\
 Exit codes: 0 ok, 1 findings or data differs, 2 bad usage or input, 3 internal error, \
-4 manifest or signature invalid.")]
+4 manifest or signature invalid (a ledger fault), 5 a document refused by the ledger, \
+6 ledger location unknown or unreachable, 7 written but not recorded (--record).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -48,6 +49,18 @@ pub enum Command {
     /// declared inputs and outputs) and attest what it did.
     #[command(long_about = RUN_ABOUT)]
     Run(RunArgs),
+    /// The evidence ledger: add signed documents, trust keys, verify the
+    /// chain.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Everything a package version touched, from the ledger: environments,
+    /// runs, datasets read, written and made from them.
+    #[command(long_about = IMPACT_ABOUT)]
+    Impact(ImpactArgs),
+    /// Where a sealed dataset version came from and what was made from it,
+    /// from the ledger.
+    #[command(long_about = LINEAGE_ABOUT)]
+    Lineage(LineageArgs),
     /// Internal: the sandbox helper `custody run` starts.
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(SandboxExecArgs),
@@ -593,4 +606,163 @@ pub enum StatusFormat {
     Table,
     /// JSON.
     Json,
+}
+
+/// Where the ledger is.
+#[derive(Debug, Args)]
+pub struct LedgerArg {
+    /// The ledger: a SQLite file (`PATH` or `sqlite:PATH`, created when
+    /// missing) or a PostgreSQL URL (`postgres://USER:PASSWORD@HOST/DB`).
+    /// Default: $CUSTODY_LEDGER, else $CUSTODY_HOME/ledger.db.
+    #[arg(long, value_name = "LOCATION")]
+    pub ledger: Option<String>,
+}
+
+const LEDGER_EXIT: &str = "\
+Exit codes: 0 ok; 2 bad usage or unreadable input; 3 the ledger's storage
+failed; 4 `verify` found a fault (named); 5 a document was refused (the
+reason is printed per file); 6 the ledger location is unknown or cannot be
+reached (its password is never printed).";
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Add signed documents: run attestations (`custody run --attest`)
+    /// and seal manifests (`custody seal`).
+    #[command(long_about = LEDGER_ADD_ABOUT)]
+    Add(LedgerAddArgs),
+    /// Trust public keys for the documents added later.
+    #[command(subcommand)]
+    Trust(LedgerTrustCommand),
+    /// Check the ledger: the hash chain, the tables derived from it, the
+    /// checkpoints.
+    #[command(long_about = LEDGER_VERIFY_ABOUT)]
+    Verify(LedgerVerifyArgs),
+}
+
+const LEDGER_ADD_ABOUT: &str = "\
+Add signed documents to the ledger: run attestations written by
+`custody run --attest` and manifests written by `custody seal`. Each is
+verified against the keys the ledger trusts (`custody ledger trust add`)
+and stored once: the same file again is reported as already stored. A
+refused file (unsigned, signed by a key not trusted, malformed) is named
+with its reason and the others are still added.
+
+Exit codes: 0 every file stored or already stored; 5 any refused; 2, 3, 6
+as below.
+
+Examples:
+  custody ledger trust add lab.pub
+  custody ledger add data.manifest.json step.intoto.json
+  custody ledger add --ledger postgres://custody@db/evidence run.intoto.json
+";
+
+const LEDGER_VERIFY_ABOUT: &str = "\
+Check the ledger: recompute the hash chain of its events (an edited,
+deleted, reordered or unlinked event is named by its sequence number),
+rebuild the tables derived from the log and compare them row by row, and
+check the signed checkpoints.
+
+Exit codes: 0 clean; 4 a fault was found (named); 3, 6 as below.
+
+Examples:
+  custody ledger verify
+  custody ledger verify --format json --ledger /srv/custody/ledger.db
+";
+
+#[derive(Debug, Args)]
+pub struct LedgerAddArgs {
+    /// Signed documents: run attestations or seal manifests.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerTrustCommand {
+    /// Trust a public key (PEM, as `custody key generate` writes
+    /// PREFIX.pub).
+    #[command(after_help = "Example:\n  custody ledger trust add lab.pub")]
+    Add(LedgerTrustAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerTrustAddArgs {
+    /// The public key file.
+    #[arg(value_name = "KEY.pub")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerVerifyArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+}
+
+const IMPACT_ABOUT: &str = "\
+Everything a package touched, from the ledger: the environments that held
+it (from run attestations), the runs in those environments (within
+--since/--until), the artifacts those runs read and wrote, the sealed
+dataset versions they are, and what later runs made from them, each with
+the path that links it to the package.
+
+NAME alone matches every version; NAME==VERSION one version.
+
+Examples:
+  custody impact --package litellm==1.82.7
+  custody impact --package numpy --since 2026-03-01T00:00:00Z --format json
+";
+
+#[derive(Debug, Args)]
+#[command(after_help = LEDGER_EXIT)]
+pub struct ImpactArgs {
+    /// The package, `NAME` or `NAME==VERSION`.
+    #[arg(long, value_name = "NAME[==VERSION]")]
+    pub package: String,
+    /// Only runs started at or after this instant (RFC 3339).
+    #[arg(long, value_name = "T")]
+    pub since: Option<jiff::Timestamp>,
+    /// Only runs started before this instant (RFC 3339).
+    #[arg(long, value_name = "T")]
+    pub until: Option<jiff::Timestamp>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+}
+
+const LINEAGE_ABOUT: &str = "\
+Where a sealed dataset version came from and what was made from it, from
+the ledger: the version as sealed (files, when), the runs that wrote what
+it holds and what they read (upstream), and the runs that read it and
+what they wrote (downstream), each edge with its depth.
+
+DATASET is the name given to `custody seal --name` (or the folder's name);
+ROOT is the manifest's Merkle root, as `custody seal` prints it.
+
+Examples:
+  custody lineage train@blake3:da04c2d6...
+  custody lineage train@blake3:da04c2d6... --format json
+";
+
+#[derive(Debug, Args)]
+#[command(after_help = LEDGER_EXIT)]
+pub struct LineageArgs {
+    /// The dataset version, `DATASET@ROOT`.
+    #[arg(value_name = "DATASET@ROOT")]
+    pub dataset_version: String,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
 }

@@ -6,7 +6,10 @@
 //! | 1 | findings at or above the threshold (malicious packages always) |
 //! | 2 | bad usage or bad input (malformed lockfile, policy, advisory, stale data under `--strict`) |
 //! | 3 | internal error (database unusable, I/O failure writing output) |
-//! | 4 | a manifest or signature is invalid (tampered, malformed, untrusted key) |
+//! | 4 | a manifest or signature is invalid (tampered, malformed, untrusted key); `ledger verify` found a fault |
+//! | 5 | `ledger add`: a document was refused (unsigned, untrusted key, malformed) |
+//! | 6 | the ledger location is unknown, cannot be reached, or refused the login |
+//! | 7 | `--record`: the document was written but not added to the ledger |
 //!
 //! `custody run` exits with the step's code; 123 when the step succeeded
 //! but an output was refused (a link, FIFO, socket, device or set-ID file
@@ -28,6 +31,12 @@ pub enum Exit {
     Internal,
     /// 4.
     Untrusted,
+    /// 5.
+    Refused,
+    /// 6.
+    LedgerUnavailable,
+    /// 7.
+    NotRecorded,
     /// `custody run`: the step's own exit code.
     Step(u8),
     /// `custody run`: the sandbox could not be set up (125).
@@ -46,6 +55,9 @@ impl From<Exit> for ExitCode {
             Exit::BadInput => 2,
             Exit::Internal => 3,
             Exit::Untrusted => 4,
+            Exit::Refused => 5,
+            Exit::LedgerUnavailable => 6,
+            Exit::NotRecorded => 7,
             Exit::Step(c) => c,
             Exit::SandboxFailed => 125,
             Exit::OutputsRefused => 123,
@@ -82,6 +94,14 @@ impl CliError {
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         Self {
             exit: Exit::Internal,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    pub fn ledger_unavailable(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            exit: Exit::LedgerUnavailable,
             error: error.into(),
             hint: None,
         }

@@ -24,6 +24,9 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => commands::verify::run(&args),
         cli::Command::Diff(args) => commands::verify::diff(&args),
         cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::Ledger(command) => commands::ledger::run(&command),
+        cli::Command::Impact(args) => commands::ledger::impact(&args),
+        cli::Command::Lineage(args) => commands::ledger::lineage(&args),
         cli::Command::SandboxExec(args) => Ok(commands::run::helper(&args)),
     };
     match result {

@@ -1,6 +1,7 @@
 pub mod db;
 pub mod inspect;
 pub mod key;
+pub mod ledger;
 pub mod run;
 pub mod scan;
 pub mod seal;

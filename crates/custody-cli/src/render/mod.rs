@@ -2,6 +2,7 @@
 
 pub mod inspect;
 pub mod labels;
+pub mod ledger;
 pub mod run;
 pub mod sarif;
 pub mod seal;

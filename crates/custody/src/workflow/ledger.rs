@@ -236,11 +236,14 @@ pub fn impact(
 }
 
 /// Where a sealed dataset version came from and what was made from it.
+/// `root` is the Merkle root as hex, or as `custody seal` prints it
+/// (`ALGORITHM:HEX`).
 ///
 /// # Errors
 /// The ledger cannot be opened or read.
 pub fn lineage(location: &Location, dataset: &str, root: &str) -> Result<Lineage, LedgerError> {
-    open(location)?.lineage(dataset, root)
+    let hex = root.split_once(':').map_or(root, |(_, hex)| hex);
+    open(location)?.lineage(dataset, hex)
 }
 
 #[cfg(test)]

@@ -1,0 +1,151 @@
+//! `custody ledger add|trust add|verify`, `custody impact` and
+//! `custody lineage`: the ledger's location resolved, one workflow call,
+//! the report rendered.
+
+use custody::ledger::{LedgerError, Location, PackageQuery, Window};
+use custody::workflow::ledger::{self as workflow, LEDGER_ENV, TrustError};
+
+use crate::cli::{
+    ImpactArgs, LedgerAddArgs, LedgerArg, LedgerCommand, LedgerTrustAddArgs, LedgerTrustCommand,
+    LedgerVerifyArgs, LineageArgs, StatusFormat,
+};
+use crate::exit::{CliError, CmdResult, Exit};
+use crate::{output, render};
+
+pub fn run(command: &LedgerCommand) -> CmdResult {
+    match command {
+        LedgerCommand::Add(args) => add(args),
+        LedgerCommand::Trust(LedgerTrustCommand::Add(args)) => trust_add(args),
+        LedgerCommand::Verify(args) => verify(args),
+    }
+}
+
+/// The ledger's location: `--ledger`, else `CUSTODY_LEDGER`, else the
+/// home's `ledger.db`.
+pub fn location(arg: &LedgerArg) -> Result<Location, CliError> {
+    let env = std::env::var(LEDGER_ENV).ok();
+    let home = custody::home::resolve();
+    match workflow::resolve(arg.ledger.as_deref(), env.as_deref(), home.as_deref()) {
+        Ok(Some((location, _))) => Ok(location),
+        Ok(None) => Err(CliError::ledger_unavailable(anyhow::anyhow!(
+            "no ledger location: no --ledger, no {LEDGER_ENV} and no home for custody's state"
+        ))
+        .with_hint("pass --ledger PATH or postgres://..., or set CUSTODY_LEDGER or CUSTODY_HOME")),
+        Err(e) => Err(ledger_error(e)),
+    }
+}
+
+/// The exit code and hint of a ledger error.
+pub fn ledger_error(e: LedgerError) -> CliError {
+    match e {
+        e @ (LedgerError::Location { .. }
+        | LedgerError::Unreachable { .. }
+        | LedgerError::LoginRefused { .. }) => CliError::ledger_unavailable(e).with_hint(
+            "--ledger takes a SQLite path (or sqlite:PATH) or a postgres:// URL; \
+             check the server is up and the login is right",
+        ),
+        e @ LedgerError::SchemaTooNew { .. } => {
+            CliError::bad_input(e).with_hint("use a newer custody with this ledger")
+        }
+        e @ LedgerError::Storage { .. } => CliError::internal(e),
+        e @ LedgerError::Refused(_) => CliError {
+            exit: Exit::Refused,
+            error: e.into(),
+            hint: None,
+        },
+    }
+}
+
+fn add(args: &LedgerAddArgs) -> CmdResult {
+    let location = location(&args.ledger)?;
+    let report = workflow::add(&location, &args.files).map_err(ledger_error)?;
+    match args.format {
+        StatusFormat::Table => output::stdout(&render::ledger::add(&report))?,
+        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    if report.refused() > 0 {
+        output::note(&format!(
+            "{} of {} document(s) refused",
+            report.refused(),
+            report.files.len()
+        ));
+        return Ok(Exit::Refused);
+    }
+    Ok(Exit::Success)
+}
+
+fn trust_add(args: &LedgerTrustAddArgs) -> CmdResult {
+    let location = location(&args.ledger)?;
+    let report = workflow::trust_add(&location, &args.key).map_err(|e| match e {
+        TrustError::Read(e) => CliError::bad_input(e),
+        TrustError::Ledger(LedgerError::Refused(r)) => {
+            CliError::bad_input(anyhow::anyhow!("{}: {r}", args.key.display()))
+        }
+        TrustError::Ledger(e) => ledger_error(e),
+    })?;
+    output::stdout(&render::ledger::trust(&report))?;
+    Ok(Exit::Success)
+}
+
+fn verify(args: &LedgerVerifyArgs) -> CmdResult {
+    let location = location(&args.ledger)?;
+    let report = workflow::verify(&location).map_err(ledger_error)?;
+    match args.format {
+        StatusFormat::Table => output::stdout(&render::ledger::verify(&report))?,
+        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    Ok(if report.ok {
+        Exit::Success
+    } else {
+        Exit::Untrusted
+    })
+}
+
+pub fn impact(args: &ImpactArgs) -> CmdResult {
+    let (name, version) = match args.package.split_once("==") {
+        Some((n, v)) => (n.trim(), Some(v.trim().to_owned())),
+        None => (args.package.trim(), None),
+    };
+    if name.is_empty() || version.as_deref().is_some_and(str::is_empty) {
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "--package {:?}: expected NAME or NAME==VERSION",
+            args.package
+        )));
+    }
+    let query = PackageQuery {
+        name: name.to_owned(),
+        version,
+    };
+    let window = Window {
+        since: args.since,
+        until: args.until,
+    };
+    let location = location(&args.ledger)?;
+    let report = workflow::impact(&location, &query, &window).map_err(ledger_error)?;
+    match args.format {
+        StatusFormat::Table => output::stdout(&render::ledger::impact(&report))?,
+        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    Ok(Exit::Success)
+}
+
+pub fn lineage(args: &LineageArgs) -> CmdResult {
+    let Some((dataset, root)) = args
+        .dataset_version
+        .rsplit_once('@')
+        .filter(|(d, r)| !d.is_empty() && !r.is_empty())
+    else {
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "{:?}: expected DATASET@ROOT",
+            args.dataset_version
+        ))
+        .with_hint("ROOT is the manifest's Merkle root, as `custody seal` prints it"));
+    };
+    let location = location(&args.ledger)?;
+    let report = workflow::lineage(&location, dataset, root).map_err(ledger_error)?;
+    match args.format {
+        StatusFormat::Table => output::stdout(&render::ledger::lineage(&report))?,
+        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,186 @@
+//! The ledger's reports as text: `ledger add`, `ledger trust add`,
+//! `ledger verify`, `impact` and `lineage`.
+
+use std::fmt::Write as _;
+
+use custody::ledger::{ArtifactHit, ChainFault, DatasetVersion, Edge, Impact, Lineage, Step};
+use custody::workflow::ledger::{AddReport, FileOutcome, LedgerVerifyReport, TrustReport};
+
+fn outcome(o: &FileOutcome) -> String {
+    match o {
+        FileOutcome::Stored { seq } => format!("stored (event {seq})"),
+        FileOutcome::AlreadyStored { seq } => format!("already stored (event {seq})"),
+        FileOutcome::Refused { reason } => format!("refused: {reason}"),
+    }
+}
+
+/// One line per file, then the ledger.
+pub fn add(r: &AddReport) -> String {
+    let mut s = String::new();
+    for f in &r.files {
+        let _ = writeln!(s, "{}: {}", f.path.display(), outcome(&f.outcome));
+    }
+    let _ = writeln!(s, "ledger: {}", r.ledger);
+    s
+}
+
+/// The key and its event.
+pub fn trust(r: &TrustReport) -> String {
+    let what = match &r.outcome {
+        FileOutcome::Stored { seq } => format!("trusted (event {seq})"),
+        FileOutcome::AlreadyStored { seq } => format!("already trusted (event {seq})"),
+        FileOutcome::Refused { reason } => format!("refused: {reason}"),
+    };
+    format!("{}: {what}\nledger: {}\n", r.path.display(), r.ledger)
+}
+
+fn chain_fault(f: &ChainFault) -> String {
+    match f {
+        ChainFault::Edited { seq } => {
+            format!("event {seq} was edited (its hash no longer matches)")
+        }
+        ChainFault::Deleted {
+            missing_from,
+            missing_to,
+        } => format!("events {missing_from}..={missing_to} were deleted"),
+        ChainFault::Reordered { seq, written_at } => {
+            format!("event {seq} was written at {written_at} (reordered)")
+        }
+        ChainFault::Unlinked { seq } => {
+            format!("event {seq} does not follow its predecessor")
+        }
+        ChainFault::Unreadable { seq, reason } => format!("event {seq} is unreadable: {reason}"),
+    }
+}
+
+/// The verdict, then every fault.
+pub fn verify(r: &LedgerVerifyReport) -> String {
+    let v = &r.report;
+    let mut s = format!(
+        "ledger: {}\nevents: {}  head: {}  checkpoints: {}\n",
+        r.ledger, v.events, v.head, v.checkpoints
+    );
+    if let Some(f) = &v.chain {
+        let _ = writeln!(s, "FAULT chain: {}", chain_fault(f));
+    }
+    for t in &v.tables {
+        let _ = writeln!(
+            s,
+            "FAULT table {}: row {} stored {} expected {}",
+            t.table,
+            t.key.join("/"),
+            t.stored
+                .as_ref()
+                .map_or_else(|| "(none)".to_owned(), |r| r.join("/")),
+            t.expected
+                .as_ref()
+                .map_or_else(|| "(none)".to_owned(), |r| r.join("/")),
+        );
+    }
+    for c in &v.checkpoint_faults {
+        let _ = writeln!(s, "FAULT checkpoint: {c:?}");
+    }
+    s.push_str(if r.ok { "ok\n" } else { "FAULTS FOUND\n" });
+    s
+}
+
+fn step(st: &Step) -> String {
+    match st {
+        Step::Package { name, version } => format!("{name}=={version}"),
+        Step::Environment { prefix, .. } => format!("env {prefix}"),
+        Step::Run { id } => format!("run {}", short(id)),
+        Step::Read { digest } => format!("read {}", short(digest)),
+        Step::Wrote { digest } => format!("wrote {}", short(digest)),
+    }
+}
+
+fn short(d: &str) -> &str {
+    let hex = d.rsplit_once(':').map_or(d, |(_, h)| h);
+    d.get(..d.len() - hex.len() + hex.len().min(12))
+        .unwrap_or(d)
+}
+
+fn path(p: &[Step]) -> String {
+    p.iter().map(step).collect::<Vec<_>>().join(" -> ")
+}
+
+fn datasets(d: &[DatasetVersion]) -> String {
+    d.iter()
+        .map(|v| format!("{}@{}", v.name, v.root))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn artifacts(s: &mut String, title: &str, hits: &[ArtifactHit]) {
+    let _ = writeln!(s, "{title}: {}", hits.len());
+    for a in hits {
+        let sealed = if a.datasets.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", datasets(&a.datasets))
+        };
+        let _ = writeln!(s, "  {} {}{sealed}", a.name, a.digest);
+        let _ = writeln!(s, "    via {}", path(&a.path));
+    }
+}
+
+/// Environments, runs, then the artifacts, each with its path.
+pub fn impact(r: &Impact) -> String {
+    let version = r.package.version.as_deref().unwrap_or("any version");
+    let mut s = format!("package: {} ({version})\n", r.package.name);
+    let _ = writeln!(s, "environments: {}", r.environments.len());
+    for e in &r.environments {
+        let _ = writeln!(s, "  {} {}=={}", e.prefix, r.package.name, e.version);
+    }
+    let _ = writeln!(s, "runs: {}", r.runs.len());
+    for run in &r.runs {
+        let _ = writeln!(
+            s,
+            "  {} {} {}..{}",
+            short(&run.id),
+            run.command,
+            run.started_at,
+            run.finished_at
+        );
+        let _ = writeln!(s, "    via {}", path(&run.path));
+    }
+    artifacts(&mut s, "exposed (read by those runs)", &r.exposed);
+    artifacts(&mut s, "written by those runs", &r.written);
+    artifacts(&mut s, "downstream", &r.downstream);
+    s
+}
+
+fn edges(s: &mut String, title: &str, edges: &[Edge]) {
+    let _ = writeln!(s, "{title}: {}", edges.len());
+    for e in edges {
+        let sealed = if e.datasets.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", datasets(&e.datasets))
+        };
+        let _ = writeln!(
+            s,
+            "  depth {} run {}: read {} {} -> wrote {} {}{sealed}",
+            e.depth,
+            short(&e.run),
+            e.read.0,
+            short(&e.read.1),
+            e.wrote.0,
+            short(&e.wrote.1)
+        );
+    }
+}
+
+/// The version as sealed, then its edges.
+pub fn lineage(r: &Lineage) -> String {
+    let mut s = format!("dataset: {}@{}\n", r.dataset, r.root);
+    match &r.sealed {
+        Some(v) => {
+            let _ = writeln!(s, "sealed: {} file(s) at {}", v.file_count, v.sealed_at);
+        }
+        None => s.push_str("sealed: not in the ledger\n"),
+    }
+    edges(&mut s, "upstream", &r.upstream);
+    edges(&mut s, "downstream", &r.downstream);
+    s
+}
