@@ -1,0 +1,240 @@
+//! `custody ledger`, `custody impact` and `custody lineage` through the
+//! binary, on a SQLite ledger in the test's home.
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Run;
+
+/// A temp dir with a home, a key pair and a sealed folder.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Self { dir };
+        let r = f.run(&["key", "generate", "-o", f.s("lab")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        std::fs::create_dir_all(f.p("train")).unwrap();
+        std::fs::write(f.p("train/a.jsonl"), "{\"id\":1}\n{\"id\":2}\n").unwrap();
+        f
+    }
+
+    fn p(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn s(&self, rel: &str) -> &'static str {
+        Box::leak(self.p(rel).to_str().unwrap().to_owned().into_boxed_str())
+    }
+
+    fn home(&self) -> PathBuf {
+        self.p("home")
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        common::run(
+            common::custody(&self.home())
+                .env_remove("CUSTODY_LEDGER")
+                .args(args),
+        )
+    }
+
+    /// Seals `train` with `key`; returns the printed root (`ALG:HEX`).
+    fn seal(&self, key: &str, out: &str) -> String {
+        let r = self.run(&[
+            "seal",
+            self.s("train"),
+            "-k",
+            self.s(key),
+            "-o",
+            self.s(out),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        root_of(&format!("{}{}", r.stdout, r.stderr))
+    }
+}
+
+fn root_of(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("root "))
+        .unwrap_or_else(|| panic!("no root in {stderr}"))
+        .trim()
+        .to_owned()
+}
+
+fn ledger_db(home: &Path) -> PathBuf {
+    home.join("ledger.db")
+}
+
+#[test]
+fn add_trust_lineage_and_verify() {
+    let f = Fixture::new();
+    let root = f.seal("lab.key", "m.json");
+
+    // Nothing trusted yet: refused with the reason, exit 5.
+    let r = f.run(&["ledger", "add", f.s("m.json")]);
+    assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("refused: the ledger trusts no key"),
+        "{}",
+        r.stdout
+    );
+
+    let r = f.run(&["ledger", "trust", "add", f.s("lab.pub")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("trusted (event 1)"), "{}", r.stdout);
+
+    let r = f.run(&["ledger", "add", f.s("m.json")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("m.json: stored (event 2)"),
+        "{}",
+        r.stdout
+    );
+    let r = f.run(&["ledger", "add", f.s("m.json"), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["files"][0]["outcome"], "already_stored");
+    assert_eq!(json["files"][0]["seq"], 2);
+
+    // The version is found by the root `custody seal` printed.
+    let version = format!("train@{root}");
+    let r = f.run(&["lineage", &version]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sealed: 1 file(s)"), "{}", r.stdout);
+    let r = f.run(&["lineage", &version, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["sealed"]["name"], "train");
+    assert_eq!(json["sealed"]["file_count"], 1);
+
+    let r = f.run(&["ledger", "verify"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.ends_with("ok\n"), "{}", r.stdout);
+
+    // An edited event is named, exit 4.
+    let db = rusqlite::Connection::open(ledger_db(&f.home())).unwrap();
+    db.execute(
+        "UPDATE events SET recorded_at = '2000-01-01T00:00:00Z' WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let r = f.run(&["ledger", "verify"]);
+    assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("FAULT chain: event 2 was edited"),
+        "{}",
+        r.stdout
+    );
+    let r = f.run(&["ledger", "verify", "--format", "json"]);
+    assert_eq!(r.code, 4);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["chain"]["fault"], "edited");
+    assert_eq!(json["chain"]["seq"], 2);
+}
+
+#[test]
+fn wrong_key_and_unsigned_documents_are_refused() {
+    let f = Fixture::new();
+    let r = f.run(&["key", "generate", "-o", f.s("other")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    f.seal("other.key", "other.json");
+    f.seal("lab.key", "m.json");
+    // The statement alone, out of its envelope: unsigned.
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.p("m.json")).unwrap()).unwrap();
+    let mut bare = envelope.clone();
+    bare["signatures"] = serde_json::json!([]);
+    std::fs::write(f.p("bare.json"), serde_json::to_vec(&bare).unwrap()).unwrap();
+
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
+    let r = f.run(&[
+        "ledger",
+        "add",
+        f.s("other.json"),
+        f.s("bare.json"),
+        f.s("m.json"),
+    ]);
+    assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].contains("other.json: refused: bad signature"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[1].contains("bare.json: refused: unsigned"),
+        "{}",
+        r.stdout
+    );
+    assert!(lines[2].contains("m.json: stored"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("2 of 3 document(s) refused"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn location_flag_env_and_unreachable() {
+    let f = Fixture::new();
+    // --ledger wins over CUSTODY_LEDGER; both over the home.
+    let flag = f.s("flag.db");
+    let r = f.run(&["ledger", "trust", "add", f.s("lab.pub"), "--ledger", flag]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(flag), "{}", r.stdout);
+    assert!(!ledger_db(&f.home()).exists());
+    let r = common::run(
+        common::custody(&f.home())
+            .env("CUSTODY_LEDGER", format!("sqlite:{}", f.s("env.db")))
+            .args(["ledger", "verify"]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(f.p("env.db").exists());
+
+    // An unknown scheme and an unreachable server: exit 6, no password.
+    let r = f.run(&["ledger", "verify", "--ledger", "mysql://x"]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("mysql://x: not a ledger location"),
+        "{}",
+        r.stderr
+    );
+    let r = f.run(&[
+        "impact",
+        "--package",
+        "numpy",
+        "--ledger",
+        "postgres://u:hunter2@127.0.0.1:1/db",
+    ]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("postgres://u:***@127.0.0.1:1/db"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+
+    // Bad arguments are usage errors.
+    assert_eq!(f.run(&["lineage", "no-root"]).code, 2);
+    assert_eq!(f.run(&["impact", "--package", "x=="]).code, 2);
+}
+
+#[test]
+fn impact_of_an_unknown_package_is_empty() {
+    let f = Fixture::new();
+    let r = f.run(&["impact", "--package", "numpy==2.0.0", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["package"]["name"], "numpy");
+    assert_eq!(json["package"]["version"], "2.0.0");
+    assert_eq!(json["environments"], serde_json::json!([]));
+}
