@@ -118,7 +118,10 @@ socket, a device or a set-ID file is refused: its subject has no digest.
 
 Exit codes: the step's own; 123 the step succeeded but an output was
 refused; 124 --timeout passed; 125 the sandbox could not be set up;
-128+N custody was stopped by signal N (130 for Ctrl-C).
+128+N custody was stopped by signal N (130 for Ctrl-C). With --record
+(which needs --attest and -k) the signed attestation is added to the
+ledger once written; if it cannot be, a warning says why and custody
+exits 7 when the step itself succeeded (the step's code otherwise).
 
 Example:
   custody run --input raw.jsonl --output clean.jsonl -k lab.key --attest step.att.json \\
@@ -162,6 +165,15 @@ pub struct RunArgs {
     /// Environment variable holding the key's passphrase.
     #[arg(long, value_name = "VAR")]
     pub passphrase_env: Option<String>,
+    /// After writing it, add the signed document to the ledger (its key
+    /// must be trusted there: `custody ledger trust add`). A document not
+    /// recorded does not undo the command: a warning says why, exit 7.
+    #[arg(long)]
+    pub record: bool,
+    /// The ledger `--record` adds to (default: $CUSTODY_LEDGER, else
+    /// $CUSTODY_HOME/ledger.db).
+    #[arg(long, value_name = "LOCATION", requires = "record")]
+    pub ledger: Option<String>,
     /// The step: command and arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -231,7 +243,13 @@ Examples:
   custody key generate -o lab
   custody seal data/ -k lab.key -o data.manifest.json
   custody seal corpus.jsonl --record-key id -k lab.key -o corpus.manifest.json
-  custody seal model/ --format model-signing -k p256.key -o model.sig";
+  custody seal model/ --format model-signing -k p256.key -o model.sig
+  custody seal data/ -k lab.key -o data.manifest.json --record
+
+With --record the manifest is added to the ledger once written (custody
+manifests only, not model-signing); if it cannot be (the key is not
+trusted there, the ledger cannot be reached) the manifest stays written,
+a warning says why, and custody exits 7.";
 
 const VERIFY_ABOUT: &str = "\
 Verify data against a signed manifest, with the manifest's own settings.
@@ -303,6 +321,15 @@ pub struct SealArgs {
     /// Print a JSON summary (root, counts, bytes) on stdout.
     #[arg(long)]
     pub json: bool,
+    /// After writing it, add the signed document to the ledger (its key
+    /// must be trusted there: `custody ledger trust add`). A document not
+    /// recorded does not undo the command: a warning says why, exit 7.
+    #[arg(long)]
+    pub record: bool,
+    /// The ledger `--record` adds to (default: $CUSTODY_LEDGER, else
+    /// $CUSTODY_HOME/ledger.db).
+    #[arg(long, value_name = "LOCATION", requires = "record")]
+    pub ledger: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -60,6 +60,26 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// Seals `dir` with SHA-256 (the digest a run names a folder by) and
+    /// `--record`; returns the printed root.
+    fn seal_recorded_sha256(&self, dir: &str, out: &str) -> String {
+        let r = self.run(&[
+            "seal",
+            self.s(dir),
+            "-k",
+            self.s("lab.key"),
+            "-o",
+            self.s(out),
+            "--hash",
+            "sha256",
+            "--record",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        root_of(&r.stdout)
+    }
+}
+
 fn root_of(stderr: &str) -> String {
     stderr
         .lines()
@@ -67,6 +87,21 @@ fn root_of(stderr: &str) -> String {
         .unwrap_or_else(|| panic!("no root in {stderr}"))
         .trim()
         .to_owned()
+}
+
+/// `NAME==VERSION` of the first Python package an attestation names.
+fn first_package(attestation: &Path) -> String {
+    let statement = common::sandbox::payload(attestation).to_string();
+    let purl = statement
+        .split("pkg:pypi/")
+        .nth(1)
+        .expect("a Python package in the attestation");
+    let (name, rest) = purl.split_once('@').unwrap();
+    let version: String = rest
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '?' | '#'))
+        .collect();
+    format!("{name}=={version}")
 }
 
 fn ledger_db(home: &Path) -> PathBuf {
@@ -237,4 +272,158 @@ fn impact_of_an_unknown_package_is_empty() {
     assert_eq!(json["package"]["name"], "numpy");
     assert_eq!(json["package"]["version"], "2.0.0");
     assert_eq!(json["environments"], serde_json::json!([]));
+}
+
+#[test]
+fn seal_record_warns_until_the_key_is_trusted() {
+    let f = Fixture::new();
+    let args = |out: &'static str| {
+        [
+            "seal",
+            f.s("train"),
+            "-k",
+            f.s("lab.key"),
+            "-o",
+            f.s(out),
+            "--record",
+        ]
+    };
+    // Not trusted: the manifest is written, a warning says why, exit 7.
+    let r = f.run(&args("m.json"));
+    assert_eq!(r.code, 7, "{}", r.stderr);
+    assert!(f.p("m.json").exists());
+    assert!(
+        r.stderr
+            .contains("was written but not recorded in the ledger"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("does not trust the signing key"),
+        "{}",
+        r.stderr
+    );
+
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
+    let r = f.run(&args("m2.json"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("stored (event 2)"), "{}", r.stderr);
+    // The first manifest, added by hand, is the same version again.
+    let r = f.run(&["ledger", "add", f.s("m.json")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A bad location is refused before anything is sealed.
+    let r = f.run(&[
+        "seal",
+        f.s("train"),
+        "-k",
+        f.s("lab.key"),
+        "-o",
+        f.s("m3.json"),
+        "--record",
+        "--ledger",
+        "mysql://x",
+    ]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(!f.p("m3.json").exists());
+    // --record needs a custody manifest.
+    let r = f.run(&[
+        "seal",
+        f.s("train"),
+        "-k",
+        f.s("lab.key"),
+        "-o",
+        f.s("m4.json"),
+        "--format",
+        "model-signing",
+        "--record",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// A sealed folder read by a recorded run that writes another: the
+/// package in the step's environment names the run, what it read (the
+/// sealed version) and what it wrote; the written folder's lineage names
+/// the run.
+#[test]
+fn run_record_then_impact_and_lineage() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.p("out")).unwrap();
+    std::fs::create_dir_all(f.p("tmp")).unwrap();
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
+    // SHA-256: the digest a run names a folder by.
+    f.seal_recorded_sha256("train", "train.m.json");
+    let code = format!(
+        "open({:?}, 'w').write(open({:?}).read())",
+        f.s("out/clean.jsonl"),
+        f.s("train/a.jsonl")
+    );
+    let r = common::run(
+        common::custody(&f.home())
+            .env_remove("CUSTODY_LEDGER")
+            .env("HOME", f.p("home"))
+            .env("TMPDIR", f.p("tmp"))
+            .current_dir(f.dir.path())
+            .args([
+                "run",
+                "--input",
+                f.s("train"),
+                "--output",
+                f.s("out"),
+                "-k",
+                f.s("lab.key"),
+                "--attest",
+                f.s("att.json"),
+                "--record",
+                "--",
+                common::sandbox::PY,
+                "-c",
+                &code,
+            ]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("att.json in the ledger"), "{}", r.stderr);
+    assert!(r.stderr.contains("stored (event 3)"), "{}", r.stderr);
+
+    // A package of the step's environment, from the attestation.
+    let package = first_package(&f.p("att.json"));
+    let r = f.run(&["impact", "--package", &package, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let impact: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let runs = impact["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{impact}");
+    assert!(runs[0]["command"].as_str().unwrap().contains("clean.jsonl"));
+    let exposed = impact["exposed"].as_array().unwrap();
+    assert_eq!(exposed.len(), 1, "{impact}");
+    assert_eq!(exposed[0]["datasets"][0]["name"], "train", "{impact}");
+    assert_eq!(impact["written"].as_array().unwrap().len(), 1, "{impact}");
+    let r = f.run(&["impact", "--package", &package]);
+    assert!(r.stdout.contains("runs: 1"), "{}", r.stdout);
+    assert!(r.stdout.contains("[train@"), "{}", r.stdout);
+
+    // Outside the window: no run.
+    let r = f.run(&[
+        "impact",
+        "--package",
+        &package,
+        "--until",
+        "2000-01-01T00:00:00Z",
+        "--format",
+        "json",
+    ]);
+    let impact: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(impact["runs"], serde_json::json!([]), "{impact}");
+
+    // The output, sealed, comes from the run that read `train`.
+    let root = f.seal_recorded_sha256("out", "out.m.json");
+    let r = f.run(&["lineage", &format!("out@{root}"), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lineage: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let upstream = lineage["upstream"].as_array().unwrap();
+    assert_eq!(upstream.len(), 1, "{lineage}");
+    assert_eq!(upstream[0]["datasets"][0]["name"], "train", "{lineage}");
+    let r = f.run(&["lineage", &format!("out@{root}")]);
+    assert!(r.stdout.contains("upstream: 1"), "{}", r.stdout);
+
+    assert_eq!(f.run(&["ledger", "verify"]).code, 0);
 }

@@ -3,7 +3,7 @@
 //! the report rendered.
 
 use custody::ledger::{LedgerError, Location, PackageQuery, Window};
-use custody::workflow::ledger::{self as workflow, LEDGER_ENV, TrustError};
+use custody::workflow::ledger::{self as workflow, FileOutcome, LEDGER_ENV, TrustError};
 
 use crate::cli::{
     ImpactArgs, LedgerAddArgs, LedgerArg, LedgerCommand, LedgerTrustAddArgs, LedgerTrustCommand,
@@ -54,6 +54,29 @@ pub fn ledger_error(e: LedgerError) -> CliError {
             hint: None,
         },
     }
+}
+
+/// `--record`: adds the document just written to the ledger; never
+/// fails the command that wrote it. Exit 0 when stored (or already), else
+/// a warning naming the reason and [`Exit::NotRecorded`].
+pub fn record(location: &Location, document: &std::path::Path, signer: &str) -> Exit {
+    let result = workflow::record(location, document, signer);
+    let reason = match result {
+        Ok(report) => match &report.outcome {
+            FileOutcome::Refused { reason } => reason.clone(),
+            FileOutcome::Stored { .. } | FileOutcome::AlreadyStored { .. } => {
+                output::note(&render::ledger::record(&report));
+                return Exit::Success;
+            }
+        },
+        Err(e) => e.to_string(),
+    };
+    output::note(&format!(
+        "warning: {} was written but not recorded in the ledger {}: {reason}",
+        document.display(),
+        location.display()
+    ));
+    Exit::NotRecorded
 }
 
 fn add(args: &LedgerAddArgs) -> CmdResult {

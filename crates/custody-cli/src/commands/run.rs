@@ -3,8 +3,8 @@
 use custody::run::{self as run, Net, Request};
 use custody::workflow::run::{self as workflow, RunFlowError, RunRequest, RunStatus};
 
-use crate::cli::{NetArg, RunArgs, SandboxExecArgs};
-use crate::commands::key;
+use crate::cli::{LedgerArg, NetArg, RunArgs, SandboxExecArgs};
+use crate::commands::{key, ledger};
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{output, render};
 
@@ -18,6 +18,18 @@ pub fn run(args: &RunArgs) -> CmdResult {
             "-k signs the attestation; give --attest FILE too"
         )));
     }
+    let ledger = if args.record {
+        if signing.is_none() || args.attest.is_none() {
+            return Err(CliError::bad_input(anyhow::anyhow!(
+                "--record adds the signed attestation to the ledger; give --attest FILE and -k KEY too"
+            )));
+        }
+        Some(ledger::location(&LedgerArg {
+            ledger: args.ledger.clone(),
+        })?)
+    } else {
+        None
+    };
     let req = RunRequest {
         step: Request {
             inputs: args.inputs.clone(),
@@ -43,7 +55,14 @@ pub fn run(args: &RunArgs) -> CmdResult {
         output::note(&line);
     }
     workflow::write_attestation(&req, &outcome, signing.as_ref()).map_err(error)?;
-    Ok(exit_code(workflow::status(&outcome)))
+    let exit = exit_code(workflow::status(&outcome));
+    if let (Some(location), Some(attest), Some(signing)) = (ledger, &args.attest, &signing) {
+        let recorded = ledger::record(&location, attest, &signing.public().key_id());
+        if exit == Exit::Success {
+            return Ok(recorded);
+        }
+    }
+    Ok(exit)
 }
 
 /// The exit code of each way a run can fail before the step starts or

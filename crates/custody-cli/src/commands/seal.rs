@@ -3,14 +3,26 @@
 use custody::seal::{Algorithm, Container, SealOptions, SigningKey, Symlinks, modelsign};
 use custody::workflow::seal::{self, SealFlowError};
 
-use crate::cli::{HashArg, SealArgs, SealFormat, SymlinkArg};
-use crate::commands::key;
+use crate::cli::{HashArg, LedgerArg, SealArgs, SealFormat, SymlinkArg};
+use crate::commands::{key, ledger};
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{output, render};
 
 pub fn run(args: &SealArgs) -> CmdResult {
     let signing = key::read_private(&args.key, args.passphrase_env.as_deref())?;
+    let ledger = if args.record {
+        Some(ledger::location(&LedgerArg {
+            ledger: args.ledger.clone(),
+        })?)
+    } else {
+        None
+    };
     if args.format == SealFormat::ModelSigning {
+        if args.record {
+            return Err(CliError::bad_input(anyhow::anyhow!(
+                "--record adds custody manifests to the ledger; model-signing signatures are not stored there"
+            )));
+        }
         return model_signing(args, &signing);
     }
     let options = SealOptions {
@@ -52,7 +64,9 @@ pub fn run(args: &SealArgs) -> CmdResult {
         render::seal::human_bytes(report.bytes),
         render::seal::human_bytes(rate(report.bytes, seconds))
     ));
-    Ok(Exit::Success)
+    Ok(ledger.map_or(Exit::Success, |location| {
+        ledger::record(&location, &args.out, &signing.public().key_id())
+    }))
 }
 
 fn model_signing(args: &SealArgs, signing: &SigningKey) -> CmdResult {

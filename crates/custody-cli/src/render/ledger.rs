@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use custody::ledger::{ArtifactHit, ChainFault, DatasetVersion, Edge, Impact, Lineage, Step};
-use custody::workflow::ledger::{AddReport, FileOutcome, LedgerVerifyReport, TrustReport};
+use custody::workflow::ledger::{
+    AddReport, FileOutcome, LedgerVerifyReport, RecordReport, TrustReport,
+};
 
 fn outcome(o: &FileOutcome) -> String {
     match o {
@@ -22,6 +24,16 @@ pub fn add(r: &AddReport) -> String {
     }
     let _ = writeln!(s, "ledger: {}", r.ledger);
     s
+}
+
+/// `--record`'s one line.
+pub fn record(r: &RecordReport) -> String {
+    format!(
+        "recorded {} in the ledger {}: {}",
+        r.path.display(),
+        r.ledger,
+        outcome(&r.outcome)
+    )
 }
 
 /// The key and its event.

@@ -158,6 +158,55 @@ pub fn add(location: &Location, files: &[PathBuf]) -> Result<AddReport, LedgerEr
     })
 }
 
+/// A document just written by `seal` or `run --attest`, recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordReport {
+    /// The ledger, without a password.
+    pub ledger: String,
+    /// The document.
+    pub path: PathBuf,
+    /// What happened to it; refused when its signer is not trusted.
+    #[serde(flatten)]
+    pub outcome: FileOutcome,
+}
+
+/// Adds the document at `path`, signed by the key with id `signer`, to
+/// the ledger: refused, saying which key to trust, when the ledger does
+/// not trust that key yet.
+///
+/// # Errors
+/// The ledger cannot be opened or written.
+pub fn record(location: &Location, path: &Path, signer: &str) -> Result<RecordReport, LedgerError> {
+    let mut ledger = open(location)?;
+    let trusted = ledger.trusted()?.iter().any(|k| k.key_id() == signer);
+    let outcome = if trusted {
+        match fs_err::read(path) {
+            Err(e) => FileOutcome::Refused {
+                reason: e.to_string(),
+            },
+            Ok(bytes) => match ledger.add(&bytes) {
+                Ok(o) => o.into(),
+                Err(LedgerError::Refused(r)) => FileOutcome::Refused {
+                    reason: r.to_string(),
+                },
+                Err(e) => return Err(e),
+            },
+        }
+    } else {
+        FileOutcome::Refused {
+            reason: format!(
+                "the ledger does not trust the signing key {signer} yet \
+                 (`custody ledger trust add` its public key, then `custody ledger add` the document)"
+            ),
+        }
+    };
+    Ok(RecordReport {
+        ledger: location.display(),
+        path: path.to_path_buf(),
+        outcome,
+    })
+}
+
 /// A key trusted by [`trust_add`].
 #[derive(Debug, Clone, Serialize)]
 pub struct TrustReport {
