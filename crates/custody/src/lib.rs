@@ -19,6 +19,8 @@
 //! | [`workflow::db::import`] | [`workflow::db::ImportReport`] | — |
 //! | [`workflow::db::status`] | [`advisories::IndexStatus`] | — |
 //! | [`workflow::run::run`], [`workflow::run::write_attestation`] | [`run::Outcome`], classified by [`workflow::run::status`] | SLSA provenance (the attestation file) |
+//! | [`workflow::ledger::add`], [`workflow::ledger::trust_add`], [`workflow::ledger::record`] | [`workflow::ledger::AddReport`], [`workflow::ledger::TrustReport`], [`workflow::ledger::RecordReport`] | — |
+//! | [`workflow::ledger::verify`], [`workflow::ledger::impact`], [`workflow::ledger::lineage`] | [`workflow::ledger::LedgerVerifyReport`], [`ledger::Impact`], [`ledger::Lineage`] | — |
 //!
 //! The pure scan underneath is [`scan::scan`]: inventory + advisories +
 //! policy + clock in, a [`ScanReport`] out. Errors are typed per workflow,
@@ -27,7 +29,7 @@
 //! that front ends implement as they like.
 //!
 //! The library crates underneath are reached through one module each
-//! ([`advisory`], [`inspect`], [`inventory`], [`run`], [`seal`]): a front
+//! ([`advisory`], [`inspect`], [`inventory`], [`ledger`], [`run`], [`seal`]): a front
 //! end that needs one of their types names it there.
 //!
 //! # Example
