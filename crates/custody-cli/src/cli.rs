@@ -697,6 +697,7 @@ Examples:
 ";
 
 #[derive(Debug, Args)]
+#[command(after_help = LEDGER_EXIT)]
 pub struct LedgerAddArgs {
     /// Signed documents: run attestations or seal manifests.
     #[arg(required = true, value_name = "FILE")]
@@ -712,9 +713,21 @@ pub struct LedgerAddArgs {
 pub enum LedgerTrustCommand {
     /// Trust a public key (PEM, as `custody key generate` writes
     /// PREFIX.pub).
-    #[command(after_help = "Example:\n  custody ledger trust add lab.pub")]
+    #[command(after_help = LEDGER_TRUST_HELP)]
     Add(LedgerTrustAddArgs),
 }
+
+const LEDGER_TRUST_HELP: &str = "\
+Documents signed by this key are accepted by `custody ledger add` and
+`--record` from now on; trusting it again is reported as already trusted.
+
+Exit codes: 0 trusted (or already); 2 the file is unreadable or not a
+public key; 3 the ledger's storage failed; 6 the ledger location is unknown
+or cannot be reached.
+
+Example:
+  custody key generate -o lab
+  custody ledger trust add lab.pub";
 
 #[derive(Debug, Args)]
 pub struct LedgerTrustAddArgs {
@@ -726,6 +739,7 @@ pub struct LedgerTrustAddArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = LEDGER_EXIT)]
 pub struct LedgerVerifyArgs {
     #[command(flatten)]
     pub ledger: LedgerArg,

@@ -427,3 +427,34 @@ fn run_record_then_impact_and_lineage() {
 
     assert_eq!(f.run(&["ledger", "verify"]).code, 0);
 }
+
+#[test]
+fn trust_add_refuses_what_is_not_a_public_key_and_help_teaches() {
+    let f = Fixture::new();
+    let r = f.run(&["ledger", "trust", "add", f.s("lab.key")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a public key"), "{}", r.stderr);
+    let r = f.run(&["ledger", "trust", "add", f.s("missing.pub")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("missing.pub"), "{}", r.stderr);
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
+    let r = f.run(&["ledger", "trust", "add", f.s("lab.pub")]);
+    assert!(
+        r.stdout.contains("already trusted (event 1)"),
+        "{}",
+        r.stdout
+    );
+
+    for args in [
+        &["ledger", "add", "--help"][..],
+        &["ledger", "verify", "--help"],
+        &["ledger", "trust", "add", "--help"],
+        &["impact", "--help"],
+        &["lineage", "--help"],
+    ] {
+        let r = f.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.contains("Example"), "{args:?}: {}", r.stdout);
+        assert!(r.stdout.contains("Exit codes"), "{args:?}: {}", r.stdout);
+    }
+}
