@@ -458,3 +458,24 @@ fn trust_add_refuses_what_is_not_a_public_key_and_help_teaches() {
         assert!(r.stdout.contains("Exit codes"), "{args:?}: {}", r.stdout);
     }
 }
+
+#[test]
+fn run_record_needs_a_signed_attestation() {
+    let f = Fixture::new();
+    for args in [
+        &["run", "--record", "--", "/bin/true"][..],
+        &[
+            "run",
+            "--attest",
+            f.s("att.json"),
+            "--record",
+            "--",
+            "/bin/true",
+        ],
+    ] {
+        let r = f.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("--record"), "{}", r.stderr);
+    }
+    assert!(!f.p("att.json").exists());
+}
