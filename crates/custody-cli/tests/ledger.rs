@@ -230,10 +230,11 @@ fn location_flag_env_and_unreachable() {
     let r = common::run(
         common::custody(&f.home())
             .env("CUSTODY_LEDGER", format!("sqlite:{}", f.s("env.db")))
-            .args(["ledger", "verify"]),
+            .args(["ledger", "trust", "add", f.s("lab.pub")]),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(f.p("env.db").exists());
+    assert!(!ledger_db(&f.home()).exists());
 
     // An unknown scheme and an unreachable server: exit 6, no password.
     let r = f.run(&["ledger", "verify", "--ledger", "mysql://x"]);
@@ -266,6 +267,19 @@ fn location_flag_env_and_unreachable() {
 #[test]
 fn impact_of_an_unknown_package_is_empty() {
     let f = Fixture::new();
+    // Reading commands never create a ledger: none yet is exit 6, named.
+    for args in [
+        &["impact", "--package", "numpy"][..],
+        &["lineage", "train@sha256:00"][..],
+        &["ledger", "verify"][..],
+    ] {
+        let r = f.run(args);
+        assert_eq!(r.code, 6, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("no ledger here yet"), "{}", r.stderr);
+        assert!(r.stderr.contains("ledger.db"), "{}", r.stderr);
+    }
+    assert!(!f.home().join("ledger.db").exists());
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
     let r = f.run(&["impact", "--package", "numpy==2.0.0", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

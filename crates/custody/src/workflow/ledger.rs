@@ -109,7 +109,30 @@ impl AddReport {
     }
 }
 
-/// Opens the ledger at `location`.
+/// Opens a ledger that must already exist, for a command that only reads:
+/// a SQLite file that is not there is an error naming it (a mistyped path
+/// must not answer "nothing affected" from a new, empty ledger), and none
+/// is created.
+///
+/// # Errors
+/// No ledger at `location`, or it cannot be reached, logged in to, or
+/// migrated.
+pub fn open_existing(location: &Location) -> Result<Ledger, LedgerError> {
+    if let Location::Sqlite(path) = location
+        && !path.exists()
+    {
+        return Err(LedgerError::Unreachable {
+            location: location.display(),
+            detail:
+                "no ledger here yet: store documents with `custody ledger add` or `--record` first"
+                    .to_owned(),
+        });
+    }
+    open(location)
+}
+
+/// Opens the ledger at `location`, creating a SQLite file and its folder
+/// when missing.
 ///
 /// # Errors
 /// The store cannot be reached, logged in to, or migrated.
@@ -264,7 +287,7 @@ pub struct LedgerVerifyReport {
 /// # Errors
 /// The ledger cannot be opened or read.
 pub fn verify(location: &Location) -> Result<LedgerVerifyReport, LedgerError> {
-    let report = open(location)?.verify()?;
+    let report = open_existing(location)?.verify()?;
     Ok(LedgerVerifyReport {
         ledger: location.display(),
         ok: report.ok(),
@@ -281,7 +304,7 @@ pub fn impact(
     package: &PackageQuery,
     window: &Window,
 ) -> Result<Impact, LedgerError> {
-    open(location)?.impact(package, window)
+    open_existing(location)?.impact(package, window)
 }
 
 /// Where a sealed dataset version came from and what was made from it.
@@ -292,7 +315,7 @@ pub fn impact(
 /// The ledger cannot be opened or read.
 pub fn lineage(location: &Location, dataset: &str, root: &str) -> Result<Lineage, LedgerError> {
     let hex = root.split_once(':').map_or(root, |(_, hex)| hex);
-    open(location)?.lineage(dataset, hex)
+    open_existing(location)?.lineage(dataset, hex)
 }
 
 #[cfg(test)]
