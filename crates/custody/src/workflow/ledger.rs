@@ -158,18 +158,7 @@ pub fn add(location: &Location, files: &[PathBuf]) -> Result<AddReport, LedgerEr
     let mut ledger = open(location)?;
     let mut results = Vec::with_capacity(files.len());
     for path in files {
-        let outcome = match fs_err::read(path) {
-            Err(e) => FileOutcome::Refused {
-                reason: e.to_string(),
-            },
-            Ok(bytes) => match ledger.add(&bytes) {
-                Ok(o) => o.into(),
-                Err(LedgerError::Refused(r)) => FileOutcome::Refused {
-                    reason: r.to_string(),
-                },
-                Err(e) => return Err(e),
-            },
-        };
+        let outcome = add_file(&mut ledger, path)?;
         results.push(FileResult {
             path: path.clone(),
             outcome,
@@ -179,6 +168,26 @@ pub fn add(location: &Location, files: &[PathBuf]) -> Result<AddReport, LedgerEr
         ledger: location.display(),
         files: results,
     })
+}
+
+/// Reads and adds one file: unreadable or refused is its outcome; a
+/// storage failure is the caller's error.
+fn add_file(ledger: &mut Ledger, path: &Path) -> Result<FileOutcome, LedgerError> {
+    let bytes = match fs_err::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Ok(FileOutcome::Refused {
+                reason: e.to_string(),
+            });
+        }
+    };
+    match ledger.add(&bytes) {
+        Ok(o) => Ok(o.into()),
+        Err(LedgerError::Refused(r)) => Ok(FileOutcome::Refused {
+            reason: r.to_string(),
+        }),
+        Err(e) => Err(e),
+    }
 }
 
 /// A document just written by `seal` or `run --attest`, recorded.
@@ -203,18 +212,7 @@ pub fn record(location: &Location, path: &Path, signer: &str) -> Result<RecordRe
     let mut ledger = open(location)?;
     let trusted = ledger.trusted()?.iter().any(|k| k.key_id() == signer);
     let outcome = if trusted {
-        match fs_err::read(path) {
-            Err(e) => FileOutcome::Refused {
-                reason: e.to_string(),
-            },
-            Ok(bytes) => match ledger.add(&bytes) {
-                Ok(o) => o.into(),
-                Err(LedgerError::Refused(r)) => FileOutcome::Refused {
-                    reason: r.to_string(),
-                },
-                Err(e) => return Err(e),
-            },
-        }
+        add_file(&mut ledger, path)?
     } else {
         FileOutcome::Refused {
             reason: format!(
