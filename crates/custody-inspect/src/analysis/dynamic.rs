@@ -200,33 +200,20 @@ pub(super) fn code_signals(ctx: &Ctx<'_>, c: &python::Call, phase: Phase, out: &
         return;
     }
     // (`spliced` already found the hidden data.)
-    if spliced || fed_by_hidden_data(ctx, c) {
-        if c.span.1.saturating_sub(c.span.0) >= 512 {
-            out.push(ctx.at(
-                Code::DynamicCode,
-                Level::Critical,
-                phase,
-                c.line,
-                "runs a large blob of encoded or encrypted code",
-            ));
-        } else {
-            out.push(ctx.at(
-                Code::DynamicCode,
-                Level::High,
-                phase,
-                c.line,
-                "runs code decoded, decompressed or downloaded at run time",
-            ));
-        }
+    let (level, message) = if !(spliced || fed_by_hidden_data(ctx, c)) {
+        (Level::Medium, "runs code built at run time")
+    } else if c.span.1.saturating_sub(c.span.0) >= 512 {
+        (
+            Level::Critical,
+            "runs a large blob of encoded or encrypted code",
+        )
     } else {
-        out.push(ctx.at(
-            Code::DynamicCode,
-            Level::Medium,
-            phase,
-            c.line,
-            "runs code built at run time",
-        ));
-    }
+        (
+            Level::High,
+            "runs code decoded, decompressed or downloaded at run time",
+        )
+    };
+    out.push(ctx.at(Code::DynamicCode, level, phase, c.line, message));
 }
 
 /// `exec("".join(map(chr, [105, 109, ...])))`: the code the list of
