@@ -635,6 +635,16 @@ pub enum StatusFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    /// Text for people.
+    Table,
+    /// JSON (schema in docs/ledger.md).
+    Json,
+    /// A Graphviz digraph.
+    Dot,
+}
+
 /// Where the ledger is.
 #[derive(Debug, Args)]
 pub struct LedgerArg {
@@ -755,19 +765,34 @@ it (from run attestations), the runs in those environments (within
 dataset versions they are, and what later runs made from them, each with
 the path that links it to the package.
 
-NAME alone matches every version; NAME==VERSION one version.
+--package NAME matches every version the ledger holds; NAME==VERSION one
+version; any PEP 440 specifier list a range (`litellm>=1.82.7,<1.82.9`).
+--advisory ID asks for the PyPI packages and versions an OSV record
+affects (imported with `custody db import`, or embedded, like
+MAL-2026-2144). Without --since/--until an advisory's window is every
+run in an affected environment up to now: an environment holding the
+release cannot predate its upload, and the hours between the upload and
+the advisory's `published` time are the ones that matter.
+
+--format dot prints a Graphviz graph (`| dot -Tsvg > impact.svg`).
 
 Examples:
+  custody impact --advisory MAL-2026-2144
   custody impact --package litellm==1.82.7
+  custody impact --package 'litellm>=1.82.7,<1.82.9' --format dot
   custody impact --package numpy --since 2026-03-01T00:00:00Z --format json
 ";
 
 #[derive(Debug, Args)]
 #[command(after_help = LEDGER_EXIT)]
+#[command(group(clap::ArgGroup::new("question").required(true).args(["package", "advisory"])))]
 pub struct ImpactArgs {
-    /// The package, `NAME` or `NAME==VERSION`.
-    #[arg(long, value_name = "NAME[==VERSION]")]
-    pub package: String,
+    /// The package: `NAME`, `NAME==VERSION` or `NAME` with a PEP 440 specifier.
+    #[arg(long, value_name = "NAME[SPECIFIER]")]
+    pub package: Option<String>,
+    /// An advisory id (or alias): the PyPI versions it affects.
+    #[arg(long, value_name = "ID")]
+    pub advisory: Option<String>,
     /// Only runs started at or after this instant (RFC 3339).
     #[arg(long, value_name = "T")]
     pub since: Option<jiff::Timestamp>,
@@ -777,8 +802,8 @@ pub struct ImpactArgs {
     #[command(flatten)]
     pub ledger: LedgerArg,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
-    pub format: StatusFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = ImpactFormat::Table)]
+    pub format: ImpactFormat,
 }
 
 const LINEAGE_ABOUT: &str = "\

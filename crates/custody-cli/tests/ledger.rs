@@ -283,9 +283,35 @@ fn impact_of_an_unknown_package_is_empty() {
     let r = f.run(&["impact", "--package", "numpy==2.0.0", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(json["package"]["name"], "numpy");
-    assert_eq!(json["package"]["version"], "2.0.0");
+    assert_eq!(json["question"]["by"], "package");
+    assert_eq!(json["question"]["name"], "numpy");
+    assert_eq!(json["question"]["specifier"], "==2.0.0");
+    assert_eq!(json["packages"], serde_json::json!([]));
     assert_eq!(json["environments"], serde_json::json!([]));
+    // An advisory that is neither imported nor embedded is bad input, named.
+    let r = f.run(&["impact", "--advisory", "GHSA-none"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("advisory GHSA-none is not in the local database"),
+        "{}",
+        r.stderr
+    );
+    // An embedded one resolves, with an open window up to now.
+    let r = f.run(&["impact", "--advisory", "MAL-2026-2144", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["window_source"], "advisory_open");
+    assert!(json["window"]["until"].is_string(), "{json}");
+    // A bad specifier names what is wrong; --package and --advisory exclude each other.
+    let r = f.run(&["impact", "--package", "numpy=>2"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a PEP 440 specifier"), "{}", r.stderr);
+    assert_eq!(
+        f.run(&["impact", "--package", "a", "--advisory", "b"]).code,
+        2
+    );
+    assert_eq!(f.run(&["impact"]).code, 2);
 }
 
 #[test]

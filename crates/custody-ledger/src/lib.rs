@@ -9,7 +9,7 @@
 //! a Merkle root over the log that later verifications check.
 //!
 //! ```
-//! use custody_ledger::{AddOutcome, Ledger, Location, PackageQuery, Window};
+//! use custody_ledger::{AddOutcome, Ledger, Location, PackageVersion, Window};
 //! use custody_seal::keys::{Scheme, SigningKey};
 //! use custody_seal::seal::{self, Container, Options};
 //!
@@ -37,7 +37,8 @@
 //! assert_eq!(lineage.sealed.unwrap().file_count, 1);
 //!
 //! // No run attestation names litellm: nothing is affected.
-//! let query = PackageQuery { name: "litellm".into(), version: None };
+//! assert!(ledger.package_versions("litellm").unwrap().is_empty());
+//! let query = [PackageVersion::new("LiteLLM", "1.82.8")];
 //! assert!(ledger.impact(&query, &Window::default()).unwrap().environments.is_empty());
 //! assert!(ledger.verify().unwrap().ok());
 //! ```
@@ -61,6 +62,6 @@ pub use ledger::{AddOutcome, Ledger};
 pub use lineage::{Edge, Lineage};
 pub use location::Location;
 pub use query::{
-    ArtifactHit, DatasetVersion, EnvironmentHit, Impact, PackageQuery, RunHit, Step, Window,
+    ArtifactHit, DatasetVersion, EnvironmentHit, Impact, PackageVersion, RunHit, Step, Window,
 };
 pub use verify::{ChainFault, TableFault, VerifyReport};

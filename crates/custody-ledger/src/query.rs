@@ -11,13 +11,24 @@ use crate::error::LedgerError;
 use crate::ingest::attestation::normalize;
 use crate::ledger::Ledger;
 
-/// A package, with or without its version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PackageQuery {
-    /// Its name (normalised as PEP 503 before matching).
+/// One version of a package, as environments name it: the name
+/// normalised as PEP 503, the version as installed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PackageVersion {
+    /// Normalised name.
     pub name: String,
-    /// An exact version, or any.
-    pub version: Option<String>,
+    /// Version, as the environment states it.
+    pub version: String,
+}
+
+impl PackageVersion {
+    /// `name` (normalised) at `version`.
+    pub fn new(name: &str, version: &str) -> Self {
+        Self {
+            name: normalize(name),
+            version: version.to_owned(),
+        }
+    }
 }
 
 /// A time window that runs must overlap (open on a missing side).
@@ -84,7 +95,9 @@ pub struct EnvironmentHit {
     pub id: String,
     /// Its prefix.
     pub prefix: String,
-    /// The package version it holds.
+    /// The package it holds.
+    pub name: String,
+    /// Its version.
     pub version: String,
 }
 
@@ -121,8 +134,8 @@ pub struct ArtifactHit {
 /// What a package version touched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Impact {
-    /// The question.
-    pub package: PackageQuery,
+    /// The package versions asked about.
+    pub packages: Vec<PackageVersion>,
     /// The window.
     pub window: Window,
     /// Environments holding it.
@@ -195,23 +208,40 @@ impl Ledger {
         })
     }
 
-    /// The environments holding `package`, the runs in them within
+    /// The versions of the package `name` (normalised as PEP 503) that
+    /// some environment in the ledger holds, sorted as text.
+    pub fn package_versions(&mut self, name: &str) -> Result<Vec<String>, LedgerError> {
+        let rows = self.rows(
+            "SELECT DISTINCT version FROM environment_packages WHERE name = $1 ORDER BY version",
+            &[normalize(name).into()],
+        )?;
+        Ok(rows.into_iter().map(|r| r[0].text()).collect())
+    }
+
+    /// The environments holding any of `selected`, the runs in them within
     /// `window`, what they read and wrote, and everything downstream.
     pub fn impact(
         &mut self,
-        package: &PackageQuery,
+        selected: &[PackageVersion],
         window: &Window,
     ) -> Result<Impact, LedgerError> {
-        let name = normalize(&package.name);
-        let version = package.version.clone().unwrap_or_default();
-        let envs = self.rows(
-            "SELECT e.id, e.prefix, p.version FROM environment_packages p \
-             JOIN environments e ON e.id = p.environment \
-             WHERE p.name = $1 AND ($2 = '' OR p.version = $2) ORDER BY e.id, p.version",
-            &[name.as_str().into(), version.into()],
-        )?;
+        let mut selected = selected.to_vec();
+        selected.sort();
+        selected.dedup();
+        let mut envs = Vec::new();
+        for p in &selected {
+            for env in self.rows(
+                "SELECT e.id, e.prefix, p.name, p.version FROM environment_packages p \
+                 JOIN environments e ON e.id = p.environment \
+                 WHERE p.name = $1 AND p.version = $2 ORDER BY e.id",
+                &[p.name.as_str().into(), p.version.as_str().into()],
+            )? {
+                envs.push(env);
+            }
+        }
+        envs.sort();
         let mut impact = Impact {
-            package: package.clone(),
+            packages: selected,
             window: window.clone(),
             environments: Vec::new(),
             runs: Vec::new(),
@@ -225,11 +255,12 @@ impl Ledger {
             let hit = EnvironmentHit {
                 id: env[0].text(),
                 prefix: env[1].text(),
-                version: env[2].text(),
+                name: env[2].text(),
+                version: env[3].text(),
             };
             let base = vec![
                 Step::Package {
-                    name: name.clone(),
+                    name: hit.name.clone(),
                     version: hit.version.clone(),
                 },
                 Step::Environment {

@@ -6,7 +6,7 @@ mod common;
 use common::Store;
 use common::docs::{key, run_statement, sealed, signed};
 use custody_ledger::{
-    AddOutcome, ChainFault, Ledger, LedgerError, PackageQuery, Refusal, Step, Window,
+    AddOutcome, ChainFault, Ledger, LedgerError, PackageVersion, Refusal, Step, Window,
 };
 
 /// Each case as a test in `sqlite::` and in `postgres::`.
@@ -183,10 +183,7 @@ mod cases {
     #[expect(clippy::many_single_char_names, reason = "short names in a long test")]
     pub fn impact_and_lineage_follow_the_graph(store: &dyn Store) {
         let mut s = story(store);
-        let q = PackageQuery {
-            name: LITELLM.into(),
-            version: Some("1.82.8".into()),
-        };
+        let q = [PackageVersion::new(LITELLM, "1.82.8")];
         let i = s.ledger.impact(&q, &Window::default()).expect("impact");
         assert_eq!(i.environments.len(), 1);
         assert_eq!(i.environments[0].prefix, "/envs/e1");
@@ -227,11 +224,13 @@ mod cases {
                 },
             ]
         );
-        // Any version, and a serialisable answer.
-        let any = PackageQuery {
-            name: "litellm".into(),
-            version: None,
-        };
+        // Every version stored, and a serialisable answer.
+        let versions = s.ledger.package_versions("LiteLLM").expect("versions");
+        assert_eq!(versions, ["1.82.8"]);
+        let any: Vec<_> = versions
+            .iter()
+            .map(|v| PackageVersion::new(LITELLM, v))
+            .collect();
         let j = serde_json::to_value(s.ledger.impact(&any, &Window::default()).expect("impact"))
             .expect("json");
         assert_eq!(j["downstream"][0]["datasets"][0]["name"], "D3");
@@ -245,16 +244,13 @@ mod cases {
             (w.environments.len(), w.runs.len(), w.written.len()),
             (1, 0, 0)
         );
-        for q in [
-            PackageQuery {
-                name: LITELLM.into(),
-                version: Some("1.82.6".into()),
-            },
-            PackageQuery {
-                name: "torch".into(),
-                version: None,
-            },
-        ] {
+        assert!(
+            s.ledger
+                .package_versions("torch")
+                .expect("versions")
+                .is_empty()
+        );
+        for q in [vec![PackageVersion::new(LITELLM, "1.82.6")], vec![]] {
             let e = s.ledger.impact(&q, &Window::default()).expect("impact");
             assert!(e.environments.is_empty() && e.runs.is_empty() && e.downstream.is_empty());
         }

@@ -124,6 +124,20 @@ impl AdvisoryIndex {
         }
     }
 
+    /// The record with this id (or alias): imported first, else embedded.
+    pub fn by_id(&self, id: &str) -> Result<Option<Advisory>, StoreError> {
+        if let Some(s) = &self.store
+            && let Some(a) = s.record(id)?
+        {
+            return Ok(Some(a));
+        }
+        Ok(self
+            .embedded
+            .iter()
+            .find(|e| e.id == id || e.aliases.iter().any(|a| a == id))
+            .cloned())
+    }
+
     /// What the index holds.
     pub fn status(&self) -> Result<IndexStatus, StoreError> {
         let (sources, (records, withdrawn, malicious), db_newest) = match &self.store {

@@ -6,6 +6,6 @@
 
 pub use custody_ledger::{
     AddOutcome, ArtifactHit, ChainFault, CheckpointFault, DatasetVersion, Edge, EnvironmentHit,
-    Impact, Ledger, LedgerError, Lineage, Location, PackageQuery, Refusal, RunHit, Step,
+    Impact, Ledger, LedgerError, Lineage, Location, PackageVersion, Refusal, RunHit, Step,
     TableFault, VerifyReport, Window,
 };

@@ -2,12 +2,13 @@
 //! `custody lineage`: the ledger's location resolved, one workflow call,
 //! the report rendered.
 
-use custody::ledger::{LedgerError, Location, PackageQuery, Window};
+use custody::ledger::{LedgerError, Location, Window};
+use custody::workflow::impact::{self as impact_flow, ImpactError, Question};
 use custody::workflow::ledger::{self as workflow, FileOutcome, LEDGER_ENV, TrustError};
 
 use crate::cli::{
-    ImpactArgs, LedgerAddArgs, LedgerArg, LedgerCommand, LedgerTrustAddArgs, LedgerTrustCommand,
-    LedgerVerifyArgs, LineageArgs, StatusFormat,
+    ImpactArgs, ImpactFormat, LedgerAddArgs, LedgerArg, LedgerCommand, LedgerTrustAddArgs,
+    LedgerTrustCommand, LedgerVerifyArgs, LineageArgs, StatusFormat,
 };
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{output, render};
@@ -125,29 +126,31 @@ fn verify(args: &LedgerVerifyArgs) -> CmdResult {
 }
 
 pub fn impact(args: &ImpactArgs) -> CmdResult {
-    let (name, version) = match args.package.split_once("==") {
-        Some((n, v)) => (n.trim(), Some(v.trim().to_owned())),
-        None => (args.package.trim(), None),
-    };
-    if name.is_empty() || version.as_deref().is_some_and(str::is_empty) {
-        return Err(CliError::bad_input(anyhow::anyhow!(
-            "--package {:?}: expected NAME or NAME==VERSION",
-            args.package
-        )));
-    }
-    let query = PackageQuery {
-        name: name.to_owned(),
-        version,
+    let question = match (&args.package, &args.advisory) {
+        (Some(p), _) => Question::package(p).map_err(|e| {
+            CliError::bad_input(e).with_hint(
+                "expected NAME, NAME==VERSION or NAME with a PEP 440 specifier, \
+                 such as 'litellm>=1.82.7,<1.82.9'",
+            )
+        })?,
+        (None, Some(id)) => Question::Advisory { id: id.clone() },
+        (None, None) => unreachable!("clap requires --package or --advisory"),
     };
     let window = Window {
         since: args.since,
         until: args.until,
     };
     let location = location(&args.ledger)?;
-    let report = workflow::impact(&location, &query, &window).map_err(ledger_error)?;
+    let home = super::home()?;
+    let report =
+        impact_flow::impact(&location, &question, &window, &home).map_err(|e| match e {
+            ImpactError::Ledger(e) => ledger_error(e),
+            ImpactError::Question(e) => CliError::bad_input(e),
+        })?;
     match args.format {
-        StatusFormat::Table => output::stdout(&render::ledger::impact(&report))?,
-        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+        ImpactFormat::Table => output::stdout(&render::ledger::impact(&report))?,
+        ImpactFormat::Json => output::stdout(&render::json(&report)?)?,
+        ImpactFormat::Dot => output::stdout(&render::ledger_dot::impact(&report.impact))?,
     }
     Ok(Exit::Success)
 }

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use custody::ledger::{ArtifactHit, ChainFault, DatasetVersion, Edge, Impact, Lineage, Step};
+use custody::ledger::{ArtifactHit, ChainFault, DatasetVersion, Edge, Lineage, Step, Window};
+use custody::workflow::impact::{ImpactReport, Question, WindowSource};
 use custody::workflow::ledger::{
     AddReport, FileOutcome, LedgerVerifyReport, RecordReport, TrustReport,
 };
@@ -136,13 +137,58 @@ fn artifacts(s: &mut String, title: &str, hits: &[ArtifactHit]) {
     }
 }
 
-/// Environments, runs, then the artifacts, each with its path.
-pub fn impact(r: &Impact) -> String {
-    let version = r.package.version.as_deref().unwrap_or("any version");
-    let mut s = format!("package: {} ({version})\n", r.package.name);
+fn window(w: &Window, source: WindowSource) -> String {
+    let side =
+        |t: Option<jiff::Timestamp>, open: &str| t.map_or(open.to_owned(), |t| t.to_string());
+    let text = format!(
+        "{} .. {}",
+        side(w.since, "the beginning"),
+        side(w.until, "now")
+    );
+    match source {
+        WindowSource::Given => text,
+        WindowSource::AdvisoryOpen => {
+            format!("{text} (every run in an affected environment: none can predate the upload)")
+        }
+    }
+}
+
+/// The question, the versions found, the window; environments, runs,
+/// then the artifacts, each with its path.
+pub fn impact(report: &ImpactReport) -> String {
+    let r = &report.impact;
+    let mut s = match &report.question {
+        Question::Package { name, specifier } if specifier.is_empty() => {
+            format!("package: {name} (every version)\n")
+        }
+        Question::Package { name, specifier } => format!("package: {name}{specifier}\n"),
+        Question::Advisory { id } => format!(
+            "advisory: {id}{}\n",
+            report
+                .summary
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default()
+        ),
+    };
+    let versions: Vec<String> = r
+        .packages
+        .iter()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect();
+    let _ = writeln!(
+        s,
+        "versions in the ledger: {}",
+        if versions.is_empty() {
+            "none".to_owned()
+        } else {
+            versions.join(", ")
+        }
+    );
+    let _ = writeln!(s, "window: {}", window(&r.window, report.window_source));
     let _ = writeln!(s, "environments: {}", r.environments.len());
     for e in &r.environments {
-        let _ = writeln!(s, "  {} {}=={}", e.prefix, r.package.name, e.version);
+        let _ = writeln!(s, "  {} {}=={}", e.prefix, e.name, e.version);
     }
     let _ = writeln!(s, "runs: {}", r.runs.len());
     for run in &r.runs {

@@ -3,6 +3,7 @@
 pub mod inspect;
 pub mod labels;
 pub mod ledger;
+pub mod ledger_dot;
 pub mod run;
 pub mod sarif;
 pub mod seal;

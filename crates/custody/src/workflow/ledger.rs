@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::ledger::{
-    AddOutcome, Impact, Ledger, LedgerError, Lineage, Location, PackageQuery, VerifyReport, Window,
-};
+use crate::ledger::{AddOutcome, Ledger, LedgerError, Lineage, Location, VerifyReport};
 
 /// The environment variable naming the ledger when no flag does.
 pub const LEDGER_ENV: &str = "CUSTODY_LEDGER";
@@ -291,18 +289,6 @@ pub fn verify(location: &Location) -> Result<LedgerVerifyReport, LedgerError> {
         ok: report.ok(),
         report,
     })
-}
-
-/// Everything a package (or one version of it) touched, in `window`.
-///
-/// # Errors
-/// The ledger cannot be opened or read.
-pub fn impact(
-    location: &Location,
-    package: &PackageQuery,
-    window: &Window,
-) -> Result<Impact, LedgerError> {
-    open_existing(location)?.impact(package, window)
 }
 
 /// Where a sealed dataset version came from and what was made from it.

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod diff;
+pub mod impact;
 pub mod inspect;
 pub mod key;
 pub mod ledger;
