@@ -510,10 +510,16 @@ install already catches known compromised releases such as litellm 1.82.8.
 Packages whose exact version is unknown (unpinned, URL, VCS, editable) are
 listed as unchecked, never counted as clean.
 
+`--record -k KEY` also signs the scan's full inventory (every package of
+every environment and lockfile read, not only findings) and adds it to the
+ledger, so `custody impact` and `custody watch` find these environments
+when an advisory appears later.
+
 Examples:
   custody scan .venv
   custody scan uv.lock --format sarif > custody.sarif
-  custody scan . --fail-on critical --min-age 3d";
+  custody scan . --fail-on critical --min-age 3d
+  custody scan .venv --record -k vendor.key";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -568,6 +574,33 @@ pub struct ScanArgs {
     /// change time are unchanged).
     #[arg(long)]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub record: ScanRecordArgs,
+}
+
+/// `scan --record`: the signed inventory into the ledger.
+#[derive(Debug, Args)]
+pub struct ScanRecordArgs {
+    /// Sign the full inventory with --key and add it to the ledger (the key
+    /// must be trusted there). Not recorded: a warning says why, exit 7
+    /// (unless findings already exit 1).
+    #[arg(long, requires = "key")]
+    pub record: bool,
+    /// Private key (PEM) that signs the inventory.
+    #[arg(long, short = 'k', value_name = "KEY", requires = "record")]
+    pub key: Option<PathBuf>,
+    /// Environment variable holding the private key's passphrase.
+    /// [default: CUSTODY_KEY_PASSPHRASE when set]
+    #[arg(long, value_name = "VAR", requires = "record")]
+    pub passphrase_env: Option<String>,
+    /// Where the signed inventory is written.
+    /// [default: $CUSTODY_HOME/inventories/scan-TIME.json]
+    #[arg(long, value_name = "FILE", requires = "record")]
+    pub inventory: Option<PathBuf>,
+    /// The ledger `--record` adds to (default: $CUSTODY_LEDGER, else
+    /// $CUSTODY_HOME/ledger.db).
+    #[arg(long, value_name = "LOCATION", requires = "record")]
+    pub ledger: Option<String>,
 }
 
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -33,6 +33,8 @@ pub const RUN_INPUTS: usize = 4;
 pub const RUN_OUTPUTS: usize = 5;
 /// `dataset_versions`.
 pub const DATASET_VERSIONS: usize = 6;
+/// `environment_scans`.
+pub const ENVIRONMENT_SCANS: usize = 7;
 
 /// Every derived table.
 pub const TABLES: &[Table] = &[
@@ -85,6 +87,11 @@ pub const TABLES: &[Table] = &[
             "sealed_at",
             "event_seq",
         ],
+        key: 2,
+    },
+    Table {
+        name: "environment_scans",
+        columns: &["environment", "event_seq", "kind", "scanned_at"],
         key: 2,
     },
 ];

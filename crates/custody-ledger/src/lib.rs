@@ -44,6 +44,7 @@
 //! ```
 
 pub mod backend;
+pub mod change;
 pub mod checkpoint;
 pub mod error;
 pub mod graph;
@@ -56,6 +57,7 @@ pub mod migrations;
 pub mod query;
 pub mod verify;
 
+pub use change::Change;
 pub use checkpoint::{Checkpoint, CheckpointFault};
 pub use error::{LedgerError, Refusal};
 pub use ledger::{AddOutcome, Ledger};

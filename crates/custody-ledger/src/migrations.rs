@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_checkpoints",
         sql: include_str!("../migrations/0002_checkpoints.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_environment_scans",
+        sql: include_str!("../migrations/0003_environment_scans.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -127,6 +127,9 @@ pub struct ArtifactHit {
     pub digest: String,
     /// The sealed versions with that root.
     pub datasets: Vec<DatasetVersion>,
+    /// For what was written (and downstream): how each sealed version
+    /// differs from the version of the same dataset sealed before it.
+    pub changes: Vec<crate::change::Change>,
     /// From the package to it.
     pub path: Vec<Step>,
 }
@@ -202,6 +205,7 @@ impl Ledger {
     ) -> Result<ArtifactHit, LedgerError> {
         Ok(ArtifactHit {
             datasets: self.datasets(&digest)?,
+            changes: Vec::new(),
             name,
             digest,
             path,
@@ -286,6 +290,17 @@ impl Ledger {
                     path: path.clone(),
                 });
                 self.spread(&r[0].text(), &path, &mut impact)?;
+            }
+        }
+        for hit in impact
+            .written
+            .iter_mut()
+            .chain(impact.downstream.iter_mut())
+        {
+            for d in &hit.datasets {
+                if let Some(c) = self.change(&d.name, &d.root)? {
+                    hit.changes.push(c);
+                }
             }
         }
         Ok(impact)

@@ -40,11 +40,18 @@ suite!(
     a_failed_ingest_leaves_nothing,
     checkpoints_catch_a_truncated_or_rewritten_log,
     a_bundled_manifest_is_read,
+    a_scan_inventory_joins_runs_of_its_environment,
     concurrent_writers_are_serialised,
     concurrent_first_opens_migrate_once,
 );
 
 const LITELLM: &str = "litellm";
+
+fn latest() -> i64 {
+    let n = custody_ledger::migrations::latest();
+    assert!(n >= 3, "the environment_scans migration is known");
+    n
+}
 
 /// The story: env E1 holds litellm 1.82.8; run A (in E1) reads sealed D1
 /// and writes D2; run B (in E2, no litellm) reads D2 and writes D3.
@@ -109,12 +116,15 @@ mod cases {
 
     pub fn migrations_are_recorded(store: &dyn Store) {
         let mut l = Ledger::open(&store.location()).expect("open");
-        assert_eq!(l.schema_version().expect("version"), 2);
+        assert_eq!(l.schema_version().expect("version"), latest());
         drop(l);
         // Opening again applies nothing twice.
         let mut l = Ledger::open(&store.location()).expect("reopen");
-        assert_eq!(l.schema_version().expect("version"), 2);
-        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
+        assert_eq!(l.schema_version().expect("version"), latest());
+        assert_eq!(
+            store.count("SELECT COUNT(*) FROM schema_migrations"),
+            latest()
+        );
     }
 
     pub fn add_is_idempotent(store: &dyn Store) {
@@ -445,6 +455,61 @@ mod cases {
         assert_eq!(lin.sealed.map(|d| d.name), Some("D9".to_owned()));
     }
 
+    /// A recorded scan names the environment a run in it names (same
+    /// prefix, same packages): impact finds one environment, its run, and
+    /// when the scan saw it. A subject that does not state its source is
+    /// refused even though signed.
+    pub fn a_scan_inventory_joins_runs_of_its_environment(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let packages = [("litellm", "1.82.8"), ("six", "1.16.0")];
+        let inv = common::docs::inventory_statement("/envs/e1", &packages, None);
+        assert_eq!(
+            l.add(&signed(&inv, &k)).expect("add"),
+            AddOutcome::Stored(2)
+        );
+        assert_eq!(
+            l.add(&signed(&inv, &k)).expect("again"),
+            AddOutcome::Duplicate(2)
+        );
+        let run = run_statement(
+            "/envs/e1",
+            &packages,
+            &[],
+            &[],
+            "2026-03-24T10:00:00Z",
+            "2026-03-24T10:05:00Z",
+        );
+        assert_eq!(
+            l.add(&signed(&run, &k)).expect("run"),
+            AddOutcome::Stored(3)
+        );
+        let i = l
+            .impact(
+                &[PackageVersion::new("LiteLLM", "1.82.8")],
+                &Window::default(),
+            )
+            .expect("impact");
+        assert_eq!(i.environments.len(), 1, "{i:?}");
+        assert_eq!(i.environments[0].prefix, "/envs/e1");
+        assert_eq!(i.runs.len(), 1);
+        assert_eq!(
+            store.count("SELECT COUNT(*) FROM environment_scans WHERE kind = 'environment'"),
+            1
+        );
+        // Signed, but its subject's digest is not the environment's identity.
+        let forged =
+            common::docs::inventory_statement("/envs/e2", &packages, Some(&"00".repeat(32)));
+        match l.add(&signed(&forged, &k)) {
+            Err(LedgerError::Refused(Refusal::Malformed(m))) => {
+                assert!(m.contains("does not state source \"/envs/e2\""), "{m}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(l.verify().expect("verify").ok());
+    }
+
     /// Two writers at once, each with its own connection: every document
     /// is stored once and the chain holds.
     pub fn concurrent_writers_are_serialised(store: &dyn Store) {
@@ -483,10 +548,13 @@ mod cases {
                 let location = location.clone();
                 scope.spawn(move || {
                     let mut l = Ledger::open(&location).expect("open");
-                    assert_eq!(l.schema_version().expect("version"), 2);
+                    assert_eq!(l.schema_version().expect("version"), latest());
                 });
             }
         });
-        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
+        assert_eq!(
+            store.count("SELECT COUNT(*) FROM schema_migrations"),
+            latest()
+        );
     }
 }

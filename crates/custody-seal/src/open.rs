@@ -20,6 +20,10 @@ pub const MODEL_SIGNING_PREDICATE: &str = "https://model_signing/signature/v1.0"
 /// The predicate type of SLSA provenance v1 (`custody run` attestations).
 pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 
+/// The predicate type of a `custody scan` inventory: every package of
+/// every environment and lockfile a scan read.
+pub const INVENTORY_PREDICATE: &str = "https://custody.dev/inventory/v1";
+
 /// What a signed file holds.
 #[derive(Debug)]
 pub enum Payload {
@@ -30,6 +34,9 @@ pub enum Payload {
     /// A SLSA provenance statement (`custody run` attestations): its
     /// subjects are checked against files by the caller.
     Provenance(Statement),
+    /// A scan inventory statement (`custody scan --record`): parsed by the
+    /// ledger.
+    Inventory(Statement),
 }
 
 /// A signed manifest that verified.
@@ -111,12 +118,19 @@ fn open_bytes(path: &Path, bytes: Vec<u8>, trusted: &[PublicKey]) -> Result<Open
             ),
         ));
     }
-    if statement.predicate_type == SLSA_PROVENANCE {
+    if statement.predicate_type == SLSA_PROVENANCE
+        || statement.predicate_type == INVENTORY_PREDICATE
+    {
         let full: Statement = serde_json::from_slice(payload).map_err(|e| {
             statement_error(path, format!("payload is not an in-toto statement: {e}"))
         })?;
+        let payload = if statement.predicate_type == SLSA_PROVENANCE {
+            Payload::Provenance(full)
+        } else {
+            Payload::Inventory(full)
+        };
         return Ok(Opened {
-            payload: Payload::Provenance(full),
+            payload,
             signer,
             container,
         });

@@ -8,6 +8,7 @@ pub use custody_seal::artifact::{ArtifactError, digest as artifact_digest};
 pub use custody_seal::compare::{
     self, FileNote, Modified, RecordDiff, RecordNote, Report as CompareReport,
 };
+pub use custody_seal::dsse::{Envelope, IN_TOTO};
 pub use custody_seal::error::{DataError, KeyError, OpenError, TrustError};
 pub use custody_seal::hash::Algorithm;
 pub use custody_seal::keys::{PublicKey, Scheme, SigningKey};

@@ -143,9 +143,11 @@ pub fn impact(args: &ImpactArgs) -> CmdResult {
     let location = location(&args.ledger)?;
     let home = super::home()?;
     let report =
-        impact_flow::impact(&location, &question, &window, &home).map_err(|e| match e {
-            ImpactError::Ledger(e) => ledger_error(e),
-            ImpactError::Question(e) => CliError::bad_input(e),
+        impact_flow::impact(&location, &question, &window, &home, super::now()?).map_err(|e| {
+            match e {
+                ImpactError::Ledger(e) => ledger_error(e),
+                ImpactError::Question(e) => CliError::bad_input(e),
+            }
         })?;
     match args.format {
         ImpactFormat::Table => output::stdout(&render::ledger::impact(&report))?,

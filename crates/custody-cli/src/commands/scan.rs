@@ -1,13 +1,26 @@
 //! `custody scan`.
 
-use custody::workflow::scan::{self, ScanFlowError, ScanRequest};
+use custody::workflow::inventory_record;
+use custody::workflow::scan::{self, ScanFlowError, ScanOutcome, ScanRequest};
 
-use crate::cli::{Format, ScanArgs};
+use crate::cli::{Format, LedgerArg, ScanArgs};
+use crate::commands::{key, ledger};
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{output, render};
 
 pub fn run(args: &ScanArgs) -> CmdResult {
     let now = super::now()?;
+    // Key and ledger location first: a bad one fails before the scan.
+    let rec = &args.record;
+    let record = match (&rec.key, rec.record) {
+        (Some(path), true) => Some((
+            key::read_private(path, rec.passphrase_env.as_deref())?,
+            ledger::location(&LedgerArg {
+                ledger: rec.ledger.clone(),
+            })?,
+        )),
+        _ => None,
+    };
     let req = ScanRequest {
         paths: args.paths.clone(),
         depth: args.depth,
@@ -44,11 +57,42 @@ pub fn run(args: &ScanArgs) -> CmdResult {
         ))
         .with_hint("fix or remove the lines named above; pip refuses them too"));
     }
+    let recorded = match record {
+        Some((signing, location)) => record_inventory(args, &outcome, &signing, &location, now)?,
+        None => Exit::Success,
+    };
     Ok(if outcome.fails() {
         Exit::Findings
     } else {
-        Exit::Success
+        recorded
     })
+}
+
+/// Writes the signed inventory and adds it to the ledger.
+fn record_inventory(
+    args: &ScanArgs,
+    outcome: &ScanOutcome,
+    signing: &custody::seal::SigningKey,
+    location: &custody::ledger::Location,
+    now: jiff::Timestamp,
+) -> CmdResult {
+    let out = match &args.record.inventory {
+        Some(p) => p.clone(),
+        None => super::home()?
+            .join("inventories")
+            .join(format!("scan-{}.json", now.strftime("%Y%m%dT%H%M%S%.fZ"))),
+    };
+    let sources = inventory_record::sources(&outcome.inventory);
+    let statement = inventory_record::statement(&sources, now);
+    inventory_record::write_signed(&statement, signing, &out)
+        .map_err(|e| CliError::internal(anyhow::anyhow!("cannot write {}: {e}", out.display())))?;
+    let packages: usize = sources.iter().map(|s| s.packages.len()).sum();
+    output::note(&format!(
+        "inventory: {} source(s), {packages} package(s), signed to {}",
+        sources.len(),
+        out.display()
+    ));
+    Ok(ledger::record(location, &out, &signing.public().key_id()))
 }
 
 /// The exit code and hint of each way a scan can fail.

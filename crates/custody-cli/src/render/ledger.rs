@@ -133,6 +133,24 @@ fn artifacts(s: &mut String, title: &str, hits: &[ArtifactHit]) {
             format!("  [{}]", datasets(&a.datasets))
         };
         let _ = writeln!(s, "  {} {}{sealed}", a.name, a.digest);
+        for c in &a.changes {
+            let _ = writeln!(
+                s,
+                "    vs {}@{} (sealed {}): {} record(s) differ{}; files +{} -{} ~{}",
+                c.previous.name,
+                short(&c.previous.root),
+                c.previous.sealed_at,
+                c.records_differing,
+                if c.unindexed {
+                    " (some files without a record index)"
+                } else {
+                    ""
+                },
+                c.files_added,
+                c.files_removed,
+                c.files_modified
+            );
+        }
         let _ = writeln!(s, "    via {}", path(&a.path));
     }
 }

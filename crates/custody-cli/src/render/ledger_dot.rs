@@ -73,10 +73,25 @@ pub fn impact(r: &Impact) -> String {
     }
     let mut nodes: BTreeMap<String, (&'static str, String, &'static str)> = BTreeMap::new();
     let mut edges: BTreeMap<(String, String), &'static str> = BTreeMap::new();
-    let paths = r
-        .runs
+    let held: Vec<Vec<Step>> = r
+        .environments
         .iter()
-        .map(|x| &x.path)
+        .map(|e| {
+            vec![
+                Step::Package {
+                    name: e.name.clone(),
+                    version: e.version.clone(),
+                },
+                Step::Environment {
+                    id: e.id.clone(),
+                    prefix: e.prefix.clone(),
+                },
+            ]
+        })
+        .collect();
+    let paths = held
+        .iter()
+        .chain(r.runs.iter().map(|x| &x.path))
         .chain(r.exposed.iter().map(|a| &a.path))
         .chain(r.written.iter().map(|a| &a.path))
         .chain(r.downstream.iter().map(|a| &a.path));

@@ -9,8 +9,9 @@ use serde_json::Value as Json;
 
 use crate::backend::Value;
 use crate::error::Refusal;
-use crate::graph::{ENVIRONMENT_PACKAGES, ENVIRONMENTS, Fact, RUN_INPUTS, RUN_OUTPUTS, RUNS};
-use crate::log::{Event, sha256_hex};
+use crate::graph::{Fact, RUN_INPUTS, RUN_OUTPUTS, RUNS};
+use crate::ingest::environment;
+use crate::log::Event;
 
 /// custody's build type for a sandboxed step.
 pub const BUILD_TYPE: &str = "https://custody.dev/run/v1";
@@ -139,39 +140,16 @@ impl Run {
         })
     }
 
-    /// The environment's identity: a digest of its prefix and package set
-    /// (empty when it has no packages).
+    /// The environment's identity ([`environment::id`]).
     pub fn environment(&self) -> String {
-        if self.packages.is_empty() {
-            return String::new();
-        }
-        let mut text = self.prefix.clone();
-        for (n, v) in &self.packages {
-            text.push('\n');
-            text.push_str(n);
-            text.push_str("==");
-            text.push_str(v);
-        }
-        sha256_hex(text.as_bytes())
+        environment::id(&self.prefix, &self.packages)
     }
 
     /// The rows this run adds; the run's id is its document's digest.
     pub fn facts(&self, event: &Event) -> Vec<Fact> {
         let env = self.environment();
         let run = Value::from(event.digest.as_str());
-        let mut facts = Vec::new();
-        if !env.is_empty() {
-            facts.push(Fact {
-                table: ENVIRONMENTS,
-                row: vec![env.as_str().into(), self.prefix.as_str().into()],
-            });
-            for (n, v) in &self.packages {
-                facts.push(Fact {
-                    table: ENVIRONMENT_PACKAGES,
-                    row: vec![env.as_str().into(), n.as_str().into(), v.as_str().into()],
-                });
-            }
-        }
+        let mut facts = environment::facts(&env, &self.prefix, &self.packages);
         facts.push(Fact {
             table: RUNS,
             row: vec![

@@ -4,6 +4,8 @@
 //! trusted key has verified it.
 
 pub mod attestation;
+pub mod environment;
+pub mod inventory;
 pub mod manifest;
 pub mod trust;
 
@@ -26,6 +28,8 @@ pub enum Kind {
     Attestation,
     /// A seal manifest (`custody.manifest/v1`, DSSE or Sigstore bundle).
     Manifest,
+    /// A scan inventory (DSSE over a `custody.dev/inventory/v1` statement).
+    Inventory,
 }
 
 impl Kind {
@@ -35,14 +39,20 @@ impl Kind {
             Self::Trust => "trust",
             Self::Attestation => "run-attestation",
             Self::Manifest => "seal-manifest",
+            Self::Inventory => "scan-inventory",
         }
     }
 
     /// The kind named `name`.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Trust, Self::Attestation, Self::Manifest]
-            .into_iter()
-            .find(|k| k.name() == name)
+        [
+            Self::Trust,
+            Self::Attestation,
+            Self::Manifest,
+            Self::Inventory,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
     }
 }
 
@@ -52,6 +62,8 @@ pub enum Document {
     Attestation(attestation::Run),
     /// A seal manifest.
     Manifest(manifest::Version),
+    /// A scan inventory.
+    Inventory(inventory::Scan),
 }
 
 impl Document {
@@ -60,6 +72,7 @@ impl Document {
         match self {
             Self::Attestation(_) => Kind::Attestation,
             Self::Manifest(_) => Kind::Manifest,
+            Self::Inventory(_) => Kind::Inventory,
         }
     }
 
@@ -68,6 +81,7 @@ impl Document {
         match self {
             Self::Attestation(r) => r.facts(event),
             Self::Manifest(m) => m.facts(event),
+            Self::Inventory(s) => s.facts(event),
         }
     }
 }
@@ -76,29 +90,43 @@ impl Document {
 /// with `trusted` empty, not checked: for rebuilding from the log, whose
 /// documents were checked when stored).
 pub fn open_document(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Refusal> {
+    match open_payload(bytes, trusted)? {
+        Payload::Provenance(statement) => {
+            attestation::Run::parse(&statement).map(Document::Attestation)
+        }
+        Payload::Custody(m) => Ok(Document::Manifest(manifest::Version::of(&m))),
+        Payload::Inventory(statement) => {
+            inventory::Scan::parse(&statement).map(Document::Inventory)
+        }
+        Payload::ModelSigning(s) => Err(Refusal::UnknownKind(format!(
+            "a model-signing signature ({}), not a run attestation or seal manifest",
+            s.predicate_type
+        ))),
+    }
+}
+
+/// The whole manifest a stored seal-manifest event holds (checked when
+/// stored; not checked again).
+pub fn stored_manifest(body: &str) -> Result<custody_seal::manifest::Manifest, Refusal> {
+    match open_payload(body.as_bytes(), &[])? {
+        Payload::Custody(m) => Ok(m),
+        _ => Err(Refusal::UnknownKind("not a seal manifest".to_owned())),
+    }
+}
+
+/// custody-seal's [`open::open`] of `bytes`.
+fn open_payload(bytes: &[u8], trusted: &[PublicKey]) -> Result<Payload, Refusal> {
     unsigned(bytes)?;
     let mut file = tempfile::NamedTempFile::new()
         .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
     file.write_all(bytes)
         .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
-    let opened = match open::open(file.path(), trusted, open::DEFAULT_MAX_SIZE) {
-        Ok(o) => o,
-        Err(OpenError::Unreadable { reason, .. }) => {
-            return Err(Refusal::Malformed(format!(
-                "cannot read the document: {reason}"
-            )));
-        }
-        Err(OpenError::Untrusted(e)) => return Err(refusal(bytes, e)),
-    };
-    match opened.payload {
-        Payload::Provenance(statement) => {
-            attestation::Run::parse(&statement).map(Document::Attestation)
-        }
-        Payload::Custody(m) => Ok(Document::Manifest(manifest::Version::of(&m))),
-        Payload::ModelSigning(s) => Err(Refusal::UnknownKind(format!(
-            "a model-signing signature ({}), not a run attestation or seal manifest",
-            s.predicate_type
+    match open::open(file.path(), trusted, open::DEFAULT_MAX_SIZE) {
+        Ok(o) => Ok(o.payload),
+        Err(OpenError::Unreadable { reason, .. }) => Err(Refusal::Malformed(format!(
+            "cannot read the document: {reason}"
         ))),
+        Err(OpenError::Untrusted(e)) => Err(refusal(bytes, e)),
     }
 }
 
@@ -135,7 +163,9 @@ fn refusal(bytes: &[u8], e: TrustError) -> Refusal {
         )),
         TrustError::Statement { detail, .. } => match predicate_type(bytes) {
             Some(p)
-                if p != custody_seal::manifest::PREDICATE_TYPE && p != open::SLSA_PROVENANCE =>
+                if p != custody_seal::manifest::PREDICATE_TYPE
+                    && p != open::SLSA_PROVENANCE
+                    && p != open::INVENTORY_PREDICATE =>
             {
                 Refusal::UnknownKind(format!("predicate type {p:?}"))
             }

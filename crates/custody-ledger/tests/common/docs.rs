@@ -101,6 +101,31 @@ pub fn run_statement(
     })
 }
 
+/// A `custody scan --record` inventory of one environment; its subject's
+/// digest is the environment's identity unless `digest` forges one.
+pub fn inventory_statement(prefix: &str, packages: &[(&str, &str)], digest: Option<&str>) -> Value {
+    let mut sorted: Vec<(String, String)> = packages
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    sorted.sort();
+    let id = custody_ledger::ingest::environment::id(prefix, &sorted);
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": prefix, "digest": {"sha256": digest.unwrap_or(&id)}}],
+        "predicateType": "https://custody.dev/inventory/v1",
+        "predicate": {
+            "scannedAt": "2026-03-24T09:00:00Z",
+            "scanner": {"name": "custody", "version": "0.1.0"},
+            "sources": [{
+                "path": prefix,
+                "kind": "environment",
+                "packages": packages.iter().map(|(n, v)| json!({"name": n, "version": v})).collect::<Vec<_>>(),
+            }],
+        },
+    })
+}
+
 /// `statement` in a DSSE envelope signed by `key`.
 pub fn signed(statement: &Value, key: &SigningKey) -> Vec<u8> {
     custody_run::attest::sign(statement, key)

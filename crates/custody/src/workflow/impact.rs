@@ -139,7 +139,8 @@ pub enum ImpactError {
 }
 
 /// Everything the package versions `question` selects touched within
-/// `window`. `home` holds the advisory database (advisories only).
+/// `window`. `home` holds the advisory database (advisories only); `now`
+/// closes an advisory's default window.
 ///
 /// # Errors
 /// See [`ImpactError`].
@@ -148,6 +149,7 @@ pub fn impact(
     question: &Question,
     window: &Window,
     home: &Path,
+    now: jiff::Timestamp,
 ) -> Result<ImpactReport, ImpactError> {
     let mut ledger = open_existing(location)?;
     let mut selected = Vec::new();
@@ -184,7 +186,7 @@ pub fn impact(
             }
             summary.clone_from(&adv.summary);
             if window.since.is_none() && window.until.is_none() {
-                window.until = Some(jiff::Timestamp::now());
+                window.until = Some(now);
                 window_source = WindowSource::AdvisoryOpen;
             }
         }

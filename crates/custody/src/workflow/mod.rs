@@ -6,6 +6,7 @@ pub mod db;
 pub mod diff;
 pub mod impact;
 pub mod inspect;
+pub mod inventory_record;
 pub mod key;
 pub mod ledger;
 pub mod progress;

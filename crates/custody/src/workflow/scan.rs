@@ -104,6 +104,8 @@ pub struct ScanOutcome {
     /// Entries that could not be read; everything else was scanned, and
     /// the scan fails.
     pub problems: Vec<Problem>,
+    /// Every package read (for `--record`).
+    pub inventory: Inventory,
 }
 
 impl ScanOutcome {
@@ -199,6 +201,7 @@ pub fn scan(req: &ScanRequest) -> Result<ScanOutcome, ScanFlowError> {
         document: ScanWithInspection { report, inspection },
         inspected,
         problems,
+        inventory,
     })
 }
 
