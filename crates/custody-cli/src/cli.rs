@@ -692,12 +692,14 @@ const LEDGER_EXIT: &str = "\
 Exit codes: 0 ok; 2 bad usage or unreadable input; 3 the ledger's storage
 failed; 4 `verify` found a fault (named); 5 a document was refused (the
 reason is printed per file); 6 the ledger location is unknown or cannot be
-reached (its password is never printed).";
+reached (its password is never printed); 8 the ledger's storage is full
+(nothing of the operation was kept; what was stored before is intact).";
 
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Add signed documents: run attestations (`custody run --attest`)
-    /// and seal manifests (`custody seal`).
+    /// Add signed documents: run attestations (`custody run --attest`),
+    /// seal manifests (`custody seal`) and scan inventories (`custody scan
+    /// --record`).
     #[command(long_about = LEDGER_ADD_ABOUT)]
     Add(LedgerAddArgs),
     /// Trust public keys for the documents added later.
@@ -711,14 +713,15 @@ pub enum LedgerCommand {
 
 const LEDGER_ADD_ABOUT: &str = "\
 Add signed documents to the ledger: run attestations written by
-`custody run --attest` and manifests written by `custody seal`. Each is
+`custody run --attest`, manifests written by `custody seal` and scan
+inventories written by `custody scan --record`. Each is
 verified against the keys the ledger trusts (`custody ledger trust add`)
 and stored once: the same file again is reported as already stored. A
 refused file (unsigned, signed by a key not trusted, malformed) is named
 with its reason and the others are still added.
 
-Exit codes: 0 every file stored or already stored; 5 any refused; 2, 3, 6
-as below.
+Exit codes: 0 every file stored or already stored; 5 any refused; 2, 3, 6,
+8 as below.
 
 Examples:
   custody ledger trust add lab.pub

@@ -10,6 +10,7 @@
 //! | 5 | `ledger add`: a document was refused (unsigned, untrusted key, malformed) |
 //! | 6 | the ledger location is unknown, cannot be reached, or refused the login |
 //! | 7 | `--record`: the document was written but not added to the ledger |
+//! | 8 | the ledger's storage is full (nothing of the operation was kept) |
 //!
 //! `custody run` exits with the step's code; 123 when the step succeeded
 //! but an output was refused (a link, FIFO, socket, device or set-ID file
@@ -37,6 +38,8 @@ pub enum Exit {
     LedgerUnavailable,
     /// 7.
     NotRecorded,
+    /// 8.
+    LedgerFull,
     /// `custody run`: the step's own exit code.
     Step(u8),
     /// `custody run`: the sandbox could not be set up (125).
@@ -58,6 +61,7 @@ impl From<Exit> for ExitCode {
             Exit::Refused => 5,
             Exit::LedgerUnavailable => 6,
             Exit::NotRecorded => 7,
+            Exit::LedgerFull => 8,
             Exit::Step(c) => c,
             Exit::SandboxFailed => 125,
             Exit::OutputsRefused => 123,

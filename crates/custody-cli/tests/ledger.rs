@@ -519,3 +519,70 @@ fn run_record_needs_a_signed_attestation() {
     }
     assert!(!f.p("att.json").exists());
 }
+
+/// Unmounts its folder when dropped.
+struct Unmount(PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).output();
+    }
+}
+
+/// A ledger whose disk is full: `ledger add` exits 8 naming it, and what
+/// was stored before still verifies.
+#[test]
+fn a_full_ledger_disk_is_exit_8() {
+    assert!(
+        common::sandbox::is_root(),
+        "this test mounts a tmpfs: run the suite as root (CI does)"
+    );
+    let f = Fixture::new();
+    let disk = f.p("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let out = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&disk)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _unmount = Unmount(disk.clone());
+    // A manifest bigger than the disk: 4,000 files with long names.
+    let big = f.p("big");
+    std::fs::create_dir_all(&big).unwrap();
+    for i in 0..4000 {
+        std::fs::write(big.join(format!("{i:05}-{}.txt", "x".repeat(120))), "x").unwrap();
+    }
+    let db = disk.join("ledger.db");
+    let db = db.to_str().unwrap();
+    assert_eq!(
+        f.run(&["ledger", "trust", "add", f.s("lab.pub"), "--ledger", db])
+            .code,
+        0
+    );
+    let r = f.run(&[
+        "seal",
+        f.s("big"),
+        "-k",
+        f.s("lab.key"),
+        "-o",
+        f.s("big.m.json"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::metadata(f.p("big.m.json")).unwrap().len() > 1 << 20);
+    let r = f.run(&["ledger", "add", f.s("big.m.json"), "--ledger", db]);
+    assert_eq!(r.code, 8, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("the ledger's storage is full"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("free space"), "{}", r.stderr);
+    let r = f.run(&["ledger", "verify", "--ledger", db]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("events: 1"), "{}", r.stdout);
+}

@@ -70,10 +70,8 @@ impl Conn {
     pub fn open(location: &Location) -> Result<Self, LedgerError> {
         match location {
             Location::Sqlite(path) => {
-                let storage = |e: rusqlite::Error| LedgerError::Storage {
-                    location: location.display(),
-                    detail: e.to_string(),
-                };
+                let storage =
+                    |e: rusqlite::Error| LedgerError::storage(location.display(), e.to_string());
                 let conn = rusqlite::Connection::open(path).map_err(storage)?;
                 conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
                 wal(&conn).map_err(storage)?;

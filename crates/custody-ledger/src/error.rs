@@ -38,6 +38,16 @@ pub enum LedgerError {
         /// The database's reason.
         detail: String,
     },
+    /// The store has no room left (SQLite's file system is full, or
+    /// PostgreSQL reported `disk_full`): nothing of the operation was kept,
+    /// and what was stored before is intact.
+    #[error("{location}: the ledger's storage is full: {detail}")]
+    Full {
+        /// The location, without its password.
+        location: String,
+        /// The database's reason.
+        detail: String,
+    },
     /// The store's schema is newer than this build knows.
     #[error("{location}: the ledger's schema version {found} is newer than this build's {known}")]
     SchemaTooNew {
@@ -74,4 +84,20 @@ pub enum Refusal {
     /// A public key that cannot be read.
     #[error("not a public key: {0}")]
     BadKey(String),
+}
+
+impl LedgerError {
+    /// A failed statement at `location`: [`LedgerError::Full`] when the
+    /// database says it has no room (SQLite's `SQLITE_FULL` message,
+    /// PostgreSQL's SQLSTATE 53100), else [`LedgerError::Storage`].
+    pub fn storage(location: String, detail: String) -> Self {
+        let full = detail.contains("database or disk is full")
+            || detail.contains("(53100)")
+            || detail.contains("No space left on device");
+        if full {
+            Self::Full { location, detail }
+        } else {
+            Self::Storage { location, detail }
+        }
+    }
 }

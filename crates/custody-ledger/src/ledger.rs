@@ -56,10 +56,7 @@ impl Ledger {
     }
 
     pub(crate) fn storage(&self, detail: String) -> LedgerError {
-        LedgerError::Storage {
-            location: self.location.display(),
-            detail,
-        }
+        LedgerError::storage(self.location.display(), detail)
     }
 
     /// Trusts the PEM public key `pem` for signed documents.

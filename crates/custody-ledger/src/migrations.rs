@@ -49,10 +49,7 @@ const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 /// Brings the store to [`latest`] under the migration lock; refuses a
 /// store newer than this build.
 pub fn migrate(conn: &mut Conn, location: &Location) -> Result<i64, LedgerError> {
-    let storage = |detail: String| LedgerError::Storage {
-        location: location.display(),
-        detail,
-    };
+    let storage = |detail: String| LedgerError::storage(location.display(), detail);
     conn.lock_migrations().map_err(storage)?;
     let result = migrate_locked(conn, location);
     let unlocked = conn.unlock_migrations().map_err(storage);
@@ -62,10 +59,7 @@ pub fn migrate(conn: &mut Conn, location: &Location) -> Result<i64, LedgerError>
 }
 
 fn migrate_locked(conn: &mut Conn, location: &Location) -> Result<i64, LedgerError> {
-    let storage = |detail: String| LedgerError::Storage {
-        location: location.display(),
-        detail,
-    };
+    let storage = |detail: String| LedgerError::storage(location.display(), detail);
     conn.batch(CREATE).map_err(storage)?;
     let current = applied(conn).map_err(storage)?;
     if current > latest() {

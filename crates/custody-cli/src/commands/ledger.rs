@@ -49,6 +49,15 @@ pub fn ledger_error(e: LedgerError) -> CliError {
             CliError::bad_input(e).with_hint("use a newer custody with this ledger")
         }
         e @ LedgerError::Storage { .. } => CliError::internal(e),
+        e @ LedgerError::Full { .. } => CliError {
+            exit: Exit::LedgerFull,
+            error: e.into(),
+            hint: Some(
+                "free space where the ledger is stored (or grow the server's disk), then add again: \
+                 what was stored before is intact"
+                    .to_owned(),
+            ),
+        },
         e @ LedgerError::Refused(_) => CliError {
             exit: Exit::Refused,
             error: e.into(),
