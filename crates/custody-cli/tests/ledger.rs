@@ -348,6 +348,12 @@ fn seal_record_warns_until_the_key_is_trusted() {
     let r = f.run(&args("m2.json"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("stored (event 2)"), "{}", r.stderr);
+    // A BLAKE3 seal (the default) is stored but says how runs name folders.
+    assert!(
+        r.stderr.contains("only when sealed with --hash sha256"),
+        "{}",
+        r.stderr
+    );
     // The first manifest, added by hand, is the same version again.
     let r = f.run(&["ledger", "add", f.s("m.json")]);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -64,6 +64,13 @@ pub fn run(args: &SealArgs) -> CmdResult {
         render::seal::human_bytes(report.bytes),
         render::seal::human_bytes(rate(report.bytes, seconds))
     ));
+    if ledger.is_some() && options.algorithm != Algorithm::Sha256 {
+        output::note(
+            "note: run attestations name folders by their SHA-256 root: `custody impact` and \
+             `lineage` link this version to the runs that read or wrote it only when sealed \
+             with --hash sha256",
+        );
+    }
     Ok(ledger.map_or(Exit::Success, |location| {
         ledger::record(&location, &args.out, &signing.public().key_id())
     }))
