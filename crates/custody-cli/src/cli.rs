@@ -851,7 +851,10 @@ what they wrote (downstream), each edge with its depth.
 DATASET is the name given to `custody seal --name` (or the folder's name);
 ROOT is the manifest's Merkle root, as `custody seal` prints it.
 
+DATASET alone asks for the version of that dataset recorded last.
+
 Examples:
+  custody lineage train
   custody lineage train@blake3:da04c2d6...
   custody lineage train@blake3:da04c2d6... --format json
 ";
@@ -859,8 +862,9 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_help = LEDGER_EXIT)]
 pub struct LineageArgs {
-    /// The dataset version, `DATASET@ROOT`.
-    #[arg(value_name = "DATASET@ROOT")]
+    /// The dataset version, `DATASET@ROOT`; `DATASET` alone is the
+    /// version recorded last.
+    #[arg(value_name = "DATASET[@ROOT]")]
     pub dataset_version: String,
     #[command(flatten)]
     pub ledger: LedgerArg,

@@ -260,7 +260,8 @@ fn location_flag_env_and_unreachable() {
     assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
 
     // Bad arguments are usage errors.
-    assert_eq!(f.run(&["lineage", "no-root"]).code, 2);
+    assert_eq!(f.run(&["lineage", "x@"]).code, 2);
+    assert_eq!(f.run(&["lineage", "@abc"]).code, 2);
     assert_eq!(f.run(&["impact", "--package", "x=="]).code, 2);
 }
 
@@ -470,6 +471,22 @@ fn run_record_then_impact_and_lineage() {
     assert_eq!(upstream[0]["datasets"][0]["name"], "train", "{lineage}");
     let r = f.run(&["lineage", &format!("out@{root}")]);
     assert!(r.stdout.contains("upstream: 1"), "{}", r.stdout);
+    // The name alone is the version recorded last; an unknown name is bad input.
+    let r = f.run(&["lineage", "out", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let latest: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        latest, lineage,
+        "the latest version of out is the one sealed"
+    );
+    let r = f.run(&["lineage", "no-such-dataset"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("no sealed version of \"no-such-dataset\""),
+        "{}",
+        r.stderr
+    );
 
     assert_eq!(f.run(&["ledger", "verify"]).code, 0);
 }

@@ -41,6 +41,21 @@ pub struct Lineage {
 }
 
 impl Ledger {
+    /// The version of `name` whose manifest the ledger recorded last.
+    pub fn latest_version(&mut self, name: &str) -> Result<Option<DatasetVersion>, LedgerError> {
+        let rows = self.rows(
+            "SELECT name, root, file_count, sealed_at FROM dataset_versions \
+             WHERE name = $1 ORDER BY event_seq DESC LIMIT 1",
+            &[name.into()],
+        )?;
+        Ok(rows.first().map(|r| DatasetVersion {
+            name: r[0].text(),
+            root: r[1].text(),
+            file_count: r[2].int(),
+            sealed_at: r[3].text(),
+        }))
+    }
+
     /// The lineage of `dataset` at `root`.
     pub fn lineage(&mut self, dataset: &str, root: &str) -> Result<Lineage, LedgerError> {
         // Any algorithm: the asked version is named, not matched by digest.

@@ -167,19 +167,29 @@ pub fn impact(args: &ImpactArgs) -> CmdResult {
 }
 
 pub fn lineage(args: &LineageArgs) -> CmdResult {
-    let Some((dataset, root)) = args
-        .dataset_version
-        .rsplit_once('@')
-        .filter(|(d, r)| !d.is_empty() && !r.is_empty())
-    else {
+    let given = args.dataset_version.as_str();
+    let (dataset, root) = match given.rsplit_once('@') {
+        Some((d, r)) => (d, Some(r)),
+        None => (given, None),
+    };
+    if dataset.is_empty() || root.is_some_and(str::is_empty) {
         return Err(CliError::bad_input(anyhow::anyhow!(
-            "{:?}: expected DATASET@ROOT",
-            args.dataset_version
+            "{given:?}: expected DATASET or DATASET@ROOT"
         ))
         .with_hint("ROOT is the manifest's Merkle root, as `custody seal` prints it"));
-    };
+    }
     let location = location(&args.ledger)?;
-    let report = workflow::lineage(&location, dataset, root).map_err(ledger_error)?;
+    let report = match root {
+        Some(root) => workflow::lineage(&location, dataset, root).map_err(ledger_error)?,
+        None => workflow::lineage_latest(&location, dataset)
+            .map_err(ledger_error)?
+            .ok_or_else(|| {
+                CliError::bad_input(anyhow::anyhow!(
+                    "the ledger holds no sealed version of {dataset:?}"
+                ))
+                .with_hint("record one with `custody seal --record`, or give DATASET@ROOT")
+            })?,
+    };
     match args.format {
         StatusFormat::Table => output::stdout(&render::ledger::lineage(&report))?,
         StatusFormat::Json => output::stdout(&render::json(&report)?)?,

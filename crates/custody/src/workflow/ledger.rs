@@ -302,6 +302,19 @@ pub fn lineage(location: &Location, dataset: &str, root: &str) -> Result<Lineage
     open_existing(location)?.lineage(dataset, hex)
 }
 
+/// [`lineage`] of the version of `dataset` recorded last; `None` when the
+/// ledger holds no sealed version of it.
+///
+/// # Errors
+/// The ledger cannot be opened or read.
+pub fn lineage_latest(location: &Location, dataset: &str) -> Result<Option<Lineage>, LedgerError> {
+    let mut ledger = open_existing(location)?;
+    let Some(v) = ledger.latest_version(dataset)? else {
+        return Ok(None);
+    };
+    ledger.lineage(dataset, &v.root).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
