@@ -8,7 +8,7 @@ pub use custody_ledger::ingest::attestation::normalize;
 pub use custody_ledger::ingest::environment::id as environment_id;
 pub use custody_ledger::ingest::inventory;
 pub use custody_ledger::{
-    AddOutcome, ArtifactHit, ChainFault, CheckpointFault, DatasetVersion, Edge, EnvironmentHit,
-    Impact, Ledger, LedgerError, Lineage, Location, PackageVersion, Refusal, RunHit, Step,
-    TableFault, VerifyReport, Window,
+    AddOutcome, ArtifactHit, ChainFault, Change, CheckpointFault, DatasetVersion, Edge,
+    EnvironmentHit, Impact, Ledger, LedgerError, Lineage, Location, PackageVersion, Refusal,
+    RunHit, Step, TableFault, VerifyReport, Window,
 };

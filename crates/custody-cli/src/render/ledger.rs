@@ -220,9 +220,21 @@ pub fn impact(report: &ImpactReport) -> String {
         );
         let _ = writeln!(s, "    via {}", path(&run.path));
     }
-    artifacts(&mut s, "exposed (read by those runs)", &r.exposed);
-    artifacts(&mut s, "written by those runs", &r.written);
-    artifacts(&mut s, "downstream", &r.downstream);
+    artifacts(
+        &mut s,
+        "exposed (read by those runs: possibly exfiltrated)",
+        &r.exposed,
+    );
+    artifacts(
+        &mut s,
+        "written by those runs (possibly injected)",
+        &r.written,
+    );
+    artifacts(
+        &mut s,
+        "downstream (built from what they wrote)",
+        &r.downstream,
+    );
     s
 }
 
@@ -259,4 +271,120 @@ pub fn lineage(r: &Lineage) -> String {
     edges(&mut s, "upstream", &r.upstream);
     edges(&mut s, "downstream", &r.downstream);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use custody::ledger::{
+        ArtifactHit, Change, DatasetVersion, EnvironmentHit, Impact, PackageVersion, RunHit, Step,
+        Window,
+    };
+    use custody::workflow::impact::{ImpactReport, Question, WindowSource};
+
+    fn version(name: &str, root: &str) -> DatasetVersion {
+        DatasetVersion {
+            name: name.into(),
+            root: root.repeat(64),
+            file_count: 1,
+            sealed_at: "2026-03-24T09:00:00Z".into(),
+        }
+    }
+
+    /// The story's answer: one environment, one run, what it read, wrote
+    /// (with its change) and what was built from it.
+    pub fn report() -> ImpactReport {
+        let package = Step::Package {
+            name: "litellm".into(),
+            version: "1.82.8".into(),
+        };
+        let env = Step::Environment {
+            id: "e".repeat(64),
+            prefix: "/srv/venv".into(),
+        };
+        let run = Step::Run { id: "a".repeat(64) };
+        let base = vec![package, env, run];
+        let with = |extra: Vec<Step>| {
+            let mut p = base.clone();
+            p.extend(extra);
+            p
+        };
+        let wrote = Step::Wrote {
+            digest: "2".repeat(64),
+        };
+        ImpactReport {
+            ledger: "/h/ledger.db".into(),
+            question: Question::Advisory {
+                id: "MAL-2026-2144".into(),
+            },
+            summary: Some("Malicious code in litellm (PyPI)".into()),
+            window_source: WindowSource::AdvisoryOpen,
+            impact: Impact {
+                packages: vec![PackageVersion::new("litellm", "1.82.8")],
+                window: Window {
+                    since: None,
+                    until: Some("2026-03-25T00:00:00Z".parse().unwrap()),
+                },
+                environments: vec![EnvironmentHit {
+                    id: "e".repeat(64),
+                    prefix: "/srv/venv".into(),
+                    name: "litellm".into(),
+                    version: "1.82.8".into(),
+                }],
+                runs: vec![RunHit {
+                    id: "a".repeat(64),
+                    environment: "e".repeat(64),
+                    command: r#"["/srv/venv/bin/python","curate.py"]"#.into(),
+                    started_at: "2026-03-24T10:00:00Z".into(),
+                    finished_at: "2026-03-24T10:05:00Z".into(),
+                    path: base.clone(),
+                }],
+                exposed: vec![ArtifactHit {
+                    name: "raw".into(),
+                    digest: "1".repeat(64),
+                    datasets: vec![version("raw", "1")],
+                    changes: vec![],
+                    path: with(vec![Step::Read {
+                        digest: "1".repeat(64),
+                    }]),
+                }],
+                written: vec![ArtifactHit {
+                    name: "clean".into(),
+                    digest: "2".repeat(64),
+                    datasets: vec![version("clean", "2")],
+                    changes: vec![Change {
+                        previous: version("clean", "0"),
+                        files_added: 0,
+                        files_removed: 0,
+                        files_modified: 1,
+                        records_differing: 2,
+                        unindexed: false,
+                    }],
+                    path: with(vec![wrote.clone()]),
+                }],
+                downstream: vec![ArtifactHit {
+                    name: "train".into(),
+                    digest: "3".repeat(64),
+                    datasets: vec![version("train", "3")],
+                    changes: vec![],
+                    path: with(vec![
+                        wrote,
+                        Step::Run { id: "b".repeat(64) },
+                        Step::Wrote {
+                            digest: "3".repeat(64),
+                        },
+                    ]),
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn impact_as_text() {
+        insta::assert_snapshot!(super::impact(&report()));
+    }
+
+    #[test]
+    fn impact_as_dot() {
+        insta::assert_snapshot!(crate::render::ledger_dot::impact(&report().impact));
+    }
 }

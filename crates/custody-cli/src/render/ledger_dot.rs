@@ -72,7 +72,6 @@ pub fn impact(r: &Impact) -> String {
         names.entry(a.digest.as_str()).or_insert_with(|| label(a));
     }
     let mut nodes: BTreeMap<String, (&'static str, String, &'static str)> = BTreeMap::new();
-    let mut edges: BTreeMap<(String, String), &'static str> = BTreeMap::new();
     let held: Vec<Vec<Step>> = r
         .environments
         .iter()
@@ -89,6 +88,9 @@ pub fn impact(r: &Impact) -> String {
             ]
         })
         .collect();
+    // Edges point the way data and trust flow: package -> environment ->
+    // run; data -> the run that read it; run -> the data it wrote.
+    let mut edges: BTreeMap<(String, String), &'static str> = BTreeMap::new();
     let paths = held
         .iter()
         .chain(r.runs.iter().map(|x| &x.path))
@@ -96,7 +98,7 @@ pub fn impact(r: &Impact) -> String {
         .chain(r.written.iter().map(|a| &a.path))
         .chain(r.downstream.iter().map(|a| &a.path));
     for path in paths {
-        let mut prev: Option<String> = None;
+        let mut prev: Option<(String, &Step)> = None;
         for step in path {
             let (id, shape, text) = node(step, &names);
             let colour = match step {
@@ -106,19 +108,21 @@ pub fn impact(r: &Impact) -> String {
                 _ => "black",
             };
             nodes.entry(id.clone()).or_insert((shape, text, colour));
-            if let Some(p) = prev {
-                let how = match step {
-                    Step::Read { .. } => "read",
-                    Step::Wrote { .. } => "wrote",
-                    Step::Run { .. } => "ran",
-                    _ => "holds",
+            if let Some((p, before)) = prev {
+                let (from, to, how) = match (before, step) {
+                    (_, Step::Read { .. }) => (id.clone(), p, "read"),
+                    (_, Step::Wrote { .. }) => (p, id.clone(), "wrote"),
+                    (Step::Wrote { .. } | Step::Read { .. }, Step::Run { .. }) => {
+                        (p, id.clone(), "read")
+                    }
+                    (_, Step::Run { .. }) => (p, id.clone(), "ran"),
+                    _ => (p, id.clone(), "holds"),
                 };
-                edges.entry((p, id.clone())).or_insert(how);
+                edges.entry((from, to)).or_insert(how);
             }
-            prev = Some(id);
+            prev = Some((id, step));
         }
     }
-    // A read artifact is drawn from the artifact to the run that read it.
     let mut s = String::from("digraph impact {\n  rankdir=LR;\n  node [fontsize=10];\n");
     for (id, (shape, text, colour)) in &nodes {
         let _ = writeln!(
@@ -129,12 +133,7 @@ pub fn impact(r: &Impact) -> String {
         );
     }
     for ((from, to), how) in &edges {
-        let (a, b) = if *how == "read" {
-            (to, from)
-        } else {
-            (from, to)
-        };
-        let _ = writeln!(s, "  {} -> {} [label={how}];", quote(a), quote(b));
+        let _ = writeln!(s, "  {} -> {} [label={how}];", quote(from), quote(to));
     }
     s.push_str("}\n");
     s
