@@ -61,6 +61,10 @@ pub enum Command {
     /// from the ledger.
     #[command(long_about = LINEAGE_ABOUT)]
     Lineage(LineageArgs),
+    /// Reports for people outside the pipeline: an incident report for an
+    /// advisory.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Internal: the sandbox helper `custody run` starts.
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(SandboxExecArgs),
@@ -871,4 +875,67 @@ pub struct LineageArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// What an advisory means for the pipelines in the ledger: affected
+    /// environments, runs, data exposed and possibly injected, credentials
+    /// in scope, a rotation checklist and the GDPR and NIS2 deadlines.
+    #[command(long_about = INCIDENT_ABOUT)]
+    Incident(IncidentArgs),
+}
+
+const INCIDENT_ABOUT: &str = "\
+An incident report for an advisory, from the ledger, for a security lead
+to act on and send: a summary; the GDPR (Art. 33, 72 hours) and NIS2 (Art.
+23: 24 hours, 72 hours, one month) deadlines computed from the detection
+time; a timeline; the environments that held an affected release, the runs
+in them, the data they read (exposed: possibly exfiltrated) and wrote
+(possibly injected, with how many records differ from the version sealed
+before), what was built from it; per run the credentials in scope by name
+only (environment variables it was given, credential places it could read,
+attempts the sandbox refused); what to re-check or recall; and a rotation
+checklist.
+
+The HTML form is one self-contained page (no script, no external
+resource); the JSON form is `custody.incident/v1` (docs/deliver.md).
+
+Examples:
+  custody report incident --advisory MAL-2026-2144 -o incident.html
+  custody report incident --advisory MAL-2026-2144 --detected-at 2026-03-24T12:00:00Z --format md
+  custody report incident --advisory MAL-2026-2144 --format json | jq .counts
+
+Exit codes: 0 written; 2 an unknown advisory or bad arguments; 3 the
+report cannot be written; 6 no ledger at the location, or it cannot be
+reached.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IncidentFormat {
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown.
+    Md,
+    /// `custody.incident/v1` JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct IncidentArgs {
+    /// The advisory id (or alias), imported with `custody db import` or
+    /// embedded (MAL-2026-2144).
+    #[arg(long, value_name = "ID")]
+    pub advisory: String,
+    /// When the incident was detected (RFC 3339); the notification clocks
+    /// run from it. [default: now]
+    #[arg(long, value_name = "T")]
+    pub detected_at: Option<jiff::Timestamp>,
+    /// Output format. [default: html with -o FILE.html, else md]
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<IncidentFormat>,
+    /// Write the report here (whole, or not at all) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
 }

@@ -81,22 +81,37 @@ impl Story {
     /// `custody run --record` of `python -c code` reading `input` and
     /// writing `output`; the run's id (its attestation's SHA-256).
     fn step(&self, python: &str, input: &str, output: &str, code: &str, att: &str) -> String {
-        self.ok(&[
-            "run",
-            "--input",
-            &self.s(input),
-            "--output",
-            &self.s(output),
-            "-k",
-            &self.s("vendor.key"),
-            "--attest",
-            &self.s(att),
-            "--record",
-            "--",
-            python,
-            "-c",
-            code,
+        self.step_with(&[], python, input, output, code, att)
+    }
+
+    /// [`Story::step`] with more `custody run` flags.
+    fn step_with(
+        &self,
+        flags: &[&str],
+        python: &str,
+        input: &str,
+        output: &str,
+        code: &str,
+        att: &str,
+    ) -> String {
+        let (input, output, key, attest) = (
+            self.s(input),
+            self.s(output),
+            self.s("vendor.key"),
+            self.s(att),
+        );
+        let mut args = vec!["run"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&[
+            "--input", &input, "--output", &output, "-k", &key, "--attest", &attest, "--record",
+            "--", python, "-c", code,
         ]);
+        let r = common::run(
+            self.command()
+                .env("OPENAI_API_KEY", "sk-test-not-a-secret")
+                .args(&args),
+        );
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
         sha256_file(&self.p(att))
     }
 }
@@ -238,7 +253,18 @@ fn play(st: &Story) -> Played {
         st.s("clean/a.jsonl"),
         st.s("raw/a.jsonl")
     );
-    let curate = st.step(&python, "raw", "clean", &copy, "curate.att.json");
+    // It was given an API key by name and could read a folder of AWS
+    // credentials: both are in scope for the incident report.
+    std::fs::create_dir_all(st.p("home/.aws")).unwrap();
+    let aws = st.s("home/.aws");
+    let curate = st.step_with(
+        &["--env", "OPENAI_API_KEY", "--allow-read", &aws],
+        &python,
+        "raw",
+        "clean",
+        &copy,
+        "curate.att.json",
+    );
     let clean_after = st.seal("clean", "clean1.m.json");
     assert!(
         std::fs::read_to_string(st.p("clean/a.jsonl"))
@@ -360,6 +386,111 @@ fn check(st: &Story, p: &Played) {
     let k: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(k["runs"], j["runs"]);
     assert_eq!(st.ok(&["ledger", "verify"]).code, 0);
+    incident(st, p);
+}
+
+/// The incident report of the same story, as JSON, Markdown and HTML.
+fn incident(st: &Story, p: &Played) {
+    let args = [
+        "report",
+        "incident",
+        "--advisory",
+        "MAL-2026-2144",
+        "--detected-at",
+        "2026-12-01T08:00:00Z",
+    ];
+    let r = st.ok(&[&args[..], &["--format", "json"]].concat());
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(j["schema"], "custody.incident/v1");
+    assert_eq!(j["counts"]["environments"], 1, "{j}");
+    assert_eq!(j["counts"]["runs"], 1, "{j}");
+    assert_eq!(j["counts"]["runs_with_network"], 0, "{j}");
+    let run = &j["runs"][0];
+    assert_eq!(run["id"], p.curate.as_str());
+    assert_eq!(run["network"], "none");
+    assert_eq!(run["env_names"], serde_json::json!(["OPENAI_API_KEY"]));
+    assert_eq!(
+        run["credential_places"][0][0],
+        st.s("home/.aws").as_str(),
+        "{run}"
+    );
+    let rotation: Vec<&str> = j["rotation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rotation[0],
+        "rotate the secret in environment variable OPENAI_API_KEY"
+    );
+    assert!(rotation[1].starts_with("rotate what ") && rotation[1].contains("/home/.aws"));
+    assert!(
+        rotation.contains(&"look for litellm_init.pth"),
+        "{rotation:?}"
+    );
+    let due: Vec<&str> = j["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["due"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        due,
+        [
+            "2026-12-02T08:00:00Z",
+            "2026-12-04T08:00:00Z",
+            "2026-12-04T08:00:00Z",
+            "2027-01-04T08:00:00Z"
+        ]
+    );
+    assert_eq!(
+        j["recheck"],
+        serde_json::json!([
+            format!("clean@sha256:{}", p.clean_after),
+            format!("train@sha256:{}", p.train)
+        ])
+    );
+    // The secret's value never reaches the report.
+    assert!(!r.stdout.contains("sk-test-not-a-secret"));
+
+    let r = st.ok(&[&args[..], &["--format", "md"]].concat());
+    assert!(
+        r.stdout.starts_with("# Incident report: MAL-2026-2144\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("- [ ] rotate the secret in environment variable OPENAI_API_KEY")
+    );
+
+    let out = st.s("incident.html");
+    let r = st.ok(&[&args[..], &["-o", &out]].concat());
+    assert!(
+        r.stderr.contains("1 environment(s), 1 run(s)"),
+        "{}",
+        r.stderr
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for external in ["<script", "src=", "href=", "url(", "@import"] {
+        assert!(
+            !html.contains(external),
+            "the page loads nothing: {external}"
+        );
+    }
+    assert!(html.contains("<h2>Rotation checklist</h2>"));
+
+    // An advisory nobody has is bad input, not an empty report.
+    let r = st.run(&["report", "incident", "--advisory", "GHSA-none"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("advisory GHSA-none is not in the local database"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -46,6 +46,7 @@
 pub mod backend;
 pub mod change;
 pub mod checkpoint;
+pub mod documents;
 pub mod error;
 pub mod graph;
 pub mod ingest;

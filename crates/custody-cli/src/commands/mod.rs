@@ -2,6 +2,7 @@ pub mod db;
 pub mod inspect;
 pub mod key;
 pub mod ledger;
+pub mod report;
 pub mod run;
 pub mod scan;
 pub mod seal;

@@ -114,6 +114,15 @@ pub fn stored_manifest(body: &str) -> Result<custody_seal::manifest::Manifest, R
     }
 }
 
+/// The statement a stored run-attestation or inventory event holds
+/// (checked when stored; not checked again).
+pub fn stored_statement(body: &str) -> Result<custody_seal::manifest::Statement, Refusal> {
+    match open_payload(body.as_bytes(), &[])? {
+        Payload::Provenance(s) | Payload::Inventory(s) => Ok(s),
+        _ => Err(Refusal::UnknownKind("not a run attestation".to_owned())),
+    }
+}
+
 /// custody-seal's [`open::open`] of `bytes`.
 fn open_payload(bytes: &[u8], trusted: &[PublicKey]) -> Result<Payload, Refusal> {
     unsigned(bytes)?;

@@ -165,11 +165,7 @@ pub fn impact(
             }
         }
         Question::Advisory { id } => {
-            let index = AdvisoryIndex::open(home).map_err(QuestionError::from)?;
-            let adv = index
-                .by_id(id)
-                .map_err(QuestionError::from)?
-                .ok_or_else(|| QuestionError::UnknownAdvisory(id.clone()))?;
+            let adv = advisory(home, id)?;
             let names = adv.pypi_packages();
             if names.is_empty() {
                 return Err(QuestionError::NotPypi(id.clone()).into());
@@ -199,6 +195,16 @@ pub fn impact(
         window_source,
         impact,
     })
+}
+
+/// The advisory `id` (or alias): imported, else embedded.
+///
+/// # Errors
+/// [`QuestionError::UnknownAdvisory`], or the database cannot be read.
+pub fn advisory(home: &Path, id: &str) -> Result<custody_advisory::Advisory, QuestionError> {
+    AdvisoryIndex::open(home)?
+        .by_id(id)?
+        .ok_or_else(|| QuestionError::UnknownAdvisory(id.to_owned()))
 }
 
 /// Whether `specifier` (empty: any) allows the installed `version`. A

@@ -5,6 +5,7 @@
 pub mod db;
 pub mod diff;
 pub mod impact;
+pub mod incident;
 pub mod inspect;
 pub mod inventory_record;
 pub mod key;

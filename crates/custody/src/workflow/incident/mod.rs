@@ -1,0 +1,381 @@
+//! `custody report incident`: what an advisory means for this ledger, as
+//! a security lead sends it. The impact of the advisory (environments,
+//! runs, data exposed and possibly injected, downstream), per run the
+//! credentials in scope (by name only: the environment variables it was
+//! given, the credential places it could read, what its attestation shows
+//! it tried), a timeline, a rotation checklist, and the notification
+//! deadlines (GDPR Art. 33, NIS2 Art. 23) from the detection time.
+//! Schema `custody.incident/v1`, documented in `docs/deliver.md`.
+
+pub mod credentials;
+mod deadlines;
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use deadlines::{Deadline, deadlines};
+
+use crate::ledger::{Impact, LedgerError, Location, Window};
+use crate::workflow::impact::{self, ImpactError, ImpactReport, Question};
+use crate::workflow::ledger::open_existing;
+
+/// The report's schema.
+pub const SCHEMA: &str = "custody.incident/v1";
+
+/// The advisory, as the report states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdvisoryFacts {
+    /// Its id.
+    pub id: String,
+    /// One line.
+    pub summary: Option<String>,
+    /// Whether it is a malicious-package record.
+    pub malicious: bool,
+    /// When it was published.
+    pub published: Option<String>,
+    /// Indicators of compromise, when the record has them.
+    pub iocs: Option<Value>,
+}
+
+/// One attempt a run's supervisor recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    /// The call (`connect`, `open`, `exec`, ...).
+    pub call: String,
+    /// What it targeted.
+    pub target: String,
+    /// `allowed` or why it was refused.
+    pub outcome: String,
+    /// How many times.
+    pub count: u64,
+}
+
+/// What an affected run had in reach.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunScope {
+    /// The run.
+    pub id: String,
+    /// Its command (JSON text).
+    pub command: String,
+    /// Start.
+    pub started_at: String,
+    /// End.
+    pub finished_at: String,
+    /// The network the sandbox gave it (`none`, or what was allowed).
+    pub network: String,
+    /// Names of the environment variables it was given (values never).
+    pub env_names: Vec<String>,
+    /// Credential places it could read, and what they hold.
+    pub credential_places: Vec<(String, String)>,
+    /// What it tried that the sandbox refused.
+    pub refused: Vec<Attempt>,
+    /// Everything it tried, as recorded (allowed too).
+    pub attempts: Vec<Attempt>,
+}
+
+/// A point in time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Moment {
+    /// When (RFC 3339).
+    pub at: String,
+    /// What.
+    pub what: String,
+}
+
+/// Something to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    /// What.
+    pub what: String,
+    /// Why.
+    pub why: String,
+}
+
+/// Counts for the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    /// Environments holding an affected version.
+    pub environments: usize,
+    /// Runs in them within the window.
+    pub runs: usize,
+    /// Artifacts those runs read.
+    pub exposed: usize,
+    /// Artifacts those runs wrote.
+    pub written: usize,
+    /// Artifacts built from them.
+    pub downstream: usize,
+    /// Runs that had network access.
+    pub runs_with_network: usize,
+    /// Distinct credential names and places in scope.
+    pub credentials_in_scope: usize,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentReport {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    /// When it was made.
+    pub generated_at: Timestamp,
+    /// The ledger, without a password.
+    pub ledger: String,
+    /// The advisory.
+    pub advisory: AdvisoryFacts,
+    /// When the incident was detected (the deadlines run from it).
+    pub detected_at: Timestamp,
+    /// Counts.
+    pub counts: Counts,
+    /// Notification deadlines.
+    pub deadlines: Vec<Deadline>,
+    /// What happened when.
+    pub timeline: Vec<Moment>,
+    /// The impact: environments, runs, exposed, written (with changes),
+    /// downstream.
+    pub impact: Impact,
+    /// Per affected run, what it had in reach.
+    pub runs: Vec<RunScope>,
+    /// Dataset versions to re-verify or recall: what was written and
+    /// everything built from it.
+    pub recheck: Vec<String>,
+    /// Credentials to rotate and hosts to check.
+    pub rotation: Vec<Task>,
+}
+
+/// Why there is no report.
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentError {
+    /// The advisory or the ledger.
+    #[error(transparent)]
+    Impact(#[from] ImpactError),
+}
+
+impl From<crate::workflow::impact::QuestionError> for IncidentError {
+    fn from(e: crate::workflow::impact::QuestionError) -> Self {
+        Self::Impact(ImpactError::Question(e))
+    }
+}
+
+impl From<LedgerError> for IncidentError {
+    fn from(e: LedgerError) -> Self {
+        Self::Impact(ImpactError::Ledger(e))
+    }
+}
+
+/// The incident report for advisory `id`.
+///
+/// # Errors
+/// An unknown advisory, or a ledger that cannot be opened or read.
+pub fn report(
+    location: &Location,
+    id: &str,
+    detected_at: Timestamp,
+    home: &Path,
+    now: Timestamp,
+) -> Result<IncidentReport, IncidentError> {
+    let question = Question::Advisory { id: id.to_owned() };
+    let ImpactReport {
+        impact, summary, ..
+    } = impact::impact(location, &question, &Window::default(), home, now)?;
+    let adv = impact::advisory(home, id)?;
+    let mut ledger = open_existing(location)?;
+    let mut runs = Vec::new();
+    for r in &impact.runs {
+        let predicate = ledger.run_predicate(&r.id)?.unwrap_or(Value::Null);
+        runs.push(scope(r, &predicate));
+    }
+    let advisory = AdvisoryFacts {
+        id: adv.id.clone(),
+        summary: summary.or(adv.summary.clone()),
+        malicious: adv.is_malicious(),
+        published: adv.published.clone(),
+        iocs: adv.iocs().cloned(),
+    };
+    let recheck = impact
+        .written
+        .iter()
+        .chain(&impact.downstream)
+        .flat_map(|a| {
+            if a.datasets.is_empty() {
+                vec![format!("{} (sha256 {}, not sealed)", a.name, a.digest)]
+            } else {
+                a.datasets
+                    .iter()
+                    .map(|d| format!("{}@sha256:{}", d.name, d.root))
+                    .collect()
+            }
+        })
+        .collect();
+    let rotation = rotation(&runs, &advisory);
+    let counts = Counts {
+        environments: impact.environments.len(),
+        runs: impact.runs.len(),
+        exposed: impact.exposed.len(),
+        written: impact.written.len(),
+        downstream: impact.downstream.len(),
+        runs_with_network: runs.iter().filter(|r| r.network != "none").count(),
+        credentials_in_scope: rotation.len(),
+    };
+    Ok(IncidentReport {
+        schema: SCHEMA,
+        generated_at: now,
+        ledger: location.display(),
+        timeline: timeline(&impact, &advisory, detected_at),
+        deadlines: deadlines(detected_at),
+        advisory,
+        detected_at,
+        counts,
+        impact,
+        runs,
+        recheck,
+        rotation,
+    })
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+/// What the attestation of run `r` says it had in reach.
+fn scope(r: &crate::ledger::RunHit, predicate: &Value) -> RunScope {
+    let build = &predicate["buildDefinition"];
+    let policy = &build["internalParameters"]["policy"];
+    let readable: Vec<String> = policy["read"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let env_names = build["externalParameters"]["env"]
+        .as_array()
+        .map(|a| a.iter().map(text).collect())
+        .unwrap_or_default();
+    let mut attempts = Vec::new();
+    for b in predicate["runDetails"]["byproducts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if b["name"] != "attempts" {
+            continue;
+        }
+        for a in b["annotations"]["attempts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            attempts.push(Attempt {
+                call: text(&a["call"]),
+                target: text(&a["target"]),
+                outcome: text(&a["outcome"]),
+                count: a["count"].as_u64().unwrap_or(1),
+            });
+        }
+    }
+    let refused = attempts
+        .iter()
+        .filter(|a| a.outcome != "allowed")
+        .cloned()
+        .collect();
+    RunScope {
+        id: r.id.clone(),
+        command: r.command.clone(),
+        started_at: r.started_at.clone(),
+        finished_at: r.finished_at.clone(),
+        network: policy["net"].as_str().unwrap_or("unknown").to_owned(),
+        env_names,
+        credential_places: credentials::in_scope(&readable)
+            .into_iter()
+            .map(|(p, h)| (p, h.to_owned()))
+            .collect(),
+        refused,
+        attempts,
+    }
+}
+
+/// Every environment variable name and credential place any affected run
+/// had, once, then the advisory's indicators to look for.
+fn rotation(runs: &[RunScope], advisory: &AdvisoryFacts) -> Vec<Task> {
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut push = |what: String, why: String| {
+        if !tasks.iter().any(|t| t.what == what) {
+            tasks.push(Task { what, why });
+        }
+    };
+    for r in runs {
+        let short = r.id.get(..12).unwrap_or(&r.id);
+        for n in &r.env_names {
+            push(
+                format!("rotate the secret in environment variable {n}"),
+                format!("run {short} was given it"),
+            );
+        }
+        for (p, holds) in &r.credential_places {
+            push(
+                format!("rotate what {p} holds ({holds})"),
+                format!("run {short} could read it"),
+            );
+        }
+    }
+    let before = tasks.len();
+    if let Some(iocs) = &advisory.iocs {
+        for (kind, what) in [("files", "look for"), ("domains", "search egress logs for")] {
+            for v in iocs[kind].as_array().into_iter().flatten() {
+                tasks.push(Task {
+                    what: format!("{what} {}", text(v)),
+                    why: format!("an indicator of {}", advisory.id),
+                });
+            }
+        }
+    }
+    if before == 0 && !runs.is_empty() {
+        tasks.insert(
+            0,
+            Task {
+                what: "no credential was in reach of an affected run by its attestation".into(),
+                why: "the runs were given no environment variables and could read no credential place"
+                    .into(),
+            },
+        );
+    }
+    tasks
+}
+
+fn timeline(impact: &Impact, advisory: &AdvisoryFacts, detected: Timestamp) -> Vec<Moment> {
+    let mut t = Vec::new();
+    for r in &impact.runs {
+        let short = r.id.get(..12).unwrap_or(&r.id);
+        t.push(Moment {
+            at: r.started_at.clone(),
+            what: format!("run {short} started in an affected environment"),
+        });
+    }
+    for a in &impact.written {
+        for d in &a.datasets {
+            t.push(Moment {
+                at: d.sealed_at.clone(),
+                what: format!(
+                    "{}@{} (written by an affected run) recorded",
+                    d.name,
+                    &d.root[..d.root.len().min(12)]
+                ),
+            });
+        }
+    }
+    if let Some(p) = &advisory.published {
+        t.push(Moment {
+            at: p.clone(),
+            what: format!("{} published", advisory.id),
+        });
+    }
+    t.push(Moment {
+        at: detected.to_string(),
+        what: "detected: the notification clocks start".into(),
+    });
+    t.sort_by_key(|m| m.at.parse::<Timestamp>().ok());
+    t
+}
