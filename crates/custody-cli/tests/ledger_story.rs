@@ -481,6 +481,14 @@ fn incident(st: &Story, p: &Played) {
         );
     }
     assert!(html.contains("<h2>Rotation checklist</h2>"));
+    // Kept for scripts/report/check.sh, which renders it in chromium.
+    if !st.ledger.starts_with("postgres") {
+        std::fs::write(
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("incident-story.html"),
+            &html,
+        )
+        .unwrap();
+    }
 
     // An advisory nobody has is bad input, not an empty report.
     let r = st.run(&["report", "incident", "--advisory", "GHSA-none"]);

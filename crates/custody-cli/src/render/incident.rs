@@ -329,9 +329,9 @@ fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;overflow-wrap:anywhere}\
 h1{border-bottom:3px solid #b00020;padding-bottom:.3rem}h2{margin-top:2rem;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top;word-break:break-all}\
+table{border-collapse:collapse;width:100%;font-size:.9rem;table-layout:fixed}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top;word-break:break-all}\
 th{background:#f3f3f3}ul.check{list-style:none;padding-left:0}ul.check li::before{content:'\\2610  '}\
 code{font-family:ui-monospace,monospace}";
 
