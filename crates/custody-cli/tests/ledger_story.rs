@@ -465,8 +465,34 @@ fn incident(st: &Story, p: &Played) {
             .contains("- [ ] rotate the secret in environment variable OPENAI_API_KEY")
     );
 
+    incident_html(st, &args);
+
+    // An advisory nobody has is bad input, not an empty report.
+    let r = st.run(&["report", "incident", "--advisory", "GHSA-none"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("advisory GHSA-none is not in the local database"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn story_on_sqlite() {
+    story(|dir| dir.join("ledger.db").to_str().unwrap().to_owned());
+}
+
+#[test]
+fn story_on_postgres() {
+    let cluster = pg::Cluster::start();
+    story(|_| cluster.url());
+}
+
+/// The HTML form: a file, a summary on stderr, nothing loaded from outside.
+fn incident_html(st: &Story, args: &[&str]) {
     let out = st.s("incident.html");
-    let r = st.ok(&[&args[..], &["-o", &out]].concat());
+    let r = st.ok(&[args, &["-o", &out]].concat());
     assert!(
         r.stderr.contains("1 environment(s), 1 run(s)"),
         "{}",
@@ -489,25 +515,4 @@ fn incident(st: &Story, p: &Played) {
         )
         .unwrap();
     }
-
-    // An advisory nobody has is bad input, not an empty report.
-    let r = st.run(&["report", "incident", "--advisory", "GHSA-none"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("advisory GHSA-none is not in the local database"),
-        "{}",
-        r.stderr
-    );
-}
-
-#[test]
-fn story_on_sqlite() {
-    story(|dir| dir.join("ledger.db").to_str().unwrap().to_owned());
-}
-
-#[test]
-fn story_on_postgres() {
-    let cluster = pg::Cluster::start();
-    story(|_| cluster.url());
 }
