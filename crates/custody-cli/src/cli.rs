@@ -61,6 +61,15 @@ pub enum Command {
     /// from the ledger.
     #[command(long_about = LINEAGE_ABOUT)]
     Lineage(LineageArgs),
+    /// Vendor side: sign a dataset version and the evidence behind it
+    /// (its steps' attestations, their environments, sealed sources) into
+    /// one bundle.
+    #[command(long_about = DELIVER_ABOUT)]
+    Deliver(DeliverArgs),
+    /// Lab side: accept or reject a delivery bundle against a policy, with
+    /// every reason.
+    #[command(long_about = ACCEPT_ABOUT)]
+    Accept(AcceptArgs),
     /// Reports for people outside the pipeline: an incident report for an
     /// advisory.
     #[command(subcommand)]
@@ -938,4 +947,80 @@ pub struct IncidentArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub ledger: LedgerArg,
+}
+
+const DELIVER_ABOUT: &str = "\
+Sign a dataset version and the evidence behind it into one delivery bundle
+(`custody.dev/delivery/v1`, a DSSE envelope; docs/deliver.md): the seal
+manifest, the attestations of the steps that produced it back to sealed
+sources (from the ledger, or the files given with --runs), the sealed
+sources' manifests and the scan inventories of the steps' environments.
+Every document inside stays verifiable on its own; the manifest and --runs
+files must be signed by KEY.
+
+Runs name folders by their SHA-256 root: seal with --hash sha256 for the
+ledger to find the steps that wrote the version.
+
+Examples:
+  custody deliver clean.manifest.json -k vendor.key -o clean.delivery.json
+  custody deliver clean.manifest.json -k vendor.key -o d.json --runs curate.att.json
+
+Exit codes: 0 written; 2 bad input (a manifest or run not signed by KEY,
+unreadable files); 6 no ledger at the location.";
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// The dataset version's signed seal manifest.
+    pub manifest: PathBuf,
+    /// Private key (PEM) that signs the bundle (and signed the documents).
+    #[arg(long, short = 'k', value_name = "KEY")]
+    pub key: PathBuf,
+    /// Environment variable holding the private key's passphrase.
+    /// [default: CUSTODY_KEY_PASSPHRASE when set]
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// Where the bundle is written.
+    #[arg(long, short = 'o', value_name = "BUNDLE")]
+    pub out: PathBuf,
+    /// The steps' run attestations, instead of the ledger's.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub runs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+}
+
+const ACCEPT_ABOUT: &str = "\
+Check a delivery bundle against the lab's policy (delivery.toml) and
+accept or reject it, with every reason. The bundle and every document in
+it must verify with a key from --trust. Policy rules (docs/deliver.md):
+allowed signers; every step sandboxed by `custody run`; every step's
+network; every input a sealed source or another step's output; no package
+in a step's environment malicious (always) or vulnerable at or above a
+severity according to the advisory database now (a delivery accepted last
+week is rejected today if an advisory arrived since); a maximum bundle age;
+with --data, the received bytes verify against the seal.
+
+Examples:
+  custody accept clean.delivery.json --policy delivery.toml --trust keys/
+  custody accept clean.delivery.json --policy delivery.toml --trust vendor.pub --data received/ --format json
+
+Exit codes: 0 accepted; 1 rejected (every failed check is printed); 2 bad
+input (not a bundle, a malformed policy with its line, unreadable keys).";
+
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// The delivery bundle.
+    pub bundle: PathBuf,
+    /// The delivery policy (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// Trusted public keys: PEM files, or folders whose *.pub files are read.
+    #[arg(long, value_name = "KEYS", required = true, num_args = 1..)]
+    pub trust: Vec<PathBuf>,
+    /// The received data, verified against the bundle's seal.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
 }

@@ -387,6 +387,226 @@ fn check(st: &Story, p: &Played) {
     assert_eq!(k["runs"], j["runs"]);
     assert_eq!(st.ok(&["ledger", "verify"]).code, 0);
     incident(st, p);
+    delivery(st, p);
+}
+
+/// `accept` of `bundle` with `policy` (TOML text): the exit code and the
+/// JSON decision.
+fn accept(st: &Story, bundle: &str, policy: &str, extra: &[&str]) -> (i32, Value) {
+    std::fs::write(st.p("delivery.toml"), policy).unwrap();
+    std::fs::create_dir_all(st.p("keys")).unwrap();
+    std::fs::copy(st.p("vendor.pub"), st.p("keys/vendor.pub")).unwrap();
+    let (b, pol, keys) = (st.s(bundle), st.s("delivery.toml"), st.s("keys"));
+    let mut args = vec![
+        "accept", &b, "--policy", &pol, "--trust", &keys, "--format", "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = st.run(&args);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "{args:?}: {}{}",
+        r.stdout,
+        r.stderr
+    );
+    (r.code, serde_json::from_str(&r.stdout).unwrap())
+}
+
+/// The failed checks' rules.
+fn failed(decision: &Value) -> Vec<String> {
+    decision["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The bundle at `from` with its statement changed by `edit`, signed
+/// again by the vendor's key (a vendor, or anyone with the key, lying).
+fn resign(st: &Story, from: &str, to: &str, edit: impl FnOnce(&mut Value)) {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let env: Value = serde_json::from_slice(&std::fs::read(st.p(from)).unwrap()).unwrap();
+    let mut statement: Value =
+        serde_json::from_slice(&b64.decode(env["payload"].as_str().unwrap()).unwrap()).unwrap();
+    edit(&mut statement);
+    let key = custody_seal::keys::SigningKey::from_pem(
+        &std::fs::read_to_string(st.p("vendor.key")).unwrap(),
+        None,
+    )
+    .unwrap();
+    let payload = serde_json::to_vec(&statement).unwrap();
+    let signed = custody_seal::dsse::Envelope::sign(custody_seal::dsse::IN_TOTO, &payload, &key);
+    std::fs::write(st.p(to), serde_json::to_vec(&signed).unwrap()).unwrap();
+}
+
+const STRICT: &str = "sandboxed = true\nnetwork = \"none\"\nsealed-sources = true\nreject-severity = \"high\"\nmax-age = \"30d\"\n";
+
+/// The vendor delivers `clean` from the ledger; the lab rejects it for
+/// litellm 1.82.8 alone (every other rule holds), accepts a delivery of
+/// the raw source, and rejects every tampered bundle naming the part.
+fn delivery(st: &Story, p: &Played) {
+    let r = st.ok(&[
+        "deliver",
+        &st.s("clean1.m.json"),
+        "-k",
+        &st.s("vendor.key"),
+        "-o",
+        &st.s("clean.delivery.json"),
+    ]);
+    assert!(
+        r.stdout
+            .contains("with 1 source manifest(s), 1 run attestation(s), 1 inventory(ies)"),
+        "{}",
+        r.stdout
+    );
+    let (code, d) = accept(
+        st,
+        "clean.delivery.json",
+        STRICT,
+        &["--data", &st.s("clean")],
+    );
+    assert_eq!(code, 1, "{d}");
+    assert_eq!(d["decision"], "reject");
+    assert_eq!(failed(&d), ["packages"], "{d}");
+    let packages = d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "packages")
+        .unwrap();
+    assert!(
+        packages["detail"]
+            .as_str()
+            .unwrap()
+            .contains("litellm==1.82.8: MAL-2026-2144 (malicious)")
+    );
+    assert_eq!(d["dataset"]["root"], p.clean_after.as_str());
+
+    // The raw source, sealed and delivered without steps: accepted.
+    st.ok(&[
+        "deliver",
+        &st.s("raw.m.json"),
+        "-k",
+        &st.s("vendor.key"),
+        "-o",
+        &st.s("raw.delivery.json"),
+    ]);
+    let (code, d) = accept(st, "raw.delivery.json", STRICT, &["--data", &st.s("raw")]);
+    assert_eq!((code, d["decision"].as_str()), (0, Some("accept")), "{d}");
+
+    // Received bytes that differ from the seal.
+    std::fs::write(st.p("raw/a.jsonl"), "{\"id\":1}\n").unwrap();
+    let (code, d) = accept(st, "raw.delivery.json", STRICT, &["--data", &st.s("raw")]);
+    assert_eq!((code, failed(&d)), (1, vec!["data".to_owned()]), "{d}");
+
+    // A signer the policy does not name; a bundle made long ago.
+    let (_, d) = accept(
+        st,
+        "raw.delivery.json",
+        "signers = [\"someone-else\"]\n",
+        &[],
+    );
+    assert_eq!(failed(&d), ["signers"], "{d}");
+    resign(st, "raw.delivery.json", "old.json", |s| {
+        s["predicate"]["createdAt"] = "2025-01-01T00:00:00Z".into();
+    });
+    let (_, d) = accept(st, "old.json", "max-age = \"30d\"\n", &[]);
+    assert_eq!(failed(&d), ["max-age"], "{d}");
+
+    tampered(st);
+}
+
+/// Each tampered part is named.
+fn tampered(st: &Story) {
+    // A byte of the statement changed after signing: the bundle's signature.
+    let mut env: Value =
+        serde_json::from_slice(&std::fs::read(st.p("clean.delivery.json")).unwrap()).unwrap();
+    let payload = env["payload"].as_str().unwrap().to_owned();
+    let flipped = if payload.starts_with('e') { "f" } else { "e" };
+    env["payload"] = format!("{flipped}{}", &payload[1..]).into();
+    std::fs::write(st.p("t1.json"), serde_json::to_vec(&env).unwrap()).unwrap();
+    let (_, d) = accept(st, "t1.json", STRICT, &[]);
+    assert_eq!(failed(&d), ["signature"], "{d}");
+
+    // The step's attestation swapped for another run's (re-signed bundle):
+    // nothing in the bundle wrote the delivered version any more.
+    let other = std::fs::read_to_string(st.p("build.att.json")).unwrap();
+    resign(st, "clean.delivery.json", "t2.json", |s| {
+        s["predicate"]["attestations"] = serde_json::json!([other]);
+    });
+    let (_, d) = accept(st, "t2.json", STRICT, &[]);
+    assert!(failed(&d).contains(&"sealed-sources".to_owned()), "{d}");
+
+    // An attestation edited inside (its own signature breaks): documents.
+    resign(st, "clean.delivery.json", "t3.json", |s| {
+        let a = s["predicate"]["attestations"][0]
+            .as_str()
+            .unwrap()
+            .replace("\"payload\": \"e", "\"payload\": \"f");
+        s["predicate"]["attestations"][0] = a.into();
+    });
+    let (_, d) = accept(st, "t3.json", STRICT, &[]);
+    assert!(failed(&d).contains(&"documents".to_owned()), "{d}");
+
+    // The seal of other data under the delivered version's name.
+    let raw_manifest = std::fs::read_to_string(st.p("raw.m.json")).unwrap();
+    resign(st, "clean.delivery.json", "t4.json", |s| {
+        s["predicate"]["manifest"] = raw_manifest.into();
+    });
+    let (_, d) = accept(st, "t4.json", STRICT, &[]);
+    let docs = d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "documents")
+        .unwrap();
+    assert!(
+        docs["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not the seal of the delivered version"),
+        "{d}"
+    );
+
+    // Bad input: not a bundle, a policy with a typo (its line named).
+    std::fs::write(st.p("not.json"), "{}").unwrap();
+    std::fs::write(
+        st.p("delivery.toml"),
+        "sandboxed = true\nnetwrok = \"none\"\n",
+    )
+    .unwrap();
+    let r = st.run(&[
+        "accept",
+        &st.s("raw.delivery.json"),
+        "--policy",
+        &st.s("delivery.toml"),
+        "--trust",
+        &st.s("keys"),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("delivery.toml: line 2: unknown field `netwrok`"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(st.p("delivery.toml"), STRICT).unwrap();
+    let r = st.run(&[
+        "accept",
+        &st.s("not.json"),
+        "--policy",
+        &st.s("delivery.toml"),
+        "--trust",
+        &st.s("keys"),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a custody delivery bundle"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// The incident report of the same story, as JSON, Markdown and HTML.

@@ -21,3 +21,37 @@ impl Ledger {
         Ok(Some(statement.predicate))
     }
 }
+
+impl Ledger {
+    /// The stored attestation of run `id`, as signed.
+    pub fn run_document(&mut self, id: &str) -> Result<Option<String>, LedgerError> {
+        let rows = self.rows(
+            "SELECT e.body FROM runs r JOIN events e ON e.seq = r.event_seq WHERE r.id = $1",
+            &[id.into()],
+        )?;
+        Ok(rows.first().map(|r| r[0].text()))
+    }
+
+    /// The stored manifests of every sealed version whose root is `root`
+    /// (any name), as signed.
+    pub fn manifest_documents(&mut self, root: &str) -> Result<Vec<String>, LedgerError> {
+        let rows = self.rows(
+            "SELECT e.body FROM dataset_versions d JOIN events e ON e.seq = d.event_seq \
+             WHERE d.root = $1 ORDER BY d.event_seq",
+            &[root.into()],
+        )?;
+        Ok(rows.into_iter().map(|r| r[0].text()).collect())
+    }
+
+    /// The stored scan inventories that saw the environment of run `id`,
+    /// as signed.
+    pub fn inventory_documents_of_run(&mut self, id: &str) -> Result<Vec<String>, LedgerError> {
+        let rows = self.rows(
+            "SELECT DISTINCT e.seq, e.body FROM runs r \
+             JOIN environment_scans s ON s.environment = r.environment \
+             JOIN events e ON e.seq = s.event_seq WHERE r.id = $1 ORDER BY e.seq",
+            &[id.into()],
+        )?;
+        Ok(rows.into_iter().map(|r| r[1].text()).collect())
+    }
+}

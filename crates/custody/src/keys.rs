@@ -29,6 +29,36 @@ pub enum KeyFileError {
         #[source]
         source: KeyError,
     },
+    /// A folder given as keys holds no `*.pub` file.
+    #[error("{}: no *.pub key in this folder", .0.display())]
+    EmptyFolder(PathBuf),
+}
+
+/// The key files `given` names: files as they are, and the `*.pub` files
+/// of folders (sorted).
+///
+/// # Errors
+/// A folder that cannot be listed or holds no `*.pub` file.
+pub fn public_key_files(given: &[PathBuf]) -> Result<Vec<PathBuf>, KeyFileError> {
+    let mut files = Vec::new();
+    for p in given {
+        if !p.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let mut pubs: Vec<PathBuf> = fs_err::read_dir(p)
+            .map_err(KeyFileError::Read)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|f| f.extension().is_some_and(|x| x == "pub"))
+            .collect();
+        if pubs.is_empty() {
+            return Err(KeyFileError::EmptyFolder(p.clone()));
+        }
+        pubs.sort();
+        files.extend(pubs);
+    }
+    Ok(files)
 }
 
 /// A file that cannot be written.

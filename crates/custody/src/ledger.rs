@@ -4,9 +4,11 @@
 //! Every path into that crate is named here and nowhere else, so that a
 //! change of its layout is a change of this file only.
 
+pub use custody_ledger::ingest;
 pub use custody_ledger::ingest::attestation::normalize;
 pub use custody_ledger::ingest::environment::id as environment_id;
 pub use custody_ledger::ingest::inventory;
+pub use custody_ledger::log::sha256_hex;
 pub use custody_ledger::{
     AddOutcome, ArtifactHit, ChainFault, Change, CheckpointFault, DatasetVersion, Edge,
     EnvironmentHit, Impact, Ledger, LedgerError, Lineage, Location, PackageVersion, Refusal,

@@ -1,4 +1,5 @@
 pub mod db;
+pub mod deliver;
 pub mod inspect;
 pub mod key;
 pub mod ledger;

@@ -1,5 +1,6 @@
 //! Presentation: everything users read is produced here.
 
+pub mod deliver;
 pub mod incident;
 pub mod inspect;
 pub mod labels;

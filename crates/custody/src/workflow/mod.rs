@@ -3,6 +3,7 @@
 //! their own input (flags, requests), call one workflow and render.
 
 pub mod db;
+pub mod deliver;
 pub mod diff;
 pub mod impact;
 pub mod incident;

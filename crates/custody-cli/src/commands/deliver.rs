@@ -1,0 +1,79 @@
+//! `custody deliver` and `custody accept`.
+
+use custody::workflow::deliver::accept::{self, AcceptError, AcceptRequest, Decision};
+use custody::workflow::deliver::policy::DeliveryPolicy;
+use custody::workflow::deliver::{self, DeliverError, Evidence};
+
+use crate::cli::{AcceptArgs, DeliverArgs, StatusFormat};
+use crate::commands::{key, ledger};
+use crate::exit::{CliError, CmdResult, Exit};
+use crate::{output, render};
+
+pub fn deliver(args: &DeliverArgs) -> CmdResult {
+    let signing = key::read_private(&args.key, args.passphrase_env.as_deref())?;
+    let location;
+    let evidence = if args.runs.is_empty() {
+        location = ledger::location(&args.ledger)?;
+        Evidence::Ledger(&location)
+    } else {
+        Evidence::Runs(&args.runs)
+    };
+    let report = deliver::deliver(
+        &args.manifest,
+        &evidence,
+        &signing,
+        &args.out,
+        super::now()?,
+    )
+    .map_err(|e| match e {
+        DeliverError::Ledger(e) => ledger::ledger_error(e),
+        e
+        @ (DeliverError::Manifest { .. } | DeliverError::Run { .. } | DeliverError::Io { .. }) => {
+            CliError::bad_input(e)
+        }
+    })?;
+    output::stdout(&format!(
+        "delivery {}: {}@{}:{} with {} source manifest(s), {} run attestation(s), {} inventory(ies); signed by {}\n",
+        report.bundle.display(),
+        report.dataset.name,
+        report.dataset.algorithm,
+        report.dataset.root,
+        report.sources,
+        report.attestations,
+        report.inventories,
+        report.signer
+    ))?;
+    if report.attestations == 0 {
+        output::note(
+            "note: no step attestation is in the bundle (no recorded run wrote this version; \\
+runs name folders by their SHA-256 root)",
+        );
+    }
+    Ok(Exit::Success)
+}
+
+pub fn accept(args: &AcceptArgs) -> CmdResult {
+    let policy = DeliveryPolicy::load(&args.policy).map_err(CliError::bad_input)?;
+    let files = custody::keys::public_key_files(&args.trust).map_err(CliError::bad_input)?;
+    let trusted = key::read_public(&files)?;
+    let req = AcceptRequest {
+        bundle: &args.bundle,
+        policy: &policy,
+        trusted: &trusted,
+        data: args.data.as_deref(),
+        home: &super::home()?,
+        now: super::now()?,
+    };
+    let report = accept::accept(&req).map_err(|e| match e {
+        e @ (AcceptError::Read { .. } | AcceptError::Malformed { .. }) => CliError::bad_input(e),
+        e @ AcceptError::Advisories(_) => CliError::internal(e),
+    })?;
+    match args.format {
+        StatusFormat::Table => output::stdout(&render::deliver::accept(&report))?,
+        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    Ok(match report.decision {
+        Decision::Accept => Exit::Success,
+        Decision::Reject => Exit::Findings,
+    })
+}

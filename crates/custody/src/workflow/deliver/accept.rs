@@ -1,0 +1,499 @@
+//! `custody accept`: the lab's checks of a delivery bundle against its
+//! policy. Every check runs and says why it passed or failed; the bundle is
+//! accepted only when all pass. Documents inside are verified against the
+//! same trusted keys as the bundle itself, by the ledger's own ingest code.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use custody_advisory::matching::canonical;
+use custody_pypa::PackageName;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::advisories::AdvisoryIndex;
+use crate::ledger::ingest::{self, Document};
+use crate::seal::PublicKey;
+use crate::workflow::deliver::bundle::{self, BundleError, DatasetRef};
+use crate::workflow::deliver::policy::DeliveryPolicy;
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// The rule (`signature`, `signers`, `documents`, `sandboxed`,
+    /// `network`, `sealed-sources`, `packages`, `max-age`, `data`).
+    pub rule: &'static str,
+    /// Whether it held.
+    pub passed: bool,
+    /// Why.
+    pub detail: String,
+}
+
+/// Accept or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Every check passed.
+    Accept,
+    /// Some check failed.
+    Reject,
+}
+
+/// The lab's decision on a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptReport {
+    /// `custody.accept/v1`.
+    pub schema: &'static str,
+    /// The bundle, as given.
+    pub bundle: PathBuf,
+    /// The policy file.
+    pub policy: PathBuf,
+    /// Accept or reject.
+    pub decision: Decision,
+    /// The delivered version, when the bundle could be read.
+    pub dataset: Option<DatasetRef>,
+    /// The key that signed the bundle.
+    pub signer: Option<String>,
+    /// When the decision was made.
+    pub decided_at: Timestamp,
+    /// The newest advisory record the decision saw (the database "as of").
+    pub advisories_as_of: Option<String>,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+}
+
+/// What to check.
+pub struct AcceptRequest<'a> {
+    /// The bundle file.
+    pub bundle: &'a Path,
+    /// The policy.
+    pub policy: &'a DeliveryPolicy,
+    /// Keys trusted for the bundle and its documents.
+    pub trusted: &'a [PublicKey],
+    /// The received data, to verify against the seal.
+    pub data: Option<&'a Path>,
+    /// custody's home (advisories).
+    pub home: &'a Path,
+    /// Now.
+    pub now: Timestamp,
+}
+
+/// Why there is no decision at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    /// The bundle cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The bundle.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not a delivery bundle.
+    #[error("{}: {source}", path.display())]
+    Malformed {
+        /// The bundle.
+        path: PathBuf,
+        /// What is wrong.
+        source: BundleError,
+    },
+    /// The advisory database cannot be read.
+    #[error("the advisory database: {0}")]
+    Advisories(#[from] crate::advisory::StoreError),
+}
+
+/// A step as the bundle states it.
+struct Step {
+    id: String,
+    inputs: Vec<(String, String)>,
+    outputs: Vec<String>,
+    predicate: Value,
+}
+
+fn check(rule: &'static str, passed: bool, detail: String) -> Check {
+    Check {
+        rule,
+        passed,
+        detail,
+    }
+}
+
+/// Checks the bundle; a bundle that does not verify is rejected (with the
+/// reason), one that is not a bundle is an error.
+///
+/// # Errors
+/// See [`AcceptError`].
+pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
+    let bytes = fs_err::read(req.bundle).map_err(|source| AcceptError::Read {
+        path: req.bundle.to_owned(),
+        source,
+    })?;
+    let index = AdvisoryIndex::open(req.home)?;
+    let mut report = AcceptReport {
+        schema: "custody.accept/v1",
+        bundle: req.bundle.to_owned(),
+        policy: req.policy.path.clone(),
+        decision: Decision::Reject,
+        dataset: None,
+        signer: None,
+        decided_at: req.now,
+        advisories_as_of: index.status()?.newest_modified,
+        checks: Vec::new(),
+    };
+    let opened = match bundle::open(&bytes, req.trusted) {
+        Ok(o) => o,
+        Err(BundleError::Untrusted(why)) => {
+            report.checks.push(check("signature", false, why));
+            return Ok(report);
+        }
+        Err(source) => {
+            return Err(AcceptError::Malformed {
+                path: req.bundle.to_owned(),
+                source,
+            });
+        }
+    };
+    let p = &opened.predicate;
+    report.checks.push(check(
+        "signature",
+        true,
+        format!("signed by trusted key {}", opened.signer),
+    ));
+    if !req.policy.signers.is_empty() {
+        let ok = req.policy.signers.contains(&opened.signer);
+        report.checks.push(check(
+            "signers",
+            ok,
+            if ok {
+                format!("{} is an allowed signer", opened.signer)
+            } else {
+                format!(
+                    "{} is not among the policy's signers ({})",
+                    opened.signer,
+                    req.policy.signers.join(", ")
+                )
+            },
+        ));
+    }
+    report.dataset = Some(p.dataset.clone());
+    report.signer = Some(opened.signer.clone());
+    let (steps, sealed, packages) = documents(p, req.trusted, &mut report.checks);
+    rules(req, p, &steps, &sealed, &mut report.checks);
+    report
+        .checks
+        .push(packages_check(&index, &packages, req.policy)?);
+    if let Some(dir) = req.data {
+        report.checks.push(data_check(p, dir, req.trusted));
+    }
+    if report.checks.iter().all(|c| c.passed) {
+        report.decision = Decision::Accept;
+    }
+    Ok(report)
+}
+
+/// Opens every document: the steps, the sealed roots, every package.
+fn documents(
+    p: &bundle::Predicate,
+    trusted: &[PublicKey],
+    checks: &mut Vec<Check>,
+) -> (Vec<Step>, BTreeSet<String>, BTreeSet<(String, String)>) {
+    let mut problems = Vec::new();
+    let mut steps = Vec::new();
+    let mut sealed = BTreeSet::new();
+    let mut packages = BTreeSet::new();
+    match ingest::open_document(p.manifest.as_bytes(), trusted) {
+        Ok(Document::Manifest(m))
+            if m.name == p.dataset.name
+                && m.root == p.dataset.root
+                && m.algorithm == p.dataset.algorithm =>
+        {
+            sealed.insert(m.root);
+        }
+        Ok(_) => problems.push("the manifest is not the seal of the delivered version".to_owned()),
+        Err(e) => problems.push(format!("the manifest: {e}")),
+    }
+    for (i, s) in p.sources.iter().enumerate() {
+        match ingest::open_document(s.as_bytes(), trusted) {
+            Ok(Document::Manifest(m)) => {
+                sealed.insert(m.root);
+            }
+            Ok(_) => problems.push(format!("source {i}: not a seal manifest")),
+            Err(e) => problems.push(format!("source {i}: {e}")),
+        }
+    }
+    for (i, a) in p.attestations.iter().enumerate() {
+        let id = crate::ledger::sha256_hex(a.as_bytes());
+        match ingest::open_document(a.as_bytes(), trusted) {
+            Ok(Document::Attestation(run)) => {
+                let predicate = ingest::stored_statement(a).map_or(Value::Null, |s| s.predicate);
+                packages.extend(run.packages.iter().cloned());
+                steps.push(Step {
+                    id,
+                    inputs: run
+                        .inputs
+                        .iter()
+                        .map(|x| (x.name.clone(), x.digest.clone()))
+                        .collect(),
+                    outputs: run.outputs.iter().map(|x| x.digest.clone()).collect(),
+                    predicate,
+                });
+            }
+            Ok(_) => problems.push(format!("attestation {i}: not a run attestation")),
+            Err(e) => problems.push(format!("attestation {i}: {e}")),
+        }
+    }
+    for (i, inv) in p.inventories.iter().enumerate() {
+        match ingest::open_document(inv.as_bytes(), trusted) {
+            Ok(Document::Inventory(scan)) => {
+                for s in scan.sources {
+                    packages.extend(s.packages);
+                }
+            }
+            Ok(_) => problems.push(format!("inventory {i}: not a scan inventory")),
+            Err(e) => problems.push(format!("inventory {i}: {e}")),
+        }
+    }
+    checks.push(if problems.is_empty() {
+        check(
+            "documents",
+            true,
+            format!(
+                "the manifest, {} source(s), {} attestation(s) and {} inventory(ies) verify",
+                p.sources.len(),
+                p.attestations.len(),
+                p.inventories.len()
+            ),
+        )
+    } else {
+        check("documents", false, problems.join("; "))
+    });
+    (steps, sealed, packages)
+}
+
+fn short(d: &str) -> &str {
+    d.get(..12).unwrap_or(d)
+}
+
+/// Sandboxing, network, sources and age.
+fn rules(
+    req: &AcceptRequest<'_>,
+    p: &bundle::Predicate,
+    steps: &[Step],
+    sealed: &BTreeSet<String>,
+    checks: &mut Vec<Check>,
+) {
+    let policy = req.policy;
+    if policy.sandboxed {
+        let unsandboxed: Vec<String> = steps
+            .iter()
+            .filter(|s| !sandboxed(&s.predicate))
+            .map(|s| format!("run {}", short(&s.id)))
+            .collect();
+        checks.push(check(
+            "sandboxed",
+            unsandboxed.is_empty(),
+            if unsandboxed.is_empty() {
+                format!(
+                    "{} step(s) ran with Landlock and seccomp enforced",
+                    steps.len()
+                )
+            } else {
+                format!("not enforced for {}", unsandboxed.join(", "))
+            },
+        ));
+    }
+    if let Some(want) = &policy.network {
+        let other: Vec<String> = steps
+            .iter()
+            .filter_map(|s| {
+                let net = s.predicate["buildDefinition"]["internalParameters"]["policy"]["net"]
+                    .as_str()
+                    .unwrap_or("unknown");
+                (net != want).then(|| format!("run {} had network {net}", short(&s.id)))
+            })
+            .collect();
+        checks.push(check(
+            "network",
+            other.is_empty(),
+            if other.is_empty() {
+                format!("every step had network {want}")
+            } else {
+                other.join("; ")
+            },
+        ));
+    }
+    if policy.sealed_sources {
+        let outputs: BTreeSet<&str> = steps
+            .iter()
+            .flat_map(|s| s.outputs.iter().map(String::as_str))
+            .collect();
+        let mut loose = Vec::new();
+        for s in steps {
+            for (name, digest) in &s.inputs {
+                if !sealed.contains(digest) && !outputs.contains(digest.as_str()) {
+                    loose.push(format!(
+                        "run {} read {name} ({}), neither sealed nor made by a step",
+                        short(&s.id),
+                        short(digest)
+                    ));
+                }
+            }
+        }
+        if !steps.is_empty() && !outputs.contains(p.dataset.root.as_str()) {
+            loose.push(format!(
+                "no step in the bundle wrote {}@{} (runs name folders by SHA-256 roots)",
+                p.dataset.name,
+                short(&p.dataset.root)
+            ));
+        }
+        checks.push(check(
+            "sealed-sources",
+            loose.is_empty(),
+            if loose.is_empty() {
+                format!(
+                    "every input of {} step(s) is sealed or made by a step",
+                    steps.len()
+                )
+            } else {
+                loose.join("; ")
+            },
+        ));
+    }
+    if let Some(max) = policy.max_age {
+        let created = p.created_at.parse::<Timestamp>();
+        let (ok, detail) = match created {
+            Ok(c) => {
+                let age = req.now.duration_since(c);
+                (
+                    age <= max,
+                    format!(
+                        "made {} h ago; the policy allows {} h",
+                        age.as_hours(),
+                        max.as_hours()
+                    ),
+                )
+            }
+            Err(e) => (false, format!("createdAt {:?}: {e}", p.created_at)),
+        };
+        checks.push(check("max-age", ok, detail));
+    }
+}
+
+/// Landlock and seccomp enforced, no set-up error.
+fn sandboxed(predicate: &Value) -> bool {
+    predicate["runDetails"]["byproducts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["name"] == "enforced")
+        .any(|b| {
+            let a = &b["annotations"];
+            let e = &a["enforced"];
+            a["setup_error"].is_null()
+                && e["seccomp"] == true
+                && e["landlock"]
+                    .as_str()
+                    .is_some_and(|l| l != "none" && !l.is_empty())
+        })
+}
+
+/// Malicious packages always reject; vulnerable ones at or above the
+/// policy's severity.
+fn packages_check(
+    index: &AdvisoryIndex,
+    packages: &BTreeSet<(String, String)>,
+    policy: &DeliveryPolicy,
+) -> Result<Check, AcceptError> {
+    let names: Vec<PackageName> = packages
+        .iter()
+        .filter_map(|(n, _)| PackageName::new(n).ok())
+        .collect();
+    let refs: Vec<&PackageName> = names.iter().collect();
+    let candidates = index.candidates(&refs)?;
+    let mut bad = Vec::new();
+    for (name, version) in packages {
+        let (Ok(pn), Ok(v)) = (PackageName::new(name), custody_pypa::parse_version(version)) else {
+            continue;
+        };
+        let canon = canonical(&v);
+        for c in candidates.get(&pn).into_iter().flatten() {
+            if !c.matcher.matches(&v, &canon) {
+                continue;
+            }
+            let Some(adv) = index.record(c)? else {
+                continue;
+            };
+            let (severity, _) = custody_advisory::severity::of(&adv);
+            if adv.is_malicious() {
+                bad.push(format!("{name}=={version}: {} (malicious)", adv.id));
+            } else if policy.reject_severity.is_some_and(|t| severity.meets(t)) {
+                bad.push(format!(
+                    "{name}=={version}: {} ({})",
+                    adv.id,
+                    severity.as_str()
+                ));
+            }
+        }
+    }
+    bad.sort();
+    bad.dedup();
+    Ok(check(
+        "packages",
+        bad.is_empty(),
+        if bad.is_empty() {
+            format!(
+                "{} package version(s) in the steps' environments: none malicious{}",
+                packages.len(),
+                policy.reject_severity.map_or_else(String::new, |s| format!(
+                    ", none vulnerable at or above {}",
+                    s.as_str()
+                ))
+            )
+        } else {
+            bad.join("; ")
+        },
+    ))
+}
+
+/// The received data against the bundle's manifest.
+fn data_check(p: &bundle::Predicate, dir: &Path, trusted: &[PublicKey]) -> Check {
+    let staged = tempfile::NamedTempFile::new().and_then(|mut f| {
+        std::io::Write::write_all(&mut f, p.manifest.as_bytes())?;
+        Ok(f)
+    });
+    let file = match staged {
+        Ok(f) => f,
+        Err(e) => return check("data", false, format!("cannot stage the manifest: {e}")),
+    };
+    let paths = [dir.to_owned()];
+    let req = crate::workflow::verify::VerifyRequest {
+        manifest: file.path(),
+        paths: &paths,
+        trusted,
+        max_manifest_size: 1 << 30,
+    };
+    match crate::workflow::verify::verify(&req, &NoProgress) {
+        Ok(r) if r.identical => check("data", true, format!("{} matches the seal", dir.display())),
+        Ok(r) => check(
+            "data",
+            false,
+            format!(
+                "{} differs from the seal: {} added, {} removed, {} modified",
+                dir.display(),
+                r.report.added.len(),
+                r.report.removed.len(),
+                r.report.modified.len()
+            ),
+        ),
+        Err(e) => check("data", false, format!("{}: {e}", dir.display())),
+    }
+}
+
+struct NoProgress;
+
+impl crate::workflow::progress::ByteProgress for NoProgress {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}

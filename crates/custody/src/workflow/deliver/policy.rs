@@ -1,0 +1,168 @@
+//! `delivery.toml`: what a lab requires of a delivery. Every key is
+//! optional; unknown keys are errors (a typo must not switch a rule off);
+//! every error names its line.
+//!
+//! ```toml
+//! signers = ["7b0c…"]         # key ids that may sign the bundle and its documents
+//! sandboxed = true           # every step ran under custody run, Landlock and seccomp enforced
+//! network = "none"           # every step's network policy
+//! sealed-sources = true      # every step input is a sealed source or another step's output
+//! reject-severity = "high"   # vulnerable packages at or above this reject (malicious always do)
+//! max-age = "30d"            # the bundle was made at most this long ago
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::advisory::Severity;
+use crate::policy::{PolicyError, parse_duration};
+
+/// A validated delivery policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DeliveryPolicy {
+    /// The file.
+    pub path: PathBuf,
+    /// Key ids allowed to sign; empty: any trusted key.
+    pub signers: Vec<String>,
+    /// Every step sandboxed.
+    pub sandboxed: bool,
+    /// Every step's network policy, when required.
+    pub network: Option<String>,
+    /// Inputs chain back to sealed sources.
+    pub sealed_sources: bool,
+    /// Vulnerabilities at or above this reject.
+    pub reject_severity: Option<Severity>,
+    /// Maximum bundle age.
+    #[serde(skip)]
+    pub max_age: Option<jiff::SignedDuration>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    signers: Option<Vec<String>>,
+    sandboxed: Option<bool>,
+    network: Option<Spanned<String>>,
+    sealed_sources: Option<bool>,
+    reject_severity: Option<Spanned<String>>,
+    max_age: Option<Spanned<String>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+impl DeliveryPolicy {
+    /// Reads and validates `path`.
+    ///
+    /// # Errors
+    /// [`PolicyError`], with the line.
+    pub fn load(path: &Path) -> Result<Self, PolicyError> {
+        let text = fs_err::read_to_string(path).map_err(|e| PolicyError::Io {
+            path: path.to_owned(),
+            reason: std::error::Error::source(&e)
+                .map_or_else(|| e.to_string(), ToString::to_string),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Validates policy text; `path` names it in messages.
+    ///
+    /// # Errors
+    /// [`PolicyError::Invalid`], with the line.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, PolicyError> {
+        let invalid = |offset: usize, message: String| PolicyError::Invalid {
+            path: path.to_owned(),
+            line: line_of(text, offset),
+            message,
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            invalid(
+                e.span().map_or(0, |s| s.start),
+                e.message().trim().to_owned(),
+            )
+        })?;
+        let network = match raw.network {
+            Some(n) if !matches!(n.get_ref().as_str(), "none" | "loopback" | "any") => {
+                return Err(invalid(
+                    n.span().start,
+                    format!("network: {:?} is none of none, loopback, any", n.get_ref()),
+                ));
+            }
+            Some(n) if n.get_ref() == "any" => None,
+            other => other.map(Spanned::into_inner),
+        };
+        let reject_severity = raw
+            .reject_severity
+            .map(|s| {
+                s.get_ref()
+                    .parse::<Severity>()
+                    .map_err(|m| invalid(s.span().start, format!("reject-severity: {m}")))
+            })
+            .transpose()?;
+        let max_age = raw
+            .max_age
+            .map(|s| {
+                parse_duration(s.get_ref())
+                    .map_err(|m| invalid(s.span().start, format!("max-age: {m}")))
+            })
+            .transpose()?;
+        Ok(Self {
+            path: path.to_owned(),
+            signers: raw.signers.unwrap_or_default(),
+            sandboxed: raw.sandboxed.unwrap_or(false),
+            network,
+            sealed_sources: raw.sealed_sources.unwrap_or(false),
+            reject_severity,
+            max_age,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        DeliveryPolicy::parse(Path::new("d.toml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn every_rule_parses() {
+        let p = DeliveryPolicy::parse(
+            Path::new("d.toml"),
+            "signers = [\"abc\"]\nsandboxed = true\nnetwork = \"none\"\nsealed-sources = true\n\
+             reject-severity = \"high\"\nmax-age = \"30d\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.signers, ["abc"]);
+        assert!(p.sandboxed && p.sealed_sources);
+        assert_eq!(p.network.as_deref(), Some("none"));
+        assert_eq!(p.reject_severity, Some(Severity::High));
+        assert_eq!(p.max_age, Some(jiff::SignedDuration::from_hours(720)));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(
+            err("sandboxed = true\nnetwork = \"wifi\"\n"),
+            "d.toml: line 2: network: \"wifi\" is none of none, loopback, any"
+        );
+        assert!(
+            err("sandboxed = true\n\nsandbox = true\n")
+                .starts_with("d.toml: line 3: unknown field `sandbox`")
+        );
+        assert!(err("max-age = \"3 fortnights\"\n").starts_with("d.toml: line 1: max-age:"));
+        assert!(
+            err("reject-severity = \"huge\"\n").starts_with("d.toml: line 1: reject-severity:")
+        );
+    }
+}
