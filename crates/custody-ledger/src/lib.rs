@@ -55,6 +55,7 @@ pub mod log;
 pub mod migrations;
 pub mod query;
 pub mod verify;
+pub mod watch;
 
 pub use checkpoint::{Checkpoint, CheckpointFault};
 pub use error::{LedgerError, Refusal};
@@ -65,3 +66,4 @@ pub use query::{
     ArtifactHit, DatasetVersion, EnvironmentHit, Impact, PackageVersion, RunHit, Step, Window,
 };
 pub use verify::{ChainFault, TableFault, VerifyReport};
+pub use watch::{AssetKey, Emitted};

@@ -28,6 +28,13 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_checkpoints",
         sql: include_str!("../migrations/0002_checkpoints.sql"),
     },
+    // Version 3 is taken by a migration on another branch; versions only
+    // need to increase, so 4 follows 2 here until the two are merged.
+    Migration {
+        version: 4,
+        name: "0004_watch",
+        sql: include_str!("../migrations/0004_watch.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

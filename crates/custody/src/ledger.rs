@@ -5,7 +5,7 @@
 //! change of its layout is a change of this file only.
 
 pub use custody_ledger::{
-    AddOutcome, ArtifactHit, ChainFault, CheckpointFault, DatasetVersion, Edge, EnvironmentHit,
-    Impact, Ledger, LedgerError, Lineage, Location, PackageVersion, Refusal, RunHit, Step,
-    TableFault, VerifyReport, Window,
+    AddOutcome, ArtifactHit, AssetKey, ChainFault, CheckpointFault, DatasetVersion, Edge, Emitted,
+    EnvironmentHit, Impact, Ledger, LedgerError, Lineage, Location, PackageVersion, Refusal,
+    RunHit, Step, TableFault, VerifyReport, Window,
 };
