@@ -10,6 +10,7 @@
 //! | 5 | `ledger add`: a document was refused (unsigned, untrusted key, malformed) |
 //! | 6 | the ledger location is unknown, cannot be reached, or refused the login |
 //! | 7 | `--record`: the document was written but not added to the ledger |
+//! | 8 | `watch`: events were not delivered (the webhook failed after its tries, the output could not be written); they stay pending for the next round |
 //!
 //! `custody run` exits with the step's code; 123 when the step succeeded
 //! but an output was refused (a link, FIFO, socket, device or set-ID file
@@ -37,6 +38,8 @@ pub enum Exit {
     LedgerUnavailable,
     /// 7.
     NotRecorded,
+    /// 8.
+    NotDelivered,
     /// `custody run`: the step's own exit code.
     Step(u8),
     /// `custody run`: the sandbox could not be set up (125).
@@ -58,6 +61,7 @@ impl From<Exit> for ExitCode {
             Exit::Refused => 5,
             Exit::LedgerUnavailable => 6,
             Exit::NotRecorded => 7,
+            Exit::NotDelivered => 8,
             Exit::Step(c) => c,
             Exit::SandboxFailed => 125,
             Exit::OutputsRefused => 123,

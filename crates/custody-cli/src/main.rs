@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Ledger(command) => commands::ledger::run(&command),
         cli::Command::Impact(args) => commands::ledger::impact(&args),
         cli::Command::Lineage(args) => commands::ledger::lineage(&args),
+        cli::Command::Watch(args) => commands::watch::run(&args),
         cli::Command::SandboxExec(args) => Ok(commands::run::helper(&args)),
     };
     match result {
