@@ -246,22 +246,7 @@ fn an_advisory_imported_between_rounds_is_emitted() {
     let f = Fixture::new();
     let r = f.run(&["watch"]);
     assert_eq!(lines(&r.stdout).len(), 4, "{}", r.stderr);
-    let osv = f.p("TEST-2026-0001.json");
-    std::fs::write(
-        &osv,
-        json!({
-            "schema_version": "1.6.0",
-            "id": "TEST-2026-0001",
-            "modified": "2026-03-27T00:00:00Z",
-            "summary": "A flaw in requests",
-            "affected": [{
-                "package": {"ecosystem": "PyPI", "name": "requests"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "2.32.4"}]}]
-            }]
-        })
-        .to_string(),
-    )
-    .unwrap();
+    write_requests_advisory(&f);
     let r = f.run(&["db", "import", &f.s("TEST-2026-0001.json")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = f.run(&["watch"]);
@@ -463,4 +448,73 @@ fn help_teaches_and_bad_flags_are_usage_errors() {
     // A ledger that is not there is exit 6, as for impact.
     let r = f.run(&["watch", "--ledger", &f.s("nowhere.db")]);
     assert_eq!(r.code, 6, "{}", r.stderr);
+}
+
+/// An OSV record (not malicious) for requests >=2.0,<2.32.4, at
+/// `TEST-2026-0001.json`.
+fn write_requests_advisory(f: &Fixture) {
+    std::fs::write(
+        f.p("TEST-2026-0001.json"),
+        json!({
+            "schema_version": "1.6.0",
+            "id": "TEST-2026-0001",
+            "modified": "2026-03-27T00:00:00Z",
+            "summary": "A flaw in requests",
+            "affected": [{
+                "package": {"ecosystem": "PyPI", "name": "requests"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "2.32.4"}]}]
+            }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+}
+
+/// Waits up to 30 s for `file` to hold `n` lines.
+fn wait_for_lines(file: &std::path::Path, n: usize) -> Vec<Value> {
+    let began = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if text.lines().count() >= n || began.elapsed() > std::time::Duration::from_secs(30) {
+            return lines(&text);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `--interval`: rounds go on, and each re-reads the advisory database,
+/// so an import while the watcher runs is emitted without a restart.
+#[test]
+fn interval_rounds_pick_up_a_new_import() {
+    let f = Fixture::new();
+    let out = f.p("affected.jsonl");
+    let mut child = common::custody(&f.p("home"))
+        .env_remove("CUSTODY_LEDGER")
+        .args([
+            "watch",
+            "--interval",
+            "200ms",
+            "--output",
+            &f.s("affected.jsonl"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = wait_for_lines(&out, 4);
+    assert_eq!(first.len(), 4);
+    write_requests_advisory(&f);
+    let r = f.run(&["db", "import", &f.s("TEST-2026-0001.json")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let all = wait_for_lines(&out, 8);
+    // Rounds after that emit nothing twice.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let later = std::fs::read_to_string(&out).unwrap().lines().count();
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(still_running, "--interval keeps running");
+    assert_eq!(all.len(), 8, "{all:?}");
+    assert!(all[4..].iter().all(|e| e["advisory"] == "TEST-2026-0001"));
+    assert_eq!(later, 8);
 }
