@@ -17,6 +17,22 @@ use custody_seal::keys::SigningKey;
 use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 
+/// Without the variables `ureq` takes a proxy from, so the loopback
+/// listener is reached directly.
+fn direct(c: &mut std::process::Command) -> &mut std::process::Command {
+    for v in [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
 struct Fixture {
     dir: tempfile::TempDir,
     /// The sealed `train` folder's SHA-256 Merkle root (bare hex).
@@ -64,13 +80,9 @@ impl Fixture {
 
     fn run(&self, args: &[&str]) -> Run {
         common::run(
-            common::custody(&self.p("home"))
+            direct(&mut common::custody(&self.p("home")))
                 .env_remove("CUSTODY_LEDGER")
                 .env_remove("CUSTODY_WEBHOOK_SECRET")
-                .env_remove("http_proxy")
-                .env_remove("HTTP_PROXY")
-                .env_remove("ALL_PROXY")
-                .env_remove("all_proxy")
                 .args(args),
         )
     }
@@ -389,10 +401,8 @@ fn a_failing_webhook_leaves_events_pending() {
     let (down, tried) = server(&[], 503);
     let run = |url: &str| {
         common::run(
-            common::custody(&f.p("home"))
+            direct(&mut common::custody(&f.p("home")))
                 .env_remove("CUSTODY_LEDGER")
-                .env_remove("http_proxy")
-                .env_remove("HTTP_PROXY")
                 .env("CUSTODY_WEBHOOK_SECRET", "k")
                 .args([
                     "watch",
