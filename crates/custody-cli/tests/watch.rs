@@ -259,7 +259,28 @@ fn an_advisory_imported_between_rounds_is_emitted() {
     let r = f.run(&["watch"]);
     assert_eq!(lines(&r.stdout).len(), 4, "{}", r.stderr);
     write_requests_advisory(&f);
-    let r = f.run(&["db", "import", &f.s("TEST-2026-0001.json")]);
+    // A withdrawn record for the same version never matches.
+    std::fs::write(
+        f.p("TEST-2026-0002.json"),
+        json!({
+            "schema_version": "1.6.0",
+            "id": "TEST-2026-0002",
+            "modified": "2026-03-27T00:00:00Z",
+            "withdrawn": "2026-03-28T00:00:00Z",
+            "affected": [{
+                "package": {"ecosystem": "PyPI", "name": "requests"},
+                "versions": ["2.32.3"]
+            }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let r = f.run(&[
+        "db",
+        "import",
+        &f.s("TEST-2026-0001.json"),
+        &f.s("TEST-2026-0002.json"),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = f.run(&["watch"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
