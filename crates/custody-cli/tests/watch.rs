@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
 
 mod common;
+#[path = "../../custody-ledger/tests/common/pg.rs"]
+mod pg;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -35,6 +37,8 @@ fn direct(c: &mut std::process::Command) -> &mut std::process::Command {
 
 struct Fixture {
     dir: tempfile::TempDir,
+    /// `CUSTODY_LEDGER` (the home's SQLite file when `None`).
+    ledger: Option<String>,
     /// The sealed `train` folder's SHA-256 Merkle root (bare hex).
     train: String,
 }
@@ -44,9 +48,15 @@ impl Fixture {
     /// run in a venv holding litellm 1.82.8 that read `train` and wrote
     /// `out-1`.
     fn new() -> Self {
+        Self::on(None)
+    }
+
+    /// [`Self::new`] with the ledger at `ledger`.
+    fn on(ledger: Option<String>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut f = Self {
             dir,
+            ledger,
             train: String::new(),
         };
         assert_eq!(f.run(&["key", "generate", "-o", &f.s("lab")]).code, 0);
@@ -79,9 +89,13 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> Run {
+        let mut c = common::custody(&self.p("home"));
+        match &self.ledger {
+            Some(l) => c.env("CUSTODY_LEDGER", l),
+            None => c.env_remove("CUSTODY_LEDGER"),
+        };
         common::run(
-            direct(&mut common::custody(&self.p("home")))
-                .env_remove("CUSTODY_LEDGER")
+            direct(&mut c)
                 .env_remove("CUSTODY_WEBHOOK_SECRET")
                 .args(args),
         )
@@ -250,6 +264,29 @@ fn watch_emits_each_affected_asset_once() {
     assert_eq!(report["watcher"], "soc", "{report}");
 
     // The cursor is state, not evidence.
+    assert_eq!(f.run(&["ledger", "verify"]).code, 0);
+}
+
+/// The same on PostgreSQL: the cursor lives in the server's ledger.
+#[test]
+fn watch_on_postgres_emits_once_per_watcher() {
+    let cluster = pg::Cluster::start();
+    let f = Fixture::on(Some(cluster.url()));
+    let r = f.run(&["watch"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let events = lines(&r.stdout);
+    assert_eq!(kinds(&events), ["environment", "exposed", "run", "written"]);
+    assert!(events.iter().all(|e| e["advisory"] == "MAL-2026-2144"));
+    let r = f.run(&["watch"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    f.add_run("run-2", "out-2", "2026-03-25T10:00:00Z");
+    let r = f.run(&["watch"]);
+    assert_eq!(kinds(&lines(&r.stdout)), ["run", "written"], "{}", r.stderr);
+    assert_eq!(lines(&f.run(&["watch", "--name", "soc"]).stdout).len(), 6);
+    assert!(
+        !f.p("home/ledger.db").exists(),
+        "nothing went to the home's SQLite file"
+    );
     assert_eq!(f.run(&["ledger", "verify"]).code, 0);
 }
 
