@@ -865,7 +865,8 @@ Examples:
   custody watch
   custody watch --name soc --output affected.jsonl
   custody watch --webhook http://127.0.0.1:9000/hook --webhook-secret-file hook.secret
-  custody watch --interval 10m --ledger postgres://custody@db/custody --output /var/log/custody/affected.jsonl
+  custody watch --interval 10m --ledger postgres://custody@db/custody -o affected.jsonl
+  custody db import osv/ && custody watch --format json
 ";
 
 const WATCH_EXIT: &str = "\
