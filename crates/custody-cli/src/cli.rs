@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 else $XDG_DATA_HOME/custody, else ~/.local/share/custody.\n\
 Exit codes: 0 ok, 1 findings or data differs, 2 bad usage or input, 3 internal error, \
 4 manifest or signature invalid (a ledger fault), 5 a document refused by the ledger, \
-6 ledger location unknown or unreachable, 7 written but not recorded (--record).")]
+6 ledger location unknown or unreachable, 7 written but not recorded (--record), \
+8 watch: events not delivered (pending, sent again next round).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -74,6 +75,10 @@ pub enum Command {
     /// advisory.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Emit each asset newly affected by an advisory once: JSON lines on
+    /// stdout, to a file, or as signed webhooks.
+    #[command(long_about = WATCH_ABOUT)]
+    Watch(WatchArgs),
     /// Internal: the sandbox helper `custody run` starts.
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(SandboxExecArgs),
@@ -1023,4 +1028,81 @@ pub struct AcceptArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,
+}
+const WATCH_ABOUT: &str = "\
+Compare every advisory (imported with `custody db import`, and the embedded
+malicious-package records such as MAL-2026-2144) with every package version
+the ledger's environments hold, and emit each affected asset (environment,
+run, artifact read, written, or made downstream) that this watcher has not
+emitted before: once, as one JSON object (schema in docs/ledger.md, with a
+stable `id`). The cursor lives in the ledger, per --name: two watchers with
+different names each see everything.
+
+Events go to standard output as JSON lines, or with --output appended to a
+file (synced before the cursor advances), or with --webhook POSTed one per
+request, signed: `X-Custody-Signature: sha256=HEX`, the HMAC-SHA256 of the
+exact body with the secret from --webhook-secret-file or
+$CUSTODY_WEBHOOK_SECRET (http:// only: no TLS in this build). A webhook that
+does not answer 2xx is tried again with exponential backoff; an event not
+delivered stays pending and is sent again next round (at least once).
+
+A summary goes to standard error (`3 new affected assets for 1 advisory;
+12 already emitted`), or with --format json the round's report as JSON.
+With --interval, a round runs every DURATION (the advisory database is
+re-read each round, so a new `custody db import` is picked up) until
+stopped.
+
+Examples:
+  custody watch
+  custody watch --name soc --output affected.jsonl
+  custody watch --webhook http://127.0.0.1:9000/hook --webhook-secret-file hook.secret
+  custody watch --interval 10m --ledger postgres://custody@db/custody -o affected.jsonl
+  custody db import osv/ && custody watch --format json
+";
+
+const WATCH_EXIT: &str = "\
+Exit codes: 0 the round ran (whether or not anything was new); 2 bad usage or
+input (an unreadable or empty secret, an https:// webhook); 3 the ledger's
+storage or the output failed; 6 the ledger location is unknown or cannot be
+reached; 9 events were not delivered (the webhook failed after its tries,
+the output could not be written): they stay pending for the next round.";
+
+#[derive(Debug, Args)]
+#[command(after_help = WATCH_EXIT)]
+pub struct WatchArgs {
+    /// The watcher's name: its own cursor of what it emitted.
+    #[arg(long, value_name = "NAME", default_value = custody::workflow::watch::DEFAULT_WATCHER)]
+    pub name: String,
+    /// Append events to FILE as JSON lines instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// POST each event to URL (http://), signed with the webhook secret.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// The webhook's shared secret (the file's text, a trailing newline
+    /// removed). Default: $CUSTODY_WEBHOOK_SECRET.
+    #[arg(long, value_name = "FILE", requires = "webhook")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Tries per event before the webhook counts as failed.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub webhook_tries: u32,
+    /// The wait after a failed try, doubled after each next one.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_timeout)]
+    pub webhook_backoff: std::time::Duration,
+    /// Run a round every DURATION (such as 10m) until stopped.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub interval: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// The summary on standard error: a line, or the round's report as JSON.
+    #[arg(long, short = 'f', value_enum, default_value_t = WatchFormat::Text)]
+    pub format: WatchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WatchFormat {
+    /// One line for people.
+    Text,
+    /// The round's report (schema in docs/ledger.md).
+    Json,
 }

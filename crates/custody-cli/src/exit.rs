@@ -11,6 +11,7 @@
 //! | 6 | the ledger location is unknown, cannot be reached, or refused the login |
 //! | 7 | `--record`: the document was written but not added to the ledger |
 //! | 8 | the ledger's storage is full (nothing of the operation was kept) |
+//! | 9 | `watch`: events were not delivered (the webhook failed after its tries, the output could not be written); they stay pending for the next round |
 //!
 //! `custody run` exits with the step's code; 123 when the step succeeded
 //! but an output was refused (a link, FIFO, socket, device or set-ID file
@@ -40,6 +41,7 @@ pub enum Exit {
     NotRecorded,
     /// 8.
     LedgerFull,
+    NotDelivered,
     /// `custody run`: the step's own exit code.
     Step(u8),
     /// `custody run`: the sandbox could not be set up (125).
@@ -62,6 +64,7 @@ impl From<Exit> for ExitCode {
             Exit::LedgerUnavailable => 6,
             Exit::NotRecorded => 7,
             Exit::LedgerFull => 8,
+            Exit::NotDelivered => 9,
             Exit::Step(c) => c,
             Exit::SandboxFailed => 125,
             Exit::OutputsRefused => 123,

@@ -7,10 +7,10 @@ use custody_seal::compare;
 use custody_seal::manifest::Manifest;
 use serde::Serialize;
 
+use crate::dataset::DatasetVersion;
 use crate::error::LedgerError;
 use crate::ingest;
 use crate::ledger::Ledger;
-use crate::query::DatasetVersion;
 
 /// A version against its predecessor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -46,6 +46,7 @@
 pub mod backend;
 pub mod change;
 pub mod checkpoint;
+pub mod dataset;
 pub mod documents;
 pub mod error;
 pub mod graph;
@@ -57,6 +58,7 @@ pub mod log;
 pub mod migrations;
 pub mod query;
 pub mod verify;
+pub mod watch;
 
 pub use change::Change;
 pub use checkpoint::{Checkpoint, CheckpointFault};
@@ -68,3 +70,4 @@ pub use query::{
     ArtifactHit, DatasetVersion, EnvironmentHit, Impact, PackageVersion, RunHit, Step, Window,
 };
 pub use verify::{ChainFault, TableFault, VerifyReport};
+pub use watch::{AssetKey, Emitted};

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_environment_scans",
         sql: include_str!("../migrations/0003_environment_scans.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_watch",
+        sql: include_str!("../migrations/0004_watch.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

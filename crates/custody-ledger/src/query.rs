@@ -75,18 +75,7 @@ pub enum Step {
     },
 }
 
-/// A sealed dataset version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DatasetVersion {
-    /// Name.
-    pub name: String,
-    /// Merkle root.
-    pub root: String,
-    /// Files.
-    pub file_count: i64,
-    /// When the ledger recorded its manifest.
-    pub sealed_at: String,
-}
+pub use crate::dataset::DatasetVersion;
 
 /// An affected environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

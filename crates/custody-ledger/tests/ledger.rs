@@ -5,9 +5,11 @@ mod common;
 
 use common::Store;
 use common::docs::{key, run_statement, sealed, signed};
+use custody_ledger::migrations::latest;
 use custody_ledger::{
     AddOutcome, ChainFault, Ledger, LedgerError, PackageVersion, Refusal, Step, Window,
 };
+use custody_ledger::{AssetKey, Emitted};
 
 /// Each case as a test in `sqlite::` and in `postgres::`.
 macro_rules! suite {
@@ -43,15 +45,11 @@ suite!(
     a_scan_inventory_joins_runs_of_its_environment,
     concurrent_writers_are_serialised,
     concurrent_first_opens_migrate_once,
+    watch_cursor_emits_each_asset_once,
+    watch_marks_race_to_one_row,
 );
 
 const LITELLM: &str = "litellm";
-
-fn latest() -> i64 {
-    let n = custody_ledger::migrations::latest();
-    assert!(n >= 3, "the environment_scans migration is known");
-    n
-}
 
 /// The story: env E1 holds litellm 1.82.8; run A (in E1) reads sealed D1
 /// and writes D2; run B (in E2, no litellm) reads D2 and writes D3.
@@ -117,6 +115,7 @@ mod cases {
     pub fn migrations_are_recorded(store: &dyn Store) {
         let mut l = Ledger::open(&store.location()).expect("open");
         assert_eq!(l.schema_version().expect("version"), latest());
+        assert!(latest() >= 4, "the watch cursor's migration is in");
         drop(l);
         // Opening again applies nothing twice.
         let mut l = Ledger::open(&store.location()).expect("reopen");
@@ -556,5 +555,168 @@ mod cases {
             store.count("SELECT COUNT(*) FROM schema_migrations"),
             latest()
         );
+    }
+
+    /// The assets the story's litellm 1.82.8 affects, as a watcher keys
+    /// them (kind, asset), each once.
+    fn affected(l: &mut Ledger) -> Vec<(String, String)> {
+        let selected: Vec<PackageVersion> = l
+            .installed_packages()
+            .expect("installed")
+            .into_iter()
+            .filter(|p| p.name == LITELLM && p.version == "1.82.8")
+            .collect();
+        let impact = l.impact(&selected, &Window::default()).expect("impact");
+        let mut out = Vec::new();
+        out.extend(
+            impact
+                .environments
+                .iter()
+                .map(|e| ("environment".to_owned(), e.id.clone())),
+        );
+        out.extend(impact.runs.iter().map(|r| ("run".to_owned(), r.id.clone())));
+        for (kind, hits) in [
+            ("exposed", &impact.exposed),
+            ("written", &impact.written),
+            ("downstream", &impact.downstream),
+        ] {
+            out.extend(hits.iter().map(|h| (kind.to_owned(), h.digest.clone())));
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// What `watcher` has not emitted yet of `assets`, marked as emitted.
+    fn evaluate(l: &mut Ledger, watcher: &str) -> Vec<(String, String)> {
+        let assets = affected(l);
+        let done = l.emitted(watcher).expect("emitted");
+        let new: Vec<(String, String)> = assets
+            .iter()
+            .filter(|(kind, asset)| {
+                !done.contains(&AssetKey {
+                    advisory: "MAL-2026-2144".into(),
+                    kind: kind.clone(),
+                    asset: asset.clone(),
+                })
+            })
+            .cloned()
+            .collect();
+        let marks: Vec<Emitted> = new
+            .iter()
+            .map(|(kind, asset)| Emitted {
+                key: AssetKey {
+                    advisory: "MAL-2026-2144".into(),
+                    kind: kind.clone(),
+                    asset: asset.clone(),
+                },
+                event_id: format!("{kind}:{asset}"),
+            })
+            .collect();
+        assert_eq!(
+            l.mark_emitted(watcher, &marks).expect("mark"),
+            marks.len() as u64
+        );
+        new
+    }
+
+    pub fn watch_cursor_emits_each_asset_once(store: &dyn Store) {
+        let mut s = story(store);
+        let l = &mut s.ledger;
+        let installed = l.installed_packages().expect("installed");
+        assert!(
+            installed.contains(&PackageVersion::new("litellm", "1.82.8")),
+            "{installed:?}"
+        );
+        assert!(
+            installed.contains(&PackageVersion::new("numpy", "2.1.0")),
+            "{installed:?}"
+        );
+
+        let first = evaluate(l, "ci");
+        // E1, run A, D1 read, D2 written, D3 downstream.
+        assert_eq!(first.len(), 5, "{first:?}");
+        assert!(first.contains(&("run".into(), s.run_a.clone())));
+        assert!(first.contains(&("exposed".into(), s.d1.clone())));
+        assert!(first.contains(&("written".into(), s.d2.clone())));
+        assert!(first.contains(&("downstream".into(), s.d3.clone())));
+        assert!(!first.iter().any(|(_, a)| *a == s.run_b));
+        // Nothing new: nothing emitted.
+        assert!(evaluate(l, "ci").is_empty());
+        // Another watcher has its own cursor.
+        assert_eq!(evaluate(l, "soc").len(), 5);
+
+        // A new run in E1 is new, and only it (and what only it touched).
+        let dir = tempfile::tempdir().expect("dir");
+        let k = key();
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let (m4, d4) = sealed(dir.path(), "D4", &[("d.jsonl", "{\"id\":4}\n")], &k);
+        let c = signed(
+            &run_statement(
+                "/envs/e1",
+                &[("LiteLLM", "1.82.8"), ("requests", "2.32.3")],
+                &[("D1", &s.d1)],
+                &[("D4", &d4)],
+                "2026-03-26T10:00:00Z",
+                "2026-03-26T10:05:00Z",
+            ),
+            &k,
+        );
+        l.add(&m4).expect("add");
+        l.add(&c).expect("add");
+        let run_c = custody_ledger::log::sha256_hex(&c);
+        let next = evaluate(l, "ci");
+        assert_eq!(
+            next,
+            vec![
+                ("run".to_owned(), run_c),
+                ("written".to_owned(), d4.clone())
+            ],
+            "only the new run and what it wrote"
+        );
+        assert!(evaluate(l, "ci").is_empty());
+        assert_eq!(
+            store.count("SELECT COUNT(*) FROM watch_emitted WHERE watcher = 'ci'"),
+            7
+        );
+
+        // The cursor is state, not evidence: verify stays clean.
+        let report = l.verify().expect("verify");
+        assert!(report.ok(), "{report:?}");
+    }
+
+    /// Two connections marking the same assets at once: every row once,
+    /// the new-row counts add up to the assets, both succeed.
+    pub fn watch_marks_race_to_one_row(store: &dyn Store) {
+        drop(Ledger::open(&store.location()).expect("open"));
+        let marks: Vec<Emitted> = (0..50)
+            .map(|i| Emitted {
+                key: AssetKey {
+                    advisory: "MAL-1".into(),
+                    kind: "run".into(),
+                    asset: format!("r{i}"),
+                },
+                event_id: format!("e{i}"),
+            })
+            .collect();
+        let location = store.location();
+        let barrier = std::sync::Barrier::new(2);
+        let counts: Vec<u64> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut l = Ledger::open(&location).expect("open");
+                        barrier.wait();
+                        l.mark_emitted("ci", &marks).expect("mark")
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        assert_eq!(counts.iter().sum::<u64>(), 50, "{counts:?}");
+        assert_eq!(store.count("SELECT COUNT(*) FROM watch_emitted"), 50);
     }
 }

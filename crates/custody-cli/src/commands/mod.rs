@@ -8,6 +8,7 @@ pub mod run;
 pub mod scan;
 pub mod seal;
 pub mod verify;
+pub mod watch;
 
 use std::path::PathBuf;
 

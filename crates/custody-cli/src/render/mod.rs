@@ -10,6 +10,7 @@ pub mod run;
 pub mod sarif;
 pub mod seal;
 pub mod table;
+pub mod watch;
 
 use crate::exit::CliError;
 

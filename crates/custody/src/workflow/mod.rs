@@ -16,3 +16,5 @@ pub mod run;
 pub mod scan;
 pub mod seal;
 pub mod verify;
+pub mod watch;
+pub mod watch_sink;
