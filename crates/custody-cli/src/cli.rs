@@ -62,6 +62,10 @@ pub enum Command {
     /// from the ledger.
     #[command(long_about = LINEAGE_ABOUT)]
     Lineage(LineageArgs),
+    /// Replay the March 2026 litellm compromise with harmless replicas,
+    /// offline, in a folder: every custody step, narrated.
+    #[command(long_about = DEMO_ABOUT)]
+    Demo(DemoArgs),
     /// Vendor side: sign a dataset version and the evidence behind it
     /// (its steps' attestations, their environments, sealed sources) into
     /// one bundle.
@@ -1105,4 +1109,33 @@ pub enum WatchFormat {
     Text,
     /// The round's report (schema in docs/ledger.md).
     Json,
+}
+
+const DEMO_ABOUT: &str = "\
+The story custody exists for, in under a minute, offline, with harmless
+replicas: a data vendor's curation environment holds a replica of litellm
+1.82.8 whose .pth runs at every Python start-up, reads a planted SSH key
+and sends it to a listener on 127.0.0.1. The demo shows the leak without
+custody, then `custody scan` and `inspect` catching the release, the
+curation step under `custody run --record` with its attempts refused and
+recorded, a sealed delivery, the lab's `accept` rejecting it with reasons,
+`custody impact` and the incident report. Each step prints the command a
+user would type; the demo fails if a step does not end as the story says.
+It needs only this binary and python3 (with venv).
+
+Examples:
+  custody demo
+  custody demo --dir /tmp/story --verbose";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The folder to play in (created). [default: a new folder in the temp folder]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The Python that makes the vendor's virtual environment.
+    #[arg(long, value_name = "PYTHON", default_value = "python3")]
+    pub python: String,
+    /// Also print each command's own output.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }

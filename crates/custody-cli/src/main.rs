@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Ledger(command) => commands::ledger::run(&command),
         cli::Command::Impact(args) => commands::ledger::impact(&args),
         cli::Command::Lineage(args) => commands::ledger::lineage(&args),
+        cli::Command::Demo(args) => commands::demo::run(&args),
         cli::Command::Deliver(args) => commands::deliver::deliver(&args),
         cli::Command::Accept(args) => commands::deliver::accept(&args),
         cli::Command::Report(cli::ReportCommand::Incident(args)) => {

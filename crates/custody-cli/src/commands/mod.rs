@@ -1,5 +1,6 @@
 pub mod db;
 pub mod deliver;
+pub mod demo;
 pub mod inspect;
 pub mod key;
 pub mod ledger;

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod deliver;
+pub mod demo;
 pub mod diff;
 pub mod impact;
 pub mod incident;
