@@ -508,7 +508,16 @@ fn delivery(st: &Story, p: &Played) {
         "signers = [\"someone-else\"]\n",
         &[],
     );
-    assert_eq!(failed(&d), ["signers"], "{d}");
+    assert_eq!(failed(&d), ["signers", "documents"], "{d}");
+    // The documents inside are held to the same signers.
+    let vendor_id = d["signer"].as_str().unwrap().to_owned();
+    let (_, d) = accept(
+        st,
+        "raw.delivery.json",
+        &format!("signers = [{vendor_id:?}]\n"),
+        &[],
+    );
+    assert_eq!(failed(&d), Vec::<String>::new(), "{d}");
     resign(st, "raw.delivery.json", "old.json", |s| {
         s["predicate"]["createdAt"] = "2025-01-01T00:00:00Z".into();
     });
