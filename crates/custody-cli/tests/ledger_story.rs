@@ -388,15 +388,19 @@ fn check(st: &Story, p: &Played) {
     // Lineage of the downstream version, by name alone (the version
     // recorded last): two runs up, back to raw.
     let r = st.ok(&["lineage", "train", "--format", "json"]);
-    let l: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(l["root"], train.as_str(), "{l}");
-    let up: Vec<(u64, &str)> = l["upstream"]
+    let lineage: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(lineage["root"], train.as_str(), "{lineage}");
+    let up: Vec<(u64, &str)> = lineage["upstream"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| (e["depth"].as_u64().unwrap(), e["run"].as_str().unwrap()))
         .collect();
-    assert_eq!(up, [(1, downstream.as_str()), (2, curate.as_str())], "{l}");
+    assert_eq!(
+        up,
+        [(1, downstream.as_str()), (2, curate.as_str())],
+        "{lineage}"
+    );
     assert_eq!(st.ok(&["ledger", "verify"]).code, 0);
     incident(st, p);
     delivery(st, p);
