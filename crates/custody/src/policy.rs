@@ -122,30 +122,47 @@ pub fn parse_duration(s: &str) -> Result<jiff::SignedDuration, String> {
     Ok(jiff::SignedDuration::from_hours(hours))
 }
 
+/// A TOML policy file's text.
+pub(crate) fn read_text(path: &Path) -> Result<String, PolicyError> {
+    fs_err::read_to_string(path).map_err(|e| PolicyError::Io {
+        path: path.to_owned(),
+        reason: std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string),
+    })
+}
+
+/// `text` (of `path`) as `T`, or the parser's message at its line; and
+/// the function that makes an error at an offset of `text`.
+pub(crate) fn parse_toml<'a, T: serde::de::DeserializeOwned>(
+    path: &'a Path,
+    text: &'a str,
+) -> (
+    Result<T, PolicyError>,
+    impl Fn(usize, String) -> PolicyError + 'a,
+) {
+    let invalid = move |offset: usize, message: String| PolicyError::Invalid {
+        path: path.to_owned(),
+        line: line_of(text, offset),
+        message,
+    };
+    let raw = toml::from_str(text).map_err(|e| {
+        invalid(
+            e.span().map_or(0, |s| s.start),
+            e.message().trim().to_owned(),
+        )
+    });
+    (raw, invalid)
+}
+
 impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = fs_err::read_to_string(path).map_err(|e| PolicyError::Io {
-            path: path.to_owned(),
-            reason: std::error::Error::source(&e)
-                .map_or_else(|| e.to_string(), ToString::to_string),
-        })?;
-        Self::parse(path, &text)
+        Self::parse(path, &read_text(path)?)
     }
 
     /// Validates policy text; `path` is used in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Self, PolicyError> {
-        let invalid = |offset: usize, message: String| PolicyError::Invalid {
-            path: path.to_owned(),
-            line: line_of(text, offset),
-            message,
-        };
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            invalid(
-                e.span().map_or(0, |s| s.start),
-                e.message().trim().to_owned(),
-            )
-        })?;
+        let (raw, invalid) = parse_toml::<Raw>(path, text);
+        let raw = raw?;
         let mut policy = Policy {
             path: Some(path.to_owned()),
             ..Policy::default()

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::advisory::Severity;
-use crate::policy::{PolicyError, parse_duration};
+use crate::policy::{PolicyError, parse_duration, parse_toml, read_text};
 
 /// A validated delivery policy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -50,26 +50,13 @@ struct Raw {
     max_age: Option<Spanned<String>>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 impl DeliveryPolicy {
     /// Reads and validates `path`.
     ///
     /// # Errors
     /// [`PolicyError`], with the line.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = fs_err::read_to_string(path).map_err(|e| PolicyError::Io {
-            path: path.to_owned(),
-            reason: std::error::Error::source(&e)
-                .map_or_else(|| e.to_string(), ToString::to_string),
-        })?;
-        Self::parse(path, &text)
+        Self::parse(path, &read_text(path)?)
     }
 
     /// Validates policy text; `path` names it in messages.
@@ -77,17 +64,8 @@ impl DeliveryPolicy {
     /// # Errors
     /// [`PolicyError::Invalid`], with the line.
     pub fn parse(path: &Path, text: &str) -> Result<Self, PolicyError> {
-        let invalid = |offset: usize, message: String| PolicyError::Invalid {
-            path: path.to_owned(),
-            line: line_of(text, offset),
-            message,
-        };
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            invalid(
-                e.span().map_or(0, |s| s.start),
-                e.message().trim().to_owned(),
-            )
-        })?;
+        let (raw, invalid) = parse_toml::<Raw>(path, text);
+        let raw = raw?;
         let network = match raw.network {
             Some(n) if !matches!(n.get_ref().as_str(), "none" | "loopback" | "any") => {
                 return Err(invalid(
