@@ -703,8 +703,9 @@ pub enum ImpactFormat {
 /// Where the ledger is.
 #[derive(Debug, Args)]
 pub struct LedgerArg {
-    /// The ledger: a SQLite file (`PATH` or `sqlite:PATH`, created when
-    /// missing) or a PostgreSQL URL (`postgres://USER:PASSWORD@HOST/DB`).
+    /// The ledger: a SQLite file (`PATH` or `sqlite:PATH`; commands that
+    /// store create it when missing, commands that only read never do) or
+    /// a PostgreSQL URL (`postgres://USER:PASSWORD@HOST/DB`).
     /// Default: $CUSTODY_LEDGER, else $CUSTODY_HOME/ledger.db.
     #[arg(long, value_name = "LOCATION")]
     pub ledger: Option<String>,
