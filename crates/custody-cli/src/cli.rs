@@ -1010,9 +1010,14 @@ severity according to the advisory database now (a delivery accepted last
 week is rejected today if an advisory arrived since); a maximum bundle age;
 with --data, the received bytes verify against the seal.
 
+With -k, the decision itself (accept or reject, every check, the advisory
+data's date) is signed by the lab's key and written beside the bundle
+(`custody.dev/delivery-decision/v1`), whatever it is.
+
 Examples:
   custody accept clean.delivery.json --policy delivery.toml --trust keys/
   custody accept clean.delivery.json --policy delivery.toml --trust vendor.pub --data received/ --format json
+  custody accept clean.delivery.json --policy delivery.toml --trust keys/ -k lab.key
 
 Exit codes: 0 accepted; 1 rejected (every failed check is printed); 2 bad
 input (not a bundle, a malformed policy with its line, unreadable keys).";
@@ -1030,6 +1035,17 @@ pub struct AcceptArgs {
     /// The received data, verified against the bundle's seal.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// The lab's private key (PEM): sign the decision (accept or reject,
+    /// with every check) as evidence.
+    #[arg(long, short = 'k', value_name = "KEY")]
+    pub key: Option<PathBuf>,
+    /// Environment variable holding the private key's passphrase.
+    /// [default: CUSTODY_KEY_PASSPHRASE when set]
+    #[arg(long, value_name = "VAR", requires = "key")]
+    pub passphrase_env: Option<String>,
+    /// Where the signed decision is written. [default: BUNDLE.decision.json]
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub decision: Option<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,

@@ -427,6 +427,24 @@ fn accept(st: &Story, bundle: &str, policy: &str, extra: &[&str]) -> (i32, Value
     (r.code, serde_json::from_str(&r.stdout).unwrap())
 }
 
+/// The statement in the DSSE envelope `file`, after its signature
+/// verified with the public key `key`.
+fn signed_payload(st: &Story, file: &str, key: &str) -> Value {
+    use base64::Engine as _;
+    let env: custody_seal::dsse::Envelope =
+        serde_json::from_slice(&std::fs::read(st.p(file)).unwrap()).unwrap();
+    let public =
+        custody_seal::keys::PublicKey::from_pem(&std::fs::read_to_string(st.p(key)).unwrap())
+            .unwrap();
+    env.verify(&[public]).expect("signed by that key");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(&env.payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 /// The failed checks' rules.
 fn failed(decision: &Value) -> Vec<String> {
     decision["checks"]
@@ -486,6 +504,31 @@ fn delivery(st: &Story, p: &Played) {
     assert_eq!(code, 1, "{d}");
     assert_eq!(d["decision"], "reject");
     assert_eq!(failed(&d), ["packages"], "{d}");
+    // Signed by the lab, the decision itself is evidence.
+    st.ok(&["key", "generate", "-o", &st.s("lab")]);
+    let (b, pol, keys, lab) = (
+        st.s("clean.delivery.json"),
+        st.s("delivery.toml"),
+        st.s("keys"),
+        st.s("lab.key"),
+    );
+    let r = st.run(&["accept", &b, "--policy", &pol, "--trust", &keys, "-k", &lab]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("clean.delivery.json.decision.json"),
+        "{}",
+        r.stderr
+    );
+    let decision = signed_payload(st, "clean.delivery.json.decision.json", "lab.pub");
+    assert_eq!(
+        decision["predicateType"],
+        "https://custody.dev/delivery-decision/v1"
+    );
+    assert_eq!(decision["predicate"]["decision"], "reject");
+    assert_eq!(
+        decision["subject"][0]["digest"]["sha256"],
+        sha256_file(&st.p("clean.delivery.json")).as_str()
+    );
     let packages = d["checks"]
         .as_array()
         .unwrap()

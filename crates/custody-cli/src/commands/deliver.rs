@@ -1,6 +1,7 @@
 //! `custody deliver` and `custody accept`.
 
 use custody::workflow::deliver::accept::{self, AcceptError, AcceptRequest, Decision};
+use custody::workflow::deliver::decision;
 use custody::workflow::deliver::policy::DeliveryPolicy;
 use custody::workflow::deliver::{self, DeliverError, Evidence};
 
@@ -53,6 +54,11 @@ runs name folders by their SHA-256 root)",
 }
 
 pub fn accept(args: &AcceptArgs) -> CmdResult {
+    // A bad lab key fails before anything is decided.
+    let signing = match &args.key {
+        Some(k) => Some(key::read_private(k, args.passphrase_env.as_deref())?),
+        None => None,
+    };
     let policy = DeliveryPolicy::load(&args.policy).map_err(CliError::bad_input)?;
     let files = custody::keys::public_key_files(&args.trust).map_err(CliError::bad_input)?;
     let trusted = key::read_public(&files)?;
@@ -71,6 +77,19 @@ pub fn accept(args: &AcceptArgs) -> CmdResult {
     match args.format {
         StatusFormat::Table => output::stdout(&render::deliver::accept(&report))?,
         StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    if let Some(signing) = &signing {
+        let out = args.decision.clone().unwrap_or_else(|| {
+            let mut name = args.bundle.clone().into_os_string();
+            name.push(".decision.json");
+            name.into()
+        });
+        decision::write(&report, signing, &out).map_err(CliError::internal)?;
+        output::note(&format!(
+            "decision signed by {} to {}",
+            signing.public().key_id(),
+            out.display()
+        ));
     }
     Ok(match report.decision {
         Decision::Accept => Exit::Success,

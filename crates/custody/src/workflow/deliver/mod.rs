@@ -4,6 +4,7 @@
 
 pub mod accept;
 pub mod bundle;
+pub mod decision;
 pub mod policy;
 
 use std::collections::BTreeSet;

@@ -1,0 +1,68 @@
+//! The lab's decision on a delivery, signed: an in-toto statement whose
+//! subject is the bundle (by the SHA-256 of its bytes) and whose predicate
+//! (`https://custody.dev/delivery-decision/v1`) is the decision with every
+//! check, so the acceptance itself is evidence the ledger keeps.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::seal::{Envelope, IN_TOTO, SigningKey};
+use crate::workflow::deliver::accept::{AcceptReport, Decision};
+
+/// The predicate type.
+pub const PREDICATE: &str = "https://custody.dev/delivery-decision/v1";
+
+/// The signed decision's bytes for `report` about the bundle whose bytes
+/// hash to `bundle_sha256`.
+pub fn sign(report: &AcceptReport, bundle_sha256: &str, key: &SigningKey) -> Vec<u8> {
+    let name = report.bundle.file_name().map_or_else(
+        || report.bundle.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let statement = json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": name, "digest": {"sha256": bundle_sha256}}],
+        "predicateType": PREDICATE,
+        "predicate": {
+            "decision": match report.decision {
+                Decision::Accept => "accept",
+                Decision::Reject => "reject",
+            },
+            "dataset": report.dataset,
+            "vendorSigner": report.signer,
+            "decidedAt": report.decided_at.to_string(),
+            "advisoriesAsOf": report.advisories_as_of,
+            "policy": report.policy.display().to_string(),
+            "checks": report.checks,
+        },
+    });
+    let payload = serde_json::to_vec(&statement).unwrap_or_default();
+    let mut out =
+        serde_json::to_vec_pretty(&Envelope::sign(IN_TOTO, &payload, key)).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// Why the decision was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionError {
+    /// The bundle could not be read again to name it by digest.
+    #[error("{0}")]
+    Bundle(std::io::Error),
+    /// The decision could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::keys::WriteError),
+}
+
+/// Signs the decision on the bundle `report` names and writes it to `out`
+/// (whole, or not at all).
+///
+/// # Errors
+/// See [`DecisionError`].
+pub fn write(report: &AcceptReport, key: &SigningKey, out: &Path) -> Result<(), DecisionError> {
+    let bytes = fs_err::read(&report.bundle).map_err(DecisionError::Bundle)?;
+    let digest = crate::ledger::sha256_hex(&bytes);
+    crate::keys::write_atomic(out, &sign(report, &digest, key), false)?;
+    Ok(())
+}
