@@ -110,11 +110,11 @@ impl Conn {
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, String> {
         match self {
             Self::Sqlite(c) => {
-                let n = c
-                    .execute(
-                        &sqlite_sql(sql),
-                        rusqlite::params_from_iter(params.iter().map(sqlite_value)),
-                    )
+                let mut stmt = c
+                    .prepare_cached(&sqlite_sql(sql))
+                    .map_err(|e| e.to_string())?;
+                let n = stmt
+                    .execute(rusqlite::params_from_iter(params.iter().map(sqlite_value)))
                     .map_err(|e| e.to_string())?;
                 Ok(n as u64)
             }

@@ -43,6 +43,7 @@
 //! ```
 
 pub mod backend;
+pub mod batch;
 pub mod checkpoint;
 pub mod error;
 pub mod graph;

@@ -1,15 +1,16 @@
 //! Evidence in: what a document is, whether it is trusted, and the facts
 //! it states. Signed documents are opened with custody-seal's own
-//! [`custody_seal::open::open`]; nothing is parsed as evidence before a
+//! [`custody_seal::open::open_bytes`] (the checks of `open`, from
+//! memory); nothing is parsed as evidence before a
 //! trusted key has verified it.
 
 pub mod attestation;
 pub mod manifest;
 pub mod trust;
 
-use std::io::Write as _;
+use std::path::Path;
 
-use custody_seal::error::{OpenError, TrustError};
+use custody_seal::error::TrustError;
 use custody_seal::keys::PublicKey;
 use custody_seal::open::{self, Payload};
 
@@ -77,18 +78,16 @@ impl Document {
 /// documents were checked when stored).
 pub fn open_document(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Refusal> {
     unsigned(bytes)?;
-    let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
-    file.write_all(bytes)
-        .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
-    let opened = match open::open(file.path(), trusted, open::DEFAULT_MAX_SIZE) {
+    if bytes.len() as u64 > open::DEFAULT_MAX_SIZE {
+        return Err(Refusal::Malformed(format!(
+            "cannot read the document: {} bytes is over the limit of {}",
+            bytes.len(),
+            open::DEFAULT_MAX_SIZE
+        )));
+    }
+    let opened = match open::open_bytes(Path::new("document"), bytes.to_vec(), trusted) {
         Ok(o) => o,
-        Err(OpenError::Unreadable { reason, .. }) => {
-            return Err(Refusal::Malformed(format!(
-                "cannot read the document: {reason}"
-            )));
-        }
-        Err(OpenError::Untrusted(e)) => return Err(refusal(bytes, e)),
+        Err(e) => return Err(refusal(bytes, e)),
     };
     match opened.payload {
         Payload::Provenance(statement) => {
