@@ -101,22 +101,34 @@ pub fn open_document(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Re
     }
 }
 
-/// A bare in-toto statement, or an envelope without signatures.
+/// A bare in-toto statement, or an envelope without signatures. Only the
+/// fields asked about are read (the payload is skipped, not copied).
 fn unsigned(bytes: &[u8]) -> Result<(), Refusal> {
-    let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(bytes) else {
+    use serde::de::IgnoredAny;
+    #[derive(serde::Deserialize)]
+    struct Signatures {
+        signatures: Option<Vec<IgnoredAny>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Top {
+        #[serde(rename = "_type")]
+        type_: Option<IgnoredAny>,
+        signatures: Option<Vec<IgnoredAny>>,
+        #[serde(rename = "dsseEnvelope")]
+        envelope: Option<Signatures>,
+    }
+    let Ok(top) = serde_json::from_slice::<Top>(bytes) else {
         return Ok(());
     };
-    if top.contains_key("_type") {
+    if top.type_.is_some() {
         return Err(Refusal::Unsigned(
             "a bare in-toto statement, not a signed DSSE envelope".to_owned(),
         ));
     }
-    let envelope = top.get("dsseEnvelope").unwrap_or(&serde_json::Value::Null);
     let signatures = top
-        .get("signatures")
-        .or_else(|| envelope.get("signatures"))
-        .and_then(serde_json::Value::as_array);
-    if signatures.is_some_and(Vec::is_empty) {
+        .signatures
+        .or_else(|| top.envelope.and_then(|e| e.signatures));
+    if signatures.is_some_and(|s| s.is_empty()) {
         return Err(Refusal::Unsigned(
             "the envelope has no signatures".to_owned(),
         ));
