@@ -53,6 +53,7 @@ pub mod lineage;
 pub mod location;
 pub mod log;
 pub mod migrations;
+mod prefetch;
 pub mod query;
 pub mod verify;
 
