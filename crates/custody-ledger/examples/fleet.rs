@@ -15,6 +15,12 @@
 //! downloaded PyPI packages; two planted packages are in 5 % and 0.1 % of
 //! them. Results are printed as one JSON object per command.
 
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark tool: its results are its output"
+)]
+
 use std::io::{BufRead as _, BufReader, BufWriter, Write as _};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -126,7 +132,7 @@ fn environment(e: usize, envs: usize, pool: &[(String, String)]) -> Vec<(String,
     while chosen.len() < want {
         // Squaring a uniform draw favours the top of the ranking.
         let u = rng.below(1 << 20);
-        let i = (u * u >> 20) * pool.len() >> 20;
+        let i = (((u * u) >> 20) * pool.len()) >> 20;
         let (name, version) = &pool[i];
         let version = if rng.below(3) == 0 {
             older(version)
@@ -135,7 +141,7 @@ fn environment(e: usize, envs: usize, pool: &[(String, String)]) -> Vec<(String,
         };
         chosen.entry(name.clone()).or_insert(version);
     }
-    if e % 20 == 0 {
+    if e.is_multiple_of(20) {
         chosen.insert(PLANTED_5.to_owned(), "1.0.0".to_owned());
     }
     if e % 1000 == 7 || (envs < 1000 && e == 7 % envs) {
@@ -291,7 +297,7 @@ fn generate(
         }
     }
     w.flush()?;
-    let planted_5 = (0..envs).filter(|e| e % 20 == 0).count();
+    let planted_5 = (0..envs).filter(|e| e.is_multiple_of(20)).count();
     let planted_01 = (0..envs)
         .filter(|&e| e % 1000 == 7 || (envs < 1000 && e == 7 % envs))
         .count();
