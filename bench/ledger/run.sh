@@ -3,7 +3,7 @@
 # and impact latency on SQLite and on PostgreSQL.
 #
 #   bash bench/ledger/run.sh [--scale S] [--queries N] [--batch N] [--only sqlite,postgres]
-#                            [--out DIR] [--keep]
+#                            [--out DIR] [--keep] [--fleet FILE --key KEY.pub]
 #
 # --scale 1 is the fleet: 10,000 environments, 1,000,000 runs,
 # 2,000,000 dataset versions (3,000,000 signed documents). --scale 0.1 is a
@@ -19,6 +19,8 @@
 # Every step runs under `/usr/bin/time -f '%e %M'` (wall seconds, peak RSS).
 # DIR (default target/bench-ledger) holds fleet, databases, results.jsonl and
 # summary.md; the fleet and databases are removed at the end unless --keep.
+# --fleet and --key reuse a fleet generated before (at the same --scale),
+# which is then not removed.
 set -euo pipefail
 export LC_ALL=C
 
@@ -33,6 +35,8 @@ while [ $# -gt 0 ]; do
     --only) ONLY="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --fleet) GIVEN_FLEET="$2"; shift 2 ;;
+    --key) GIVEN_KEY="$2"; shift 2 ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -46,7 +50,7 @@ PYPI="${PYPI_TSV:-/work/.library/env/packages/pypi.tsv}"
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"; : > "$RESULTS"
-FLEET="$OUT/fleet.bin"; KEY="$OUT/key.pub"; DB="$OUT/ledger.db"; PG="$OUT/pg"
+FLEET="${GIVEN_FLEET:-$OUT/fleet.bin}"; KEY="${GIVEN_KEY:-$OUT/key.pub}"; DB="$OUT/ledger.db"; PG="$OUT/pg"
 
 # Runs a step under /usr/bin/time; appends its JSON line with wall and RSS.
 step() {
@@ -62,7 +66,10 @@ cleanup() {
   if [ -n "${PGBIN:-}" ] && [ -d "$PG/data" ]; then
     runas "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop > /dev/null 2>&1 || true
   fi
-  if [ "$KEEP" = 0 ]; then rm -rf "$FLEET" "$DB" "$DB-wal" "$DB-shm" "$PG"; fi
+  if [ "$KEEP" = 0 ]; then
+    [ -n "${GIVEN_FLEET:-}" ] || rm -f "$FLEET"
+    rm -rf "$DB" "$DB-wal" "$DB-shm" "$PG"
+  fi
 }
 trap cleanup EXIT
 
@@ -70,9 +77,13 @@ log "building release"
 (cd "$ROOT" && cargo build --release --locked -p custody-ledger --example fleet)
 FLEETBIN="$ROOT/target/release/examples/fleet"
 
+if [ -n "${GIVEN_FLEET:-}" ]; then
+  log "reusing the fleet $FLEET ($ENVS environments, $RUNS runs expected)"
+else
 log "generating $ENVS environments, $RUNS runs, $((2 * RUNS)) dataset versions"
 rm -f "$FLEET"
 step generate "$FLEETBIN" generate --envs "$ENVS" --runs "$RUNS" --pypi "$PYPI" --out "$FLEET" --key-out "$KEY"
+fi
 
 # One line per measurement of a ledger: ingest, size, impact for both packages.
 measure() {
