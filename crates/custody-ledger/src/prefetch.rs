@@ -59,14 +59,13 @@ impl Ledger {
         for chunk in unique.chunks(CHUNK) {
             let mut params: Vec<Value> = vec![since.into(), until.into()];
             params.extend(chunk.iter().map(|e| Value::from(e.as_str())));
-            let runs = format!(
-                "SELECT r.id FROM runs r WHERE r.environment IN ({}) \
-                 AND r.finished_s >= $1 AND r.started_s <= $2",
+            let window = format!(
+                "r.environment IN ({}) AND r.finished_s >= $1 AND r.started_s <= $2",
                 placeholders(3, chunk.len())
             );
             let sql = format!(
-                "SELECT environment, id, command, started_at, finished_at FROM runs \
-                 WHERE id IN ({runs}) ORDER BY environment, started_s, id"
+                "SELECT r.environment, r.id, r.command, r.started_at, r.finished_at FROM runs r \
+                 WHERE {window} ORDER BY r.environment, r.started_s, r.id"
             );
             for r in self.rows(&sql, &params)? {
                 p.runs.entry(r[0].text()).or_default().push((
@@ -76,48 +75,59 @@ impl Ledger {
                     r[4].text(),
                 ));
             }
+            // Each artifact with the SHA-256 sealed versions of its digest
+            // (a version's root is never empty: '' marks none).
             for (table, map) in [
                 ("run_inputs", &mut p.inputs),
                 ("run_outputs", &mut p.outputs),
             ] {
                 let sql = format!(
-                    "SELECT run, name, digest FROM {table} WHERE run IN ({runs}) \
-                     ORDER BY run, position"
+                    "SELECT a.run, a.position, a.name, a.digest, COALESCE(d.root, ''), \
+                     COALESCE(d.name, ''), COALESCE(d.file_count, 0), COALESCE(d.sealed_at, '') \
+                     FROM runs r JOIN {table} a ON a.run = r.id \
+                     LEFT JOIN dataset_versions d ON d.root = a.digest AND d.algorithm = 'sha256' \
+                     WHERE {window} ORDER BY a.run, a.position, d.name"
                 );
-                for r in self
+                let rows = self
                     .conn
                     .query(&sql, &params)
-                    .map_err(|d| self.storage(d))?
-                {
-                    map.entry(r[0].text())
-                        .or_default()
-                        .push((r[1].text(), r[2].text()));
+                    .map_err(|d| self.storage(d))?;
+                let mut last: Option<(String, i64)> = None;
+                for r in rows {
+                    let (run, position, digest) = (r[0].text(), r[1].int(), r[3].text());
+                    if last.as_ref() != Some(&(run.clone(), position)) {
+                        map.entry(run.clone())
+                            .or_default()
+                            .push((r[2].text(), digest.clone()));
+                        last = Some((run, position));
+                    }
+                    let versions = p.datasets.entry(digest.clone()).or_default();
+                    let root = r[4].text();
+                    if !root.is_empty()
+                        && !digest.is_empty()
+                        && !versions.iter().any(|v| v.name == r[5].text())
+                    {
+                        versions.push(DatasetVersion {
+                            name: r[5].text(),
+                            root,
+                            file_count: r[6].int(),
+                            sealed_at: r[7].text(),
+                        });
+                    }
                 }
             }
             let sql = format!(
-                "SELECT root, name, file_count, sealed_at FROM dataset_versions \
-                 WHERE algorithm = 'sha256' AND root IN \
-                 (SELECT digest FROM run_inputs WHERE run IN ({runs}) \
-                  UNION SELECT digest FROM run_outputs WHERE run IN ({runs})) \
-                 ORDER BY root, name"
+                "SELECT DISTINCT i.digest, i.run FROM runs r JOIN run_outputs o ON o.run = r.id \
+                 JOIN run_inputs i ON i.digest = o.digest WHERE {window} ORDER BY i.digest, i.run"
             );
+            // A digest's readers are all its readers, whichever chunk
+            // asked: a later chunk's list for it is the same one.
+            let mut readers: HashMap<String, Vec<String>> = HashMap::new();
             for r in self.rows(&sql, &params)? {
-                p.datasets
-                    .entry(r[0].text())
-                    .or_default()
-                    .push(DatasetVersion {
-                        name: r[1].text(),
-                        root: r[0].text(),
-                        file_count: r[2].int(),
-                        sealed_at: r[3].text(),
-                    });
+                readers.entry(r[0].text()).or_default().push(r[1].text());
             }
-            let sql = format!(
-                "SELECT DISTINCT digest, run FROM run_inputs WHERE digest IN \
-                 (SELECT digest FROM run_outputs WHERE run IN ({runs})) ORDER BY digest, run"
-            );
-            for r in self.rows(&sql, &params)? {
-                p.readers.entry(r[0].text()).or_default().push(r[1].text());
+            for (digest, runs) in readers {
+                p.readers.entry(digest).or_insert(runs);
             }
         }
         // Every digest asked about has an entry, even an empty one: what
