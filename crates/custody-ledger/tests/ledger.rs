@@ -109,12 +109,12 @@ mod cases {
 
     pub fn migrations_are_recorded(store: &dyn Store) {
         let mut l = Ledger::open(&store.location()).expect("open");
-        assert_eq!(l.schema_version().expect("version"), 2);
+        assert_eq!(l.schema_version().expect("version"), 3);
         drop(l);
         // Opening again applies nothing twice.
         let mut l = Ledger::open(&store.location()).expect("reopen");
-        assert_eq!(l.schema_version().expect("version"), 2);
-        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
+        assert_eq!(l.schema_version().expect("version"), 3);
+        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 3);
     }
 
     pub fn add_is_idempotent(store: &dyn Store) {
@@ -487,10 +487,10 @@ mod cases {
                 let location = location.clone();
                 scope.spawn(move || {
                     let mut l = Ledger::open(&location).expect("open");
-                    assert_eq!(l.schema_version().expect("version"), 2);
+                    assert_eq!(l.schema_version().expect("version"), 3);
                 });
             }
         });
-        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 2);
+        assert_eq!(store.count("SELECT COUNT(*) FROM schema_migrations"), 3);
     }
 }
