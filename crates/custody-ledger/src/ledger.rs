@@ -4,11 +4,9 @@ use custody_seal::keys::PublicKey;
 use serde::Serialize;
 
 use crate::backend::Conn;
-use crate::error::{LedgerError, Refusal};
-use crate::graph;
+use crate::error::LedgerError;
 use crate::ingest::{self, Kind};
 use crate::location::Location;
-use crate::log::{self, Event};
 use crate::migrations;
 
 /// What [`Ledger::add`] did.
@@ -25,6 +23,10 @@ pub enum AddOutcome {
 pub struct Ledger {
     pub(crate) conn: Conn,
     pub(crate) location: Location,
+    /// The trusted keys as last read, and the `trusted_keys` stamp (row
+    /// count, last event) they were read at: re-read when the stamp
+    /// changes, so a key another writer trusted is seen at once.
+    pub(crate) trusted_cache: Option<((i64, i64), Vec<PublicKey>)>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -42,6 +44,7 @@ impl Ledger {
         Ok(Self {
             conn,
             location: location.clone(),
+            trusted_cache: None,
         })
     }
 
@@ -65,62 +68,41 @@ impl Ledger {
         self.append(Kind::Trust, pem, |event| ingest::trust::facts(&key, event))
     }
 
-    /// The keys the ledger trusts.
+    /// The keys the ledger trusts. Parsed keys are cached and re-read
+    /// only when `trusted_keys` changed (its row count or last event).
     pub fn trusted(&mut self) -> Result<Vec<PublicKey>, LedgerError> {
+        let stamp = self
+            .conn
+            .query(
+                "SELECT COUNT(*), COALESCE(MAX(event_seq), 0) FROM trusted_keys",
+                &[],
+            )
+            .map_err(|d| self.storage(d))?;
+        let stamp = stamp.first().map_or((0, 0), |r| (r[0].int(), r[1].int()));
+        if let Some((cached, keys)) = &self.trusted_cache
+            && *cached == stamp
+        {
+            return Ok(keys.clone());
+        }
         let rows = self
             .conn
             .query("SELECT pem FROM trusted_keys ORDER BY event_seq", &[])
             .map_err(|d| self.storage(d))?;
-        Ok(rows
+        let keys: Vec<PublicKey> = rows
             .iter()
             .filter_map(|r| PublicKey::from_pem(&r[0].text()).ok())
-            .collect())
+            .collect();
+        self.trusted_cache = Some((stamp, keys.clone()));
+        Ok(keys)
     }
 
     /// Stores a signed run attestation or seal manifest, once: the same
     /// bytes again are [`AddOutcome::Duplicate`]. Refused documents are
-    /// [`LedgerError::Refused`], with the reason.
+    /// [`LedgerError::Refused`], with the reason. [`Ledger::add_many`] of
+    /// one document.
     pub fn add(&mut self, bytes: &[u8]) -> Result<AddOutcome, LedgerError> {
-        let digest = log::sha256_hex(bytes);
-        if let Some(seq) = log::find(&mut self.conn, &digest).map_err(|d| self.storage(d))? {
-            return Ok(AddOutcome::Duplicate(seq));
-        }
-        let body = std::str::from_utf8(bytes)
-            .map_err(|e| Refusal::Malformed(format!("not UTF-8 JSON: {e}")))?;
-        let trusted = self.trusted()?;
-        if trusted.is_empty() {
-            return Err(Refusal::NoTrustedKeys.into());
-        }
-        let document = ingest::open_document(bytes, &trusted)?;
-        self.append(document.kind(), body, |event| document.facts(event))
-    }
-
-    /// Appends an event and its facts in one write transaction; nothing
-    /// is kept when any statement fails.
-    fn append(
-        &mut self,
-        kind: Kind,
-        body: &str,
-        facts: impl FnOnce(&Event) -> Vec<graph::Fact>,
-    ) -> Result<AddOutcome, LedgerError> {
-        let digest = log::sha256_hex(body.as_bytes());
-        self.conn.begin_write().map_err(|d| self.storage(d))?;
-        let result = (|| {
-            if let Some(seq) = log::find(&mut self.conn, &digest)? {
-                return Ok(AddOutcome::Duplicate(seq));
-            }
-            let event = log::append(&mut self.conn, kind.name(), &digest, body)?;
-            for f in facts(&event) {
-                graph::insert(&mut self.conn, &f)?;
-            }
-            Ok(AddOutcome::Stored(event.seq))
-        })();
-        match result.and_then(|o| self.conn.commit().map(|()| o)) {
-            Ok(o) => Ok(o),
-            Err(d) => {
-                self.conn.rollback();
-                Err(self.storage(d))
-            }
-        }
+        self.add_many(&[bytes])?
+            .pop()
+            .unwrap_or_else(|| Err(self.storage("no outcome for the document".to_owned())))
     }
 }

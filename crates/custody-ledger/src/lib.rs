@@ -44,6 +44,7 @@
 //! ```
 
 pub mod backend;
+pub mod batch;
 pub mod change;
 pub mod checkpoint;
 pub mod dataset;
@@ -56,6 +57,7 @@ pub mod lineage;
 pub mod location;
 pub mod log;
 pub mod migrations;
+mod prefetch;
 pub mod query;
 pub mod verify;
 pub mod watch;

@@ -75,19 +75,40 @@ pub fn find(conn: &mut Conn, digest: &str) -> Result<Option<i64>, String> {
     Ok(rows.first().and_then(|r| r.first()).map(Value::int))
 }
 
-/// Appends an event after the current last one (inside the caller's write
-/// transaction); the stored event.
-pub fn append(conn: &mut Conn, kind: &str, digest: &str, body: &str) -> Result<Event, String> {
+/// The last event's sequence number and hash (0 and [`GENESIS`] for an
+/// empty log).
+pub fn last(conn: &mut Conn) -> Result<(i64, String), String> {
     let last = conn.query(
         "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
         &[],
     )?;
-    let (seq, prev_hash) = match last.first() {
-        Some(r) => (r[0].int() + 1, r[1].text()),
-        None => (1, GENESIS.to_owned()),
-    };
+    Ok(match last.first() {
+        Some(r) => (r[0].int(), r[1].text()),
+        None => (0, GENESIS.to_owned()),
+    })
+}
+
+/// Appends an event after the current last one (inside the caller's write
+/// transaction); the stored event.
+pub fn append(conn: &mut Conn, kind: &str, digest: &str, body: &str) -> Result<Event, String> {
+    let (seq, prev_hash) = last(conn)?;
+    append_after(conn, seq, &prev_hash, kind, digest, body)
+}
+
+/// Appends an event after the one with `prev_seq` and `prev_hash`, which
+/// the caller knows is the last (it holds the write transaction and
+/// appended it, or read it with [`last`]).
+pub fn append_after(
+    conn: &mut Conn,
+    prev_seq: i64,
+    prev_hash: &str,
+    kind: &str,
+    digest: &str,
+    body: &str,
+) -> Result<Event, String> {
+    let seq = prev_seq + 1;
     let recorded_at = jiff::Timestamp::now().to_string();
-    let hash = chain_hash(&prev_hash, seq, kind, digest, &recorded_at, body);
+    let hash = chain_hash(prev_hash, seq, kind, digest, &recorded_at, body);
     conn.execute(
         "INSERT INTO events (seq, kind, digest, recorded_at, body, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -97,7 +118,7 @@ pub fn append(conn: &mut Conn, kind: &str, digest: &str, body: &str) -> Result<E
             Value::from(digest),
             Value::from(recorded_at.as_str()),
             Value::from(body),
-            Value::from(prev_hash.as_str()),
+            Value::from(prev_hash),
             Value::from(hash.as_str()),
         ],
     )?;
@@ -107,7 +128,7 @@ pub fn append(conn: &mut Conn, kind: &str, digest: &str, body: &str) -> Result<E
         digest: digest.to_owned(),
         recorded_at,
         body: body.to_owned(),
-        prev_hash,
+        prev_hash: prev_hash.to_owned(),
         hash,
     })
 }

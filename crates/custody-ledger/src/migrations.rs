@@ -1,6 +1,7 @@
 //! Versioned schema migrations, one SQL file each under `migrations/`,
 //! applied in order inside a transaction and recorded in
-//! `schema_migrations`. Both backends run the same files.
+//! `schema_migrations`. Both backends run the same files, except where a
+//! migration has a `.postgres.sql` variant.
 
 use crate::backend::{Conn, Value};
 use crate::error::LedgerError;
@@ -12,8 +13,10 @@ pub struct Migration {
     pub version: i64,
     /// Its name (the file's stem).
     pub name: &'static str,
-    /// Its SQL, the same on both backends.
+    /// Its SQL on SQLite, and on PostgreSQL unless [`Self::postgres`].
     pub sql: &'static str,
+    /// Its SQL on PostgreSQL when it differs.
+    pub postgres: Option<&'static str>,
 }
 
 /// Every migration this build knows, oldest first.
@@ -22,21 +25,33 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_events_and_graph",
         sql: include_str!("../migrations/0001_events_and_graph.sql"),
+        postgres: None,
     },
     Migration {
         version: 2,
         name: "0002_checkpoints",
         sql: include_str!("../migrations/0002_checkpoints.sql"),
+        postgres: None,
     },
     Migration {
         version: 3,
         name: "0003_environment_scans",
         sql: include_str!("../migrations/0003_environment_scans.sql"),
+        postgres: None,
     },
     Migration {
         version: 4,
         name: "0004_watch",
         sql: include_str!("../migrations/0004_watch.sql"),
+        postgres: None,
+    },
+    Migration {
+        version: 5,
+        name: "0005_covering_indexes",
+        sql: include_str!("../migrations/0005_covering_indexes.sql"),
+        postgres: Some(include_str!(
+            "../migrations/0005_covering_indexes.postgres.sql"
+        )),
     },
 ];
 
@@ -81,7 +96,11 @@ fn migrate_locked(conn: &mut Conn, location: &Location) -> Result<i64, LedgerErr
             if applied(conn)? >= m.version {
                 return Ok(());
             }
-            conn.batch(m.sql)?;
+            let sql = match (&*conn, m.postgres) {
+                (Conn::Postgres(_), Some(pg)) => pg,
+                _ => m.sql,
+            };
+            conn.batch(sql)?;
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 &[

@@ -10,6 +10,7 @@ use crate::backend::Value;
 use crate::error::LedgerError;
 use crate::ingest::attestation::normalize;
 use crate::ledger::Ledger;
+use crate::prefetch::Prefetch;
 
 /// One version of a package, as environments name it: the name
 /// normalised as PEP 503, the version as installed.
@@ -188,12 +189,13 @@ impl Ledger {
 
     fn hit(
         &mut self,
+        pre: &mut Prefetch,
         name: String,
         digest: String,
         path: Vec<Step>,
     ) -> Result<ArtifactHit, LedgerError> {
         Ok(ArtifactHit {
-            datasets: self.datasets(&digest)?,
+            datasets: self.versions_of(pre, &digest)?,
             changes: Vec::new(),
             name,
             digest,
@@ -244,6 +246,8 @@ impl Ledger {
         };
         let since = window.since.map_or(i64::MIN, jiff::Timestamp::as_second);
         let until = window.until.map_or(i64::MAX, jiff::Timestamp::as_second);
+        let ids: Vec<String> = envs.iter().map(|e| e[0].text()).collect();
+        let mut pre = self.prefetch(&ids, since, until)?;
         for env in envs {
             let hit = EnvironmentHit {
                 id: env[0].text(),
@@ -261,58 +265,79 @@ impl Ledger {
                     prefix: hit.prefix.clone(),
                 },
             ];
-            let runs = self.rows(
-                "SELECT id, command, started_at, finished_at FROM runs \
-                 WHERE environment = $1 AND finished_s >= $2 AND started_s <= $3 ORDER BY started_s, id",
-                &[hit.id.as_str().into(), since.into(), until.into()],
-            )?;
+            let runs = pre.runs.get(&hit.id).cloned().unwrap_or_default();
             impact.environments.push(hit.clone());
-            for r in runs {
+            for (id, command, started_at, finished_at) in runs {
                 let mut path = base.clone();
-                path.push(Step::Run { id: r[0].text() });
+                path.push(Step::Run { id: id.clone() });
                 impact.runs.push(RunHit {
-                    id: r[0].text(),
+                    id: id.clone(),
                     environment: hit.id.clone(),
-                    command: r[1].text(),
-                    started_at: r[2].text(),
-                    finished_at: r[3].text(),
+                    command,
+                    started_at,
+                    finished_at,
                     path: path.clone(),
                 });
-                self.spread(&r[0].text(), &path, &mut impact)?;
+                self.spread(&mut pre, &id, &path, &mut impact)?;
             }
         }
+        Ok(impact)
+    }
+
+    /// Fills `changes` of the first `limit` sealed versions written or
+    /// built downstream in `impact` (each compares two manifests read back
+    /// from the log, so it is kept out of [`Ledger::impact`] itself); the
+    /// number of versions left without.
+    pub fn fill_changes(
+        &mut self,
+        impact: &mut Impact,
+        limit: usize,
+    ) -> Result<usize, LedgerError> {
+        let mut done = 0;
+        let mut left = 0;
         for hit in impact
             .written
             .iter_mut()
             .chain(impact.downstream.iter_mut())
         {
             for d in &hit.datasets {
+                if done == limit {
+                    left += 1;
+                    continue;
+                }
+                done += 1;
                 if let Some(c) = self.change(&d.name, &d.root)? {
                     hit.changes.push(c);
                 }
             }
         }
-        Ok(impact)
+        Ok(left)
     }
 
     /// What `run` read and wrote, and what was built from what it wrote.
-    fn spread(&mut self, run: &str, path: &[Step], impact: &mut Impact) -> Result<(), LedgerError> {
-        for (name, digest) in self.artifacts("run_inputs", run)? {
+    fn spread(
+        &mut self,
+        pre: &mut Prefetch,
+        run: &str,
+        path: &[Step],
+        impact: &mut Impact,
+    ) -> Result<(), LedgerError> {
+        for (name, digest) in self.read_by(pre, run)? {
             let mut p = path.to_vec();
             p.push(Step::Read {
                 digest: digest.clone(),
             });
-            let hit = self.hit(name, digest, p)?;
+            let hit = self.hit(pre, name, digest, p)?;
             impact.exposed.push(hit);
         }
         let mut queue = VecDeque::new();
-        for (name, digest) in self.artifacts("run_outputs", run)? {
+        for (name, digest) in self.written_by(pre, run)? {
             let mut p = path.to_vec();
             p.push(Step::Wrote {
                 digest: digest.clone(),
             });
             queue.push_back((digest.clone(), p.clone()));
-            let hit = self.hit(name, digest, p)?;
+            let hit = self.hit(pre, name, digest, p)?;
             impact.written.push(hit);
         }
         let mut seen: BTreeSet<String> = queue.iter().map(|(d, _)| d.clone()).collect();
@@ -320,13 +345,8 @@ impl Ledger {
             if digest.is_empty() {
                 continue;
             }
-            let readers = self.rows(
-                "SELECT DISTINCT run FROM run_inputs WHERE digest = $1 ORDER BY run",
-                &[digest.as_str().into()],
-            )?;
-            for reader in readers {
-                let reader = reader[0].text();
-                for (name, out) in self.artifacts("run_outputs", &reader)? {
+            for reader in self.readers_of(pre, &digest)? {
+                for (name, out) in self.written_by(pre, &reader)? {
                     if !seen.insert(out.clone()) {
                         continue;
                     }
@@ -336,7 +356,7 @@ impl Ledger {
                         digest: out.clone(),
                     });
                     queue.push_back((out.clone(), p.clone()));
-                    let hit = self.hit(name, out, p)?;
+                    let hit = self.hit(pre, name, out, p)?;
                     impact.downstream.push(hit);
                 }
             }

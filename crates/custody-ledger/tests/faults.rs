@@ -87,7 +87,10 @@ fn kill_9_loses_no_acknowledged_document(store: &dyn Store) {
     let dir = tempfile::tempdir().expect("dir");
     let docs = documents(&location, dir.path(), 120, 200);
     let mut acked_total = 0;
-    for (round, delay_ms) in [40_u64, 90, 150, 230, 320].into_iter().enumerate() {
+    // Each round kills the writer right after its k-th acknowledgement
+    // (earlier documents come back as duplicates, also acknowledged), so
+    // the kill lands mid-ingest however fast ingest is.
+    for (round, k) in [5_usize, 25, 45, 65, 85].into_iter().enumerate() {
         let mut child = Command::new(std::env::current_exe().expect("exe"))
             .args(["child_writer", "--exact", "--ignored", "--nocapture", "-q"])
             .env("LEDGER_CHILD_LOCATION", spelled(&location))
@@ -97,17 +100,31 @@ fn kill_9_loses_no_acknowledged_document(store: &dyn Store) {
             .spawn()
             .expect("spawn the writer");
         let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.strip_prefix("ACK ").map(str::to_owned))
-                .collect::<Vec<_>>()
+            let mut acked = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(d) = line.strip_prefix("ACK ") {
+                    acked.push(d.to_owned());
+                    let _ = tx.send(acked.len());
+                }
+            }
+            acked
         });
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Ok(n) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if n >= k {
+                break;
+            }
+        }
         child.kill().expect("kill -9");
         child.wait().expect("reap");
         let acked = reader.join().expect("reader");
+        assert!(
+            acked.len() >= k,
+            "round {round}: only {} acknowledged",
+            acked.len()
+        );
         let mut l = Ledger::open(&location).expect("open after the kill");
         let report = l.verify().expect("verify");
         assert!(report.ok(), "round {round}: {report:?}");

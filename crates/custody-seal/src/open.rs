@@ -61,9 +61,16 @@ pub fn open(path: &Path, trusted: &[PublicKey], max_size: u64) -> Result<Opened,
     Ok(open_bytes(path, bytes, trusted)?)
 }
 
-/// [`open`] of the file's bytes, which are dropped once the payload is
-/// decoded.
-fn open_bytes(path: &Path, bytes: Vec<u8>, trusted: &[PublicKey]) -> Result<Opened, TrustError> {
+/// [`open`] of bytes already in memory (no size limit: the caller bounded
+/// them); `name` only names the document in errors. The bytes are dropped
+/// once the payload is decoded. The checks are [`open`]'s, in the same
+/// order.
+pub fn open_bytes(
+    name: &Path,
+    bytes: Vec<u8>,
+    trusted: &[PublicKey],
+) -> Result<Opened, TrustError> {
+    let path = name;
     let malformed = |detail: String| TrustError::Malformed {
         path: path.to_owned(),
         detail,

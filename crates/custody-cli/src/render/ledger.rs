@@ -318,6 +318,7 @@ mod tests {
             },
             summary: Some("Malicious code in litellm (PyPI)".into()),
             window_source: WindowSource::AdvisoryOpen,
+            changes_omitted: 0,
             impact: Impact {
                 packages: vec![PackageVersion::new("litellm", "1.82.8")],
                 window: Window {

@@ -94,14 +94,13 @@ impl Run {
         }
         let params = &build["externalParameters"];
         let n_inputs = params["inputs"].as_array().map_or(0, Vec::len);
-        let deps = build["resolvedDependencies"]
+        let deps: &[Json] = build["resolvedDependencies"]
             .as_array()
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[], Vec::as_slice);
         let inputs = deps.iter().take(n_inputs).map(artifact).collect();
         let mut prefix = String::new();
         let mut packages = Vec::new();
-        for d in &deps {
+        for d in deps {
             let Some(purl) = d["uri"].as_str().and_then(|u| u.strip_prefix("pkg:pypi/")) else {
                 continue;
             };

@@ -1,6 +1,7 @@
 //! Evidence in: what a document is, whether it is trusted, and the facts
 //! it states. Signed documents are opened with custody-seal's own
-//! [`custody_seal::open::open`]; nothing is parsed as evidence before a
+//! [`custody_seal::open::open_bytes`] (the checks of `open`, from
+//! memory); nothing is parsed as evidence before a
 //! trusted key has verified it.
 
 pub mod attestation;
@@ -9,9 +10,9 @@ pub mod inventory;
 pub mod manifest;
 pub mod trust;
 
-use std::io::Write as _;
+use std::path::Path;
 
-use custody_seal::error::{OpenError, TrustError};
+use custody_seal::error::TrustError;
 use custody_seal::keys::PublicKey;
 use custody_seal::open::{self, Payload};
 
@@ -123,38 +124,49 @@ pub fn stored_statement(body: &str) -> Result<custody_seal::manifest::Statement,
     }
 }
 
-/// custody-seal's [`open::open`] of `bytes`.
+/// custody-seal's [`open::open_bytes`] of `bytes`, from memory.
 fn open_payload(bytes: &[u8], trusted: &[PublicKey]) -> Result<Payload, Refusal> {
     unsigned(bytes)?;
-    let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
-    file.write_all(bytes)
-        .map_err(|e| Refusal::Malformed(format!("cannot stage the document: {e}")))?;
-    match open::open(file.path(), trusted, open::DEFAULT_MAX_SIZE) {
-        Ok(o) => Ok(o.payload),
-        Err(OpenError::Unreadable { reason, .. }) => Err(Refusal::Malformed(format!(
-            "cannot read the document: {reason}"
-        ))),
-        Err(OpenError::Untrusted(e)) => Err(refusal(bytes, e)),
+    if bytes.len() as u64 > open::DEFAULT_MAX_SIZE {
+        return Err(Refusal::Malformed(format!(
+            "cannot read the document: {} bytes is over the limit of {}",
+            bytes.len(),
+            open::DEFAULT_MAX_SIZE
+        )));
     }
+    open::open_bytes(Path::new("document"), bytes.to_vec(), trusted)
+        .map(|o| o.payload)
+        .map_err(|e| refusal(bytes, e))
 }
 
-/// A bare in-toto statement, or an envelope without signatures.
+/// A bare in-toto statement, or an envelope without signatures. Only the
+/// fields asked about are read (the payload is skipped, not copied).
 fn unsigned(bytes: &[u8]) -> Result<(), Refusal> {
-    let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(bytes) else {
+    use serde::de::IgnoredAny;
+    #[derive(serde::Deserialize)]
+    struct Signatures {
+        signatures: Option<Vec<IgnoredAny>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Top {
+        #[serde(rename = "_type")]
+        type_: Option<IgnoredAny>,
+        signatures: Option<Vec<IgnoredAny>>,
+        #[serde(rename = "dsseEnvelope")]
+        envelope: Option<Signatures>,
+    }
+    let Ok(top) = serde_json::from_slice::<Top>(bytes) else {
         return Ok(());
     };
-    if top.contains_key("_type") {
+    if top.type_.is_some() {
         return Err(Refusal::Unsigned(
             "a bare in-toto statement, not a signed DSSE envelope".to_owned(),
         ));
     }
-    let envelope = top.get("dsseEnvelope").unwrap_or(&serde_json::Value::Null);
     let signatures = top
-        .get("signatures")
-        .or_else(|| envelope.get("signatures"))
-        .and_then(serde_json::Value::as_array);
-    if signatures.is_some_and(Vec::is_empty) {
+        .signatures
+        .or_else(|| top.envelope.and_then(|e| e.signatures));
+    if signatures.is_some_and(|s| s.is_empty()) {
         return Err(Refusal::Unsigned(
             "the envelope has no signatures".to_owned(),
         ));

@@ -18,6 +18,10 @@ use crate::advisories::AdvisoryIndex;
 use crate::ledger::{Impact, LedgerError, Location, PackageVersion, Window};
 use crate::workflow::ledger::open_existing;
 
+/// How many written and downstream versions are compared with the
+/// version sealed before them (two manifests read back each).
+pub const CHANGES_LIMIT: usize = 500;
+
 /// What is asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "by")]
@@ -121,6 +125,9 @@ pub struct ImpactReport {
     pub summary: Option<String>,
     /// Where the window came from.
     pub window_source: WindowSource,
+    /// Written and downstream versions past [`CHANGES_LIMIT`], left
+    /// without their change from the version before.
+    pub changes_omitted: usize,
     /// The ledger's answer for the package versions the question selects
     /// among those some environment holds.
     #[serde(flatten)]
@@ -187,12 +194,14 @@ pub fn impact(
             }
         }
     }
-    let impact = ledger.impact(&selected, &window)?;
+    let mut impact = ledger.impact(&selected, &window)?;
+    let changes_omitted = ledger.fill_changes(&mut impact, CHANGES_LIMIT)?;
     Ok(ImpactReport {
         ledger: location.display(),
         question: question.clone(),
         summary,
         window_source,
+        changes_omitted,
         impact,
     })
 }

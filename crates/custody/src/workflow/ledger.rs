@@ -146,21 +146,55 @@ pub fn open(location: &Location) -> Result<Ledger, LedgerError> {
     Ledger::open(location)
 }
 
-/// Adds signed documents (run attestations, seal manifests) one by one;
-/// a refused or unreadable file is reported and the rest still added.
+/// Files read and given to [`Ledger::add_many`] at once: their signatures
+/// are checked in parallel and the accepted ones stored in one
+/// transaction. Bounds the memory an add of many files holds.
+pub const ADD_BATCH: usize = 256;
+
+/// Adds signed documents (run attestations, seal manifests) in batches of
+/// [`ADD_BATCH`]; a refused or unreadable file is reported and the rest
+/// still added.
 ///
 /// # Errors
-/// The ledger cannot be opened, or a write fails on it (storage): what
-/// was stored before stays stored.
+/// The ledger cannot be opened, or a write fails on it (storage): the
+/// batches stored before stay stored, nothing of the failing batch is.
 pub fn add(location: &Location, files: &[PathBuf]) -> Result<AddReport, LedgerError> {
     let mut ledger = open(location)?;
     let mut results = Vec::with_capacity(files.len());
-    for path in files {
-        let outcome = add_file(&mut ledger, path)?;
-        results.push(FileResult {
-            path: path.clone(),
-            outcome,
-        });
+    for chunk in files.chunks(ADD_BATCH) {
+        let mut outcomes: Vec<Option<FileOutcome>> = chunk.iter().map(|_| None).collect();
+        let mut documents = Vec::with_capacity(chunk.len());
+        let mut read = Vec::with_capacity(chunk.len());
+        for (i, path) in chunk.iter().enumerate() {
+            match fs_err::read(path) {
+                Ok(bytes) => {
+                    documents.push(bytes);
+                    read.push(i);
+                }
+                Err(e) => {
+                    outcomes[i] = Some(FileOutcome::Refused {
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        for (i, outcome) in read.into_iter().zip(ledger.add_many(&documents)?) {
+            outcomes[i] = Some(match outcome {
+                Ok(o) => o.into(),
+                Err(LedgerError::Refused(r)) => FileOutcome::Refused {
+                    reason: r.to_string(),
+                },
+                Err(e) => return Err(e),
+            });
+        }
+        for (path, outcome) in chunk.iter().zip(outcomes) {
+            results.push(FileResult {
+                path: path.clone(),
+                outcome: outcome.unwrap_or_else(|| FileOutcome::Refused {
+                    reason: "not read".to_owned(),
+                }),
+            });
+        }
     }
     Ok(AddReport {
         ledger: location.display(),
