@@ -188,7 +188,7 @@ fn derive(e: &Event) -> Result<Vec<graph::Fact>, String> {
             Ok(ingest::trust::facts(&key, e))
         }
         Some(_) => {
-            let doc = ingest::open_document(e.body.as_bytes(), &[]).map_err(|r| r.to_string())?;
+            let doc = ingest::open_stored_document(&e.body).map_err(|r| r.to_string())?;
             Ok(doc.facts(e))
         }
         None => Err(format!("unknown event kind {:?}", e.kind)),

@@ -87,11 +87,24 @@ impl Document {
     }
 }
 
-/// Opens `bytes` as a signed document: verified by one of `trusted` (or,
-/// with `trusted` empty, not checked: for rebuilding from the log, whose
-/// documents were checked when stored).
+/// Opens `bytes` as a signed document verified by one of `trusted`; no
+/// trusted key is [`Refusal::NoTrustedKeys`], never an unchecked open.
 pub fn open_document(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Refusal> {
-    match open_payload(bytes, trusted)? {
+    if trusted.is_empty() {
+        return Err(Refusal::NoTrustedKeys);
+    }
+    document(open_payload(bytes, trusted)?)
+}
+
+/// Opens a document the log stored (checked when it was stored) without
+/// checking its signature again: for rebuilding the derived tables.
+pub fn open_stored_document(body: &str) -> Result<Document, Refusal> {
+    document(open_payload(body.as_bytes(), &[])?)
+}
+
+/// The document a verified payload is.
+fn document(payload: Payload) -> Result<Document, Refusal> {
+    match payload {
         Payload::Provenance(statement) => {
             attestation::Run::parse(&statement).map(Document::Attestation)
         }
@@ -213,4 +226,21 @@ fn predicate_type(bytes: &[u8]) -> Option<String> {
     let payload = envelope.payload_bytes().ok()?;
     let v: serde_json::Value = serde_json::from_slice(&payload).ok()?;
     v.get("predicateType")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Refusal, open_document};
+
+    /// An empty key list never means "do not check".
+    #[test]
+    fn no_trusted_key_is_a_refusal_not_an_unchecked_open() {
+        assert!(matches!(
+            open_document(
+                b"{\"payload\": \"\", \"payloadType\": \"x\", \"signatures\": [{}]}",
+                &[]
+            ),
+            Err(Refusal::NoTrustedKeys)
+        ));
+    }
 }
