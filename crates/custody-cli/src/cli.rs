@@ -995,6 +995,10 @@ pub struct DeliverArgs {
     /// The steps' run attestations, instead of the ledger's.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub runs: Vec<PathBuf>,
+    /// After writing it, add the bundle to the ledger (its key must be
+    /// trusted there), so an incident names this delivery to recall.
+    #[arg(long)]
+    pub record: bool,
     #[command(flatten)]
     pub ledger: LedgerArg,
 }
@@ -1046,6 +1050,14 @@ pub struct AcceptArgs {
     /// Where the signed decision is written. [default: BUNDLE.decision.json]
     #[arg(long, value_name = "FILE", requires = "key")]
     pub decision: Option<PathBuf>,
+    /// Add the signed decision to the ledger (the lab key must be trusted
+    /// there). Not recorded: a warning says why, exit 7 when accepted.
+    #[arg(long, requires = "key")]
+    pub record: bool,
+    /// The ledger `--record` adds to (default: $CUSTODY_LEDGER, else
+    /// $CUSTODY_HOME/ledger.db).
+    #[arg(long, value_name = "LOCATION", requires = "record")]
+    pub ledger: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,

@@ -402,8 +402,8 @@ fn check(st: &Story, p: &Played) {
         "{lineage}"
     );
     assert_eq!(st.ok(&["ledger", "verify"]).code, 0);
-    incident(st, p);
     delivery(st, p);
+    incident(st, p);
 }
 
 /// `accept` of `bundle` with `policy` (TOML text): the exit code and the
@@ -488,7 +488,13 @@ fn delivery(st: &Story, p: &Played) {
         &st.s("vendor.key"),
         "-o",
         &st.s("clean.delivery.json"),
+        "--record",
     ]);
+    assert!(
+        r.stderr.contains("clean.delivery.json in the ledger"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stdout
             .contains("with 1 source manifest(s), 1 run attestation(s), 1 inventory(ies)"),
@@ -504,31 +510,7 @@ fn delivery(st: &Story, p: &Played) {
     assert_eq!(code, 1, "{d}");
     assert_eq!(d["decision"], "reject");
     assert_eq!(failed(&d), ["packages"], "{d}");
-    // Signed by the lab, the decision itself is evidence.
-    st.ok(&["key", "generate", "-o", &st.s("lab")]);
-    let (b, pol, keys, lab) = (
-        st.s("clean.delivery.json"),
-        st.s("delivery.toml"),
-        st.s("keys"),
-        st.s("lab.key"),
-    );
-    let r = st.run(&["accept", &b, "--policy", &pol, "--trust", &keys, "-k", &lab]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("clean.delivery.json.decision.json"),
-        "{}",
-        r.stderr
-    );
-    let decision = signed_payload(st, "clean.delivery.json.decision.json", "lab.pub");
-    assert_eq!(
-        decision["predicateType"],
-        "https://custody.dev/delivery-decision/v1"
-    );
-    assert_eq!(decision["predicate"]["decision"], "reject");
-    assert_eq!(
-        decision["subject"][0]["digest"]["sha256"],
-        sha256_file(&st.p("clean.delivery.json")).as_str()
-    );
+    lab_decision(st);
     let packages = d["checks"]
         .as_array()
         .unwrap()
@@ -584,6 +566,43 @@ fn delivery(st: &Story, p: &Played) {
     assert_eq!(failed(&d), ["max-age"], "{d}");
 
     tampered(st);
+}
+
+/// The lab signs its decision and records it in the ledger.
+fn lab_decision(st: &Story) {
+    // Signed by the lab, the decision itself is evidence.
+    st.ok(&["key", "generate", "-o", &st.s("lab")]);
+    st.ok(&["ledger", "trust", "add", &st.s("lab.pub")]);
+    let (b, pol, keys, lab) = (
+        st.s("clean.delivery.json"),
+        st.s("delivery.toml"),
+        st.s("keys"),
+        st.s("lab.key"),
+    );
+    let r = st.run(&[
+        "accept", &b, "--policy", &pol, "--trust", &keys, "-k", &lab, "--record",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".decision.json in the ledger"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("clean.delivery.json.decision.json"),
+        "{}",
+        r.stderr
+    );
+    let decision = signed_payload(st, "clean.delivery.json.decision.json", "lab.pub");
+    assert_eq!(
+        decision["predicateType"],
+        "https://custody.dev/delivery-decision/v1"
+    );
+    assert_eq!(decision["predicate"]["decision"], "reject");
+    assert_eq!(
+        decision["subject"][0]["digest"]["sha256"],
+        sha256_file(&st.p("clean.delivery.json")).as_str()
+    );
 }
 
 /// Each tampered part is named.
@@ -739,6 +758,16 @@ fn incident(st: &Story, p: &Played) {
             format!("train@sha256:{}", p.train)
         ])
     );
+    // The recorded delivery of the written version, and the lab's decision.
+    let d = &j["deliveries"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(
+        d[0]["bundle"],
+        sha256_file(&st.p("clean.delivery.json")).as_str()
+    );
+    assert_eq!(d[0]["decisions"][0][0], "reject", "{d}");
+    // The ledger rebuilds the delivery tables from its log and agrees.
+    assert!(st.ok(&["ledger", "verify"]).stdout.contains("ok"));
     // The secret's value never reaches the report.
     assert!(!r.stdout.contains("sk-test-not-a-secret"));
 

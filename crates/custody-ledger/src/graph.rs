@@ -35,6 +35,10 @@ pub const RUN_OUTPUTS: usize = 5;
 pub const DATASET_VERSIONS: usize = 6;
 /// `environment_scans`.
 pub const ENVIRONMENT_SCANS: usize = 7;
+/// `deliveries`.
+pub const DELIVERIES: usize = 8;
+/// `delivery_decisions`.
+pub const DELIVERY_DECISIONS: usize = 9;
 
 /// Every derived table.
 pub const TABLES: &[Table] = &[
@@ -93,6 +97,24 @@ pub const TABLES: &[Table] = &[
         name: "environment_scans",
         columns: &["environment", "event_seq", "kind", "scanned_at"],
         key: 2,
+    },
+    Table {
+        name: "deliveries",
+        columns: &["id", "name", "root", "algorithm", "created_at", "event_seq"],
+        key: 1,
+    },
+    Table {
+        name: "delivery_decisions",
+        columns: &[
+            "id",
+            "bundle",
+            "name",
+            "root",
+            "decision",
+            "decided_at",
+            "event_seq",
+        ],
+        key: 1,
     },
 ];
 

@@ -48,6 +48,7 @@ pub mod batch;
 pub mod change;
 pub mod checkpoint;
 pub mod dataset;
+pub mod deliveries;
 pub mod documents;
 pub mod error;
 pub mod graph;
@@ -64,6 +65,7 @@ pub mod watch;
 
 pub use change::Change;
 pub use checkpoint::{Checkpoint, CheckpointFault};
+pub use deliveries::DeliveryHit;
 pub use error::{LedgerError, Refusal};
 pub use ledger::{AddOutcome, Ledger};
 pub use lineage::{Edge, Lineage};

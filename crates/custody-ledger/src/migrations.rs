@@ -53,6 +53,12 @@ pub const MIGRATIONS: &[Migration] = &[
             "../migrations/0005_covering_indexes.postgres.sql"
         )),
     },
+    Migration {
+        version: 6,
+        name: "0006_deliveries",
+        sql: include_str!("../migrations/0006_deliveries.sql"),
+        postgres: None,
+    },
 ];
 
 /// The newest schema version this build knows.

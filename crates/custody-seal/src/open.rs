@@ -23,6 +23,14 @@ pub const SLSA_PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 /// The predicate type of a `custody scan` inventory: every package of
 /// every environment and lockfile a scan read.
 pub const INVENTORY_PREDICATE: &str = "https://custody.dev/inventory/v1";
+/// The predicate type of a `custody deliver` bundle.
+pub const DELIVERY_PREDICATE: &str = "https://custody.dev/delivery/v1";
+/// The predicate type of a `custody accept` decision.
+pub const DECISION_PREDICATE: &str = "https://custody.dev/delivery-decision/v1";
+/// custody's evidence statements other than manifests and provenance:
+/// opened as [`Payload::Evidence`], their predicates read by the caller.
+pub const EVIDENCE_PREDICATES: &[&str] =
+    &[INVENTORY_PREDICATE, DELIVERY_PREDICATE, DECISION_PREDICATE];
 
 /// What a signed file holds.
 #[derive(Debug)]
@@ -34,9 +42,10 @@ pub enum Payload {
     /// A SLSA provenance statement (`custody run` attestations): its
     /// subjects are checked against files by the caller.
     Provenance(Statement),
-    /// A scan inventory statement (`custody scan --record`): parsed by the
-    /// ledger.
-    Inventory(Statement),
+    /// One of custody's [`EVIDENCE_PREDICATES`] (a scan inventory, a
+    /// delivery bundle, a delivery decision): read by the ledger by its
+    /// predicate type.
+    Evidence(Statement),
 }
 
 /// A signed manifest that verified.
@@ -126,7 +135,7 @@ pub fn open_bytes(
         ));
     }
     if statement.predicate_type == SLSA_PROVENANCE
-        || statement.predicate_type == INVENTORY_PREDICATE
+        || EVIDENCE_PREDICATES.contains(&statement.predicate_type.as_str())
     {
         let full: Statement = serde_json::from_slice(payload).map_err(|e| {
             statement_error(path, format!("payload is not an in-toto statement: {e}"))
@@ -134,7 +143,7 @@ pub fn open_bytes(
         let payload = if statement.predicate_type == SLSA_PROVENANCE {
             Payload::Provenance(full)
         } else {
-            Payload::Inventory(full)
+            Payload::Evidence(full)
         };
         return Ok(Opened {
             payload,

@@ -172,7 +172,7 @@ fn statement_of(signature: &Path, trusted: &PublicKey) -> Statement {
     assert_eq!(opened.signer.as_deref(), Some(trusted.key_id().as_str()));
     match opened.payload {
         Payload::ModelSigning(st) => st,
-        Payload::Custody(_) | Payload::Provenance(_) | Payload::Inventory(_) => {
+        Payload::Custody(_) | Payload::Provenance(_) | Payload::Evidence(_) => {
             panic!("a model-signing signature opened as something else")
         }
     }

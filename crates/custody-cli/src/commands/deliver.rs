@@ -5,19 +5,21 @@ use custody::workflow::deliver::decision;
 use custody::workflow::deliver::policy::DeliveryPolicy;
 use custody::workflow::deliver::{self, DeliverError, Evidence};
 
-use crate::cli::{AcceptArgs, DeliverArgs, StatusFormat};
+use crate::cli::{AcceptArgs, DeliverArgs, LedgerArg, StatusFormat};
 use crate::commands::{key, ledger};
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{output, render};
 
 pub fn deliver(args: &DeliverArgs) -> CmdResult {
     let signing = key::read_private(&args.key, args.passphrase_env.as_deref())?;
-    let location;
-    let evidence = if args.runs.is_empty() {
-        location = ledger::location(&args.ledger)?;
-        Evidence::Ledger(&location)
+    let location = if args.runs.is_empty() || args.record {
+        Some(ledger::location(&args.ledger)?)
     } else {
-        Evidence::Runs(&args.runs)
+        None
+    };
+    let evidence = match (&location, args.runs.is_empty()) {
+        (Some(l), true) => Evidence::Ledger(l),
+        _ => Evidence::Runs(&args.runs),
     };
     let report = deliver::deliver(
         &args.manifest,
@@ -46,11 +48,14 @@ pub fn deliver(args: &DeliverArgs) -> CmdResult {
     ))?;
     if report.attestations == 0 {
         output::note(
-            "note: no step attestation is in the bundle (no recorded run wrote this version; \\
-runs name folders by their SHA-256 root)",
+            "note: no step attestation is in the bundle (no recorded run wrote this version; \
+             runs name folders by their SHA-256 root)",
         );
     }
-    Ok(Exit::Success)
+    Ok(match (&location, args.record) {
+        (Some(l), true) => ledger::record(l, &args.out, &signing.public().key_id()),
+        _ => Exit::Success,
+    })
 }
 
 pub fn accept(args: &AcceptArgs) -> CmdResult {
@@ -58,6 +63,13 @@ pub fn accept(args: &AcceptArgs) -> CmdResult {
     let signing = match &args.key {
         Some(k) => Some(key::read_private(k, args.passphrase_env.as_deref())?),
         None => None,
+    };
+    let location = if args.record {
+        Some(ledger::location(&LedgerArg {
+            ledger: args.ledger.clone(),
+        })?)
+    } else {
+        None
     };
     let policy = DeliveryPolicy::load(&args.policy).map_err(CliError::bad_input)?;
     let files = custody::keys::public_key_files(&args.trust).map_err(CliError::bad_input)?;
@@ -90,6 +102,12 @@ pub fn accept(args: &AcceptArgs) -> CmdResult {
             signing.public().key_id(),
             out.display()
         ));
+        if let Some(l) = &location {
+            let recorded = ledger::record(l, &out, &signing.public().key_id());
+            if report.decision == Decision::Accept {
+                return Ok(recorded);
+            }
+        }
     }
     Ok(match report.decision {
         Decision::Accept => Exit::Success,

@@ -272,6 +272,7 @@ pub fn run(args: &DemoArgs) -> CmdResult {
             "vendor.key",
             "-o",
             "clean.delivery.json",
+            "--record",
         ],
         0,
     )?;
@@ -284,7 +285,9 @@ pub fn run(args: &DemoArgs) -> CmdResult {
         "one signed bundle: the seal, the raw data's seal, the step's attestation, the environment's inventory",
     );
 
-    d.title("The lab checks the delivery against its policy and rejects it.");
+    d.title("The lab checks the delivery against its policy, rejects it, and signs its decision.");
+    d.custody(&["key", "generate", "-o", "lab"], 0)?;
+    d.custody(&["ledger", "trust", "add", "lab.pub"], 0)?;
     let ran = d.custody(
         &[
             "accept",
@@ -295,6 +298,9 @@ pub fn run(args: &DemoArgs) -> CmdResult {
             "vendor.pub",
             "--data",
             "clean",
+            "-k",
+            "lab.key",
+            "--record",
         ],
         1,
     )?;
@@ -319,7 +325,7 @@ pub fn run(args: &DemoArgs) -> CmdResult {
     says("1 environment, 1 run; raw exposed (read), clean possibly injected (written)");
 
     d.title("And writes the incident report, with the notification deadlines.");
-    d.custody(
+    let ran = d.custody(
         &[
             "report",
             "incident",
@@ -330,6 +336,15 @@ pub fn run(args: &DemoArgs) -> CmdResult {
         ],
         0,
     )?;
+    check(
+        ran.out.contains("1 environment(s), 1 run(s)")
+            && ran.out.contains("1 delivery(ies) to recall"),
+        "the report's summary with the delivery",
+        &ran,
+    )?;
+    says(
+        "deadlines from now, the step's credentials in scope, raw and clean, the rejected delivery to recall",
+    );
     output::note(&format!(
         "\nDone in {:.1} s. The report: {}\nEverything the demo made is in {} (delete it when done).",
         started.elapsed().as_secs_f64(),

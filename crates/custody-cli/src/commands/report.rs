@@ -38,12 +38,13 @@ pub fn incident(args: &IncidentArgs) -> CmdResult {
                 CliError::internal(anyhow::anyhow!("cannot write {}: {e}", path.display()))
             })?;
             output::note(&format!(
-                "{}: {} environment(s), {} run(s), {} written, {} downstream; first deadline {}",
+                "{}: {} environment(s), {} run(s), {} written, {} downstream, {} delivery(ies) to recall; first deadline {}",
                 path.display(),
                 report.counts.environments,
                 report.counts.runs,
                 report.counts.written,
                 report.counts.downstream,
+                report.deliveries.len(),
                 report
                     .deadlines
                     .first()

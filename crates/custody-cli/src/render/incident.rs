@@ -176,6 +176,43 @@ fn runs(r: &IncidentReport) -> Vec<Block> {
     b
 }
 
+fn deliveries(r: &IncidentReport) -> Vec<Block> {
+    let mut b = Vec::new();
+    b.push(Block::Heading(
+        2,
+        format!("Deliveries to recall ({})", r.deliveries.len()),
+    ));
+    b.push(if r.deliveries.is_empty() {
+        Block::Para("The ledger records no delivery of an affected version.".into())
+    } else {
+        Block::Table(
+            vec!["bundle", "dataset", "made", "decisions"],
+            r.deliveries
+                .iter()
+                .map(|d| {
+                    vec![
+                        short(&d.bundle).to_owned(),
+                        d.name.clone(),
+                        d.created_at
+                            .clone()
+                            .unwrap_or_else(|| "(bundle not in this ledger)".into()),
+                        if d.decisions.is_empty() {
+                            "none recorded".into()
+                        } else {
+                            d.decisions
+                                .iter()
+                                .map(|(what, when)| format!("{what} at {when}"))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        },
+                    ]
+                })
+                .collect(),
+        )
+    });
+    b
+}
+
 /// The report as blocks.
 pub fn blocks(r: &IncidentReport) -> Vec<Block> {
     let i = &r.impact;
@@ -254,6 +291,7 @@ pub fn blocks(r: &IncidentReport) -> Vec<Block> {
         &i.downstream,
         true,
     ));
+    b.extend(deliveries(r));
     b.push(Block::Heading(2, "Re-check or recall".into()));
     b.push(if r.recheck.is_empty() {
         Block::Para("Nothing was written by an affected run.".into())

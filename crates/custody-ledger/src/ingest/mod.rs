@@ -5,6 +5,7 @@
 //! trusted key has verified it.
 
 pub mod attestation;
+pub mod delivery;
 pub mod environment;
 pub mod inventory;
 pub mod manifest;
@@ -31,6 +32,10 @@ pub enum Kind {
     Manifest,
     /// A scan inventory (DSSE over a `custody.dev/inventory/v1` statement).
     Inventory,
+    /// A delivery bundle (`custody.dev/delivery/v1`).
+    Delivery,
+    /// A lab's decision about a bundle (`custody.dev/delivery-decision/v1`).
+    Decision,
 }
 
 impl Kind {
@@ -41,6 +46,8 @@ impl Kind {
             Self::Attestation => "run-attestation",
             Self::Manifest => "seal-manifest",
             Self::Inventory => "scan-inventory",
+            Self::Delivery => "delivery-bundle",
+            Self::Decision => "delivery-decision",
         }
     }
 
@@ -51,6 +58,8 @@ impl Kind {
             Self::Attestation,
             Self::Manifest,
             Self::Inventory,
+            Self::Delivery,
+            Self::Decision,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -65,6 +74,8 @@ pub enum Document {
     Manifest(manifest::Version),
     /// A scan inventory.
     Inventory(inventory::Scan),
+    /// A delivery bundle or a decision.
+    Delivery(delivery::Delivery),
 }
 
 impl Document {
@@ -74,6 +85,8 @@ impl Document {
             Self::Attestation(_) => Kind::Attestation,
             Self::Manifest(_) => Kind::Manifest,
             Self::Inventory(_) => Kind::Inventory,
+            Self::Delivery(delivery::Delivery::Bundle { .. }) => Kind::Delivery,
+            Self::Delivery(delivery::Delivery::Decision { .. }) => Kind::Decision,
         }
     }
 
@@ -83,6 +96,7 @@ impl Document {
             Self::Attestation(r) => r.facts(event),
             Self::Manifest(m) => m.facts(event),
             Self::Inventory(s) => s.facts(event),
+            Self::Delivery(d) => d.facts(event),
         }
     }
 }
@@ -109,9 +123,15 @@ fn document(payload: Payload) -> Result<Document, Refusal> {
             attestation::Run::parse(&statement).map(Document::Attestation)
         }
         Payload::Custody(m) => Ok(Document::Manifest(manifest::Version::of(&m))),
-        Payload::Inventory(statement) => {
-            inventory::Scan::parse(&statement).map(Document::Inventory)
-        }
+        Payload::Evidence(statement) => match statement.predicate_type.as_str() {
+            open::DELIVERY_PREDICATE => {
+                delivery::Delivery::bundle(&statement).map(Document::Delivery)
+            }
+            open::DECISION_PREDICATE => {
+                delivery::Delivery::decision(&statement).map(Document::Delivery)
+            }
+            _ => inventory::Scan::parse(&statement).map(Document::Inventory),
+        },
         Payload::ModelSigning(s) => Err(Refusal::UnknownKind(format!(
             "a model-signing signature ({}), not a run attestation or seal manifest",
             s.predicate_type
@@ -132,7 +152,7 @@ pub fn stored_manifest(body: &str) -> Result<custody_seal::manifest::Manifest, R
 /// (checked when stored; not checked again).
 pub fn stored_statement(body: &str) -> Result<custody_seal::manifest::Statement, Refusal> {
     match open_payload(body.as_bytes(), &[])? {
-        Payload::Provenance(s) | Payload::Inventory(s) => Ok(s),
+        Payload::Provenance(s) | Payload::Evidence(s) => Ok(s),
         _ => Err(Refusal::UnknownKind("not a run attestation".to_owned())),
     }
 }
@@ -199,7 +219,7 @@ fn refusal(bytes: &[u8], e: TrustError) -> Refusal {
             Some(p)
                 if p != custody_seal::manifest::PREDICATE_TYPE
                     && p != open::SLSA_PROVENANCE
-                    && p != open::INVENTORY_PREDICATE =>
+                    && !open::EVIDENCE_PREDICATES.contains(&p.as_str()) =>
             {
                 Refusal::UnknownKind(format!("predicate type {p:?}"))
             }

@@ -105,11 +105,11 @@ pub enum VerifyError {
     /// A model-signing signature was given other than one path.
     #[error("a model-signing signature covers one folder or file; got {0}")]
     ModelSigningPaths(usize),
-    /// A scan inventory: it names packages, not files to check.
+    /// A scan inventory, delivery bundle or decision: not files to check.
     #[error(
-        "a scan inventory (its signature is valid) records packages, not files to check: `custody ledger add` it"
+        "a custody scan inventory, delivery bundle or decision (its signature is valid) is evidence, not a list of files to check: `custody ledger add` it, or `custody accept` a bundle"
     )]
-    Inventory,
+    Evidence,
     /// `diff` was given something other than two custody manifests.
     #[error(
         "diff compares custody manifests; a model-signing signature has no record or chunk data (verify it against the folder instead)"
@@ -138,7 +138,7 @@ pub fn verify(
             report
         }
         Payload::Provenance(statement) => provenance(statement, req.paths, &mut notes),
-        Payload::Inventory(_) => return Err(VerifyError::Inventory),
+        Payload::Evidence(_) => return Err(VerifyError::Evidence),
         Payload::ModelSigning(statement) => {
             let [model] = req.paths else {
                 return Err(VerifyError::ModelSigningPaths(req.paths.len()));
@@ -153,7 +153,7 @@ pub fn verify(
     };
     let (name, format) = match &opened.payload {
         Payload::Custody(m) => (m.name.clone(), ManifestFormat::Custody),
-        Payload::Provenance(_) | Payload::Inventory(_) => (
+        Payload::Provenance(_) | Payload::Evidence(_) => (
             "attested outputs".to_owned(),
             ManifestFormat::SlsaProvenance,
         ),

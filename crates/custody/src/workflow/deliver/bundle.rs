@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::seal::{Envelope, IN_TOTO, PublicKey, SigningKey};
 
 /// The predicate type.
-pub const PREDICATE: &str = "https://custody.dev/delivery/v1";
+pub const PREDICATE: &str = crate::seal::DELIVERY_PREDICATE;
 
 /// The delivered version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

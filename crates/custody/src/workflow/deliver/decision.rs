@@ -11,7 +11,7 @@ use crate::seal::{Envelope, IN_TOTO, SigningKey};
 use crate::workflow::deliver::accept::{AcceptReport, Decision};
 
 /// The predicate type.
-pub const PREDICATE: &str = "https://custody.dev/delivery-decision/v1";
+pub const PREDICATE: &str = crate::seal::DECISION_PREDICATE;
 
 /// The signed decision's bytes for `report` about the bundle whose bytes
 /// hash to `bundle_sha256`.

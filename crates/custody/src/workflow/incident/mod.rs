@@ -140,6 +140,9 @@ pub struct IncidentReport {
     /// Dataset versions to re-verify or recall: what was written and
     /// everything built from it.
     pub recheck: Vec<String>,
+    /// Deliveries of those versions the ledger knows (bundles recorded by
+    /// `custody deliver --record`, decisions by `custody accept --record`).
+    pub deliveries: Vec<crate::ledger::DeliveryHit>,
     /// Credentials to rotate and hosts to check.
     pub rotation: Vec<Task>,
 }
@@ -208,6 +211,12 @@ pub fn report(
             }
         })
         .collect();
+    let mut deliveries = Vec::new();
+    for a in impact.written.iter().chain(&impact.downstream) {
+        for d in &a.datasets {
+            deliveries.extend(ledger.deliveries_of(&d.root)?);
+        }
+    }
     let rotation = rotation(&runs, &advisory);
     let counts = Counts {
         environments: impact.environments.len(),
@@ -230,6 +239,7 @@ pub fn report(
         impact,
         runs,
         recheck,
+        deliveries,
         rotation,
     })
 }
