@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::inventory::{Inventory, SourceKind};
 use crate::ledger::inventory::{INVENTORY_PREDICATE, Listed, Source};
-use crate::seal::{Envelope, IN_TOTO, SigningKey};
+use crate::seal::SigningKey;
 
 /// The sources of `inventory` with their packages (only those with a
 /// version), paths made absolute so a later run in the same environment
@@ -112,20 +112,11 @@ pub fn statement(sources: &[Source], scanned_at: jiff::Timestamp) -> Value {
 /// # Errors
 /// The file cannot be written.
 pub fn write_signed(statement: &Value, key: &SigningKey, out: &Path) -> std::io::Result<()> {
-    let payload = serde_json::to_vec(statement).map_err(std::io::Error::other)?;
-    let envelope = Envelope::sign(IN_TOTO, &payload, key);
-    let mut bytes = serde_json::to_vec_pretty(&envelope).map_err(std::io::Error::other)?;
-    bytes.push(b'\n');
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    fs_err::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, &bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(out).map_err(|e| e.error)?;
-    Ok(())
+    let bytes = crate::run::sign(statement, key);
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs_err::create_dir_all(dir)?;
+    }
+    crate::keys::write_atomic(out, &bytes, false).map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

@@ -85,11 +85,7 @@ pub fn sign(predicate: Predicate, key: &SigningKey) -> Vec<u8> {
         predicate_type: PREDICATE.into(),
         predicate,
     };
-    let payload = serde_json::to_vec(&statement).unwrap_or_default();
-    let mut out =
-        serde_json::to_vec_pretty(&Envelope::sign(IN_TOTO, &payload, key)).unwrap_or_default();
-    out.push(b'\n');
-    out
+    crate::run::sign(&serde_json::to_value(&statement).unwrap_or_default(), key)
 }
 
 /// Why a bundle cannot be opened.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::seal::{Envelope, IN_TOTO, SigningKey};
+use crate::seal::SigningKey;
 use crate::workflow::deliver::accept::{AcceptReport, Decision};
 
 /// The predicate type.
@@ -37,11 +37,7 @@ pub fn sign(report: &AcceptReport, bundle_sha256: &str, key: &SigningKey) -> Vec
             "checks": report.checks,
         },
     });
-    let payload = serde_json::to_vec(&statement).unwrap_or_default();
-    let mut out =
-        serde_json::to_vec_pretty(&Envelope::sign(IN_TOTO, &payload, key)).unwrap_or_default();
-    out.push(b'\n');
-    out
+    crate::run::sign(&statement, key)
 }
 
 /// Why the decision was not written.
