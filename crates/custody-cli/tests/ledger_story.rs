@@ -605,6 +605,43 @@ fn lab_decision(st: &Story) {
     );
 }
 
+/// Steps that broke the policy, re-signed by the vendor: the rules name
+/// them while every document still verifies.
+fn unsafe_steps(st: &Story) {
+    // A step that had network, one whose sandbox was not enforced (the
+    // vendor signing what it pleases): the rules name them.
+    for (att, rule, edit) in [
+        (
+            "att-net.json",
+            "network",
+            (|s: &mut Value| {
+                s["predicate"]["buildDefinition"]["internalParameters"]["policy"]["net"] =
+                    "loopback".into();
+            }) as fn(&mut Value),
+        ),
+        ("att-open.json", "sandboxed", |s: &mut Value| {
+            for b in s["predicate"]["runDetails"]["byproducts"]
+                .as_array_mut()
+                .unwrap()
+            {
+                if b["name"] == "enforced" {
+                    b["annotations"]["enforced"]["seccomp"] = false.into();
+                }
+            }
+        }),
+    ] {
+        resign(st, "curate.att.json", att, edit);
+        let text = std::fs::read_to_string(st.p(att)).unwrap();
+        resign(st, "clean.delivery.json", "t5.json", |s| {
+            s["predicate"]["attestations"] = serde_json::json!([text]);
+        });
+        let (_, d) = accept(st, "t5.json", STRICT, &[]);
+        let f = failed(&d);
+        assert!(f.contains(&rule.to_owned()), "{rule}: {d}");
+        assert!(!f.contains(&"documents".to_owned()), "{rule}: {d}");
+    }
+}
+
 /// Each tampered part is named.
 fn tampered(st: &Story) {
     // A byte of the statement changed after signing: the bundle's signature.
@@ -656,6 +693,8 @@ fn tampered(st: &Story) {
             .contains("not the seal of the delivered version"),
         "{d}"
     );
+
+    unsafe_steps(st);
 
     // Bad input: not a bundle, a policy with a typo (its line named).
     std::fs::write(st.p("not.json"), "{}").unwrap();
