@@ -186,32 +186,34 @@ impl Ledger {
 /// again, nor are its package rows: its id is a digest of its prefix and
 /// package set, so the rows would be the same ones, which the first event
 /// that stated them owns (`ON CONFLICT DO NOTHING` would drop them).
+/// Decided per environment: an inventory states several.
 fn insert_facts(
     conn: &mut Conn,
     facts: Vec<Fact>,
     environments: &mut HashSet<String>,
 ) -> Result<(), String> {
-    let env = facts
-        .iter()
-        .find(|f| f.table == ENVIRONMENTS)
-        .map(|f| f.row[0].text());
-    let known = match &env {
-        Some(id) if environments.contains(id) => true,
-        Some(id) => {
-            let stored = !conn
-                .query(
-                    "SELECT 1 FROM environments WHERE id = $1",
-                    &[Value::from(id.as_str())],
-                )?
-                .is_empty();
-            environments.insert(id.clone());
-            stored
-        }
-        None => false,
-    };
+    let mut known: HashMap<String, bool> = HashMap::new();
     for f in facts {
-        if known && (f.table == ENVIRONMENTS || f.table == ENVIRONMENT_PACKAGES) {
-            continue;
+        if f.table == ENVIRONMENTS || f.table == ENVIRONMENT_PACKAGES {
+            let id = f.row[0].text();
+            let skip = match known.get(&id) {
+                Some(k) => *k,
+                None => {
+                    let k = environments.contains(&id)
+                        || !conn
+                            .query(
+                                "SELECT 1 FROM environments WHERE id = $1",
+                                &[Value::from(id.as_str())],
+                            )?
+                            .is_empty();
+                    environments.insert(id.clone());
+                    known.insert(id, k);
+                    k
+                }
+            };
+            if skip {
+                continue;
+            }
         }
         graph::insert(conn, &f)?;
     }

@@ -43,6 +43,7 @@ suite!(
     checkpoints_catch_a_truncated_or_rewritten_log,
     a_bundled_manifest_is_read,
     a_scan_inventory_joins_runs_of_its_environment,
+    an_inventory_adds_new_environments_beside_known_ones,
     concurrent_writers_are_serialised,
     concurrent_first_opens_migrate_once,
     watch_cursor_emits_each_asset_once,
@@ -506,6 +507,46 @@ mod cases {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
+        assert!(l.verify().expect("verify").ok());
+    }
+
+    /// An inventory of two environments whose first is already stored
+    /// (by a run) stores the second and its packages; verify agrees.
+    pub fn an_inventory_adds_new_environments_beside_known_ones(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let e1 = [("litellm", "1.82.8")];
+        let run = run_statement(
+            "/envs/e1",
+            &e1,
+            &[],
+            &[],
+            "2026-03-24T10:00:00Z",
+            "2026-03-24T10:05:00Z",
+        );
+        l.add(&signed(&run, &k)).expect("run");
+        let mut inv = common::docs::inventory_statement("/envs/e1", &e1, None);
+        let e2 = common::docs::inventory_statement("/envs/e2", &[("numpy", "2.1.0")], None);
+        let (subject, source) = (
+            e2["subject"][0].clone(),
+            e2["predicate"]["sources"][0].clone(),
+        );
+        inv["subject"]
+            .as_array_mut()
+            .expect("subjects")
+            .push(subject);
+        inv["predicate"]["sources"]
+            .as_array_mut()
+            .expect("sources")
+            .push(source);
+        l.add(&signed(&inv, &k)).expect("inventory");
+        let i = l
+            .impact(&[PackageVersion::new("numpy", "2.1.0")], &Window::default())
+            .expect("impact");
+        assert_eq!(i.environments.len(), 1, "{i:?}");
+        assert_eq!(i.environments[0].prefix, "/envs/e2");
+        assert_eq!(store.count("SELECT COUNT(*) FROM environments"), 2);
         assert!(l.verify().expect("verify").ok());
     }
 
