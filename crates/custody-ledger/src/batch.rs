@@ -196,20 +196,19 @@ fn insert_facts(
     for f in facts {
         if f.table == ENVIRONMENTS || f.table == ENVIRONMENT_PACKAGES {
             let id = f.row[0].text();
-            let skip = match known.get(&id) {
-                Some(k) => *k,
-                None => {
-                    let k = environments.contains(&id)
-                        || !conn
-                            .query(
-                                "SELECT 1 FROM environments WHERE id = $1",
-                                &[Value::from(id.as_str())],
-                            )?
-                            .is_empty();
-                    environments.insert(id.clone());
-                    known.insert(id, k);
-                    k
-                }
+            let skip = if let Some(k) = known.get(&id) {
+                *k
+            } else {
+                let k = environments.contains(&id)
+                    || !conn
+                        .query(
+                            "SELECT 1 FROM environments WHERE id = $1",
+                            &[Value::from(id.as_str())],
+                        )?
+                        .is_empty();
+                environments.insert(id.clone());
+                known.insert(id, k);
+                k
             };
             if skip {
                 continue;
