@@ -13,6 +13,8 @@
 //! | 8 | the ledger's storage is full (nothing of the operation was kept) |
 //! | 9 | `watch`: events were not delivered (the webhook failed after its tries, the output could not be written); they stay pending for the next round |
 //!
+//! `custody accept` exits 0 accepted, 1 rejected (an untrusted or tampered
+//! bundle included: it is a rejection with its reason), 2 bad input.
 //! `custody run` exits with the step's code; 123 when the step succeeded
 //! but an output was refused (a link, FIFO, socket, device or set-ID file
 //! in it); 124 when `--timeout` passed; 125 when the sandbox could not be

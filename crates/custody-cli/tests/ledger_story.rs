@@ -475,6 +475,8 @@ fn resign(st: &Story, from: &str, to: &str, edit: impl FnOnce(&mut Value)) {
     std::fs::write(st.p(to), serde_json::to_vec(&signed).unwrap()).unwrap();
 }
 
+const RAW: &str = "reject-severity = \"high\"\nmax-age = \"30d\"\n";
+
 const STRICT: &str = "sandboxed = true\nnetwork = \"none\"\nsealed-sources = true\nreject-severity = \"high\"\nmax-age = \"30d\"\n";
 
 /// The vendor delivers `clean` from the ledger; the lab rejects it for
@@ -525,7 +527,8 @@ fn delivery(st: &Story, p: &Played) {
     );
     assert_eq!(d["dataset"]["root"], p.clean_after.as_str());
 
-    // The raw source, sealed and delivered without steps: accepted.
+    // The raw source, sealed and delivered without steps: accepted by a
+    // policy for raw data; a policy about steps is not met by no step.
     st.ok(&[
         "deliver",
         &st.s("raw.m.json"),
@@ -534,12 +537,19 @@ fn delivery(st: &Story, p: &Played) {
         "-o",
         &st.s("raw.delivery.json"),
     ]);
-    let (code, d) = accept(st, "raw.delivery.json", STRICT, &["--data", &st.s("raw")]);
+    let (code, d) = accept(st, "raw.delivery.json", RAW, &["--data", &st.s("raw")]);
     assert_eq!((code, d["decision"].as_str()), (0, Some("accept")), "{d}");
+    let (code, d) = accept(st, "raw.delivery.json", STRICT, &[]);
+    assert_eq!(code, 1, "{d}");
+    assert_eq!(
+        failed(&d),
+        ["sandboxed", "network", "sealed-sources"],
+        "{d}"
+    );
 
     // Received bytes that differ from the seal.
     std::fs::write(st.p("raw/a.jsonl"), "{\"id\":1}\n").unwrap();
-    let (code, d) = accept(st, "raw.delivery.json", STRICT, &["--data", &st.s("raw")]);
+    let (code, d) = accept(st, "raw.delivery.json", RAW, &["--data", &st.s("raw")]);
     assert_eq!((code, failed(&d)), (1, vec!["data".to_owned()]), "{d}");
 
     // A signer the policy does not name; a bundle made long ago.
@@ -563,6 +573,11 @@ fn delivery(st: &Story, p: &Played) {
         s["predicate"]["createdAt"] = "2025-01-01T00:00:00Z".into();
     });
     let (_, d) = accept(st, "old.json", "max-age = \"30d\"\n", &[]);
+    assert_eq!(failed(&d), ["max-age"], "{d}");
+    resign(st, "raw.delivery.json", "future.json", |s| {
+        s["predicate"]["createdAt"] = "2099-01-01T00:00:00Z".into();
+    });
+    let (_, d) = accept(st, "future.json", "max-age = \"30d\"\n", &[]);
     assert_eq!(failed(&d), ["max-age"], "{d}");
 
     tampered(st);

@@ -47,6 +47,8 @@ pub struct AcceptReport {
     pub schema: &'static str,
     /// The bundle, as given.
     pub bundle: PathBuf,
+    /// The SHA-256 of the bytes checked (what a signed decision names).
+    pub bundle_sha256: String,
     /// The policy file.
     pub policy: PathBuf,
     /// Accept or reject.
@@ -133,6 +135,7 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
     let mut report = AcceptReport {
         schema: "custody.accept/v1",
         bundle: req.bundle.to_owned(),
+        bundle_sha256: crate::ledger::sha256_hex(&bytes),
         policy: req.policy.path.clone(),
         decision: Decision::Reject,
         dataset: None,
@@ -302,6 +305,28 @@ fn rules(
     checks: &mut Vec<Check>,
 ) {
     let policy = req.policy;
+    if steps.is_empty() {
+        // Rules about steps hold of no step only vacuously: a vendor could
+        // leave out the steps that would fail them.
+        let enabled = [
+            ("sandboxed", policy.sandboxed),
+            ("network", policy.network.is_some()),
+            ("sealed-sources", policy.sealed_sources),
+        ];
+        for (rule, on) in enabled {
+            if on {
+                checks.push(check(
+                    rule,
+                    false,
+                    "the bundle names no step: nothing shows how the version was made \
+                     (deliver it with its runs, or accept raw data under a policy without this rule)"
+                        .into(),
+                ));
+            }
+        }
+        age(req, p, checks);
+        return;
+    }
     if policy.sandboxed {
         let unsandboxed: Vec<String> = steps
             .iter()
@@ -358,7 +383,7 @@ fn rules(
                 }
             }
         }
-        if !steps.is_empty() && !outputs.contains(p.dataset.root.as_str()) {
+        if !outputs.contains(p.dataset.root.as_str()) {
             loose.push(format!(
                 "no step in the bundle wrote {}@{} (runs name folders by SHA-256 roots)",
                 p.dataset.name,
@@ -378,11 +403,31 @@ fn rules(
             },
         ));
     }
-    if let Some(max) = policy.max_age {
-        let created = p.created_at.parse::<Timestamp>();
-        let (ok, detail) = match created {
-            Ok(c) => {
-                let age = req.now.duration_since(c);
+    age(req, p, checks);
+}
+
+/// How far clocks may disagree before a bundle "made in the future" is
+/// refused.
+const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// `max-age`: made at most that long ago, and not in the future.
+fn age(req: &AcceptRequest<'_>, p: &bundle::Predicate, checks: &mut Vec<Check>) {
+    let Some(max) = req.policy.max_age else {
+        return;
+    };
+    let (ok, detail) = match p.created_at.parse::<Timestamp>() {
+        Ok(c) => {
+            let age = req.now.duration_since(c);
+            if age < -CLOCK_SKEW {
+                (
+                    false,
+                    format!(
+                        "made {} min in the future ({}): clocks or the bundle are wrong",
+                        -age.as_mins(),
+                        p.created_at
+                    ),
+                )
+            } else {
                 (
                     age <= max,
                     format!(
@@ -392,10 +437,10 @@ fn rules(
                     ),
                 )
             }
-            Err(e) => (false, format!("createdAt {:?}: {e}", p.created_at)),
-        };
-        checks.push(check("max-age", ok, detail));
-    }
+        }
+        Err(e) => (false, format!("createdAt {:?}: {e}", p.created_at)),
+    };
+    checks.push(check("max-age", ok, detail));
 }
 
 /// Landlock and seccomp enforced, no set-up error.
@@ -432,6 +477,10 @@ fn packages_check(
     let mut bad = Vec::new();
     for (name, version) in packages {
         let (Ok(pn), Ok(v)) = (PackageName::new(name), custody_pypa::parse_version(version)) else {
+            // Not matched is not clean: fail closed.
+            bad.push(format!(
+                "{name}=={version}: cannot be checked (not a PEP 503 name and PEP 440 version)"
+            ));
             continue;
         };
         let canon = canonical(&v);

@@ -40,25 +40,16 @@ pub fn sign(report: &AcceptReport, bundle_sha256: &str, key: &SigningKey) -> Vec
     crate::run::sign(&statement, key)
 }
 
-/// Why the decision was not written.
-#[derive(Debug, thiserror::Error)]
-pub enum DecisionError {
-    /// The bundle could not be read again to name it by digest.
-    #[error("{0}")]
-    Bundle(std::io::Error),
-    /// The decision could not be written.
-    #[error(transparent)]
-    Write(#[from] crate::keys::WriteError),
-}
-
-/// Signs the decision on the bundle `report` names and writes it to `out`
-/// (whole, or not at all).
+/// Signs the decision on the bundle `report` checked (named by the digest
+/// of the bytes it checked, not read again) and writes it to `out` (whole,
+/// or not at all).
 ///
 /// # Errors
-/// See [`DecisionError`].
-pub fn write(report: &AcceptReport, key: &SigningKey, out: &Path) -> Result<(), DecisionError> {
-    let bytes = fs_err::read(&report.bundle).map_err(DecisionError::Bundle)?;
-    let digest = crate::ledger::sha256_hex(&bytes);
-    crate::keys::write_atomic(out, &sign(report, &digest, key), false)?;
-    Ok(())
+/// The file cannot be written.
+pub fn write(
+    report: &AcceptReport,
+    key: &SigningKey,
+    out: &Path,
+) -> Result<(), crate::keys::WriteError> {
+    crate::keys::write_atomic(out, &sign(report, &report.bundle_sha256, key), false)
 }
