@@ -148,7 +148,15 @@ fn runs(r: &IncidentReport) -> Vec<Block> {
         b.push(Block::List(vec![
             format!("command: {}", run.command),
             format!("from {} to {}", run.started_at, run.finished_at),
-            format!("network: {}", run.network),
+            format!(
+                "network: {}; reads {}",
+                run.network,
+                if run.confined {
+                    "confined by Landlock"
+                } else {
+                    "NOT confined: every credential place counts as readable"
+                }
+            ),
             format!(
                 "environment variables given (names only): {}",
                 none(run.env_names.clone())

@@ -68,6 +68,10 @@ pub const PLACES: &[Place] = &[
         path: "/var/run/secrets/kubernetes.io",
         holds: "Kubernetes service-account tokens",
     },
+    Place {
+        path: "/run/secrets/kubernetes.io",
+        holds: "Kubernetes service-account tokens",
+    },
 ];
 
 /// Folders that are someone's home: a readable one exposes every place.
@@ -88,7 +92,8 @@ pub fn in_scope(readable: &[String]) -> Vec<(String, &'static str)> {
         for place in PLACES {
             if let Some(abs) = place.path.strip_prefix('/') {
                 let abs = format!("/{abs}");
-                if r == abs
+                if r == "/"
+                    || r == abs
                     || abs.starts_with(&format!("{r}/"))
                     || r.starts_with(&format!("{abs}/"))
                 {
@@ -145,5 +150,6 @@ mod tests {
         assert_eq!(paths(&["/home/ana/.sshx"]), Vec::<String>::new());
         assert_eq!(paths(&["/etc"]), ["/etc/shadow"]);
         assert!(paths(&["/"]).contains(&"~/.kube".to_owned()));
+        assert!(paths(&["/"]).contains(&"/etc/shadow".to_owned()));
     }
 }

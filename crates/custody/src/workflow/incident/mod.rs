@@ -66,6 +66,9 @@ pub struct RunScope {
     pub finished_at: String,
     /// The network the sandbox gave it (`none`, or what was allowed).
     pub network: String,
+    /// Whether Landlock confined its reads; when not, every credential
+    /// place counts as readable.
+    pub confined: bool,
     /// Names of the environment variables it was given (values never).
     pub env_names: Vec<String>,
     /// Credential places it could read, and what they hold.
@@ -211,11 +214,15 @@ pub fn report(
             }
         })
         .collect();
+    let roots: std::collections::BTreeSet<&str> = impact
+        .written
+        .iter()
+        .chain(&impact.downstream)
+        .flat_map(|a| a.datasets.iter().map(|d| d.root.as_str()))
+        .collect();
     let mut deliveries = Vec::new();
-    for a in impact.written.iter().chain(&impact.downstream) {
-        for d in &a.datasets {
-            deliveries.extend(ledger.deliveries_of(&d.root)?);
-        }
+    for root in roots {
+        deliveries.extend(ledger.deliveries_of(root)?);
     }
     let rotation = rotation(&runs, &advisory);
     let counts = Counts {
@@ -252,14 +259,31 @@ fn text(v: &Value) -> String {
 fn scope(r: &crate::ledger::RunHit, predicate: &Value) -> RunScope {
     let build = &predicate["buildDefinition"];
     let policy = &build["internalParameters"]["policy"];
-    let readable: Vec<String> = policy["read"]
+    // Without Landlock enforced the read list says nothing: everything
+    // the user could read was in reach.
+    let confined = predicate["runDetails"]["byproducts"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+        .filter(|b| b["name"] == "enforced")
+        .any(|b| {
+            b["annotations"]["setup_error"].is_null()
+                && b["annotations"]["enforced"]["landlock"]
+                    .as_str()
+                    .is_some_and(|l| !l.is_empty() && l != "none")
+        });
+    let readable: Vec<String> = if confined {
+        policy["read"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        vec!["/".to_owned()]
+    };
     let env_names = build["externalParameters"]["env"]
         .as_array()
         .map(|a| a.iter().map(text).collect())
@@ -297,6 +321,7 @@ fn scope(r: &crate::ledger::RunHit, predicate: &Value) -> RunScope {
         started_at: r.started_at.clone(),
         finished_at: r.finished_at.clone(),
         network: policy["net"].as_str().unwrap_or("unknown").to_owned(),
+        confined,
         env_names,
         credential_places: credentials::in_scope(&readable)
             .into_iter()
@@ -388,4 +413,68 @@ fn timeline(impact: &Impact, advisory: &AdvisoryFacts, detected: Timestamp) -> V
     });
     t.sort_by_key(|m| m.at.parse::<Timestamp>().ok());
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::scope;
+    use crate::ledger::RunHit;
+
+    fn run() -> RunHit {
+        RunHit {
+            id: "a".repeat(64),
+            environment: "e".into(),
+            command: "[]".into(),
+            started_at: "2026-03-24T10:00:00Z".into(),
+            finished_at: "2026-03-24T10:05:00Z".into(),
+            path: Vec::new(),
+        }
+    }
+
+    fn predicate(landlock: &str) -> serde_json::Value {
+        json!({
+            "buildDefinition": {
+                "externalParameters": {"env": ["AWS_SECRET_ACCESS_KEY"]},
+                "internalParameters": {"policy": {"net": "none", "read": ["/usr", "/data/in"]}},
+            },
+            "runDetails": {"byproducts": [
+                {"name": "enforced", "annotations": {"enforced": {"landlock": landlock}, "setup_error": null}},
+                {"name": "attempts", "annotations": {"attempts": [
+                    {"call": "open", "target": "/root/.aws/credentials", "outcome": "refused: outside the policy", "count": 2},
+                    {"call": "exec", "target": "/usr/bin/python3", "outcome": "allowed", "count": 1},
+                ]}},
+            ]},
+        })
+    }
+
+    #[test]
+    fn a_confined_run_had_only_its_read_list_in_reach() {
+        let s = scope(&run(), &predicate("full"));
+        assert!(s.confined);
+        assert!(s.credential_places.is_empty(), "{:?}", s.credential_places);
+        assert_eq!(s.env_names, ["AWS_SECRET_ACCESS_KEY"]);
+        assert_eq!(s.refused.len(), 1);
+        assert_eq!(s.refused[0].target, "/root/.aws/credentials");
+    }
+
+    #[test]
+    fn an_unconfined_run_had_every_credential_place_in_reach() {
+        for landlock in ["none", ""] {
+            let s = scope(&run(), &predicate(landlock));
+            assert!(!s.confined);
+            let places: Vec<&str> = s
+                .credential_places
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .collect();
+            assert!(
+                places.contains(&"~/.ssh") && places.contains(&"/etc/shadow"),
+                "{places:?}"
+            );
+        }
+        let s = scope(&run(), &json!({}));
+        assert!(!s.confined, "no enforcement record is not confinement");
+    }
 }
