@@ -833,7 +833,7 @@ fn incident(st: &Story, p: &Played) {
     );
     assert!(
         r.stdout
-            .contains("- [ ] rotate the secret in environment variable OPENAI_API_KEY")
+            .contains("- [ ] rotate the secret in environment variable OPENAI\\_API\\_KEY")
     );
 
     incident_html(st, &args);

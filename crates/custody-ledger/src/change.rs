@@ -32,12 +32,12 @@ pub struct Change {
     pub unindexed: bool,
 }
 
-fn records_of(m: &Manifest, path: &str) -> u64 {
+/// Records per file of `m` (files without a record index count 0).
+fn records_by_path(m: &Manifest) -> std::collections::HashMap<&str, u64> {
     m.files
         .iter()
-        .find(|e| e.path == path)
-        .and_then(|e| e.records.as_ref())
-        .map_or(0, |r| r.count)
+        .map(|e| (e.path.as_str(), e.records.as_ref().map_or(0, |r| r.count)))
+        .collect()
 }
 
 impl Ledger {
@@ -94,15 +94,18 @@ impl Ledger {
                 None => unindexed = true,
             }
         }
+        let (in_new, in_old) = (records_by_path(&new), records_by_path(&old));
+        let count =
+            |m: &std::collections::HashMap<&str, u64>, p: &str| m.get(p).copied().unwrap_or(0);
         records += report
             .added
             .iter()
-            .map(|f| records_of(&new, &f.path))
+            .map(|f| count(&in_new, &f.path))
             .sum::<u64>();
         records += report
             .removed
             .iter()
-            .map(|f| records_of(&old, &f.path))
+            .map(|f| count(&in_old, &f.path))
             .sum::<u64>();
         Ok(Some(Change {
             previous,

@@ -47,9 +47,9 @@ impl Ledger {
     /// as signed.
     pub fn inventory_documents_of_run(&mut self, id: &str) -> Result<Vec<String>, LedgerError> {
         let rows = self.rows(
-            "SELECT DISTINCT e.seq, e.body FROM runs r \
-             JOIN environment_scans s ON s.environment = r.environment \
-             JOIN events e ON e.seq = s.event_seq WHERE r.id = $1 ORDER BY e.seq",
+            "SELECT e.seq, e.body FROM events e WHERE e.seq IN \
+             (SELECT s.event_seq FROM runs r JOIN environment_scans s \
+              ON s.environment = r.environment WHERE r.id = $1) ORDER BY e.seq",
             &[id.into()],
         )?;
         Ok(rows.into_iter().map(|r| r[1].text()).collect())

@@ -321,17 +321,37 @@ pub fn blocks(r: &IncidentReport) -> Vec<Block> {
     b
 }
 
-/// Markdown, with `|` escaped in table cells.
+/// Text from the ledger (commands, names) as inert Markdown: one line,
+/// no HTML, no code spans or emphasis it did not mean.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown; every text escaped (see [`md`]).
 pub fn markdown(r: &IncidentReport) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let cell = |s: &str| md(s);
     let mut s = String::new();
     for block in blocks(r) {
         match block {
             Block::Heading(level, t) => {
-                let _ = writeln!(s, "{} {t}\n", "#".repeat(usize::from(level)));
+                let _ = writeln!(s, "{} {}\n", "#".repeat(usize::from(level)), md(&t));
             }
             Block::Para(t) => {
-                let _ = writeln!(s, "{t}\n");
+                let _ = writeln!(s, "{}\n", md(&t));
             }
             Block::Table(header, rows) => {
                 let _ = writeln!(s, "| {} |", header.join(" | "));
@@ -344,13 +364,13 @@ pub fn markdown(r: &IncidentReport) -> String {
             }
             Block::List(items) => {
                 for i in items {
-                    let _ = writeln!(s, "- {i}");
+                    let _ = writeln!(s, "- {}", md(&i));
                 }
                 s.push('\n');
             }
             Block::Checklist(items) => {
                 for i in items {
-                    let _ = writeln!(s, "- [ ] {i}");
+                    let _ = writeln!(s, "- [ ] {}", md(&i));
                 }
                 s.push('\n');
             }
@@ -438,6 +458,14 @@ pub fn html(r: &IncidentReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::esc;
+
+    #[test]
+    fn markdown_text_is_inert() {
+        assert_eq!(
+            super::md("a\n<b>`x`|*y*_z_[l](u)\\"),
+            "a &lt;b&gt;\\`x\\`\\|\\*y\\*\\_z\\_\\[l\\](u)\\\\"
+        );
+    }
 
     #[test]
     fn html_text_is_escaped() {
