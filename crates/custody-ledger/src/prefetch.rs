@@ -139,6 +139,11 @@ impl Ledger {
             p.datasets.entry(d.clone()).or_default();
             p.readers.entry(d.clone()).or_default();
         }
+        // Names in byte order on both backends (PostgreSQL's ORDER BY
+        // follows the database's collation, SQLite's compares bytes).
+        for versions in p.datasets.values_mut() {
+            versions.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         Ok(p)
     }
 

@@ -162,7 +162,7 @@ impl Ledger {
              WHERE root = $1 AND algorithm = 'sha256' ORDER BY name",
             &[digest.into()],
         )?;
-        Ok(rows
+        let mut versions: Vec<DatasetVersion> = rows
             .into_iter()
             .map(|r| DatasetVersion {
                 name: r[0].text(),
@@ -170,7 +170,10 @@ impl Ledger {
                 file_count: r[2].int(),
                 sealed_at: r[3].text(),
             })
-            .collect())
+            .collect();
+        // Byte order on both backends (PostgreSQL sorts by collation).
+        versions.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(versions)
     }
 
     /// The (name, digest) a run read (`run_inputs`) or wrote (`run_outputs`).
@@ -210,7 +213,9 @@ impl Ledger {
             "SELECT DISTINCT version FROM environment_packages WHERE name = $1 ORDER BY version",
             &[normalize(name).into()],
         )?;
-        Ok(rows.into_iter().map(|r| r[0].text()).collect())
+        let mut versions: Vec<String> = rows.into_iter().map(|r| r[0].text()).collect();
+        versions.sort();
+        Ok(versions)
     }
 
     /// The environments holding any of `selected`, the runs in them within
