@@ -609,3 +609,34 @@ fn a_full_ledger_disk_is_exit_8() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("events: 1"), "{}", r.stdout);
 }
+
+/// A lockfile's scan inventory keeps the upload times the lockfile records
+/// (what `accept`'s `min-package-age` rule checks).
+#[test]
+fn a_lockfile_inventory_keeps_upload_times() {
+    let f = Fixture::new();
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
+    let lock = common::fixture("lockfiles/uv/uv.lock");
+    let r = f.run(&[
+        "scan",
+        lock.to_str().unwrap(),
+        "--no-inspect",
+        "--record",
+        "-k",
+        f.s("lab.key"),
+        "--inventory",
+        f.s("inv.json"),
+    ]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert!(r.stderr.contains(": stored (event 2)"), "{}", r.stderr);
+    let statement = common::sandbox::payload(&f.p("inv.json"));
+    let source = &statement["predicate"]["sources"][0];
+    assert_eq!(source["kind"], "uv.lock", "{statement}");
+    let timed = source["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["uploadTime"].is_string())
+        .count();
+    assert!(timed > 0, "{statement}");
+}

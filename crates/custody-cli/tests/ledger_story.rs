@@ -711,6 +711,24 @@ fn tampered(st: &Story) {
 
     unsafe_steps(st);
 
+    // A cooldown the evidence cannot show: installed environments carry
+    // no upload times, so the rule fails closed and says so.
+    let (_, d) = accept(st, "clean.delivery.json", "min-package-age = \"7d\"\n", &[]);
+    let age = d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "min-package-age")
+        .unwrap();
+    assert_eq!(age["passed"], false, "{d}");
+    assert!(
+        age["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no upload time for"),
+        "{d}"
+    );
+
     // Bad input: not a bundle, a policy with a typo (its line named).
     std::fs::write(st.p("not.json"), "{}").unwrap();
     std::fs::write(

@@ -34,6 +34,14 @@ pub struct Listed {
     pub name: String,
     /// Version as the source states it.
     pub version: String,
+    /// When its newest file was uploaded, where the source records it
+    /// (uv.lock, pylock.toml): what a minimum-age rule checks.
+    #[serde(
+        rename = "uploadTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_time: Option<String>,
 }
 
 /// One source a scan read.
@@ -64,6 +72,8 @@ pub struct Seen {
     pub kind: String,
     /// Its packages.
     pub packages: Vec<(String, String)>,
+    /// Upload times where the source records them: (name, version, time).
+    pub uploads: Vec<(String, String, String)>,
 }
 
 /// A scan's inventory, checked.
@@ -93,6 +103,17 @@ impl Scan {
         }
         let mut sources = Vec::with_capacity(p.sources.len());
         for (s, subject) in p.sources.into_iter().zip(&statement.subject) {
+            let uploads = s
+                .packages
+                .iter()
+                .filter_map(|l| {
+                    Some((
+                        normalize(&l.name),
+                        l.version.clone(),
+                        l.upload_time.clone()?,
+                    ))
+                })
+                .collect();
             let mut packages: Vec<(String, String)> = s
                 .packages
                 .into_iter()
@@ -112,6 +133,7 @@ impl Scan {
                 prefix: s.path,
                 kind: s.kind,
                 packages,
+                uploads,
             });
         }
         Ok(Self {
@@ -127,6 +149,7 @@ impl Scan {
             prefix,
             kind,
             packages,
+            ..
         } in &self.sources
         {
             let id = environment::id(prefix, packages);

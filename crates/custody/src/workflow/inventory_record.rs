@@ -33,6 +33,7 @@ pub fn sources(inventory: &Inventory) -> Vec<Source> {
                     Some(Listed {
                         name: p.name.as_str().to_owned(),
                         version: p.version_text.clone()?,
+                        upload_time: p.upload_time.map(|t| t.to_string()),
                     })
                 })
                 .collect();

@@ -3,7 +3,7 @@
 //! accepted only when all pass. Documents inside are verified against the
 //! same trusted keys as the bundle itself, by the ledger's own ingest code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use custody_advisory::matching::canonical;
@@ -108,6 +108,8 @@ pub enum AcceptError {
 /// A step as the bundle states it.
 struct Step {
     id: String,
+    started_at: String,
+    packages: Vec<(String, String)>,
     inputs: Vec<(String, String)>,
     outputs: Vec<String>,
     predicate: Value,
@@ -189,11 +191,15 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
         .filter(|k| req.policy.signers.is_empty() || req.policy.signers.contains(&k.key_id()))
         .cloned()
         .collect();
-    let (steps, sealed, packages) = documents(p, &signers, &mut report.checks);
+    let mut uploads = BTreeMap::new();
+    let (steps, sealed, packages) = documents(p, &signers, &mut report.checks, &mut uploads);
     rules(req, p, &steps, &sealed, &mut report.checks);
     report
         .checks
         .push(packages_check(&index, &packages, req.policy)?);
+    if let Some(min) = req.policy.min_package_age {
+        report.checks.push(package_age(&steps, &uploads, min));
+    }
     if let Some(dir) = req.data {
         report.checks.push(data_check(p, dir, req.trusted));
     }
@@ -208,6 +214,7 @@ fn documents(
     p: &bundle::Predicate,
     trusted: &[PublicKey],
     checks: &mut Vec<Check>,
+    uploads: &mut BTreeMap<(String, String), String>,
 ) -> (Vec<Step>, BTreeSet<String>, BTreeSet<(String, String)>) {
     let mut problems = Vec::new();
     let mut steps = Vec::new();
@@ -251,6 +258,8 @@ fn documents(
                 packages.extend(run.packages.iter().cloned());
                 steps.push(Step {
                     id,
+                    started_at: run.started_at.clone(),
+                    packages: run.packages.clone(),
                     inputs: run
                         .inputs
                         .iter()
@@ -269,6 +278,9 @@ fn documents(
             Ok(Document::Inventory(scan)) => {
                 for s in scan.sources {
                     packages.extend(s.packages);
+                    for (name, version, at) in s.uploads {
+                        uploads.insert((name, version), at);
+                    }
                 }
             }
             Ok(_) => problems.push(format!("inventory {i}: not a scan inventory")),
@@ -443,6 +455,73 @@ fn age(req: &AcceptRequest<'_>, p: &bundle::Predicate, checks: &mut Vec<Check>) 
     checks.push(check("max-age", ok, detail));
 }
 
+/// `min-package-age`: every package of every step's environment was at
+/// least `min` old when the step started. An upload time nobody recorded
+/// (installed environments carry none; lockfile inventories do) cannot
+/// show the age: the rule fails closed and says how many.
+fn package_age(
+    steps: &[Step],
+    uploads: &BTreeMap<(String, String), String>,
+    min: jiff::SignedDuration,
+) -> Check {
+    if steps.is_empty() {
+        return check("min-package-age", false, "the bundle names no step".into());
+    }
+    let mut problems = Vec::new();
+    let mut unknown = BTreeSet::new();
+    for s in steps {
+        let Ok(started) = s.started_at.parse::<Timestamp>() else {
+            problems.push(format!(
+                "run {}: startedOn {:?} is not a time",
+                short(&s.id),
+                s.started_at
+            ));
+            continue;
+        };
+        for key in &s.packages {
+            match uploads.get(key).and_then(|t| t.parse::<Timestamp>().ok()) {
+                Some(at) if started.duration_since(at) < min => problems.push(format!(
+                    "{}=={} was {} h old when run {} started",
+                    key.0,
+                    key.1,
+                    started.duration_since(at).as_hours(),
+                    short(&s.id)
+                )),
+                Some(_) => {}
+                None => {
+                    unknown.insert(format!("{}=={}", key.0, key.1));
+                }
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let some: Vec<&str> = unknown.iter().take(5).map(String::as_str).collect();
+        problems.push(format!(
+            "no upload time for {} package version(s) ({}{}): deliver lockfile inventories \
+             (uv.lock, pylock.toml) to show their age",
+            unknown.len(),
+            some.join(", "),
+            if unknown.len() > some.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
+    if problems.is_empty() {
+        check(
+            "min-package-age",
+            true,
+            format!(
+                "every package was at least {} h old when its step started",
+                min.as_hours()
+            ),
+        )
+    } else {
+        check("min-package-age", false, problems.join("; "))
+    }
+}
+
 /// Landlock and seccomp enforced, no set-up error.
 fn sandboxed(predicate: &Value) -> bool {
     predicate["runDetails"]["byproducts"]
@@ -563,4 +642,66 @@ impl crate::workflow::progress::ByteProgress for NoProgress {
     fn start(&self, _: u64) {}
     fn advance(&self, _: u64) {}
     fn finish(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::{Step, package_age};
+
+    fn step(packages: &[(&str, &str)]) -> Step {
+        Step {
+            id: "a".repeat(64),
+            started_at: "2026-03-24T12:00:00Z".into(),
+            packages: packages
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            predicate: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn packages_younger_than_the_cooldown_or_of_unknown_age_fail() {
+        let uploads: BTreeMap<(String, String), String> = [
+            (
+                ("litellm".into(), "1.82.8".into()),
+                "2026-03-24T10:52:00Z".into(),
+            ),
+            (
+                ("six".into(), "1.16.0".into()),
+                "2021-05-05T14:00:00Z".into(),
+            ),
+        ]
+        .into();
+        let week = jiff::SignedDuration::from_hours(7 * 24);
+        let ok = package_age(&[step(&[("six", "1.16.0")])], &uploads, week);
+        assert!(ok.passed, "{}", ok.detail);
+        let young = package_age(
+            &[step(&[("six", "1.16.0"), ("litellm", "1.82.8")])],
+            &uploads,
+            week,
+        );
+        assert!(!young.passed);
+        assert!(
+            young
+                .detail
+                .contains("litellm==1.82.8 was 1 h old when run aaaaaaaaaaaa started"),
+            "{}",
+            young.detail
+        );
+        let unknown = package_age(&[step(&[("numpy", "2.1.0")])], &uploads, week);
+        assert!(!unknown.passed);
+        assert!(
+            unknown
+                .detail
+                .contains("no upload time for 1 package version(s) (numpy==2.1.0)"),
+            "{}",
+            unknown.detail
+        );
+        assert!(!package_age(&[], &uploads, week).passed);
+    }
 }

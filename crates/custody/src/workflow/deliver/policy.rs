@@ -9,6 +9,7 @@
 //! sealed-sources = true      # every step input is a sealed source or another step's output
 //! reject-severity = "high"   # vulnerable packages at or above this reject (malicious always do)
 //! max-age = "30d"            # the bundle was made at most this long ago
+//! min-package-age = "7d"     # every package was this old when its step started
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,11 @@ pub struct DeliveryPolicy {
     /// Maximum bundle age.
     #[serde(skip)]
     pub max_age: Option<jiff::SignedDuration>,
+    /// Minimum age of every package of a step's environment when the step
+    /// started (a cooldown): needs upload times, which lockfile
+    /// inventories carry.
+    #[serde(skip)]
+    pub min_package_age: Option<jiff::SignedDuration>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +54,7 @@ struct Raw {
     sealed_sources: Option<bool>,
     reject_severity: Option<Spanned<String>>,
     max_age: Option<Spanned<String>>,
+    min_package_age: Option<Spanned<String>>,
 }
 
 impl DeliveryPolicy {
@@ -91,7 +98,15 @@ impl DeliveryPolicy {
                     .map_err(|m| invalid(s.span().start, format!("max-age: {m}")))
             })
             .transpose()?;
+        let min_package_age = raw
+            .min_package_age
+            .map(|s| {
+                parse_duration(s.get_ref())
+                    .map_err(|m| invalid(s.span().start, format!("min-package-age: {m}")))
+            })
+            .transpose()?;
         Ok(Self {
+            min_package_age,
             path: path.to_owned(),
             signers: raw.signers.unwrap_or_default(),
             sandboxed: raw.sandboxed.unwrap_or(false),
@@ -118,7 +133,7 @@ mod tests {
         let p = DeliveryPolicy::parse(
             Path::new("d.toml"),
             "signers = [\"abc\"]\nsandboxed = true\nnetwork = \"none\"\nsealed-sources = true\n\
-             reject-severity = \"high\"\nmax-age = \"30d\"\n",
+             reject-severity = \"high\"\nmax-age = \"30d\"\nmin-package-age = \"7d\"\n",
         )
         .unwrap();
         assert_eq!(p.signers, ["abc"]);
@@ -126,6 +141,10 @@ mod tests {
         assert_eq!(p.network.as_deref(), Some("none"));
         assert_eq!(p.reject_severity, Some(Severity::High));
         assert_eq!(p.max_age, Some(jiff::SignedDuration::from_hours(720)));
+        assert_eq!(
+            p.min_package_age,
+            Some(jiff::SignedDuration::from_hours(168))
+        );
     }
 
     #[test]
