@@ -125,7 +125,20 @@ impl WatchEvent {
         let asset = match &self.asset {
             Asset::Environment(e) => e.id.clone(),
             Asset::Run(r) => r.id.clone(),
-            Asset::Artifact(a) if a.digest.is_empty() => format!("unhashed:{}", a.name),
+            // An artifact the run could not hash is named by the run that
+            // read or wrote it, so two runs' `out` stay two assets.
+            Asset::Artifact(a) if a.digest.is_empty() => {
+                let run = self
+                    .path
+                    .iter()
+                    .rev()
+                    .find_map(|s| match s {
+                        Step::Run { id } => Some(id.as_str()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                format!("unhashed:{run}:{}", a.name)
+            }
             Asset::Artifact(a) => a.digest.clone(),
         };
         AssetKey {
@@ -460,5 +473,34 @@ mod tests {
         // Length-prefixed: moving a character between fields changes it.
         assert_ne!(event_id(&key("run", "ab")), event_id(&key("runa", "b")));
         assert_eq!(event_id(&key("run", "ab")).len(), 64);
+    }
+}
+
+#[cfg(test)]
+mod unhashed_tests {
+    use super::*;
+
+    fn event(run: &str) -> WatchEvent {
+        WatchEvent {
+            id: String::new(),
+            advisory: "MAL-1".into(),
+            summary: None,
+            malicious: true,
+            kind: AssetKind::Written,
+            asset: Asset::Artifact(ArtifactAsset {
+                name: "out".into(),
+                digest: String::new(),
+                datasets: Vec::new(),
+            }),
+            path: vec![Step::Run { id: run.into() }],
+            detected_at: String::new(),
+        }
+    }
+
+    /// Two runs' unhashed `out` are two assets, each emitted once.
+    #[test]
+    fn unhashed_artifacts_of_two_runs_are_two_assets() {
+        assert_ne!(event("r1").key(), event("r2").key());
+        assert_eq!(event("r1").key(), event("r1").key());
     }
 }
