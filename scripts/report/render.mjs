@@ -36,7 +36,7 @@ try {
   const h1 = (await page.locator("h1").first().innerText()).trim();
   if (!h1.startsWith("Incident report: ")) fail(`h1 is ${JSON.stringify(h1)}`);
   const h2 = await page.locator("h2").allInnerTexts();
-  for (const want of ["Summary", "Deadlines", "Timeline", "Rotation checklist"]) {
+  for (const want of ["Summary", "Deadlines", "Timeline", "Re-checked data", "Rotation checklist"]) {
     if (!h2.some((t) => t.startsWith(want))) fail(`no "${want}" section (have: ${h2.join(" | ")})`);
   }
   const rows = await page.locator("table tbody tr").count();

@@ -924,10 +924,13 @@ Examples:
   custody report incident --advisory MAL-2026-2144 -o incident.html
   custody report incident --advisory MAL-2026-2144 --detected-at 2026-03-24T12:00:00Z --format md
   custody report incident --advisory MAL-2026-2144 --format json | jq .counts
+  custody report incident --advisory MAL-2026-2144 --recheck clean=/data/clean -o incident.html
 
-Exit codes: 0 written; 2 an unknown advisory or bad arguments; 3 the
-report cannot be written; 6 no ledger at the location, or it cannot be
-reached.";
+Exit codes: 0 written (re-checked data that differs is in the report, not
+an error); 2 an unknown advisory, a --recheck that names no affected sealed
+version or unreadable data, or bad arguments; 3 the report cannot be
+written; 4 a stored manifest no longer verifies (run `custody ledger
+verify`); 6 no ledger at the location, or it cannot be reached.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum IncidentFormat {
@@ -955,6 +958,13 @@ pub struct IncidentArgs {
     /// Write the report here (whole, or not at all) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Verify the data at PATH against the seal of the affected dataset
+    /// version it names (read, written or downstream; the manifest as
+    /// the ledger stored it), and put the answer in the report: the bytes
+    /// are that version, or which files and records differ. ROOT (a hex
+    /// prefix) picks one version when the name has several. Repeatable.
+    #[arg(long, value_name = "DATASET[@ROOT]=PATH")]
+    pub recheck: Vec<custody::workflow::incident::RecheckRequest>,
     #[command(flatten)]
     pub ledger: LedgerArg,
 }

@@ -840,6 +840,8 @@ fn incident(st: &Story, p: &Played) {
             .contains("- [ ] rotate the secret in environment variable OPENAI\\_API\\_KEY")
     );
 
+    rechecks(st, p, &args);
+    recheck_of_an_edited_ledger(st, &args);
     incident_html(st, &args);
 
     // An advisory nobody has is bad input, not an empty report.
@@ -851,6 +853,130 @@ fn incident(st: &Story, p: &Played) {
         "{}",
         r.stderr
     );
+}
+
+/// `--recheck`: the data at hand against the seals of affected versions.
+fn rechecks(st: &Story, p: &Played, args: &[&str]) {
+    // A copy of the downstream data with one record edited.
+    std::fs::create_dir_all(st.p("train-copy")).unwrap();
+    let before = std::fs::read_to_string(st.p("train/t.jsonl")).unwrap();
+    let edited = before.replacen("{\"id\":2}", "{\"id\":2,\"label\":\"poisoned\"}", 1);
+    assert_ne!(before, edited);
+    std::fs::write(st.p("train-copy/t.jsonl"), edited).unwrap();
+    let clean = format!("clean={}", st.s("clean"));
+    let train = format!("train@sha256:{}={}", &p.train[..12], st.s("train-copy"));
+    let raw = format!("raw={}", st.s("raw"));
+    let r = st.ok(&[
+        args,
+        &[
+            "--format",
+            "json",
+            "--recheck",
+            &clean,
+            "--recheck",
+            &train,
+            "--recheck",
+            &raw,
+        ],
+    ]
+    .concat());
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    let checked = &j["rechecked"];
+    let got: Vec<(&str, &str, bool)> = checked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["dataset"].as_str().unwrap(),
+                c["role"].as_str().unwrap(),
+                c["identical"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("clean", "written", true),
+            ("train", "downstream", false),
+            ("raw", "read", false)
+        ],
+        "{checked}"
+    );
+    assert_eq!(checked[0]["root"], p.clean_after.as_str());
+    // `delivery` left raw/ holding one of its three records.
+    assert_eq!(checked[2]["records_deleted"], 2, "{checked}");
+    assert_eq!(checked[1]["modified"], 1, "{checked}");
+    assert_eq!(checked[1]["records_changed"], 1, "{checked}");
+    assert_eq!(checked[1]["records_inserted"], 0, "{checked}");
+    assert_eq!(
+        checked[1]["differences"][0],
+        "modified t.jsonl (1 record(s) changed, 0 inserted, 0 deleted)",
+        "{checked}"
+    );
+    let timeline = j["timeline"].to_string();
+    assert!(
+        timeline.contains("re-checked at") && timeline.contains("differs from its seal"),
+        "{timeline}"
+    );
+    // Markdown: the section, and the re-check list says what was found.
+    let r = st.ok(&[args, &["--format", "md", "--recheck", &train]].concat());
+    assert!(r.stdout.contains("## Re-checked data (1)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("re-checked: DIFFERS from its seal"),
+        "{}",
+        r.stdout
+    );
+
+    // A name the incident did not touch, and data that cannot be read,
+    // are bad input naming the request.
+    let r = st.run(&[args, &["--recheck", "elsewhere=/tmp"]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "--recheck elsewhere=/tmp: no affected dataset version is named elsewhere; affected: raw@{}",
+            &p.raw[..12]
+        )),
+        "{}",
+        r.stderr
+    );
+    let missing = format!("clean={}", st.s("no-such-folder"));
+    let r = st.run(&[args, &["--recheck", &missing]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("--recheck {missing}: ")) && r.stderr.contains("no-such-folder"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A stored manifest edited in the ledger no longer verifies: exit 4,
+/// pointing at `ledger verify` (SQLite only: the test edits the file).
+fn recheck_of_an_edited_ledger(st: &Story, args: &[&str]) {
+    if st.ledger.starts_with("postgres") {
+        return;
+    }
+    let db = rusqlite::Connection::open(&st.ledger).unwrap();
+    let edit = |from: &str, to: &str| {
+        let n = db
+            .execute(
+                "UPDATE events SET body = replace(body, ?1, ?2) WHERE seq = \
+                 (SELECT max(event_seq) FROM dataset_versions WHERE name = 'clean')",
+                [from, to],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    };
+    edit("\"sig\": \"", "\"sig\": \"AAAA");
+    let r = st.run(&[args, &["--recheck", &format!("clean={}", st.s("clean"))]].concat());
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("run `custody ledger verify`"),
+        "{}",
+        r.stderr
+    );
+    edit("\"sig\": \"AAAA", "\"sig\": \"");
+    assert_eq!(st.ok(&["ledger", "verify"]).code, 0);
 }
 
 #[test]
@@ -865,9 +991,16 @@ fn story_on_postgres() {
 }
 
 /// The HTML form: a file, a summary on stderr, nothing loaded from outside.
+/// The page re-checks two versions: one as sealed, one edited.
 fn incident_html(st: &Story, args: &[&str]) {
     let out = st.s("incident.html");
-    let r = st.ok(&[args, &["-o", &out]].concat());
+    let clean = format!("clean={}", st.s("clean"));
+    let train = format!("train={}", st.s("train-copy"));
+    let r = st.ok(&[
+        args,
+        &["-o", &out, "--recheck", &clean, "--recheck", &train],
+    ]
+    .concat());
     assert!(
         r.stderr.contains("1 environment(s), 1 run(s)"),
         "{}",
@@ -882,6 +1015,7 @@ fn incident_html(st: &Story, args: &[&str]) {
         );
     }
     assert!(html.contains("<h2>Rotation checklist</h2>"));
+    assert!(html.contains("<h2>Re-checked data (2)</h2>"));
     // Kept for scripts/report/check.sh, which renders it in chromium.
     if !st.ledger.starts_with("postgres") {
         std::fs::write(

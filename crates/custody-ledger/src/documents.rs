@@ -43,6 +43,20 @@ impl Ledger {
         Ok(rows.into_iter().map(|r| r[0].text()).collect())
     }
 
+    /// The stored manifest of the sealed version `name@root`, as signed.
+    pub fn manifest_document(
+        &mut self,
+        name: &str,
+        root: &str,
+    ) -> Result<Option<String>, LedgerError> {
+        let rows = self.rows(
+            "SELECT e.body FROM dataset_versions d JOIN events e ON e.seq = d.event_seq \
+             WHERE d.name = $1 AND d.root = $2 ORDER BY d.event_seq LIMIT 1",
+            &[name.into(), root.into()],
+        )?;
+        Ok(rows.first().map(|r| r[0].text()))
+    }
+
     /// The stored scan inventories that saw the environment of run `id`,
     /// as signed.
     pub fn inventory_documents_of_run(&mut self, id: &str) -> Result<Vec<String>, LedgerError> {

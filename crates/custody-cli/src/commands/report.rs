@@ -1,7 +1,9 @@
 //! `custody report incident`.
 
+use custody::seal::OpenError;
 use custody::workflow::impact::ImpactError;
-use custody::workflow::incident::{self, IncidentError};
+use custody::workflow::incident::{self, IncidentError, IncidentRequest, RecheckError};
+use custody::workflow::verify::VerifyError;
 
 use crate::cli::{IncidentArgs, IncidentFormat};
 use crate::commands::ledger::{ledger_error, location};
@@ -11,13 +13,15 @@ use crate::{output, render};
 pub fn incident(args: &IncidentArgs) -> CmdResult {
     let location = location(&args.ledger)?;
     let now = super::now()?;
-    let detected = args.detected_at.unwrap_or(now);
-    let report = incident::report(&location, &args.advisory, detected, &super::home()?, now)
-        .map_err(|e| match e {
-            IncidentError::Impact(ImpactError::Ledger(e)) => ledger_error(e),
-            IncidentError::Impact(ImpactError::Question(e)) => CliError::bad_input(e)
-                .with_hint("import the advisory source with `custody db import` first"),
-        })?;
+    let req = IncidentRequest {
+        location: &location,
+        advisory: &args.advisory,
+        detected_at: args.detected_at.unwrap_or(now),
+        rechecks: &args.recheck,
+        home: &super::home()?,
+        now,
+    };
+    let report = incident::report(&req, &output::Bytes::new("re-checking")).map_err(error)?;
     let html_out = args
         .out
         .as_ref()
@@ -54,4 +58,22 @@ pub fn incident(args: &IncidentArgs) -> CmdResult {
         None => output::stdout(&text)?,
     }
     Ok(Exit::Success)
+}
+
+fn error(e: IncidentError) -> CliError {
+    match e {
+        IncidentError::Impact(ImpactError::Ledger(e)) => ledger_error(e),
+        IncidentError::Impact(ImpactError::Question(e)) => CliError::bad_input(e)
+            .with_hint("import the advisory source with `custody db import` first"),
+        // The ledger checked this manifest when it stored it.
+        IncidentError::Recheck(
+            e @ RecheckError::Verify {
+                source: VerifyError::Open(OpenError::Untrusted(_)),
+                ..
+            },
+        ) => CliError::untrusted(e).with_hint(
+            "the ledger's copy changed since it was stored: run `custody ledger verify`",
+        ),
+        IncidentError::Recheck(e) => CliError::bad_input(e),
+    }
 }

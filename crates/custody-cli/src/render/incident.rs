@@ -221,6 +221,78 @@ fn deliveries(r: &IncidentReport) -> Vec<Block> {
     b
 }
 
+fn rechecked(r: &IncidentReport) -> Vec<Block> {
+    let mut b = vec![Block::Heading(
+        2,
+        format!("Re-checked data ({})", r.rechecked.len()),
+    )];
+    if r.rechecked.is_empty() {
+        b.push(Block::Para(
+            "No data was re-checked for this report (`--recheck DATASET=PATH` verifies a copy against its seal)."
+                .into(),
+        ));
+        return b;
+    }
+    b.push(Block::Table(
+        vec!["version", "touched", "data", "checked", "result"],
+        r.rechecked
+            .iter()
+            .map(|c| {
+                let result = if c.identical {
+                    format!("the sealed bytes ({} file(s))", c.unchanged)
+                } else {
+                    format!(
+                        "DIFFERS: {} modified, {} added, {} removed; records {} changed, {} inserted, {} deleted: {}",
+                        c.modified,
+                        c.added,
+                        c.removed,
+                        c.records_changed,
+                        c.records_inserted,
+                        c.records_deleted,
+                        c.differences.join("; ")
+                    )
+                };
+                vec![
+                    format!("{}@{}", c.dataset, short(&c.root)),
+                    c.role.into(),
+                    c.path.clone(),
+                    c.checked_at.to_string(),
+                    result,
+                ]
+            })
+            .collect(),
+    ));
+    b
+}
+
+/// The re-check list, with what `--recheck` found.
+fn to_recheck(r: &IncidentReport) -> Block {
+    if r.recheck.is_empty() {
+        return Block::Para("Nothing was written by an affected run.".into());
+    }
+    Block::Checklist(
+        r.recheck
+            .iter()
+            .map(|d| {
+                let mut found = String::new();
+                for c in r
+                    .rechecked
+                    .iter()
+                    .filter(|c| *d == format!("{}@sha256:{}", c.dataset, c.root))
+                {
+                    let what = if c.identical {
+                        "re-checked: the sealed bytes"
+                    } else {
+                        "re-checked: DIFFERS from its seal"
+                    };
+                    let _ = write!(found, "; {} {what}", c.path);
+                }
+                format!("re-verify or recall {d} (and every delivery of it){found}")
+            })
+            .collect(),
+    )
+}
+
 /// The report as blocks.
 pub fn blocks(r: &IncidentReport) -> Vec<Block> {
     let i = &r.impact;
@@ -299,18 +371,10 @@ pub fn blocks(r: &IncidentReport) -> Vec<Block> {
         &i.downstream,
         true,
     ));
+    b.extend(rechecked(r));
     b.extend(deliveries(r));
     b.push(Block::Heading(2, "Re-check or recall".into()));
-    b.push(if r.recheck.is_empty() {
-        Block::Para("Nothing was written by an affected run.".into())
-    } else {
-        Block::Checklist(
-            r.recheck
-                .iter()
-                .map(|d| format!("re-verify or recall {d} (and every delivery of it)"))
-                .collect(),
-        )
-    });
+    b.push(to_recheck(r));
     b.push(Block::Heading(2, "Rotation checklist".into()));
     b.push(Block::Checklist(
         r.rotation

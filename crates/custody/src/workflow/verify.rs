@@ -127,26 +127,52 @@ pub fn verify(
     progress: &dyn ByteProgress,
 ) -> Result<VerifyReport, VerifyError> {
     let opened = open(req.manifest, req.trusted, req.max_manifest_size)?;
+    check(opened, req.manifest, req.paths, progress)
+}
+
+/// [`verify`] of a manifest already in memory (a seal the ledger stored,
+/// a bundle's): `name` names it in errors and in the report.
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_bytes(
+    name: &Path,
+    bytes: Vec<u8>,
+    paths: &[PathBuf],
+    trusted: &[PublicKey],
+    progress: &dyn ByteProgress,
+) -> Result<VerifyReport, VerifyError> {
+    let opened = seal::open_bytes(name, bytes, trusted).map_err(OpenError::from)?;
+    check(opened, name, paths, progress)
+}
+
+/// The data at `paths` against an opened manifest named `manifest`.
+fn check(
+    opened: Opened,
+    manifest_path: &Path,
+    paths: &[PathBuf],
+    progress: &dyn ByteProgress,
+) -> Result<VerifyReport, VerifyError> {
     let mut notes = Vec::new();
     let report = match &opened.payload {
         Payload::Custody(manifest) => {
-            let options = seal::verify_options_of(manifest, vec![req.manifest.to_owned()]);
-            let plan = seal::plan(req.paths, &options)?;
+            let options = seal::verify_options_of(manifest, vec![manifest_path.to_owned()]);
+            let plan = seal::plan(paths, &options)?;
             progress.start(plan.bytes);
             let report = seal::verify(manifest, &plan, &options, &|done| progress.advance(done))?;
             progress.finish();
             report
         }
-        Payload::Provenance(statement) => provenance(statement, req.paths, &mut notes),
+        Payload::Provenance(statement) => provenance(statement, paths, &mut notes),
         Payload::Evidence(_) => return Err(VerifyError::Evidence),
         Payload::ModelSigning(statement) => {
-            let [model] = req.paths else {
-                return Err(VerifyError::ModelSigningPaths(req.paths.len()));
+            let [model] = paths else {
+                return Err(VerifyError::ModelSigningPaths(paths.len()));
             };
             modelsign::verify(
                 statement,
                 model,
-                req.manifest,
+                manifest_path,
                 &modelsign::Options::default(),
             )?
         }
@@ -167,7 +193,7 @@ pub fn verify(
     };
     Ok(VerifyReport {
         schema: SCHEMA,
-        manifest: req.manifest.to_owned(),
+        manifest: manifest_path.to_owned(),
         name,
         format,
         signature: Signature {

@@ -604,22 +604,15 @@ fn packages_check(
 
 /// The received data against the bundle's manifest.
 fn data_check(p: &bundle::Predicate, dir: &Path, trusted: &[PublicKey]) -> Check {
-    let staged = tempfile::NamedTempFile::new().and_then(|mut f| {
-        std::io::Write::write_all(&mut f, p.manifest.as_bytes())?;
-        Ok(f)
-    });
-    let file = match staged {
-        Ok(f) => f,
-        Err(e) => return check("data", false, format!("cannot stage the manifest: {e}")),
-    };
     let paths = [dir.to_owned()];
-    let req = crate::workflow::verify::VerifyRequest {
-        manifest: file.path(),
-        paths: &paths,
+    let verified = crate::workflow::verify::verify_bytes(
+        Path::new("the bundle's manifest"),
+        p.manifest.as_bytes().to_vec(),
+        &paths,
         trusted,
-        max_manifest_size: 1 << 30,
-    };
-    match crate::workflow::verify::verify(&req, &NoProgress) {
+        &NoProgress,
+    );
+    match verified {
         Ok(r) if r.identical => check("data", true, format!("{} matches the seal", dir.display())),
         Ok(r) => check(
             "data",

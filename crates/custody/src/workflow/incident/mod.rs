@@ -9,6 +9,7 @@
 
 pub mod credentials;
 mod deadlines;
+pub mod recheck;
 
 use std::path::Path;
 
@@ -17,6 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use deadlines::{Deadline, deadlines};
+pub use recheck::{Recheck, RecheckError, RecheckRequest};
 
 use crate::ledger::{Impact, LedgerError, Location, Window};
 use crate::workflow::impact::{self, ImpactError, ImpactReport, Question};
@@ -143,6 +145,8 @@ pub struct IncidentReport {
     /// Dataset versions to re-verify or recall: what was written and
     /// everything built from it.
     pub recheck: Vec<String>,
+    /// Data re-checked against its seal for this report (`--recheck`).
+    pub rechecked: Vec<Recheck>,
     /// Deliveries of those versions the ledger knows (bundles recorded by
     /// `custody deliver --record`, decisions by `custody accept --record`).
     pub deliveries: Vec<crate::ledger::DeliveryHit>,
@@ -156,11 +160,24 @@ pub enum IncidentError {
     /// The advisory or the ledger.
     #[error(transparent)]
     Impact(#[from] ImpactError),
+    /// A `--recheck` that names no affected version, or whose data or
+    /// stored manifest cannot be read.
+    #[error(transparent)]
+    Recheck(RecheckError),
 }
 
 impl From<crate::workflow::impact::QuestionError> for IncidentError {
     fn from(e: crate::workflow::impact::QuestionError) -> Self {
         Self::Impact(ImpactError::Question(e))
+    }
+}
+
+impl From<RecheckError> for IncidentError {
+    fn from(e: RecheckError) -> Self {
+        match e {
+            RecheckError::Ledger(e) => e.into(),
+            e => Self::Recheck(e),
+        }
     }
 }
 
@@ -170,23 +187,47 @@ impl From<LedgerError> for IncidentError {
     }
 }
 
-/// The incident report for advisory `id`.
+/// What to report on.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentRequest<'a> {
+    /// The ledger.
+    pub location: &'a Location,
+    /// The advisory id.
+    pub advisory: &'a str,
+    /// When it was detected.
+    pub detected_at: Timestamp,
+    /// Data to verify against the seals of the affected versions.
+    pub rechecks: &'a [RecheckRequest],
+    /// The custody home (advisories).
+    pub home: &'a Path,
+    /// Now.
+    pub now: Timestamp,
+}
+
+/// The incident report for an advisory.
 ///
 /// # Errors
-/// An unknown advisory, or a ledger that cannot be opened or read.
+/// An unknown advisory, a ledger that cannot be opened or read, or a
+/// `--recheck` that cannot be made.
 pub fn report(
-    location: &Location,
-    id: &str,
-    detected_at: Timestamp,
-    home: &Path,
-    now: Timestamp,
+    req: &IncidentRequest<'_>,
+    progress: &dyn crate::workflow::progress::ByteProgress,
 ) -> Result<IncidentReport, IncidentError> {
+    let IncidentRequest {
+        location,
+        advisory: id,
+        detected_at,
+        home,
+        now,
+        ..
+    } = *req;
     let question = Question::Advisory { id: id.to_owned() };
     let ImpactReport {
         impact, summary, ..
     } = impact::impact(location, &question, &Window::default(), home, now)?;
     let adv = impact::advisory(home, id)?;
     let mut ledger = open_existing(location)?;
+    let rechecked = recheck::recheck(&mut ledger, &impact, req.rechecks, progress)?;
     let mut runs = Vec::new();
     for r in &impact.runs {
         let predicate = ledger.run_predicate(&r.id)?.unwrap_or(Value::Null);
@@ -238,7 +279,7 @@ pub fn report(
         schema: SCHEMA,
         generated_at: now,
         ledger: location.display(),
-        timeline: timeline(&impact, &advisory, detected_at),
+        timeline: timeline(&impact, &advisory, &rechecked, detected_at),
         deadlines: deadlines(detected_at),
         advisory,
         detected_at,
@@ -246,6 +287,7 @@ pub fn report(
         impact,
         runs,
         recheck,
+        rechecked,
         deliveries,
         rotation,
     })
@@ -380,8 +422,29 @@ fn rotation(runs: &[RunScope], advisory: &AdvisoryFacts) -> Vec<Task> {
     tasks
 }
 
-fn timeline(impact: &Impact, advisory: &AdvisoryFacts, detected: Timestamp) -> Vec<Moment> {
-    let mut t = Vec::new();
+fn timeline(
+    impact: &Impact,
+    advisory: &AdvisoryFacts,
+    rechecked: &[Recheck],
+    detected: Timestamp,
+) -> Vec<Moment> {
+    let mut t: Vec<Moment> = rechecked
+        .iter()
+        .map(|c| Moment {
+            at: c.checked_at.to_string(),
+            what: format!(
+                "{}@{} re-checked at {}: {}",
+                c.dataset,
+                &c.root[..c.root.len().min(12)],
+                c.path,
+                if c.identical {
+                    "the sealed bytes"
+                } else {
+                    "differs from its seal"
+                }
+            ),
+        })
+        .collect();
     for r in &impact.runs {
         let short = r.id.get(..12).unwrap_or(&r.id);
         t.push(Moment {
