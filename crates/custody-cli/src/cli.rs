@@ -984,6 +984,7 @@ ledger to find the steps that wrote the version.
 Examples:
   custody deliver clean.manifest.json -k vendor.key -o clean.delivery.json
   custody deliver clean.manifest.json -k vendor.key -o d.json --runs curate.att.json
+  custody deliver clean.manifest.json -k vendor.key -o d.json --runs curate.att.json --runs-signed-by runner.pub
 
 Exit codes: 0 written; 2 bad input (a manifest or run not signed by KEY,
 unreadable files); 6 no ledger at the location.";
@@ -1005,6 +1006,11 @@ pub struct DeliverArgs {
     /// The steps' run attestations, instead of the ledger's.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub runs: Vec<PathBuf>,
+    /// Public keys (PEM files, or folders of *.pub) that may also have
+    /// signed the --runs attestations: the runners' keys, when steps are
+    /// signed apart from data (a lab's `[vendors.NAME] step-signers`).
+    #[arg(long, value_name = "KEYS", num_args = 1.., requires = "runs")]
+    pub runs_signed_by: Vec<PathBuf>,
     /// After writing it, add the bundle to the ledger (its key must be
     /// trusted there), so an incident names this delivery to recall.
     #[arg(long)]

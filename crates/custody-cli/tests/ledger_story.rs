@@ -584,6 +584,105 @@ fn delivery(st: &Story, p: &Played) {
     assert_eq!(failed(&d), ["max-age"], "{d}");
 
     tampered(st);
+    vendor_keys(st);
+}
+
+/// `[vendors.NAME]`: a vendor's bundle and seal key, and the separate key
+/// its runner signs steps with. Only the vendor's own keys sign its
+/// evidence: a runner key signs no bundle, a bundle key no step.
+fn vendor_keys(st: &Story) {
+    let r = st.ok(&["key", "generate", "-o", &st.s("runner")]);
+    let generated: Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    let runner = generated["key_id"].as_str().unwrap().to_owned();
+    st.ok(&["ledger", "trust", "add", &st.s("runner.pub")]);
+    std::fs::create_dir_all(st.p("extra")).unwrap();
+    let (input, output, key, att) = (
+        st.s("raw"),
+        st.s("extra"),
+        st.s("runner.key"),
+        st.s("extra.att.json"),
+    );
+    let code = format!("open({:?},'w').write('{{}}\\n')", st.s("extra/e.jsonl"));
+    st.ok(&[
+        "run",
+        "--input",
+        &input,
+        "--output",
+        &output,
+        "-k",
+        &key,
+        "--attest",
+        &att,
+        "--record",
+        "--",
+        common::sandbox::PY,
+        "-c",
+        &code,
+    ]);
+    st.seal("extra", "extra.m.json");
+    let r = st.ok(&[
+        "deliver",
+        &st.s("extra.m.json"),
+        "-k",
+        &st.s("vendor.key"),
+        "-o",
+        &st.s("extra.delivery.json"),
+    ]);
+    assert!(r.stdout.contains("1 run attestation(s)"), "{}", r.stdout);
+    // Given as files, a runner's attestation needs its key named.
+    let (m, vk, out, att) = (
+        st.s("extra.m.json"),
+        st.s("vendor.key"),
+        st.s("extra2.delivery.json"),
+        st.s("extra.att.json"),
+    );
+    let by_files = ["deliver", &m, "-k", &vk, "-o", &out, "--runs", &att];
+    let r = st.run(&by_files);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{att}: ")), "{}", r.stderr);
+    let runner_pub = st.s("runner.pub");
+    let r = st.ok(&[&by_files[..], &["--runs-signed-by", &runner_pub]].concat());
+    assert!(r.stdout.contains("1 run attestation(s)"), "{}", r.stdout);
+    std::fs::copy(st.p("runner.pub"), st.p("keys/runner.pub")).unwrap();
+    let (_, d) = accept(st, "extra.delivery.json", "", &[]);
+    let vendor = d["signer"].as_str().unwrap().to_owned();
+    assert_ne!(vendor, runner);
+    let policy = |signers: &str, steps: Option<&str>| {
+        let steps = steps.map_or_else(String::new, |s| format!("step-signers = [{s:?}]\n"));
+        format!("[vendors.acme]\nsigners = [{signers:?}]\n{steps}")
+    };
+    let (code, d) = accept(
+        st,
+        "extra.delivery.json",
+        &policy(&vendor, Some(&runner)),
+        &[],
+    );
+    assert_eq!((code, failed(&d)), (0, Vec::<String>::new()), "{d}");
+    assert_eq!(d["vendor"], "acme");
+    assert_eq!(
+        detail_of(&d, "signers"),
+        format!("{vendor} signs for vendor acme")
+    );
+    // Without step-signers the runner's key signs nothing of acme's.
+    let (_, d) = accept(st, "extra.delivery.json", &policy(&vendor, None), &[]);
+    assert_eq!(failed(&d), ["documents"], "{d}");
+    assert!(
+        detail_of(&d, "documents").starts_with("attestation 0: "),
+        "{d}"
+    );
+    // The runner's key may not sign the bundle (nor the seal inside).
+    let (_, d) = accept(
+        st,
+        "extra.delivery.json",
+        &policy(&runner, Some(&runner)),
+        &[],
+    );
+    assert_eq!(failed(&d), ["signers", "documents"], "{d}");
+    assert_eq!(
+        detail_of(&d, "signers"),
+        format!("{vendor} signs for no vendor the policy names (acme)")
+    );
+    std::fs::remove_file(st.p("keys/runner.pub")).unwrap();
 }
 
 /// The lab signs its decision and records it in the ledger.

@@ -17,9 +17,15 @@ pub fn deliver(args: &DeliverArgs) -> CmdResult {
     } else {
         None
     };
+    let files =
+        custody::keys::public_key_files(&args.runs_signed_by).map_err(CliError::bad_input)?;
+    let runners = key::read_public(&files)?;
     let evidence = match (&location, args.runs.is_empty()) {
         (Some(l), true) => Evidence::Ledger(l),
-        _ => Evidence::Runs(&args.runs),
+        _ => Evidence::Runs {
+            files: &args.runs,
+            signed_by: &runners,
+        },
     };
     let report = deliver::deliver(
         &args.manifest,

@@ -57,6 +57,8 @@ pub struct AcceptReport {
     pub dataset: Option<DatasetRef>,
     /// The key that signed the bundle.
     pub signer: Option<String>,
+    /// The vendor it signs for (policies with `[vendors.NAME]`).
+    pub vendor: Option<String>,
     /// When the decision was made.
     pub decided_at: Timestamp,
     /// The newest advisory record the decision saw (the database "as of").
@@ -142,6 +144,7 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
         decision: Decision::Reject,
         dataset: None,
         signer: None,
+        vendor: None,
         decided_at: req.now,
         advisories_as_of: index.status()?.newest_modified,
         checks: Vec::new(),
@@ -165,34 +168,24 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
         true,
         format!("signed by trusted key {}", opened.signer),
     ));
-    if !req.policy.signers.is_empty() {
-        let ok = req.policy.signers.contains(&opened.signer);
-        report.checks.push(check(
-            "signers",
-            ok,
-            if ok {
-                format!("{} is an allowed signer", opened.signer)
-            } else {
-                format!(
-                    "{} is not among the policy's signers ({})",
-                    opened.signer,
-                    req.policy.signers.join(", ")
-                )
-            },
-        ));
+    let signing = req.policy.signing(&opened.signer);
+    if let Some(ok) = signing.allowed {
+        report
+            .checks
+            .push(check("signers", ok, signing.detail.clone()));
     }
     report.dataset = Some(p.dataset.clone());
     report.signer = Some(opened.signer.clone());
-    // With `signers`, the documents inside must be theirs too: a trusted
-    // key outside the list signs neither the bundle nor its evidence.
-    let signers: Vec<PublicKey> = req
-        .trusted
-        .iter()
-        .filter(|k| req.policy.signers.is_empty() || req.policy.signers.contains(&k.key_id()))
-        .cloned()
-        .collect();
+    report.vendor.clone_from(&signing.vendor);
+    // With `signers` (or vendors), the documents inside must be theirs
+    // too: a trusted key outside the list signs neither the bundle nor its
+    // evidence, and a vendor's runner keys sign only its steps.
+    let keys = Keys {
+        data: allowed(req.trusted, signing.data.as_deref()),
+        steps: allowed(req.trusted, signing.steps.as_deref()),
+    };
     let mut uploads = BTreeMap::new();
-    let (steps, sealed, packages) = documents(p, &signers, &mut report.checks, &mut uploads);
+    let (steps, sealed, packages) = documents(p, &keys, &mut report.checks, &mut uploads);
     rules(req, p, &steps, &sealed, &mut report.checks);
     report
         .checks
@@ -201,7 +194,7 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
         report.checks.push(package_age(&steps, &uploads, min));
     }
     if let Some(dir) = req.data {
-        report.checks.push(data_check(p, dir, req.trusted));
+        report.checks.push(data_check(p, dir, &keys.data));
     }
     if report.checks.iter().all(|c| c.passed) {
         report.decision = Decision::Accept;
@@ -209,10 +202,26 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
     Ok(report)
 }
 
+/// Trusted keys allowed to sign a bundle's seal manifests (`data`) and
+/// its run attestations and inventories (`steps`).
+struct Keys {
+    data: Vec<PublicKey>,
+    steps: Vec<PublicKey>,
+}
+
+/// The trusted keys whose ids `ids` lists (`None`: all).
+fn allowed(trusted: &[PublicKey], ids: Option<&[String]>) -> Vec<PublicKey> {
+    trusted
+        .iter()
+        .filter(|k| ids.is_none_or(|ids| ids.contains(&k.key_id())))
+        .cloned()
+        .collect()
+}
+
 /// Opens every document: the steps, the sealed roots, every package.
 fn documents(
     p: &bundle::Predicate,
-    trusted: &[PublicKey],
+    keys: &Keys,
     checks: &mut Vec<Check>,
     uploads: &mut BTreeMap<(String, String), String>,
 ) -> (Vec<Step>, BTreeSet<String>, BTreeSet<(String, String)>) {
@@ -220,16 +229,24 @@ fn documents(
     let mut steps = Vec::new();
     let mut sealed = BTreeSet::new();
     let mut packages = BTreeSet::new();
-    if trusted.is_empty() {
-        // `open_document` with no keys does not check signatures (it
-        // rebuilds the ledger's own log): never call it so here.
+    // `open_document` with no keys does not check signatures (it rebuilds
+    // the ledger's own log): never call it so here.
+    let none = |what: &str| {
+        format!("no trusted key is an allowed signer of {what}: the documents cannot be checked")
+    };
+    if keys.data.is_empty() {
+        checks.push(check("documents", false, none("seal manifests")));
+        return (steps, sealed, packages);
+    }
+    if keys.steps.is_empty() && !(p.attestations.is_empty() && p.inventories.is_empty()) {
         checks.push(check(
             "documents",
             false,
-            "no trusted key is an allowed signer: the documents cannot be checked".into(),
+            none("run attestations and inventories"),
         ));
         return (steps, sealed, packages);
     }
+    let trusted = &keys.data;
     match ingest::open_document(p.manifest.as_bytes(), trusted) {
         Ok(Document::Manifest(m))
             if m.name == p.dataset.name
@@ -252,7 +269,7 @@ fn documents(
     }
     for (i, a) in p.attestations.iter().enumerate() {
         let id = crate::ledger::sha256_hex(a.as_bytes());
-        match ingest::open_document(a.as_bytes(), trusted) {
+        match ingest::open_document(a.as_bytes(), &keys.steps) {
             Ok(Document::Attestation(run)) => {
                 let predicate = ingest::stored_statement(a).map_or(Value::Null, |s| s.predicate);
                 packages.extend(run.packages.iter().cloned());
@@ -274,7 +291,7 @@ fn documents(
         }
     }
     for (i, inv) in p.inventories.iter().enumerate() {
-        match ingest::open_document(inv.as_bytes(), trusted) {
+        match ingest::open_document(inv.as_bytes(), &keys.steps) {
             Ok(Document::Inventory(scan)) => {
                 for s in scan.sources {
                     packages.extend(s.packages);

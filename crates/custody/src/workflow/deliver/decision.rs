@@ -31,6 +31,7 @@ pub fn sign(report: &AcceptReport, bundle_sha256: &str, key: &SigningKey) -> Vec
             },
             "dataset": report.dataset,
             "vendorSigner": report.signer,
+            "vendor": report.vendor,
             "decidedAt": report.decided_at.to_string(),
             "advisoriesAsOf": report.advisories_as_of,
             "policy": report.policy.display().to_string(),

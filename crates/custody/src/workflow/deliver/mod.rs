@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::ledger::ingest::{self, Document};
 use crate::ledger::{LedgerError, Location};
-use crate::seal::SigningKey;
+use crate::seal::{PublicKey, SigningKey};
 use crate::workflow::ledger::open_existing;
 
 pub use bundle::{DatasetRef, Predicate};
@@ -55,7 +55,8 @@ pub enum DeliverError {
         /// Why.
         reason: String,
     },
-    /// A `--runs` file is not a run attestation signed by the key.
+    /// A `--runs` file is not a run attestation signed by the key (or a
+    /// runner key given).
     #[error("{}: {reason}", path.display())]
     Run {
         /// The file.
@@ -70,8 +71,14 @@ pub enum DeliverError {
 
 /// Where the steps' attestations come from.
 pub enum Evidence<'a> {
-    /// Given files (run attestations).
-    Runs(&'a [PathBuf]),
+    /// Given files (run attestations), signed by the delivering key or by
+    /// one of `signed_by` (runners' keys).
+    Runs {
+        /// The attestations.
+        files: &'a [PathBuf],
+        /// Keys besides the delivering key that may have signed them.
+        signed_by: &'a [PublicKey],
+    },
     /// The ledger: every run upstream of the version, back to sealed
     /// sources, with their inventories.
     Ledger(&'a Location),
@@ -115,11 +122,13 @@ pub fn deliver(
         }
     };
     let (sources, attestations, inventories) = match evidence {
-        Evidence::Runs(files) => {
+        Evidence::Runs { files, signed_by } => {
+            let mut run_keys = trusted.to_vec();
+            run_keys.extend_from_slice(signed_by);
             let mut atts = Vec::new();
             for f in *files {
                 let t = read(f)?;
-                match ingest::open_document(t.as_bytes(), &trusted) {
+                match ingest::open_document(t.as_bytes(), &run_keys) {
                     Ok(Document::Attestation(_)) => atts.push(t),
                     Ok(_) => {
                         return Err(DeliverError::Run {

@@ -4,6 +4,10 @@
 //!
 //! ```toml
 //! signers = ["7b0c…"]         # key ids that may sign the bundle and its documents
+//! # or, per vendor (not both):
+//! # [vendors.acme]
+//! # signers = ["7b0c…"]       # may sign acme's bundles and seal manifests
+//! # step-signers = ["91fe…"]  # may sign its run attestations and scan inventories (default: signers)
 //! sandboxed = true           # every step ran under custody run, Landlock and seccomp enforced
 //! network = "none"           # every step's network policy
 //! sealed-sources = true      # every step input is a sealed source or another step's output
@@ -12,6 +16,7 @@
 //! min-package-age = "7d"     # every package was this old when its step started
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +32,8 @@ pub struct DeliveryPolicy {
     pub path: PathBuf,
     /// Key ids allowed to sign; empty: any trusted key.
     pub signers: Vec<String>,
+    /// Per vendor, who may sign what (instead of `signers`).
+    pub vendors: BTreeMap<String, Vendor>,
     /// Every step sandboxed.
     pub sandboxed: bool,
     /// Every step's network policy, when required.
@@ -45,10 +52,44 @@ pub struct DeliveryPolicy {
     pub min_package_age: Option<jiff::SignedDuration>,
 }
 
+/// One vendor's keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Vendor {
+    /// Key ids that may sign the vendor's bundles and seal manifests.
+    pub signers: Vec<String>,
+    /// Key ids that may sign its run attestations and scan inventories
+    /// (its runners' keys); empty: `signers`.
+    pub step_signers: Vec<String>,
+}
+
+/// Who may sign what in a bundle signed by a given key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// Whether the bundle's signer is allowed (`None`: the policy names
+    /// no signer, any trusted key is).
+    pub allowed: Option<bool>,
+    /// The vendor it signs for.
+    pub vendor: Option<String>,
+    /// Why, in words.
+    pub detail: String,
+    /// Key ids that may sign the seal manifests (`None`: any trusted).
+    pub data: Option<Vec<String>>,
+    /// Key ids that may sign attestations and inventories.
+    pub steps: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVendor {
+    signers: Spanned<Vec<String>>,
+    step_signers: Option<Spanned<Vec<String>>>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
     signers: Option<Vec<String>>,
+    vendors: Option<Spanned<BTreeMap<String, RawVendor>>>,
     sandboxed: Option<bool>,
     network: Option<Spanned<String>>,
     sealed_sources: Option<bool>,
@@ -105,16 +146,120 @@ impl DeliveryPolicy {
                     .map_err(|m| invalid(s.span().start, format!("min-package-age: {m}")))
             })
             .transpose()?;
+        let mut vendors = BTreeMap::new();
+        if let Some(v) = raw.vendors {
+            if raw.signers.is_some() {
+                return Err(invalid(
+                    v.span().start,
+                    "vendors: give either top-level signers or [vendors.NAME] tables, not both"
+                        .into(),
+                ));
+            }
+            for (name, r) in v.into_inner() {
+                let empty = |l: &Spanned<Vec<String>>, what: &str| {
+                    l.get_ref().is_empty().then(|| {
+                        invalid(
+                            l.span().start,
+                            format!("vendors.{name}.{what}: name at least one key id"),
+                        )
+                    })
+                };
+                if let Some(e) = empty(&r.signers, "signers").or_else(|| {
+                    r.step_signers
+                        .as_ref()
+                        .and_then(|l| empty(l, "step-signers"))
+                }) {
+                    return Err(e);
+                }
+                vendors.insert(
+                    name,
+                    Vendor {
+                        signers: r.signers.into_inner(),
+                        step_signers: r.step_signers.map(Spanned::into_inner).unwrap_or_default(),
+                    },
+                );
+            }
+        }
         Ok(Self {
             min_package_age,
             path: path.to_owned(),
             signers: raw.signers.unwrap_or_default(),
+            vendors,
             sandboxed: raw.sandboxed.unwrap_or(false),
             network,
             sealed_sources: raw.sealed_sources.unwrap_or(false),
             reject_severity,
             max_age,
         })
+    }
+}
+
+impl DeliveryPolicy {
+    /// Who may sign the documents of a bundle `signer` signed. A signer
+    /// the policy does not allow still gets every listed key for the
+    /// documents, so each check says what it found.
+    pub fn signing(&self, signer: &str) -> Signing {
+        if !self.vendors.is_empty() {
+            let all = |f: fn(&Vendor) -> &Vec<String>| -> Vec<String> {
+                self.vendors.values().flat_map(|v| f(v).clone()).collect()
+            };
+            return match self
+                .vendors
+                .iter()
+                .find(|(_, v)| v.signers.iter().any(|k| k == signer))
+            {
+                Some((name, v)) => Signing {
+                    allowed: Some(true),
+                    vendor: Some(name.clone()),
+                    detail: format!("{signer} signs for vendor {name}"),
+                    data: Some(v.signers.clone()),
+                    steps: Some(if v.step_signers.is_empty() {
+                        v.signers.clone()
+                    } else {
+                        v.step_signers.clone()
+                    }),
+                },
+                None => Signing {
+                    allowed: Some(false),
+                    vendor: None,
+                    detail: format!(
+                        "{signer} signs for no vendor the policy names ({})",
+                        self.vendors.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    data: Some(all(|v| &v.signers)),
+                    steps: Some(
+                        all(|v| &v.signers)
+                            .into_iter()
+                            .chain(all(|v| &v.step_signers))
+                            .collect(),
+                    ),
+                },
+            };
+        }
+        if self.signers.is_empty() {
+            return Signing {
+                allowed: None,
+                vendor: None,
+                detail: String::new(),
+                data: None,
+                steps: None,
+            };
+        }
+        let ok = self.signers.iter().any(|k| k == signer);
+        Signing {
+            allowed: Some(ok),
+            vendor: None,
+            detail: if ok {
+                format!("{signer} is an allowed signer")
+            } else {
+                format!(
+                    "{signer} is not among the policy's signers ({})",
+                    self.signers.join(", ")
+                )
+            },
+            data: Some(self.signers.clone()),
+            steps: Some(self.signers.clone()),
+        }
     }
 }
 
@@ -148,7 +293,48 @@ mod tests {
     }
 
     #[test]
+    fn vendors_sign_their_own_bundles_and_steps() {
+        let p = DeliveryPolicy::parse(
+            Path::new("d.toml"),
+            "[vendors.acme]\nsigners = [\"a1\"]\nstep-signers = [\"r1\"]\n\
+             [vendors.zeta]\nsigners = [\"z1\"]\n",
+        )
+        .unwrap();
+        let s = p.signing("a1");
+        assert_eq!(s.allowed, Some(true));
+        assert_eq!(s.vendor.as_deref(), Some("acme"));
+        assert_eq!(s.data.as_deref(), Some(&["a1".to_owned()][..]));
+        assert_eq!(s.steps.as_deref(), Some(&["r1".to_owned()][..]));
+        let s = p.signing("z1");
+        assert_eq!(
+            s.steps, s.data,
+            "step signers default to the vendor's signers"
+        );
+        let s = p.signing("r1");
+        assert_eq!(s.allowed, Some(false), "a runner key signs no bundle");
+        assert_eq!(
+            s.detail,
+            "r1 signs for no vendor the policy names (acme, zeta)"
+        );
+        assert_eq!(DeliveryPolicy::default().signing("x").allowed, None);
+    }
+
+    #[test]
     fn errors_name_the_line() {
+        assert_eq!(
+            err("signers = [\"a\"]\n[vendors.acme]\nsigners = [\"b\"]\n"),
+            "d.toml: line 2: vendors: give either top-level signers or [vendors.NAME] tables, not both"
+        );
+        assert_eq!(
+            err("[vendors.acme]\nsigners = [\"b\"]\nstep-signers = []\n"),
+            "d.toml: line 3: vendors.acme.step-signers: name at least one key id"
+        );
+        assert!(
+            err("[vendors.acme]\nsigner = [\"b\"]\n")
+                .starts_with("d.toml: line 2: unknown field `signer`"),
+            "{}",
+            err("[vendors.acme]\nsigner = [\"b\"]\n")
+        );
         assert_eq!(
             err("sandboxed = true\nnetwork = \"wifi\"\n"),
             "d.toml: line 2: network: \"wifi\" is none of none, loopback, any"
