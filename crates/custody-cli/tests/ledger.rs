@@ -640,3 +640,61 @@ fn a_lockfile_inventory_keeps_upload_times() {
         .count();
     assert!(timed > 0, "{statement}");
 }
+
+/// The incident report's timeline dates an affected release from the
+/// upload time a recorded lockfile inventory holds (OSV has none).
+#[test]
+fn the_incident_timeline_dates_a_release_from_a_recorded_lockfile() {
+    let f = Fixture::new();
+    assert_eq!(f.run(&["ledger", "trust", "add", f.s("lab.pub")]).code, 0);
+    std::fs::create_dir_all(f.p("proj")).unwrap();
+    let wheel = |at: &str| {
+        format!(
+            "{{ url = \"https://files.pythonhosted.org/packages/00/00/litellm-1.82.8-py3-none-any.whl\", \
+             hash = \"sha256:{}\", size = 1000, upload-time = \"{at}\" }}",
+            "ab".repeat(32)
+        )
+    };
+    let lock = format!(
+        "version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n\n[[package]]\nname = \"litellm\"\n\
+         version = \"1.82.8\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\nwheels = [\n    {},\n    {},\n]\n",
+        wheel("2026-03-24T10:58:00Z"),
+        wheel("2026-03-24T10:52:00Z")
+    );
+    std::fs::write(f.p("proj/uv.lock"), lock).unwrap();
+    let r = f.run(&[
+        "scan",
+        f.s("proj/uv.lock"),
+        "--no-inspect",
+        "--record",
+        "-k",
+        f.s("lab.key"),
+    ]);
+    assert_eq!(
+        r.code, 1,
+        "the release is malicious: {}{}",
+        r.stdout, r.stderr
+    );
+    let r = f.run(&[
+        "report",
+        "incident",
+        "--advisory",
+        "MAL-2026-2144",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        j["releases"],
+        serde_json::json!([{"name": "litellm", "version": "1.82.8", "uploaded_at": "2026-03-24T10:58:00Z"}]),
+        "the newest file's upload, as the inventory keeps it: {j}"
+    );
+    let first = &j["timeline"][0];
+    assert_eq!(first["at"], "2026-03-24T10:58:00Z", "{j}");
+    assert_eq!(
+        first["what"],
+        "litellm 1.82.8 uploaded (its newest file, by a recorded lockfile inventory): \
+         the release was live by then"
+    );
+}

@@ -57,6 +57,20 @@ impl Ledger {
         Ok(rows.first().map(|r| r[0].text()))
     }
 
+    /// The stored scan inventories that saw environment `id`, as signed.
+    pub fn inventory_documents_of_environment(
+        &mut self,
+        id: &str,
+    ) -> Result<Vec<String>, LedgerError> {
+        let rows = self.rows(
+            "SELECT e.body FROM events e WHERE e.seq IN \
+             (SELECT s.event_seq FROM environment_scans s WHERE s.environment = $1) \
+             ORDER BY e.seq",
+            &[id.into()],
+        )?;
+        Ok(rows.into_iter().map(|r| r[0].text()).collect())
+    }
+
     /// The stored scan inventories that saw the environment of run `id`,
     /// as signed.
     pub fn inventory_documents_of_run(&mut self, id: &str) -> Result<Vec<String>, LedgerError> {

@@ -99,6 +99,20 @@ pub struct Task {
     pub why: String,
 }
 
+/// An affected release and when it went live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Release {
+    /// The package.
+    pub name: String,
+    /// The version.
+    pub version: String,
+    /// When its newest file was uploaded, by a recorded lockfile
+    /// inventory (inventories keep the newest file's time, which the
+    /// cooldown rules need): the release was live by then. The earliest
+    /// any inventory gives; `None` when none holds one.
+    pub uploaded_at: Option<String>,
+}
+
 /// Counts for the summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Counts {
@@ -142,6 +156,9 @@ pub struct IncidentReport {
     pub impact: Impact,
     /// Per affected run, what it had in reach.
     pub runs: Vec<RunScope>,
+    /// When each affected release was uploaded, where a recorded lockfile
+    /// inventory says (OSV records carry no upload times).
+    pub releases: Vec<Release>,
     /// Dataset versions to re-verify or recall: what was written and
     /// everything built from it.
     pub recheck: Vec<String>,
@@ -228,6 +245,7 @@ pub fn report(
     let adv = impact::advisory(home, id)?;
     let mut ledger = open_existing(location)?;
     let rechecked = recheck::recheck(&mut ledger, &impact, req.rechecks, progress)?;
+    let releases = releases(&mut ledger, &impact)?;
     let mut runs = Vec::new();
     for r in &impact.runs {
         let predicate = ledger.run_predicate(&r.id)?.unwrap_or(Value::Null);
@@ -279,18 +297,62 @@ pub fn report(
         schema: SCHEMA,
         generated_at: now,
         ledger: location.display(),
-        timeline: timeline(&impact, &advisory, &rechecked, detected_at),
+        timeline: timeline(&impact, &advisory, &releases, &rechecked, detected_at),
         deadlines: deadlines(detected_at),
         advisory,
         detected_at,
         counts,
         impact,
         runs,
+        releases,
         recheck,
         rechecked,
         deliveries,
         rotation,
     })
+}
+
+/// The affected releases with the earliest upload time any recorded
+/// inventory of an affected environment gives them.
+fn releases(
+    ledger: &mut crate::ledger::Ledger,
+    impact: &Impact,
+) -> Result<Vec<Release>, LedgerError> {
+    let mut out: Vec<Release> = impact
+        .packages
+        .iter()
+        .map(|p| Release {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            uploaded_at: None,
+        })
+        .collect();
+    let ids: std::collections::BTreeSet<&str> =
+        impact.environments.iter().map(|e| e.id.as_str()).collect();
+    for id in ids {
+        for body in ledger.inventory_documents_of_environment(id)? {
+            let Ok(crate::ledger::ingest::Document::Inventory(scan)) =
+                crate::ledger::ingest::open_stored_document(&body)
+            else {
+                continue;
+            };
+            for (name, version, at) in scan.sources.iter().flat_map(|s| &s.uploads) {
+                for r in out
+                    .iter_mut()
+                    .filter(|r| r.name == *name && r.version == *version)
+                {
+                    let earlier = r
+                        .uploaded_at
+                        .as_ref()
+                        .is_none_or(|t| at.parse::<Timestamp>().ok() < t.parse::<Timestamp>().ok());
+                    if earlier {
+                        r.uploaded_at = Some(at.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn text(v: &Value) -> String {
@@ -425,6 +487,7 @@ fn rotation(runs: &[RunScope], advisory: &AdvisoryFacts) -> Vec<Task> {
 fn timeline(
     impact: &Impact,
     advisory: &AdvisoryFacts,
+    releases: &[Release],
     rechecked: &[Recheck],
     detected: Timestamp,
 ) -> Vec<Moment> {
@@ -445,6 +508,17 @@ fn timeline(
             ),
         })
         .collect();
+    for r in releases {
+        if let Some(at) = &r.uploaded_at {
+            t.push(Moment {
+                at: at.clone(),
+                what: format!(
+                    "{} {} uploaded (its newest file, by a recorded lockfile inventory): the release was live by then",
+                    r.name, r.version
+                ),
+            });
+        }
+    }
     for r in &impact.runs {
         let short = r.id.get(..12).unwrap_or(&r.id);
         t.push(Moment {
