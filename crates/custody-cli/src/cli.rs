@@ -1055,6 +1055,13 @@ pub struct AcceptArgs {
     /// The received data, verified against the bundle's seal.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Judge packages by the advisories published by T (RFC 3339), to
+    /// replay an earlier decision: a delivery accepted as of last week is
+    /// rejected today when an advisory arrived since. Records are as held
+    /// now (a record edited since counts as it reads today). [default:
+    /// every record held]
+    #[arg(long, value_name = "T")]
+    pub advisories_as_of: Option<jiff::Timestamp>,
     /// The lab's private key (PEM): sign the decision (accept or reject,
     /// with every check) as evidence.
     #[arg(long, short = 'k', value_name = "KEY")]

@@ -526,6 +526,28 @@ fn delivery(st: &Story, p: &Played) {
     assert_eq!(d["decision"], "reject");
     assert_eq!(failed(&d), ["packages"], "{d}");
     lab_decision(st);
+    // The same delivery judged by the advisories published before
+    // MAL-2026-2144 (2026-03-24T11:15:14Z): accepted; a day later: not.
+    let (code, d0) = accept(
+        st,
+        "clean.delivery.json",
+        STRICT,
+        &[
+            "--data",
+            &st.s("clean"),
+            "--advisories-as-of",
+            "2026-03-24T11:00:00Z",
+        ],
+    );
+    assert_eq!((code, d0["decision"].as_str()), (0, Some("accept")), "{d0}");
+    assert_eq!(d0["advisories_as_of"], "2026-03-24T11:00:00Z");
+    let (_, d1) = accept(
+        st,
+        "clean.delivery.json",
+        STRICT,
+        &["--advisories-as-of", "2026-03-25T00:00:00Z"],
+    );
+    assert_eq!(failed(&d1), ["packages"], "{d1}");
     let packages = detail_of(&d, "packages");
     assert!(packages.contains("litellm==1.82.8: MAL-2026-2144 (malicious)"));
     assert_eq!(d["dataset"]["root"], p.clean_after.as_str());

@@ -86,6 +86,7 @@ pub fn accept(args: &AcceptArgs) -> CmdResult {
         trusted: &trusted,
         data: args.data.as_deref(),
         home: &super::home()?,
+        advisories_as_of: args.advisories_as_of,
         now: super::now()?,
     };
     let report = accept::accept(&req).map_err(|e| match e {

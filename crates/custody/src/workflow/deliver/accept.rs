@@ -79,6 +79,9 @@ pub struct AcceptRequest<'a> {
     pub data: Option<&'a Path>,
     /// custody's home (advisories).
     pub home: &'a Path,
+    /// Judge by the advisories published by then (to replay an earlier
+    /// decision); `None`: every record held now.
+    pub advisories_as_of: Option<Timestamp>,
     /// Now.
     pub now: Timestamp,
 }
@@ -146,7 +149,10 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
         signer: None,
         vendor: None,
         decided_at: req.now,
-        advisories_as_of: index.status()?.newest_modified,
+        advisories_as_of: match req.advisories_as_of {
+            Some(t) => Some(t.to_string()),
+            None => index.status()?.newest_modified,
+        },
         checks: Vec::new(),
     };
     let opened = match bundle::open(&bytes, req.trusted) {
@@ -187,9 +193,12 @@ pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
     let mut uploads = BTreeMap::new();
     let (steps, sealed, packages) = documents(p, &keys, &mut report.checks, &mut uploads);
     rules(req, p, &steps, &sealed, &mut report.checks);
-    report
-        .checks
-        .push(packages_check(&index, &packages, req.policy)?);
+    report.checks.push(packages_check(
+        &index,
+        &packages,
+        req.policy,
+        req.advisories_as_of,
+    )?);
     if let Some(min) = req.policy.min_package_age {
         report.checks.push(package_age(&steps, &uploads, min));
     }
@@ -563,6 +572,7 @@ fn packages_check(
     index: &AdvisoryIndex,
     packages: &BTreeSet<(String, String)>,
     policy: &DeliveryPolicy,
+    as_of: Option<Timestamp>,
 ) -> Result<Check, AcceptError> {
     let names: Vec<PackageName> = packages
         .iter()
@@ -587,6 +597,9 @@ fn packages_check(
             let Some(adv) = index.record(c)? else {
                 continue;
             };
+            if !published_by(&adv, as_of) {
+                continue;
+            }
             let (severity, _) = custody_advisory::severity::of(&adv);
             if adv.is_malicious() {
                 bad.push(format!("{name}=={version}: {} (malicious)", adv.id));
@@ -617,6 +630,17 @@ fn packages_check(
             bad.join("; ")
         },
     ))
+}
+
+/// Whether `adv` was published by `as_of` (by `published`, else
+/// `modified`); a record with neither date counts as published.
+fn published_by(adv: &custody_advisory::osv::Advisory, as_of: Option<Timestamp>) -> bool {
+    let Some(as_of) = as_of else { return true };
+    adv.published
+        .as_deref()
+        .or(Some(adv.modified.as_str()).filter(|m| !m.is_empty()))
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .is_none_or(|t| t <= as_of)
 }
 
 /// The received data against the bundle's manifest.
