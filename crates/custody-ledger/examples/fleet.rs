@@ -5,7 +5,15 @@
 //! fleet generate --envs E --runs R --pypi pypi.tsv --out FLEET --key-out KEY.pub
 //! fleet ingest   --ledger LOCATION --fleet FLEET --key KEY.pub [--batch N]
 //! fleet impact   --ledger LOCATION --package NAME [--queries N]
+//! fleet floor    --fleet FLEET --key KEY.pub [--runs N]
 //! ```
+//!
+//! `floor` times, on one core, what every ingest must do per document
+//! whatever the code around it: the SHA-256 that names it, and the DSSE
+//! signature check (envelope JSON, base64, PAE, Ed25519 with its SHA-512
+//! over the payload); then custody's whole open (those plus parsing into
+//! the ledger's facts). It prints microseconds per run (three documents)
+//! and the runs per second two cores could reach doing only that.
 //!
 //! `generate` writes, per run, two seal manifests (the version it read and
 //! the one it wrote; built as custody-seal builds them, signed with
@@ -77,6 +85,11 @@ fn main() -> Result<(), Failure> {
             &Location::parse(&need("--ledger")?)?,
             &need("--package")?,
             number("--queries", 50)?,
+        ),
+        "floor" => floor(
+            &PathBuf::from(need("--fleet")?),
+            &PathBuf::from(need("--key")?),
+            number("--runs", 2000)?,
         ),
         other => Err(format!("unknown command {other:?}").into()),
     }
@@ -380,6 +393,63 @@ fn ingest(
     if refused > 0 {
         return Err(format!("{refused} documents refused").into());
     }
+    Ok(())
+}
+
+/// Single-core time per run of the work no ingest can skip.
+fn floor(fleet: &PathBuf, key: &PathBuf, runs: usize) -> Result<(), Failure> {
+    let trusted = [custody_seal::keys::PublicKey::from_pem(
+        &fs_err::read_to_string(key)?,
+    )?];
+    let mut reader = BufReader::with_capacity(1 << 22, fs_err::File::open(fleet)?);
+    let mut docs = Vec::with_capacity(runs * 3);
+    while docs.len() < runs * 3 {
+        let Some(d) = next_document(&mut reader)? else {
+            break;
+        };
+        docs.push(d);
+    }
+    let runs_read = docs.len() / 3;
+    #[expect(clippy::cast_precision_loss, reason = "small counts")]
+    let per_run = |began: Instant| began.elapsed().as_secs_f64() * 1e6 / runs_read as f64;
+    let began = Instant::now();
+    for d in &docs {
+        std::hint::black_box(Sha256::digest(d));
+    }
+    let sha = per_run(began);
+    let began = Instant::now();
+    for d in &docs {
+        let envelope: custody_seal::dsse::Envelope = serde_json::from_slice(d)?;
+        envelope.verify(&trusted)?;
+    }
+    let signature = per_run(began);
+    let began = Instant::now();
+    for d in &docs {
+        let name = std::path::Path::new("fleet");
+        std::hint::black_box(custody_seal::open::open_bytes(name, d.clone(), &trusted)?);
+    }
+    let seal_open = per_run(began);
+    let began = Instant::now();
+    for d in &docs {
+        std::hint::black_box(custody_ledger::ingest::open_document(d, &trusted)?);
+    }
+    let open = per_run(began);
+    let bytes: usize = docs.iter().map(Vec::len).sum();
+    let two_cores = |us: f64| 2.0 * 1e6 / us;
+    println!(
+        "{}",
+        json!({
+            "command": "floor", "runs": runs_read, "bytes_per_run": bytes / runs_read.max(1),
+            "us_per_run": {
+                "sha256": sha, "dsse_verify": signature,
+                "seal_open_bytes": seal_open, "open_document": open,
+            },
+            "runs_per_s_on_two_cores": {
+                "sha256_and_verify": two_cores(sha + signature),
+                "sha256_and_open": two_cores(sha + open),
+            },
+        })
+    );
     Ok(())
 }
 
