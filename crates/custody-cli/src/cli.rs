@@ -79,6 +79,10 @@ pub enum Command {
     /// advisory.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// A bill of materials (CycloneDX or SPDX) of Python environments and
+    /// lockfiles: purls, hashes, licences, dependencies.
+    #[command(long_about = SBOM_ABOUT)]
+    Sbom(SbomArgs),
     /// Emit each asset newly affected by an advisory once: JSON lines on
     /// stdout, to a file, or as signed webhooks.
     #[command(long_about = WATCH_ABOUT)]
@@ -1190,4 +1194,55 @@ pub struct DemoArgs {
     /// Also print each command's own output.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+const SBOM_ABOUT: &str = "\
+A bill of materials of Python environments and lockfiles, for a lab that
+asks its vendors for one: every package with its purl, hashes (lockfiles),
+declared licence (an SPDX expression where the metadata gives a valid one,
+SPDX ids for classifiers naming one licence, names otherwise; never
+guessed), dependencies where the source states them (Requires-Dist
+resolved in the environment; uv.lock and poetry.lock), and the tool and
+time that made it. Read like `custody scan` reads: nothing is executed. An
+entry that cannot be read is an error naming its file and line.
+
+Formats: CycloneDX JSON 1.6 (default) or 1.7; SPDX 2.3 JSON. Field mapping:
+docs/sbom.md.
+
+Examples:
+  custody sbom .venv -o sbom.cdx.json
+  custody sbom uv.lock --format spdx -o sbom.spdx.json
+  custody sbom .venv --spec-version 1.7 | jq '.components | length'
+
+Exit codes: 0 written; 2 bad input (an unreadable environment or lockfile
+entry, nothing found, a format and version that do not go together); 3 the
+file cannot be written.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX JSON.
+    Cyclonedx,
+    /// SPDX JSON.
+    Spdx,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// Environments (a prefix or site-packages), lockfiles, or folders
+    /// holding them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "cyclonedx")]
+    pub format: SbomFormat,
+    /// Format version: 1.6 or 1.7 for CycloneDX, 2.3 for SPDX. [default:
+    /// 1.6, 2.3]
+    #[arg(long, value_name = "VERSION")]
+    pub spec_version: Option<String>,
+    /// Write the document here (whole, or not at all) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// How deep to look for environments and lockfiles inside folders.
+    #[arg(long, default_value_t = 4)]
+    pub depth: usize,
 }

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         cli::Command::Report(cli::ReportCommand::Incident(args)) => {
             commands::report::incident(&args)
         }
+        cli::Command::Sbom(args) => commands::sbom::run(&args),
         cli::Command::Watch(args) => commands::watch::run(&args),
         cli::Command::SandboxExec(args) => Ok(commands::run::helper(&args)),
     };

@@ -103,6 +103,7 @@ pub fn read_environment(path: &Path) -> Result<Inventory, InventoryError> {
     for dir in dirs {
         let (packages, unresolved) = read_site_packages(&dir)?;
         inv.sources.push(Source {
+            python: python_version(&dir),
             path: dir,
             kind: SourceKind::Environment,
             packages: packages.len(),
@@ -113,12 +114,38 @@ pub fn read_environment(path: &Path) -> Result<Inventory, InventoryError> {
     Ok(inv)
 }
 
+/// The Python version a site-packages folder is for: `X.Y.Z` from the
+/// prefix's `pyvenv.cfg` when it agrees with `lib/pythonX.Y`, else `X.Y`.
+fn python_version(site_packages: &Path) -> Option<String> {
+    let lib_python = site_packages.parent()?;
+    let xy = lib_python.file_name()?.to_str()?.strip_prefix("python")?;
+    if !xy
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let cfg = lib_python.parent()?.parent()?.join("pyvenv.cfg");
+    let exact = fs_err::read_to_string(&cfg).ok().and_then(|text| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            let v: Vec<&str> = v.trim().split('.').take(3).collect();
+            (matches!(k.trim(), "version" | "version_info") && v.len() == 3).then(|| v.join("."))
+        })
+    });
+    Some(
+        exact
+            .filter(|v| v.starts_with(&format!("{xy}.")))
+            .unwrap_or_else(|| xy.to_owned()),
+    )
+}
+
 /// Threads reading an environment's metadata (I/O-bound, so above the core count).
 const IO_THREADS: usize = 8;
 
 /// What one entry of a site-packages folder turned out to be.
 enum Entry {
-    Package(Package),
+    Package(Box<Package>),
     Unresolved(Unresolved),
     Other,
 }
@@ -152,7 +179,7 @@ fn read_site_packages(dir: &Path) -> Result<(Vec<Package>, Vec<Unresolved>), Inv
     };
     for result in results {
         match result? {
-            Entry::Package(p) => out.push(p),
+            Entry::Package(p) => out.push(*p),
             Entry::Unresolved(u) => unresolved.push(u),
             Entry::Other => {}
         }
@@ -165,19 +192,19 @@ fn read_entry(entry: &Path) -> Result<Entry, InventoryError> {
         return Ok(Entry::Other);
     };
     if fname.ends_with(".dist-info") && entry.is_dir() {
-        Ok(Entry::Package(read_dist_info(entry)?))
+        Ok(Entry::Package(Box::new(read_dist_info(entry)?)))
     } else if fname.ends_with(".egg-info") {
         let pkg_info = if entry.is_dir() {
             entry.join("PKG-INFO")
         } else {
             entry.to_owned()
         };
-        Ok(Entry::Package(read_legacy(entry, &pkg_info)?))
+        Ok(Entry::Package(Box::new(read_legacy(entry, &pkg_info)?)))
     } else if fname.ends_with(".egg") && entry.is_dir() {
-        Ok(Entry::Package(read_legacy(
+        Ok(Entry::Package(Box::new(read_legacy(
             entry,
             &entry.join("EGG-INFO").join("PKG-INFO"),
-        )?))
+        )?)))
     } else if fname.ends_with(".egg-link") {
         let target = text::read(entry)?
             .lines()
@@ -295,6 +322,13 @@ fn read_metadata(meta_path: &Path, pin: Pin) -> Result<Package, InventoryError> 
         path: meta_path.to_owned(),
         line: Some(m.version_line),
     };
-    Ok(Package::new(m.name, origin, SourceKind::Environment, pin)
-        .with_version(m.version, &m.raw_version))
+    let mut pkg = Package::new(m.name, origin, SourceKind::Environment, pin)
+        .with_version(m.version, &m.raw_version);
+    pkg.license = crate::License {
+        expression: m.license_expression,
+        text: m.license,
+        classifiers: m.license_classifiers,
+    };
+    pkg.depends = crate::Depends::Requirements(m.requires_dist);
+    Ok(pkg)
 }

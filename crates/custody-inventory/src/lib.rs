@@ -34,4 +34,6 @@ mod text;
 pub use discover::{DiscoverOptions, LockfileKind, discover, read_lockfile};
 pub use env::{read_environment, site_packages_dirs};
 pub use error::{InventoryError, Location};
-pub use model::{Inventory, Origin, Package, Pin, Problem, Source, SourceKind, Unresolved};
+pub use model::{
+    Depends, Inventory, License, Origin, Package, Pin, Problem, Source, SourceKind, Unresolved,
+};

@@ -48,6 +48,11 @@ pub struct Source {
     pub kind: SourceKind,
     /// How many packages it listed.
     pub packages: usize,
+    /// For environments: the Python version it is for (`X.Y.Z` from
+    /// `pyvenv.cfg`, else `X.Y` from `lib/pythonX.Y`), to evaluate
+    /// dependency markers. Not part of the scan's output.
+    #[serde(skip)]
+    pub python: Option<String>,
 }
 
 /// Where a package entry was read.
@@ -174,6 +179,38 @@ pub struct Package {
     /// For installed packages: number of files listed in RECORD (absent: no RECORD).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_files: Option<usize>,
+    /// Licence facts as the metadata states them (bills of materials; not
+    /// part of the scan's output).
+    #[serde(skip)]
+    pub license: License,
+    /// What it depends on, where the source says: `Requires-Dist` as
+    /// written for installed packages, the locked dependencies' names for
+    /// lockfiles that list them.
+    #[serde(skip)]
+    pub depends: Depends,
+}
+
+/// Licence facts of a package, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct License {
+    /// `License-Expression` (core metadata 2.4).
+    pub expression: Option<String>,
+    /// The `License` field (free text, sometimes a whole licence).
+    pub text: Option<String>,
+    /// `License ::` trove classifiers.
+    pub classifiers: Vec<String>,
+}
+
+/// A package's dependencies, as its source states them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Depends {
+    /// The source says nothing (requirements files, `Pipfile.lock`).
+    #[default]
+    Unknown,
+    /// `Requires-Dist` lines (PEP 508), to resolve against the environment.
+    Requirements(Vec<String>),
+    /// Names of locked packages it depends on.
+    Locked(Vec<PackageName>),
 }
 
 impl Package {
@@ -201,6 +238,8 @@ impl Package {
             extras: Vec::new(),
             installer: None,
             record_files: None,
+            license: License::default(),
+            depends: Depends::default(),
         }
     }
 

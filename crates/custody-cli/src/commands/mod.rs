@@ -6,6 +6,7 @@ pub mod key;
 pub mod ledger;
 pub mod report;
 pub mod run;
+pub mod sbom;
 pub mod scan;
 pub mod seal;
 pub mod verify;

@@ -62,6 +62,7 @@ pub(crate) fn inventory(path: &Path, kind: SourceKind, packages: Vec<Package>) -
             path: path.to_owned(),
             kind,
             packages: packages.len(),
+            python: None,
         }],
         packages,
         unresolved: Vec::new(),
@@ -93,4 +94,14 @@ pub(crate) fn upload_time(
 /// The newest of a set of optional timestamps.
 pub(crate) fn newest(times: impl IntoIterator<Item = jiff::Timestamp>) -> Option<jiff::Timestamp> {
     times.into_iter().max()
+}
+
+/// The names a locked package depends on (those that are valid names).
+pub(crate) fn locked_depends<'a>(names: impl Iterator<Item = &'a str>) -> crate::Depends {
+    let mut out: Vec<custody_pypa::PackageName> = names
+        .filter_map(|n| custody_pypa::PackageName::new(n).ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    crate::Depends::Locked(out)
 }

@@ -34,6 +34,9 @@ struct Entry {
     files: Vec<File>,
     source: Option<PkgSource>,
     markers: Option<toml::Value>,
+    /// Name -> requirement.
+    #[serde(default)]
+    dependencies: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +109,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             toml::Value::String(s) => s.clone(),
             other => other.to_string(),
         });
+        p.depends = super::locked_depends(e.dependencies.keys().map(String::as_str));
         out.push(p.local_unless_indexed());
     }
     Ok(inventory(path, SourceKind::PoetryLock, out))

@@ -25,6 +25,13 @@ struct Entry {
     sdist: Option<Artifact>,
     #[serde(default)]
     wheels: Vec<Artifact>,
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(Deserialize)]
+struct Dependency {
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +86,7 @@ pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, InventoryErr
             }
         }
         p.upload_time = newest(times);
+        p.depends = super::locked_depends(e.dependencies.iter().map(|d| d.name.as_str()));
         out.push(p.local_unless_indexed());
     }
     Ok(inventory(path, SourceKind::UvLock, out))

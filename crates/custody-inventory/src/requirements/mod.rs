@@ -58,6 +58,7 @@ pub(crate) fn read_with_env(
             path: file,
             kind: SourceKind::RequirementsTxt,
             packages: count,
+            python: None,
         });
     }
     inv.packages = state.packages;

@@ -14,6 +14,7 @@ pub mod key;
 pub mod ledger;
 pub mod progress;
 pub mod run;
+pub mod sbom;
 pub mod scan;
 pub mod seal;
 pub mod verify;

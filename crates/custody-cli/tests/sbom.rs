@@ -1,0 +1,285 @@
+//! `custody sbom`: a real environment against its own interpreter as the
+//! oracle (what is installed, what depends on what), lockfiles made by
+//! the real tools, snapshots of what users read, and bad input. The
+//! documents are also kept under `target/tmp/sbom/` for `.ci/run`, which
+//! checks them with the formats' reference validators
+//! (`scripts/sbom/validate.sh`).
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::custody_run;
+use serde_json::Value;
+
+/// Where the documents are kept for the validators.
+fn kept(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbom");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// `custody sbom ARGS -o FILE` (kept as `keep`), parsed.
+fn sbom(args: &[&str], keep: &str) -> Value {
+    let home = tempfile::tempdir().unwrap();
+    let out = kept(keep);
+    let mut all = vec!["sbom"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    let r = custody_run(home.path(), &all);
+    assert_eq!(r.code, 0, "{all:?}: {}", r.stderr);
+    serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+}
+
+/// The environment's interpreter says what is installed and, evaluating
+/// each `Requires-Dist` marker for itself with no extra, what depends on
+/// what; and which requirements carry a marker on facts other than the
+/// Python version and extras (platform, implementation).
+const ORACLE: &str = r#"
+import importlib.metadata as md, json, re, sys
+from pip._vendor.packaging.requirements import Requirement
+norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+dists = {norm(d.metadata["Name"]): d for d in md.distributions()}
+edges, platform = {}, {}
+for n, d in dists.items():
+    out, plat = set(), set()
+    for r in d.requires or []:
+        req = Requirement(r)
+        t = norm(req.name)
+        if t not in dists or t == n:
+            continue
+        m = str(req.marker or "")
+        if re.search(r"platform|sys_platform|os_name|implementation", m):
+            plat.add(t)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            out.add(t)
+    edges[n], platform[n] = sorted(out), sorted(plat)
+json.dump({"versions": {n: d.version for n, d in dists.items()}, "edges": edges, "platform": platform}, sys.stdout)
+"#;
+
+fn oracle(venv: &Path) -> Value {
+    let out = Command::new(venv.join("bin/python"))
+        .args(["-c", ORACLE])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Component name -> version, and name -> names it depends on.
+fn graph(doc: &Value) -> (BTreeMap<String, String>, BTreeMap<String, BTreeSet<String>>) {
+    let by_ref: BTreeMap<&str, &Value> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["bom-ref"].as_str().unwrap(), c))
+        .collect();
+    let versions = by_ref
+        .values()
+        .filter(|c| c["type"] == "library")
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut edges = BTreeMap::new();
+    for d in doc["dependencies"].as_array().unwrap() {
+        let Some(c) = by_ref.get(d["ref"].as_str().unwrap()) else {
+            continue;
+        };
+        let to = d["dependsOn"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                by_ref[r.as_str().unwrap()]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        edges.insert(c["name"].as_str().unwrap().to_owned(), to);
+    }
+    (versions, edges)
+}
+
+/// The data team's environment of `real_envs.rs` (pip from PyPI).
+#[test]
+fn a_real_environment_matches_its_interpreter() {
+    let venv = common::pip_venv(
+        "ml-venv",
+        &[
+            "litellm==1.82.6",
+            "numpy==2.4.6",
+            "pandas==3.1.1",
+            "pyarrow==26.0.1",
+            "scikit-learn==1.9.0",
+            "tqdm==4.70.1",
+            "joblib==1.6.0",
+            "huggingface_hub==2.4.0",
+            "boto3==1.42.3",
+        ],
+    );
+    let v = venv.to_str().unwrap();
+    let doc = sbom(&[v], "ml-venv.cdx16.json");
+    sbom(&[v, "--spec-version", "1.7"], "ml-venv.cdx17.json");
+    sbom(&[v, "--format", "spdx"], "ml-venv.spdx23.json");
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["specVersion"], "1.6");
+    let truth = oracle(&venv);
+    let (versions, edges) = graph(&doc);
+    let want: BTreeMap<String, String> = serde_json::from_value(truth["versions"].clone()).unwrap();
+    assert_eq!(
+        versions, want,
+        "every installed distribution, at its version"
+    );
+    let litellm = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "litellm")
+        .unwrap();
+    assert_eq!(litellm["purl"], "pkg:pypi/litellm@1.82.6");
+    // Every dependency the interpreter has in effect is there; one more
+    // only where a platform or implementation marker guards it (the files
+    // do not tell the platform, so such a requirement may be in effect).
+    let mut more = 0;
+    for (name, deps) in &edges {
+        let real: BTreeSet<String> = serde_json::from_value(truth["edges"][name].clone()).unwrap();
+        let guarded: BTreeSet<String> =
+            serde_json::from_value(truth["platform"][name].clone()).unwrap();
+        assert!(real.is_subset(deps), "{name}: {real:?} not in {deps:?}");
+        for extra in deps.difference(&real) {
+            assert!(
+                guarded.contains(extra),
+                "{name} -> {extra}: no marker explains it"
+            );
+            more += 1;
+        }
+    }
+    assert_eq!(
+        edges.len(),
+        want.len(),
+        "each component's dependencies are stated"
+    );
+    assert!(
+        edges.values().map(BTreeSet::len).sum::<usize>() > want.len(),
+        "a real environment has dependencies"
+    );
+    eprintln!("{more} platform-guarded dependencies kept");
+    // Licences: expressions are valid SPDX; nothing guessed.
+    let expressions = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["licenses"][0]["expression"].as_str())
+        .count();
+    assert!(expressions > 10, "{expressions}");
+}
+
+/// Lockfiles made by the real tools: dependencies as locked.
+#[test]
+fn lockfiles_with_their_dependencies() {
+    let uv = sbom(&["fixtures/lockfiles/uv/uv.lock"], "uv.cdx16.json");
+    sbom(
+        &["fixtures/lockfiles/uv/uv.lock", "--format", "spdx"],
+        "uv.spdx23.json",
+    );
+    let (versions, edges) = graph(&uv);
+    assert_eq!(versions.len(), 13, "{versions:?}");
+    assert_eq!(
+        edges["requests"],
+        ["certifi", "chardet", "idna", "urllib3"]
+            .map(String::from)
+            .into(),
+    );
+    let poetry = sbom(
+        &[
+            "fixtures/lockfiles/poetry-2/poetry.lock",
+            "--format",
+            "spdx",
+        ],
+        "poetry.spdx23.json",
+    );
+    assert_eq!(poetry["spdxVersion"], "SPDX-2.3");
+    let depends = poetry["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["relationshipType"] == "DEPENDS_ON")
+        .count();
+    assert!(depends > 0, "{poetry}");
+    // A requirements file states no dependencies: none are invented.
+    let req = sbom(&["fixtures/requirements/ordinary.txt"], "req.cdx16.json");
+    let deps = req["dependencies"].as_array().unwrap();
+    assert_eq!(deps.len(), 1, "only the source's list: {deps:?}");
+}
+
+/// What a user reads, pinned: the CycloneDX of the uv.lock fixture.
+#[test]
+fn the_uv_lock_document() {
+    let doc = sbom(&["fixtures/lockfiles/uv/uv.lock"], "uv.snap.json");
+    insta::assert_json_snapshot!(doc);
+}
+
+#[test]
+fn bad_input_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let r = custody_run(
+        home.path(),
+        &["sbom", "fixtures/lockfiles/bad/uv-toml-syntax/uv.lock"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("fixtures/lockfiles/bad/uv-toml-syntax/uv.lock"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("line "), "{}", r.stderr);
+    let r = custody_run(
+        home.path(),
+        &[
+            "sbom",
+            "fixtures/lockfiles/uv/uv.lock",
+            "--spec-version",
+            "2.3",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--spec-version 2.3 is not a version custody writes for CycloneDX"),
+        "{}",
+        r.stderr
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let r = custody_run(home.path(), &["sbom", empty.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no Python environment or lockfile found"),
+        "{}",
+        r.stderr
+    );
+    let r = custody_run(
+        home.path(),
+        &[
+            "sbom",
+            "fixtures/lockfiles/uv/uv.lock",
+            "-o",
+            "/nonexistent/dir/x.json",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/dir/x.json"), "{}", r.stderr);
+}

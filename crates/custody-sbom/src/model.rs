@@ -1,0 +1,303 @@
+//! The bill of materials every writer renders: the sources read
+//! (subjects), the components in them with their purls, hashes and
+//! licences, and the dependency edges the sources state. Built from an
+//! inventory by [`Bom::from_inventory`]; pure.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr as _;
+
+use custody_inventory::{Depends, Inventory, Package, SourceKind};
+use jiff::Timestamp;
+use sha2::{Digest as _, Sha256};
+
+use crate::license::{self, Licensing};
+use crate::purl;
+
+/// The tool that made the bill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tool {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// A source that was read: an environment or a lockfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// Its reference inside the bill.
+    pub bom_ref: String,
+    /// Its path.
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: SourceKind,
+    /// For environments: the Python versions it may run (markers).
+    pub python: Option<Vec<pep508_rs::pep440_rs::Version>>,
+}
+
+/// A hash of a component's files, as a lockfile or RECORD states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hash {
+    /// Algorithm as written (`sha256`, `sha512`, `md5`, ...).
+    pub algorithm: String,
+    /// Lower-case hex.
+    pub hex: String,
+}
+
+/// One package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Its reference inside the bill: its purl (with the source index
+    /// when two sources hold different packages of one purl cannot happen:
+    /// one purl is one component).
+    pub bom_ref: String,
+    /// PEP 503 normalised name.
+    pub name: String,
+    /// Version as written, when known.
+    pub version: Option<String>,
+    /// Its purl, for releases of a package index.
+    pub purl: Option<String>,
+    /// Whether it comes from a package index (not a local project, folder
+    /// or VCS checkout).
+    pub indexed: bool,
+    /// Hashes of its files.
+    pub hashes: Vec<Hash>,
+    /// Its licensing.
+    pub licensing: Licensing,
+    /// Indexes of the subjects holding it.
+    pub subjects: Vec<usize>,
+}
+
+/// A bill of materials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bom {
+    /// `urn:uuid:...`, derived from the content and the time.
+    pub serial: String,
+    /// When it was made.
+    pub created: Timestamp,
+    /// What made it.
+    pub tool: Tool,
+    /// What was read.
+    pub subjects: Vec<Subject>,
+    /// The packages, sorted by reference.
+    pub components: Vec<Component>,
+    /// Per component: the components it depends on, when its source says
+    /// (`None`: unknown, which is not "none").
+    pub depends: Vec<Option<Vec<usize>>>,
+    /// Per subject: its components that no other of its components
+    /// depends on (all of them when no dependency is known).
+    pub roots: Vec<Vec<usize>>,
+}
+
+/// Which subject a package was read from: the longest source path its
+/// origin lies under (an environment's METADATA lies under the prefix; a
+/// lockfile's entry is the lockfile itself).
+fn subject_of(subjects: &[Subject], origin: &Path) -> usize {
+    subjects
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| origin.starts_with(&s.path))
+        .max_by_key(|(_, s)| s.path.as_os_str().len())
+        .map_or(0, |(i, _)| i)
+}
+
+fn hashes(p: &Package) -> Vec<Hash> {
+    p.hashes
+        .iter()
+        .filter_map(|h| h.split_once(':'))
+        .map(|(a, x)| Hash {
+            algorithm: a.to_ascii_lowercase(),
+            hex: x.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// The package a `Requires-Dist` line names, when the line applies with no
+/// extra requested and, where the environment's Python version is known,
+/// for that version. Other markers (platform, implementation) are not
+/// known from the files, so a requirement they guard is kept: stated, and
+/// possibly in effect.
+fn required_name(line: &str, python: Option<&[pep508_rs::pep440_rs::Version]>) -> Option<String> {
+    let req = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(line).ok()?;
+    if !crate::marker::possible(&req.marker, python) {
+        return None;
+    }
+    custody_pypa::PackageName::new(req.name.as_ref())
+        .ok()
+        .map(|n| n.as_str().to_owned())
+}
+
+impl Bom {
+    /// The bill of `inv`, made by `tool` at `created`.
+    pub fn from_inventory(inv: &Inventory, tool: Tool, created: Timestamp) -> Self {
+        let subjects: Vec<Subject> = inv
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Subject {
+                bom_ref: format!("subject-{}", i + 1),
+                path: s.path.clone(),
+                kind: s.kind,
+                python: s.python.as_deref().and_then(crate::marker::candidates),
+            })
+            .collect();
+        // One component per reference; per (subject, name) the component,
+        // to resolve dependencies by name within a subject.
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut components: Vec<Component> = Vec::new();
+        let mut by_name: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        let mut stated: Vec<(usize, usize, &Package)> = Vec::new();
+        for p in &inv.packages {
+            let subject = subject_of(&subjects, &p.origin.path);
+            let indexed = p.pin.is_from_index();
+            let version = p.version_text.clone();
+            let purl = indexed.then(|| purl::pypi(p.name.as_str(), version.as_deref()));
+            let bom_ref = purl.clone().unwrap_or_else(|| {
+                format!(
+                    "local:{}@{}",
+                    p.name.as_str(),
+                    version.as_deref().unwrap_or("unknown")
+                )
+            });
+            let c = *index.entry(bom_ref.clone()).or_insert_with(|| {
+                components.push(Component {
+                    bom_ref,
+                    name: p.name.as_str().to_owned(),
+                    version,
+                    purl,
+                    indexed,
+                    hashes: Vec::new(),
+                    licensing: license::resolve(&p.license),
+                    subjects: Vec::new(),
+                });
+                components.len() - 1
+            });
+            let comp = &mut components[c];
+            if !comp.subjects.contains(&subject) {
+                comp.subjects.push(subject);
+            }
+            for h in hashes(p) {
+                if !comp.hashes.contains(&h) {
+                    comp.hashes.push(h);
+                }
+            }
+            by_name.insert((subject, p.name.as_str().to_owned()), c);
+            stated.push((subject, c, p));
+        }
+        let mut depends: Vec<Option<Vec<usize>>> = vec![None; components.len()];
+        for (subject, c, p) in stated {
+            let names: Vec<String> = match &p.depends {
+                Depends::Unknown => continue,
+                Depends::Requirements(lines) => {
+                    let python = subjects[subject].python.as_deref();
+                    lines
+                        .iter()
+                        .filter_map(|l| required_name(l, python))
+                        .collect()
+                }
+                Depends::Locked(names) => names.iter().map(|n| n.as_str().to_owned()).collect(),
+            };
+            let edges = depends[c].get_or_insert_with(Vec::new);
+            for n in names {
+                if let Some(&t) = by_name.get(&(subject, n))
+                    && t != c
+                    && !edges.contains(&t)
+                {
+                    edges.push(t);
+                }
+            }
+        }
+        let roots = roots(&components, &depends, subjects.len());
+        let serial = serial(&components, created);
+        let mut bom = Self {
+            serial,
+            created,
+            tool,
+            subjects,
+            components,
+            depends,
+            roots,
+        };
+        bom.sort();
+        bom
+    }
+
+    /// Sorts components by reference, renumbering every index.
+    fn sort(&mut self) {
+        let mut order: Vec<usize> = (0..self.components.len()).collect();
+        order.sort_by(|a, b| {
+            self.components[*a]
+                .bom_ref
+                .cmp(&self.components[*b].bom_ref)
+        });
+        let mut new_of = vec![0; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            new_of[*old] = new;
+        }
+        let remap = |v: &Vec<usize>| {
+            let mut v: Vec<usize> = v.iter().map(|i| new_of[*i]).collect();
+            v.sort_unstable();
+            v
+        };
+        self.components = order.iter().map(|i| self.components[*i].clone()).collect();
+        self.depends = order
+            .iter()
+            .map(|i| self.depends[*i].as_ref().map(remap))
+            .collect();
+        self.roots = self.roots.iter().map(remap).collect();
+    }
+}
+
+/// Per subject, its components that none of its components depends on.
+fn roots(
+    components: &[Component],
+    depends: &[Option<Vec<usize>>],
+    subjects: usize,
+) -> Vec<Vec<usize>> {
+    (0..subjects)
+        .map(|s| {
+            let held: Vec<usize> = (0..components.len())
+                .filter(|&c| components[c].subjects.contains(&s))
+                .collect();
+            held.iter()
+                .copied()
+                .filter(|c| {
+                    !held
+                        .iter()
+                        .any(|o| depends[*o].as_ref().is_some_and(|d| d.contains(c)))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A UUID (RFC 9562 version 8, variant 10) from the SHA-256 of the
+/// components and the time: the same bill made at the same time gets the
+/// same serial number.
+fn serial(components: &[Component], created: Timestamp) -> String {
+    let mut h = Sha256::new();
+    h.update(created.to_string().as_bytes());
+    for c in components {
+        h.update(c.bom_ref.as_bytes());
+        h.update([0]);
+    }
+    let d = h.finalize();
+    let mut b = [0_u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = b.iter().fold(String::new(), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    });
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
