@@ -1206,13 +1206,14 @@ resolved in the environment; uv.lock and poetry.lock), and the tool and
 time that made it. Read like `custody scan` reads: nothing is executed. An
 entry that cannot be read is an error naming its file and line.
 
-Formats: CycloneDX JSON 1.6 (default) or 1.7; SPDX 2.3 JSON. Field mapping:
-docs/sbom.md.
+Formats: CycloneDX JSON 1.6 (default) or 1.7; SPDX 2.3 JSON (default for
+spdx) or SPDX 3.0.1 JSON-LD. Field mapping: docs/sbom.md.
 
 Examples:
   custody sbom .venv -o sbom.cdx.json
   custody sbom uv.lock --format spdx -o sbom.spdx.json
   custody sbom .venv --spec-version 1.7 | jq '.components | length'
+  custody sbom .venv --format spdx --spec-version 3.0.1 -o sbom.spdx3.jsonld
 
 Exit codes: 0 written; 2 bad input (an unreadable environment or lockfile
 entry, nothing found, a format and version that do not go together); 3 the
@@ -1235,8 +1236,8 @@ pub struct SbomArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "cyclonedx")]
     pub format: SbomFormat,
-    /// Format version: 1.6 or 1.7 for CycloneDX, 2.3 for SPDX. [default:
-    /// 1.6, 2.3]
+    /// Format version: 1.6 or 1.7 for CycloneDX, 2.3 or 3.0.1 for SPDX.
+    /// [default: 1.6, 2.3]
     #[arg(long, value_name = "VERSION")]
     pub spec_version: Option<String>,
     /// Write the document here (whole, or not at all) instead of stdout.

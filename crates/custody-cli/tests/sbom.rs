@@ -113,6 +113,11 @@ fn graph(doc: &Value) -> (BTreeMap<String, String>, BTreeMap<String, BTreeSet<St
     (versions, edges)
 }
 
+/// How many distributions the environment's site-packages holds.
+fn want_count(venv: &Path) -> usize {
+    oracle(venv)["versions"].as_object().unwrap().len()
+}
+
 /// The data team's environment of `real_envs.rs` (pip from PyPI).
 #[test]
 fn a_real_environment_matches_its_interpreter() {
@@ -134,6 +139,21 @@ fn a_real_environment_matches_its_interpreter() {
     let doc = sbom(&[v], "ml-venv.cdx16.json");
     sbom(&[v, "--spec-version", "1.7"], "ml-venv.cdx17.json");
     sbom(&[v, "--format", "spdx"], "ml-venv.spdx23.json");
+    let spdx3 = sbom(
+        &[v, "--format", "spdx", "--spec-version", "3.0.1"],
+        "ml-venv.spdx3.jsonld",
+    );
+    let packages = spdx3["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "software_Package")
+        .count();
+    assert_eq!(
+        packages,
+        1 + want_count(&venv),
+        "the source and every distribution"
+    );
     assert_eq!(doc["bomFormat"], "CycloneDX");
     assert_eq!(doc["specVersion"], "1.6");
     let truth = oracle(&venv);

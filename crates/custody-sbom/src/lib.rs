@@ -9,5 +9,6 @@ pub mod marker;
 pub mod model;
 pub mod purl;
 pub mod spdx2;
+pub mod spdx3;
 
 pub use model::{Bom, Component, Hash, Subject, Tool};

@@ -103,6 +103,21 @@ fn subject_of(subjects: &[Subject], origin: &Path) -> usize {
         .map_or(0, |(i, _)| i)
 }
 
+/// Hex digits a digest of `algorithm` has, for the algorithms whose
+/// length is fixed.
+fn hex_len(algorithm: &str) -> Option<usize> {
+    Some(match algorithm {
+        "md5" => 32,
+        "sha1" => 40,
+        "sha256" | "sha3_256" | "sha3-256" | "blake2b_256" | "blake2b-256" | "blake3" => 64,
+        "sha384" => 96,
+        "sha512" | "sha3_512" | "sha3-512" | "blake2b_512" | "blake2b-512" => 128,
+        _ => return None,
+    })
+}
+
+/// The package's file hashes that are digests: a known algorithm and hex
+/// of its length (a lockfile may hold anything).
 fn hashes(p: &Package) -> Vec<Hash> {
     p.hashes
         .iter()
@@ -110,6 +125,10 @@ fn hashes(p: &Package) -> Vec<Hash> {
         .map(|(a, x)| Hash {
             algorithm: a.to_ascii_lowercase(),
             hex: x.to_ascii_lowercase(),
+        })
+        .filter(|h| {
+            hex_len(&h.algorithm) == Some(h.hex.len())
+                && h.hex.bytes().all(|b| b.is_ascii_hexdigit())
         })
         .collect()
 }

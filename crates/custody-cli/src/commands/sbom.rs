@@ -12,11 +12,12 @@ fn format(args: &SbomArgs) -> Result<Format, CliError> {
         (SbomFormat::Cyclonedx, None | Some("1.6")) => Ok(Format::CycloneDx(SpecVersion::V1_6)),
         (SbomFormat::Cyclonedx, Some("1.7")) => Ok(Format::CycloneDx(SpecVersion::V1_7)),
         (SbomFormat::Spdx, None | Some("2.3")) => Ok(Format::Spdx23),
+        (SbomFormat::Spdx, Some("3.0.1" | "3.0")) => Ok(Format::Spdx3),
         (f, Some(v)) => Err(CliError::bad_input(anyhow::anyhow!(
             "--spec-version {v} is not a version custody writes for {}",
             match f {
                 SbomFormat::Cyclonedx => "CycloneDX (1.6, 1.7)",
-                SbomFormat::Spdx => "SPDX (2.3)",
+                SbomFormat::Spdx => "SPDX (2.3, 3.0.1)",
             }
         ))),
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use custody_inventory::{DiscoverOptions, Inventory, InventoryError, Problem};
 pub use custody_sbom::cyclonedx::SpecVersion;
-use custody_sbom::{Bom, Tool, cyclonedx, spdx2};
+use custody_sbom::{Bom, Tool, cyclonedx, spdx2, spdx3};
 use jiff::Timestamp;
 
 /// The document format.
@@ -17,6 +17,8 @@ pub enum Format {
     CycloneDx(SpecVersion),
     /// SPDX 2.3 JSON.
     Spdx23,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3,
 }
 
 /// What to describe.
@@ -107,6 +109,7 @@ pub fn sbom(req: &SbomRequest<'_>) -> Result<SbomOutput, SbomError> {
     let document = match req.format {
         Format::CycloneDx(v) => cyclonedx::document(&bom, v),
         Format::Spdx23 => spdx2::document(&bom),
+        Format::Spdx3 => spdx3::document(&bom),
     };
     Ok(SbomOutput {
         document,

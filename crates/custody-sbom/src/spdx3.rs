@@ -1,0 +1,215 @@
+//! SPDX 3.0.1 JSON-LD (Core and Software profiles, simple licensing): a
+//! `@graph` of one creation info, the tool and agent that made it, the
+//! document and its `software_Sbom`, a `software_Package` per source read
+//! and per component (`contains` from its source, `dependsOn` where the
+//! source states it), and declared licences as
+//! `simplelicensing_LicenseExpression` elements (`hasDeclaredLicense`).
+
+use serde_json::{Map, Value, json};
+
+use crate::license::{Licensing, Named};
+use crate::model::{Bom, Component};
+
+/// The JSON-LD context every SPDX 3.0.1 document names.
+pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
+const CREATION: &str = "_:creation";
+
+/// SPDX 3's name of a hash algorithm, for those it knows.
+fn algorithm(a: &str) -> Option<&'static str> {
+    Some(match a {
+        "md5" => "md5",
+        "sha1" => "sha1",
+        "sha256" => "sha256",
+        "sha384" => "sha384",
+        "sha512" => "sha512",
+        "sha3_256" | "sha3-256" => "sha3_256",
+        "sha3_512" | "sha3-512" => "sha3_512",
+        "blake2b_256" | "blake2b-256" => "blake2b256",
+        "blake2b_512" | "blake2b-512" => "blake2b512",
+        "blake3" => "blake3",
+        _ => return None,
+    })
+}
+
+/// Elements of the graph, with ids under one base.
+struct Graph {
+    base: String,
+    elements: Vec<Value>,
+    relationships: usize,
+}
+
+impl Graph {
+    fn id(&self, local: &str) -> String {
+        format!("{}#{local}", self.base)
+    }
+
+    fn relate(&mut self, from: &str, kind: &str, to: Vec<String>) {
+        self.relationships += 1;
+        let id = self.id(&format!("relationship-{}", self.relationships));
+        self.elements.push(json!({
+            "type": "Relationship", "spdxId": id, "creationInfo": CREATION,
+            "from": from, "relationshipType": kind, "to": to,
+        }));
+    }
+
+    /// The declared licence of `pkg`, as an expression element, where one
+    /// can be stated; else a comment saying what the metadata names.
+    fn license(&mut self, pkg: &str, index: usize, l: &Licensing) -> Option<String> {
+        let (expression, text) = match l {
+            Licensing::None => return None,
+            Licensing::Expression(e) => (e.clone(), None),
+            Licensing::Licenses(named) => match named.as_slice() {
+                [Named::Id(id)] => (id.clone(), None),
+                [Named::Name { name, text }] => (
+                    format!("LicenseRef-custody-{index}"),
+                    Some(text.clone().unwrap_or_else(|| name.clone())),
+                ),
+                many => {
+                    return Some(format!(
+                        "the metadata names {} licences without an expression: {}",
+                        many.len(),
+                        many.iter()
+                            .map(|n| match n {
+                                Named::Id(id) => id.clone(),
+                                Named::Name { name, .. } => name.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ));
+                }
+            },
+        };
+        let id = self.id(&format!("license-{index}"));
+        let mut e = json!({
+            "type": "simplelicensing_LicenseExpression", "spdxId": id, "creationInfo": CREATION,
+            "simplelicensing_licenseExpression": expression,
+        });
+        if let Some(text) = text {
+            let text_id = self.id(&format!("license-text-{index}"));
+            self.elements.push(json!({
+                "type": "simplelicensing_SimpleLicensingText", "spdxId": text_id,
+                "creationInfo": CREATION, "simplelicensing_licenseText": text,
+            }));
+            e["simplelicensing_customIdToUri"] = json!([{
+                "type": "DictionaryEntry", "key": expression, "value": text_id,
+            }]);
+        }
+        self.elements.push(e);
+        self.relate(pkg, "hasDeclaredLicense", vec![id]);
+        None
+    }
+
+    fn package(&mut self, c: &Component, id: &str, index: usize) {
+        let mut o = Map::new();
+        o.insert("type".into(), "software_Package".into());
+        o.insert("spdxId".into(), id.into());
+        o.insert("creationInfo".into(), CREATION.into());
+        o.insert("name".into(), c.name.clone().into());
+        if let Some(v) = &c.version {
+            o.insert("software_packageVersion".into(), v.clone().into());
+        }
+        if let Some(p) = &c.purl {
+            o.insert("software_packageUrl".into(), p.clone().into());
+        }
+        o.insert("software_primaryPurpose".into(), "library".into());
+        let hashes: Vec<Value> = c
+            .hashes
+            .iter()
+            .filter_map(|h| {
+                algorithm(&h.algorithm)
+                    .map(|a| json!({ "type": "Hash", "algorithm": a, "hashValue": h.hex }))
+            })
+            .collect();
+        if !hashes.is_empty() {
+            o.insert("verifiedUsing".into(), hashes.into());
+        }
+        if let Some(comment) = self.license(id, index, &c.licensing) {
+            o.insert("comment".into(), comment.into());
+        }
+        self.elements.push(Value::Object(o));
+    }
+}
+
+/// The bill as an SPDX 3.0.1 JSON-LD document.
+pub fn document(bom: &Bom) -> Value {
+    let uuid = bom.serial.trim_start_matches("urn:uuid:");
+    let mut g = Graph {
+        base: format!("https://custody.dev/spdx/{uuid}"),
+        elements: Vec::new(),
+        relationships: 0,
+    };
+    let created = bom
+        .created
+        .round(jiff::Unit::Second)
+        .unwrap_or(bom.created)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let (agent, tool) = (g.id("agent"), g.id("tool"));
+    let mut graph = vec![
+        json!({
+            "type": "CreationInfo", "@id": CREATION, "specVersion": "3.0.1", "created": created,
+            "createdBy": [agent], "createdUsing": [tool],
+        }),
+        json!({ "type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION, "name": bom.tool.name }),
+        json!({
+            "type": "Tool", "spdxId": tool, "creationInfo": CREATION,
+            "name": format!("{}-{}", bom.tool.name, bom.tool.version),
+        }),
+    ];
+    let subjects: Vec<String> = (1..=bom.subjects.len())
+        .map(|i| g.id(&format!("source-{i}")))
+        .collect();
+    for (s, id) in bom.subjects.iter().zip(&subjects) {
+        g.elements.push(json!({
+            "type": "software_Package", "spdxId": id, "creationInfo": CREATION,
+            "name": s.path.display().to_string(), "software_primaryPurpose": "application",
+            "comment": format!("{} read by {}", s.kind.label(), bom.tool.name),
+        }));
+    }
+    let ids: Vec<String> = (1..=bom.components.len())
+        .map(|i| g.id(&format!("package-{i}")))
+        .collect();
+    for (i, (c, id)) in bom.components.iter().zip(&ids).enumerate() {
+        g.package(c, id, i + 1);
+    }
+    for (s, sid) in subjects.iter().enumerate() {
+        let held: Vec<String> = (0..bom.components.len())
+            .filter(|c| bom.components[*c].subjects.contains(&s))
+            .map(|c| ids[c].clone())
+            .collect();
+        if !held.is_empty() {
+            g.relate(sid, "contains", held);
+        }
+    }
+    for (from, d) in bom.depends.iter().enumerate() {
+        if let Some(d) = d {
+            let to: Vec<String> = d.iter().map(|t| ids[*t].clone()).collect();
+            // An empty list states "no dependencies" (SPDX 3 has no
+            // relationship without targets): the package is left without one.
+            if !to.is_empty() {
+                g.relate(&ids[from], "dependsOn", to);
+            }
+        }
+    }
+    let sbom = g.id("sbom");
+    let document = g.base.clone();
+    let all: Vec<Value> = g.elements.iter().map(|e| e["spdxId"].clone()).collect();
+    graph.push(json!({
+        "type": "SpdxDocument", "spdxId": document, "creationInfo": CREATION,
+        "name": match bom.subjects.as_slice() {
+            [one] => one.path.display().to_string(),
+            many => format!("{} sources", many.len()),
+        },
+        "profileConformance": ["core", "software", "simpleLicensing"],
+        "rootElement": [sbom.clone()],
+        "element": [sbom.clone()],
+    }));
+    graph.push(json!({
+        "type": "software_Sbom", "spdxId": sbom, "creationInfo": CREATION,
+        "software_sbomType": ["analyzed"],
+        "rootElement": subjects,
+        "element": all,
+    }));
+    graph.extend(g.elements);
+    json!({ "@context": CONTEXT, "@graph": graph })
+}
