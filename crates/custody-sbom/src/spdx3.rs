@@ -43,7 +43,7 @@ impl Graph {
         format!("{}#{local}", self.base)
     }
 
-    fn relate(&mut self, from: &str, kind: &str, to: Vec<String>) {
+    fn relate(&mut self, from: &str, kind: &str, to: &[String]) {
         self.relationships += 1;
         let id = self.id(&format!("relationship-{}", self.relationships));
         self.elements.push(json!({
@@ -95,7 +95,7 @@ impl Graph {
             }]);
         }
         self.elements.push(e);
-        self.relate(pkg, "hasDeclaredLicense", vec![id]);
+        self.relate(pkg, "hasDeclaredLicense", &[id]);
         None
     }
 
@@ -178,7 +178,7 @@ pub fn document(bom: &Bom) -> Value {
             .map(|c| ids[c].clone())
             .collect();
         if !held.is_empty() {
-            g.relate(sid, "contains", held);
+            g.relate(sid, "contains", &held);
         }
     }
     for (from, d) in bom.depends.iter().enumerate() {
@@ -187,7 +187,7 @@ pub fn document(bom: &Bom) -> Value {
             // An empty list states "no dependencies" (SPDX 3 has no
             // relationship without targets): the package is left without one.
             if !to.is_empty() {
-                g.relate(&ids[from], "dependsOn", to);
+                g.relate(&ids[from], "dependsOn", &to);
             }
         }
     }
