@@ -75,6 +75,7 @@ pub mod ledger;
 pub mod policy;
 pub mod report;
 pub mod run;
+pub mod sbom;
 pub mod scan;
 pub mod seal;
 pub mod workflow;

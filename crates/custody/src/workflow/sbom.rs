@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use custody_inventory::{DiscoverOptions, Inventory, InventoryError, Problem};
-pub use custody_sbom::cyclonedx::SpecVersion;
-use custody_sbom::{Bom, Tool, cyclonedx, spdx2, spdx3};
+use crate::inventory::{DiscoverOptions, Inventory, InventoryError, Problem};
+pub use crate::sbom::SpecVersion;
+use crate::sbom::{Bom, Tool, cyclonedx, spdx2, spdx3};
 use jiff::Timestamp;
 
 /// The document format.
@@ -79,7 +79,7 @@ pub fn sbom(req: &SbomRequest<'_>) -> Result<SbomOutput, SbomError> {
     let mut inv = Inventory::default();
     let mut problems = Vec::new();
     for p in req.paths {
-        let part = match custody_inventory::discover(p, &opts) {
+        let part = match crate::inventory::discover(p, &opts) {
             Err(InventoryError::Invalid {
                 problems: bad,
                 partial,
