@@ -303,3 +303,91 @@ fn bad_input_is_named() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("/nonexistent/dir/x.json"), "{}", r.stderr);
 }
+
+/// `custody scan` reads a bill like a lockfile: each of custody's own
+/// three formats of the uv.lock fixture gives the findings the lockfile
+/// gives (the fixture pins releases with known advisories).
+#[test]
+fn a_bill_scans_like_the_lockfile_it_describes() {
+    let home = common::imported_home();
+    let scan = |path: &str| {
+        let r = custody_run(home.path(), &["scan", path, "--no-inspect", "-f", "json"]);
+        assert!(r.code == 0 || r.code == 1, "{path}: {}", r.stderr);
+        common::finding_ids(&common::json(&r))
+    };
+    let want = scan("fixtures/lockfiles/uv/uv.lock");
+    assert!(want.len() > 5, "{want:?}");
+    for (args, keep) in [
+        (&[][..], "rt.cdx16.json"),
+        (&["--spec-version", "1.7"][..], "rt.cdx17.json"),
+        (&["--format", "spdx"][..], "rt.spdx23.json"),
+        (
+            &["--format", "spdx", "--spec-version", "3.0.1"][..],
+            "rt.spdx3.jsonld",
+        ),
+    ] {
+        sbom(
+            &[&["fixtures/lockfiles/uv/uv.lock"][..], args].concat(),
+            keep,
+        );
+        assert_eq!(scan(kept(keep).to_str().unwrap()), want, "{keep}");
+    }
+}
+
+/// A bill that is not one custody reads, or is broken, is bad input that
+/// names the file and the place.
+#[test]
+fn a_broken_bill_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "old.cdx.json",
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.2","components":[]}"#,
+            "specVersion: CycloneDX specVersion \"1.2\" is not one custody reads",
+        ),
+        (
+            "bad.cdx.json",
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x","purl":"pkg:pypi/x@not a version!"}]}"#,
+            "components[0]",
+        ),
+        (
+            "trunc.spdx.json",
+            r#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"#,
+            "line 1",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let r = custody_run(home.path(), &["scan", p.to_str().unwrap(), "--no-inspect"]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(name) && r.stderr.contains(want),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+    // Another ecosystem's component is listed, not dropped.
+    let p = dir.path().join("mixed.cdx.json");
+    std::fs::write(
+        &p,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+            {"name":"left-pad","purl":"pkg:npm/left-pad@1.3.0"},
+            {"name":"requests","purl":"pkg:pypi/requests@2.19.1"}]}"#,
+    )
+    .unwrap();
+    let r = custody_run(
+        home.path(),
+        &["scan", p.to_str().unwrap(), "--no-inspect", "-f", "json"],
+    );
+    let j = common::json(&r);
+    assert_eq!(j["summary"]["packages"], 1, "{j}");
+    let text = custody_run(home.path(), &["scan", p.to_str().unwrap(), "--no-inspect"]);
+    assert!(
+        text.stdout
+            .contains("a package from npm, not PyPI (pkg:npm/left-pad@1.3.0): custody reads PyPI packages only"),
+        "{}",
+        text.stdout
+    );
+}

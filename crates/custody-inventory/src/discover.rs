@@ -20,6 +20,10 @@ pub enum LockfileKind {
     Pdm,
     /// `pylock.toml` and `pylock.<name>.toml`.
     Pylock,
+    /// A CycloneDX JSON bill of materials (named on the command line).
+    CycloneDx,
+    /// An SPDX JSON or JSON-LD document (named on the command line).
+    Spdx,
 }
 
 impl LockfileKind {
@@ -42,7 +46,39 @@ impl LockfileKind {
                 Some(Self::Requirements)
             }
             n if explicit && n.ends_with(".in") => Some(Self::Requirements),
+            n if explicit && (n.ends_with(".cdx.json") || n == "bom.json") => Some(Self::CycloneDx),
+            n if explicit
+                && (n.ends_with(".spdx.json")
+                    || n.ends_with(".spdx3.json")
+                    || n.ends_with(".jsonld")) =>
+            {
+                Some(Self::Spdx)
+            }
             _ => None,
+        }
+    }
+
+    /// The kind a JSON file's content announces, for a file named on the
+    /// command line whose name says nothing (`sbom.json`): a CycloneDX
+    /// `bomFormat`, an SPDX `spdxVersion` or `SPDXRef-DOCUMENT`, or an SPDX 3
+    /// JSON-LD context, looked for in the first 64 KiB.
+    pub fn sniff(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?;
+        if !(name.ends_with(".json") || name.ends_with(".jsonld")) {
+            return None;
+        }
+        let mut head = vec![0_u8; 64 * 1024];
+        let n = std::io::Read::read(&mut fs_err::File::open(path).ok()?, &mut head).ok()?;
+        let head = String::from_utf8_lossy(&head[..n]);
+        if head.contains("\"bomFormat\"") && head.contains("CycloneDX") {
+            Some(Self::CycloneDx)
+        } else if head.contains("\"spdxVersion\"")
+            || head.contains("\"SPDXRef-DOCUMENT\"")
+            || head.contains("spdx.org/rdf/3.")
+        {
+            Some(Self::Spdx)
+        } else {
+            None
         }
     }
 }
@@ -91,6 +127,8 @@ fn read_one(path: &Path, kind: LockfileKind) -> Result<Inventory, InventoryError
         LockfileKind::Pipfile => lockfile::read_pipfile(path, &content),
         LockfileKind::Pdm => lockfile::read_pdm(path, &content),
         LockfileKind::Pylock => lockfile::read_pylock(path, &content),
+        LockfileKind::CycloneDx => crate::sbom::read_cyclonedx(path, &content),
+        LockfileKind::Spdx => crate::sbom::read_spdx(path, &content),
         LockfileKind::Requirements => unreachable!("handled above"),
     }
 }
@@ -107,8 +145,9 @@ fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
     // Follow a symlink given on the command line; report loops and dangling links clearly.
     let meta = fs_err::metadata(path).map_err(|e| InventoryError::io(path, &e))?;
     if meta.is_file() {
-        let kind =
-            LockfileKind::from_path(path, true).ok_or_else(|| InventoryError::Unrecognised {
+        let kind = LockfileKind::from_path(path, true)
+            .or_else(|| LockfileKind::sniff(path))
+            .ok_or_else(|| InventoryError::Unrecognised {
                 path: path.to_owned(),
             })?;
         return read_one(path, kind);

@@ -29,6 +29,7 @@ mod error;
 mod lockfile;
 mod model;
 mod requirements;
+mod sbom;
 mod text;
 
 pub use discover::{DiscoverOptions, LockfileKind, discover, read_lockfile};

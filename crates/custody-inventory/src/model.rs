@@ -22,6 +22,11 @@ pub enum SourceKind {
     PdmLock,
     /// PEP 751 `pylock.toml`.
     Pylock,
+    /// A CycloneDX bill of materials (JSON) another tool made.
+    #[serde(rename = "cyclonedx")]
+    CycloneDx,
+    /// An SPDX document (2.3 JSON, 3.0 JSON-LD) another tool made.
+    Spdx,
 }
 
 impl SourceKind {
@@ -35,6 +40,8 @@ impl SourceKind {
             Self::PipfileLock => "Pipfile.lock",
             Self::PdmLock => "pdm.lock",
             Self::Pylock => "pylock.toml",
+            Self::CycloneDx => "CycloneDX",
+            Self::Spdx => "SPDX",
         }
     }
 }

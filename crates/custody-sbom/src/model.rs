@@ -172,7 +172,9 @@ impl Bom {
             let subject = subject_of(&subjects, &p.origin.path);
             let indexed = p.pin.is_from_index();
             let version = p.version_text.clone();
-            let purl = indexed.then(|| purl::pypi(p.name.as_str(), version.as_deref()));
+            let purl = indexed
+                .then(|| purl::pypi(p.name.as_str(), version.as_deref()))
+                .flatten();
             let bom_ref = purl.clone().unwrap_or_else(|| {
                 format!(
                     "local:{}@{}",
