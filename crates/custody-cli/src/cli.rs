@@ -1214,10 +1214,20 @@ Examples:
   custody sbom uv.lock --format spdx -o sbom.spdx.json
   custody sbom .venv --spec-version 1.7 | jq '.components | length'
   custody sbom .venv --format spdx --spec-version 3.0.1 -o sbom.spdx3.jsonld
+  custody sbom --dataset clean.manifest.json --trust keys/ -o clean.mlbom.json
+  custody sbom --dataset clean.manifest.json --runs curate.att.json --trust vendor.pub -f spdx --spec-version 3.0.1
+
+With --dataset the bill is of a sealed dataset version instead: the
+version, the steps that produced it back to sealed sources (from the
+ledger, or --runs), what each read and wrote, and the packages of each
+step's environment: which software touched which data. The manifest and
+every attestation must verify with a --trust key (or one the ledger
+trusts). CycloneDX or SPDX 3.0.1 (SPDX 2.3 has no dataset profile).
 
 Exit codes: 0 written; 2 bad input (an unreadable environment or lockfile
-entry, nothing found, a format and version that do not go together); 3 the
-file cannot be written.";
+entry, nothing found, a format and version that do not go together, a
+manifest or attestation that is not one or is not signed by a trusted
+key); 3 the file cannot be written; 6 no ledger at the location.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SbomFormat {
@@ -1231,8 +1241,25 @@ pub enum SbomFormat {
 pub struct SbomArgs {
     /// Environments (a prefix or site-packages), lockfiles, or folders
     /// holding them.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "dataset", conflicts_with = "dataset")]
     pub paths: Vec<PathBuf>,
+    /// Instead of packages: the bill of a sealed dataset version (its
+    /// signed seal manifest), with the steps that produced it (CycloneDX
+    /// `data` components and `formulation`; SPDX 3.0.1 Dataset and Build
+    /// profiles).
+    #[arg(long, value_name = "MANIFEST")]
+    pub dataset: Option<PathBuf>,
+    /// With --dataset: the steps' run attestations, instead of the
+    /// ledger's (every run upstream of the version).
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "dataset")]
+    pub runs: Vec<PathBuf>,
+    /// With --dataset: public keys (PEM files, or folders of *.pub) that
+    /// may have signed the manifest and the attestations; the ledger's
+    /// trusted keys count too when the steps come from it.
+    #[arg(long, value_name = "KEYS", num_args = 1.., requires = "dataset")]
+    pub trust: Vec<PathBuf>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "cyclonedx")]
     pub format: SbomFormat,

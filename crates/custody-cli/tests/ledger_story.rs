@@ -403,7 +403,113 @@ fn check(st: &Story, p: &Played) {
     );
     assert_eq!(st.ok(&["ledger", "verify"]).code, 0);
     delivery(st, p);
+    dataset_bill(st, p);
     incident(st, p);
+}
+
+/// `custody sbom --dataset`: which software touched which data, from the
+/// ledger and from the attestation file; kept for the validators.
+fn dataset_bill(st: &Story, p: &Played) {
+    let keep = |name: &str| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbom");
+        std::fs::create_dir_all(&dir).unwrap();
+        let suffix = if st.ledger.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        };
+        dir.join(format!("story-{suffix}-{name}"))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (cdx, spdx3) = (
+        keep("clean.mlbom.cdx.json"),
+        keep("clean.mlbom.spdx3.jsonld"),
+    );
+    let manifest = st.s("clean1.m.json");
+    let r = st.ok(&["sbom", "--dataset", &manifest, "-o", &cdx]);
+    assert!(r.stderr.contains("1 step(s)"), "{}", r.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&cdx).unwrap()).unwrap();
+    let clean = &doc["metadata"]["component"];
+    assert_eq!(clean["type"], "data");
+    assert_eq!(clean["name"], "clean");
+    let root = |c: &Value| {
+        c["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "custody:digest")
+            .map(|x| x["value"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(root(clean), p.clean_after);
+    let raw = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "raw")
+        .unwrap();
+    assert_eq!(root(raw), p.raw, "the sealed source, by its root");
+    let w = &doc["formulation"][0]["workflows"][0];
+    assert_eq!(w["uid"], p.curate.as_str());
+    assert_eq!(w["inputs"][0]["resource"]["ref"], raw["bom-ref"]);
+    assert_eq!(w["outputs"][0]["resource"]["ref"], clean["bom-ref"]);
+    let tools: Vec<&str> = w["resourceReferences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ref"].as_str().unwrap())
+        .collect();
+    assert!(tools.contains(&"pkg:pypi/litellm@1.82.8"), "{tools:?}");
+    // SPDX 3: the same from the attestation file, with a key given.
+    let (att, key) = (st.s("curate.att.json"), st.s("vendor.pub"));
+    st.ok(&[
+        "sbom",
+        "--dataset",
+        &manifest,
+        "--runs",
+        &att,
+        "--trust",
+        &key,
+        "--format",
+        "spdx",
+        "--spec-version",
+        "3.0.1",
+        "-o",
+        &spdx3,
+    ]);
+    let g: Value = serde_json::from_slice(&std::fs::read(&spdx3).unwrap()).unwrap();
+    let kinds: Vec<&str> = g["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["relationshipType"].as_str())
+        .collect();
+    for k in ["hasInput", "hasOutput", "usesTool"] {
+        assert!(kinds.contains(&k), "{k}: {kinds:?}");
+    }
+    // An attestation signed by a key nobody trusts is refused, named.
+    st.ok(&["key", "generate", "-o", &st.s("stranger")]);
+    let r = st.run(&[
+        "sbom",
+        "--dataset",
+        &manifest,
+        "--runs",
+        &att,
+        "--trust",
+        &st.s("stranger.pub"),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("clean1.m.json"), "{}", r.stderr);
+    // SPDX 2.3 has no dataset profile.
+    let r = st.run(&["sbom", "--dataset", &manifest, "--format", "spdx"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("SPDX 2.3 has no dataset profile"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// `accept` of `bundle` with `policy` (TOML text): the exit code and the

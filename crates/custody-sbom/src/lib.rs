@@ -4,6 +4,7 @@
 //! `docs/sbom.md` maps each field to both formats.
 
 pub mod cyclonedx;
+pub mod dataset;
 pub mod license;
 pub mod marker;
 pub mod model;

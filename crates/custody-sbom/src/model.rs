@@ -231,7 +231,7 @@ impl Bom {
             }
         }
         let roots = roots(&components, &depends, subjects.len());
-        let serial = serial(&components, created);
+        let serial = serial_of(components.iter().map(|c| c.bom_ref.as_str()), created);
         let mut bom = Self {
             serial,
             created,
@@ -294,14 +294,14 @@ fn roots(
         .collect()
 }
 
-/// A UUID (RFC 9562 version 8, variant 10) from the SHA-256 of the
-/// components and the time: the same bill made at the same time gets the
-/// same serial number.
-fn serial(components: &[Component], created: Timestamp) -> String {
+/// A UUID (RFC 9562 version 8, variant 10) from the SHA-256 of the time
+/// and the references in the bill: the same bill made at the same time
+/// gets the same serial number.
+pub fn serial_of<'a>(refs: impl Iterator<Item = &'a str>, created: Timestamp) -> String {
     let mut h = Sha256::new();
     h.update(created.to_string().as_bytes());
-    for c in components {
-        h.update(c.bom_ref.as_bytes());
+    for r in refs {
+        h.update(r.as_bytes());
         h.update([0]);
     }
     let d = h.finalize();

@@ -5,4 +5,4 @@
 //! change of its layout is a change of this file only.
 
 pub use custody_sbom::cyclonedx::{self, SpecVersion};
-pub use custody_sbom::{Bom, Tool, spdx2, spdx3};
+pub use custody_sbom::{Bom, Tool, dataset, spdx2, spdx3};

@@ -2,6 +2,7 @@
 //! options and returns a typed, serialisable report. Front ends parse
 //! their own input (flags, requests), call one workflow and render.
 
+pub mod dataset_bom;
 pub mod db;
 pub mod deliver;
 pub mod demo;

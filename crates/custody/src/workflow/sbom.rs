@@ -45,6 +45,8 @@ pub struct SbomOutput {
     pub components: usize,
     /// Components whose dependencies the source states.
     pub with_dependencies: usize,
+    /// For a dataset's bill: the steps in it (`sources` is then the data).
+    pub steps: Option<usize>,
 }
 
 /// Why there is no bill.
@@ -116,5 +118,6 @@ pub fn sbom(req: &SbomRequest<'_>) -> Result<SbomOutput, SbomError> {
         sources: bom.subjects.len(),
         components: bom.components.len(),
         with_dependencies: bom.depends.iter().filter(|d| d.is_some()).count(),
+        steps: None,
     })
 }

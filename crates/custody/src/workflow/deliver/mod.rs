@@ -176,11 +176,14 @@ pub fn deliver(
 
 /// Signed documents, verbatim: source manifests, run attestations, scan
 /// inventories.
-type Documents = (Vec<String>, Vec<String>, Vec<String>);
+pub(crate) type Documents = (Vec<String>, Vec<String>, Vec<String>);
 
 /// Every run upstream of the version (its lineage), their inputs' sealed
 /// manifests, and the inventories of their environments.
-fn from_ledger(location: &Location, dataset: &DatasetRef) -> Result<Documents, DeliverError> {
+pub(crate) fn from_ledger(
+    location: &Location,
+    dataset: &DatasetRef,
+) -> Result<Documents, DeliverError> {
     let mut ledger = open_existing(location)?;
     let lineage = ledger.lineage(&dataset.name, &dataset.root)?;
     let mut runs = BTreeSet::new();
