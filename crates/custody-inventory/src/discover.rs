@@ -116,7 +116,7 @@ fn checked(path: &Path, mut inv: Inventory) -> Result<Inventory, InventoryError>
     })
 }
 
-fn read_one(path: &Path, kind: LockfileKind) -> Result<Inventory, InventoryError> {
+pub(crate) fn read_one(path: &Path, kind: LockfileKind) -> Result<Inventory, InventoryError> {
     if kind == LockfileKind::Requirements {
         return requirements::read(path);
     }
@@ -151,6 +151,9 @@ fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
                 path: path.to_owned(),
             })?;
         return read_one(path, kind);
+    }
+    if crate::rootfs::is_root_filesystem(path) {
+        return crate::rootfs::read_root(path);
     }
     if env::is_site_packages(path) || env::is_environment(path) {
         return env::read_environment(path);

@@ -29,6 +29,7 @@ mod error;
 mod lockfile;
 mod model;
 mod requirements;
+mod rootfs;
 mod sbom;
 mod text;
 
@@ -38,3 +39,4 @@ pub use error::{InventoryError, Location};
 pub use model::{
     Depends, Inventory, License, Origin, Package, Pin, Problem, Source, SourceKind, Unresolved,
 };
+pub use rootfs::{is_root_filesystem, read_root};
