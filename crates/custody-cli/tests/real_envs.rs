@@ -14,23 +14,9 @@ use std::process::Command;
 
 use common::{custody_run, json};
 
-/// What the data team's environment holds (pinned: a new release must not
-/// change what CI judges).
-const PACKAGES: &[&str] = &[
-    "litellm==1.82.6",
-    "numpy==2.4.6",
-    "pandas==3.1.1",
-    "pyarrow==26.0.1",
-    "scikit-learn==1.9.0",
-    "tqdm==4.70.1",
-    "joblib==1.6.0",
-    "huggingface_hub==2.4.0",
-    "boto3==1.42.3",
-];
-
 /// The environment, made once with pip from PyPI, kept under `target/test-envs/`.
 fn ml_venv() -> PathBuf {
-    common::pip_venv("ml-venv", PACKAGES)
+    common::ml_venv()
 }
 
 /// `custody scan PATH -f json` in a fresh home (embedded records only: the

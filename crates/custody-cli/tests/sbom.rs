@@ -121,20 +121,7 @@ fn want_count(venv: &Path) -> usize {
 /// The data team's environment of `real_envs.rs` (pip from PyPI).
 #[test]
 fn a_real_environment_matches_its_interpreter() {
-    let venv = common::pip_venv(
-        "ml-venv",
-        &[
-            "litellm==1.82.6",
-            "numpy==2.4.6",
-            "pandas==3.1.1",
-            "pyarrow==26.0.1",
-            "scikit-learn==1.9.0",
-            "tqdm==4.70.1",
-            "joblib==1.6.0",
-            "huggingface_hub==2.4.0",
-            "boto3==1.42.3",
-        ],
-    );
+    let venv = common::ml_venv();
     let v = venv.to_str().unwrap();
     let doc = sbom(&[v], "ml-venv.cdx16.json");
     sbom(&[v, "--spec-version", "1.7"], "ml-venv.cdx17.json");

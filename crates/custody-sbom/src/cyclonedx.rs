@@ -147,21 +147,33 @@ pub fn document(bom: &Bom, version: SpecVersion) -> Value {
     }
     let mut components = extra;
     components.extend(bom.components.iter().map(|c| component(bom, c)));
-    json!({
+    let mut doc = head(version, &bom.serial, bom.created, &bom.tool, root);
+    doc["components"] = components.into();
+    doc["dependencies"] = dependencies.into();
+    doc
+}
+
+/// What every document starts with: format, version, serial number, and
+/// the metadata (time, tool, the component described).
+pub fn head(
+    version: SpecVersion,
+    serial: &str,
+    created: jiff::Timestamp,
+    tool: &crate::Tool,
+    component: Value,
+) -> Value {
+    let mut doc = json!({
         "bomFormat": "CycloneDX",
         "specVersion": version.as_str(),
-        "serialNumber": bom.serial,
+        "serialNumber": serial,
         "version": 1,
         "metadata": {
-            "timestamp": bom.created.to_string(),
+            "timestamp": created.to_string(),
             "tools": { "components": [{
-                "type": "application",
-                "name": bom.tool.name,
-                "version": bom.tool.version,
+                "type": "application", "name": tool.name, "version": tool.version,
             }]},
-            "component": root,
         },
-        "components": components,
-        "dependencies": dependencies,
-    })
+    });
+    doc["metadata"]["component"] = component;
+    doc
 }

@@ -118,6 +118,22 @@ pub enum Licensing {
     Licenses(Vec<Named>),
 }
 
+/// What a list of named licences says when no expression joins them.
+pub fn unjoined(named: &[Named]) -> String {
+    format!(
+        "the metadata names {} licences without an expression: {}",
+        named.len(),
+        named
+            .iter()
+            .map(|n| match n {
+                Named::Id(id) => id.clone(),
+                Named::Name { name, .. } => name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
 /// Longest licence name kept before the text is given separately.
 const NAME_MAX: usize = 120;
 

@@ -64,22 +64,9 @@ fn declared(l: &Licensing, extracted: &mut Extracted) -> (String, Option<String>
         Licensing::Licenses(named) => match named.as_slice() {
             [Named::Id(id)] => (id.clone(), None),
             [Named::Name { name, text }] => (extracted.reference(name, text.as_deref()), None),
-            many => (
-                // Several licences named without saying how they combine:
-                // AND or OR would be a claim the metadata does not make.
-                "NOASSERTION".into(),
-                Some(format!(
-                    "the metadata names {} licences without an expression: {}",
-                    many.len(),
-                    many.iter()
-                        .map(|n| match n {
-                            Named::Id(id) => id.clone(),
-                            Named::Name { name, .. } => name.clone(),
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )),
-            ),
+            // Several licences named without saying how they combine: AND
+            // or OR would be a claim the metadata does not make.
+            many => ("NOASSERTION".into(), Some(crate::license::unjoined(many))),
         },
     }
 }

@@ -12,7 +12,8 @@ use crate::model::{Bom, Component};
 
 /// The JSON-LD context every SPDX 3.0.1 document names.
 pub const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
-const CREATION: &str = "_:creation";
+/// The one creation info every element names.
+pub const CREATION: &str = "_:creation";
 
 /// SPDX 3's name of a hash algorithm, for those it knows.
 fn algorithm(a: &str) -> Option<&'static str> {
@@ -29,6 +30,31 @@ fn algorithm(a: &str) -> Option<&'static str> {
         "blake3" => "blake3",
         _ => return None,
     })
+}
+
+/// SPDX 3's date-time: UTC, whole seconds (`2026-03-24T10:52:00Z`).
+pub fn datetime(t: jiff::Timestamp) -> String {
+    t.round(jiff::Unit::Second)
+        .unwrap_or(t)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The creation info, the agent and the tool every document starts with,
+/// their ids under `base`.
+pub fn header(base: &str, created: jiff::Timestamp, tool: &crate::Tool) -> Vec<Value> {
+    let (agent, tool_id) = (format!("{base}#agent"), format!("{base}#tool"));
+    vec![
+        json!({
+            "type": "CreationInfo", "@id": CREATION, "specVersion": "3.0.1",
+            "created": datetime(created), "createdBy": [agent], "createdUsing": [tool_id],
+        }),
+        json!({ "type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION, "name": tool.name }),
+        json!({
+            "type": "Tool", "spdxId": tool_id, "creationInfo": CREATION,
+            "name": format!("{}-{}", tool.name, tool.version),
+        }),
+    ]
 }
 
 /// Elements of the graph, with ids under one base.
@@ -64,19 +90,7 @@ impl Graph {
                     format!("LicenseRef-custody-{index}"),
                     Some(text.clone().unwrap_or_else(|| name.clone())),
                 ),
-                many => {
-                    return Some(format!(
-                        "the metadata names {} licences without an expression: {}",
-                        many.len(),
-                        many.iter()
-                            .map(|n| match n {
-                                Named::Id(id) => id.clone(),
-                                Named::Name { name, .. } => name.clone(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ));
-                }
+                many => return Some(crate::license::unjoined(many)),
             },
         };
         let id = self.id(&format!("license-{index}"));
@@ -138,24 +152,7 @@ pub fn document(bom: &Bom) -> Value {
         elements: Vec::new(),
         relationships: 0,
     };
-    let created = bom
-        .created
-        .round(jiff::Unit::Second)
-        .unwrap_or(bom.created)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    let (agent, tool) = (g.id("agent"), g.id("tool"));
-    let mut graph = vec![
-        json!({
-            "type": "CreationInfo", "@id": CREATION, "specVersion": "3.0.1", "created": created,
-            "createdBy": [agent], "createdUsing": [tool],
-        }),
-        json!({ "type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION, "name": bom.tool.name }),
-        json!({
-            "type": "Tool", "spdxId": tool, "creationInfo": CREATION,
-            "name": format!("{}-{}", bom.tool.name, bom.tool.version),
-        }),
-    ];
+    let mut graph = header(&g.base, bom.created, &bom.tool);
     let subjects: Vec<String> = (1..=bom.subjects.len())
         .map(|i| g.id(&format!("source-{i}")))
         .collect();

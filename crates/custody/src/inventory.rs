@@ -7,3 +7,35 @@
 pub use custody_inventory::{
     DiscoverOptions, Inventory, InventoryError, Problem, SourceKind, discover,
 };
+
+use std::path::PathBuf;
+
+/// What `paths` hold, and the entries that could not be read (each named
+/// by file and line; everything else is kept). The first path that holds
+/// nothing readable, or cannot be read, is the error, with that path.
+///
+/// # Errors
+/// That path and why.
+pub fn discover_paths(
+    paths: &[PathBuf],
+    depth: usize,
+) -> Result<(Inventory, Vec<Problem>), (PathBuf, InventoryError)> {
+    let opts = DiscoverOptions { max_depth: depth };
+    let mut inv = Inventory::default();
+    let mut problems = Vec::new();
+    for p in paths {
+        let part = match discover(p, &opts) {
+            Err(InventoryError::Invalid {
+                problems: bad,
+                partial,
+                ..
+            }) => {
+                problems.extend(bad);
+                Ok(*partial)
+            }
+            other => other,
+        };
+        inv.extend(part.map_err(|e| (p.clone(), e))?);
+    }
+    Ok((inv, problems))
+}

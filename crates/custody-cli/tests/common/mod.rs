@@ -162,3 +162,22 @@ pub fn pip_venv(name: &str, packages: &[&str]) -> PathBuf {
     std::fs::write(&ready, &want).unwrap();
     dir
 }
+
+/// The data team's environment (`real_envs.rs`, `sbom.rs`), pinned: a new
+/// release must not change what CI judges.
+pub const ML_PACKAGES: &[&str] = &[
+    "litellm==1.82.6",
+    "numpy==2.4.6",
+    "pandas==3.1.1",
+    "pyarrow==26.0.1",
+    "scikit-learn==1.9.0",
+    "tqdm==4.70.1",
+    "joblib==1.6.0",
+    "huggingface_hub==2.4.0",
+    "boto3==1.42.3",
+];
+
+/// [`ML_PACKAGES`] installed by pip from PyPI, kept under `target/test-envs/ml-venv`.
+pub fn ml_venv() -> PathBuf {
+    pip_venv("ml-venv", ML_PACKAGES)
+}

@@ -80,20 +80,14 @@ pub fn document(bom: &DataBom, version: SpecVersion) -> Value {
             "version": c.version, "purl": c.purl,
         })
     }));
-    let mut doc = json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": version.as_str(),
-        "serialNumber": bom.serial,
-        "version": 1,
-        "metadata": {
-            "timestamp": bom.created.to_string(),
-            "tools": { "components": [{
-                "type": "application", "name": bom.tool.name, "version": bom.tool.version,
-            }]},
-            "component": data(&bom.data[0]),
-        },
-        "components": components,
-    });
+    let mut doc = crate::cyclonedx::head(
+        version,
+        &bom.serial,
+        bom.created,
+        &bom.tool,
+        data(&bom.data[0]),
+    );
+    doc["components"] = components.into();
     if !bom.steps.is_empty() {
         doc["formulation"] = json!([{
             "bom-ref": "formulation",

@@ -7,17 +7,7 @@
 use serde_json::{Value, json};
 
 use super::{Data, DataBom};
-use crate::spdx3::CONTEXT;
-
-const CREATION: &str = "_:creation";
-
-/// SPDX 3's date-time: UTC, whole seconds (`2026-03-24T10:52:00Z`).
-fn datetime(t: jiff::Timestamp) -> String {
-    t.round(jiff::Unit::Second)
-        .unwrap_or(t)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
+use crate::spdx3::{CONTEXT, CREATION, datetime, header};
 
 fn data(d: &Data, id: &str) -> Value {
     let mut e = json!({
@@ -46,8 +36,7 @@ pub fn document(bom: &DataBom) -> Value {
     let uuid = bom.serial.trim_start_matches("urn:uuid:");
     let base = format!("https://custody.dev/spdx/{uuid}");
     let id = |local: String| format!("{base}#{local}");
-    let created = datetime(bom.created);
-    let (agent, tool, sbom) = (id("agent".into()), id("tool".into()), id("sbom".into()));
+    let sbom = id("sbom".into());
     let data_ids: Vec<String> = (1..=bom.data.len())
         .map(|i| id(format!("data-{i}")))
         .collect();
@@ -102,16 +91,8 @@ pub fn document(bom: &DataBom) -> Value {
         relate(&mut elements, &bid, "usesTool", pick(&s.packages, &pkg_ids));
     }
     let all: Vec<Value> = elements.iter().map(|e| e["spdxId"].clone()).collect();
-    let mut graph = vec![
-        json!({
-            "type": "CreationInfo", "@id": CREATION, "specVersion": "3.0.1", "created": created,
-            "createdBy": [agent], "createdUsing": [tool],
-        }),
-        json!({ "type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION, "name": bom.tool.name }),
-        json!({
-            "type": "Tool", "spdxId": tool, "creationInfo": CREATION,
-            "name": format!("{}-{}", bom.tool.name, bom.tool.version),
-        }),
+    let mut graph = header(&base, bom.created, &bom.tool);
+    graph.extend([
         json!({
             "type": "SpdxDocument", "spdxId": base, "creationInfo": CREATION, "name": bom.data[0].name,
             "profileConformance": ["core", "software", "dataset", "build"],
@@ -121,7 +102,7 @@ pub fn document(bom: &DataBom) -> Value {
             "type": "software_Sbom", "spdxId": sbom, "creationInfo": CREATION,
             "software_sbomType": ["build"], "rootElement": [data_ids[0].clone()], "element": all,
         }),
-    ];
+    ]);
     graph.extend(elements);
     json!({ "@context": CONTEXT, "@graph": graph })
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::inventory::{DiscoverOptions, Inventory, InventoryError, Problem};
+use crate::inventory::{InventoryError, Problem};
 pub use crate::sbom::SpecVersion;
 use crate::sbom::{Bom, Tool, cyclonedx, spdx2, spdx3};
 use jiff::Timestamp;
@@ -75,28 +75,8 @@ pub enum SbomError {
 /// # Errors
 /// See [`SbomError`].
 pub fn sbom(req: &SbomRequest<'_>) -> Result<SbomOutput, SbomError> {
-    let opts = DiscoverOptions {
-        max_depth: req.depth,
-    };
-    let mut inv = Inventory::default();
-    let mut problems = Vec::new();
-    for p in req.paths {
-        let part = match crate::inventory::discover(p, &opts) {
-            Err(InventoryError::Invalid {
-                problems: bad,
-                partial,
-                ..
-            }) => {
-                problems.extend(bad);
-                Ok(*partial)
-            }
-            other => other,
-        };
-        inv.extend(part.map_err(|source| SbomError::Inventory {
-            path: p.clone(),
-            source,
-        })?);
-    }
+    let (inv, problems) = crate::inventory::discover_paths(req.paths, req.depth)
+        .map_err(|(path, source)| SbomError::Inventory { path, source })?;
     if !problems.is_empty() {
         return Err(SbomError::Problems(problems));
     }

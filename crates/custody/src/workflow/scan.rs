@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::advisories::AdvisoryIndex;
 use crate::advisory::{Severity, StoreError};
 use crate::inspect::{self, ArchiveError, Cache, Options, Report, Unread, Verdict};
-use crate::inventory::{self, DiscoverOptions, Inventory, InventoryError, Problem, SourceKind};
+use crate::inventory::{self, Inventory, InventoryError, Problem, SourceKind};
 use crate::policy::{self, Policy, PolicyError};
 use crate::report::ScanReport;
 use crate::scan::{ScanError, ScanOptions};
@@ -237,28 +237,8 @@ pub fn load_policy(config: Option<&Path>, first: Option<&PathBuf>) -> Result<Pol
 /// What the paths hold, and the entries that could not be read (each
 /// named by file and line; everything else is kept and scanned).
 fn discover(paths: &[PathBuf], depth: usize) -> Result<(Inventory, Vec<Problem>), ScanFlowError> {
-    let opts = DiscoverOptions { max_depth: depth };
-    let mut inv = Inventory::default();
-    let mut problems = Vec::new();
-    for p in paths {
-        let part = match inventory::discover(p, &opts) {
-            Err(InventoryError::Invalid {
-                problems: bad,
-                partial,
-                ..
-            }) => {
-                problems.extend(bad);
-                Ok(*partial)
-            }
-            other => other,
-        };
-        let part = part.map_err(|source| ScanFlowError::Inventory {
-            path: p.clone(),
-            source,
-        })?;
-        inv.extend(part);
-    }
-    Ok((inv, problems))
+    inventory::discover_paths(paths, depth)
+        .map_err(|(path, source)| ScanFlowError::Inventory { path, source })
 }
 
 impl Inspected {
