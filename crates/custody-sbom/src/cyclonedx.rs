@@ -45,22 +45,30 @@ fn algorithm(a: &str) -> Option<&'static str> {
     })
 }
 
+/// The licences as CycloneDX states them, each `acknowledgement:
+/// declared` (the package's own metadata says so; nothing is concluded).
 fn licenses(l: &Licensing) -> Option<Value> {
     match l {
         Licensing::None => None,
-        Licensing::Expression(e) => Some(json!([{ "expression": e }])),
+        Licensing::Expression(e) => {
+            Some(json!([{ "expression": e, "acknowledgement": "declared" }]))
+        }
         Licensing::Licenses(named) => Some(Value::Array(
             named
                 .iter()
-                .map(|n| match n {
-                    Named::Id(id) => json!({ "license": { "id": id } }),
-                    Named::Name { name, text: None } => json!({ "license": { "name": name } }),
-                    Named::Name {
-                        name,
-                        text: Some(t),
-                    } => json!({
-                        "license": { "name": name, "text": { "contentType": "text/plain", "content": t } }
-                    }),
+                .map(|n| {
+                    let mut l = match n {
+                        Named::Id(id) => json!({ "id": id }),
+                        Named::Name { name, text: None } => json!({ "name": name }),
+                        Named::Name {
+                            name,
+                            text: Some(t),
+                        } => json!({
+                            "name": name, "text": { "contentType": "text/plain", "content": t }
+                        }),
+                    };
+                    l["acknowledgement"] = "declared".into();
+                    json!({ "license": l })
                 })
                 .collect(),
         )),
