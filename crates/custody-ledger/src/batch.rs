@@ -1,6 +1,6 @@
 //! Evidence in, many documents at once: signatures are verified in
-//! parallel, then every accepted document is appended in one write
-//! transaction.
+//! parallel, chunk by chunk, while the chunk before is appended on the
+//! calling thread, all in one write transaction.
 //!
 //! Semantics of [`Ledger::add_many`]:
 //!
@@ -27,12 +27,58 @@ use crate::ingest::{self, Document, Kind};
 use crate::ledger::{AddOutcome, Ledger};
 use crate::log::{self, Event};
 
+/// Documents verified per chunk while the chunk before is stored.
+const VERIFY_CHUNK: usize = 128;
+
+/// The state of one write transaction appending documents: the log's
+/// tail, what this transaction stored (by digest), and the environments
+/// it inserted.
+struct Writer {
+    tail: (i64, String),
+    in_batch: HashMap<String, i64>,
+    environments: HashSet<String>,
+}
+
+impl Writer {
+    fn start(conn: &mut Conn) -> Result<Self, String> {
+        Ok(Self {
+            tail: log::last(conn)?,
+            in_batch: HashMap::new(),
+            environments: HashSet::new(),
+        })
+    }
+
+    /// Appends one accepted document after the tail (or names the event
+    /// that already holds it).
+    fn store(&mut self, conn: &mut Conn, a: &Accepted<'_>) -> Result<AddOutcome, String> {
+        let seen = match self.in_batch.get(a.digest.as_str()) {
+            Some(seq) => Some(*seq),
+            None => log::find(conn, &a.digest)?,
+        };
+        if let Some(seq) = seen {
+            return Ok(AddOutcome::Duplicate(seq));
+        }
+        let event = log::append_after(
+            conn,
+            self.tail.0,
+            &self.tail.1,
+            a.document.kind().name(),
+            &a.digest,
+            a.body,
+        )?;
+        insert_facts(conn, a.document.facts(&event), &mut self.environments)?;
+        self.in_batch.insert(a.digest.clone(), event.seq);
+        let stored = AddOutcome::Stored(event.seq);
+        self.tail = (event.seq, event.hash);
+        Ok(stored)
+    }
+}
+
 /// One document's outcome in a batch.
 pub type Outcome = Result<AddOutcome, LedgerError>;
 
 /// A document that verified, waiting for the write transaction.
 struct Accepted<'a> {
-    index: usize,
     digest: String,
     body: &'a str,
     document: Document,
@@ -72,31 +118,8 @@ impl Ledger {
         }
         if !pending.is_empty() {
             let trusted = self.trusted()?;
-            let opened: Vec<(usize, &str, Result<Document, Refusal>)> = pending
-                .into_par_iter()
-                .map(|(i, body)| {
-                    let document = if trusted.is_empty() {
-                        Err(Refusal::NoTrustedKeys)
-                    } else {
-                        ingest::open_document(body.as_bytes(), &trusted)
-                    };
-                    (i, body, document)
-                })
-                .collect();
-            let mut accepted = Vec::new();
-            for (index, body, document) in opened {
-                match document {
-                    Ok(document) => accepted.push(Accepted {
-                        index,
-                        digest: digests[index].clone(),
-                        body,
-                        document,
-                    }),
-                    Err(r) => outcomes[index] = Some(Err(r.into())),
-                }
-            }
-            for (index, outcome) in self.store(&accepted)? {
-                outcomes[index] = Some(Ok(outcome));
+            for (index, outcome) in self.verify_and_store(&pending, &digests, &trusted)? {
+                outcomes[index] = Some(outcome);
             }
         }
         Ok(outcomes
@@ -105,45 +128,61 @@ impl Ledger {
             .collect())
     }
 
-    /// Appends `accepted` in one write transaction; each one's outcome.
-    fn store(
+    /// Verifies `pending` in chunks on the worker threads while the chunk
+    /// before is appended on this one, all in one write transaction; each
+    /// document's outcome (a refusal, stored, or a duplicate).
+    fn verify_and_store(
         &mut self,
-        accepted: &[Accepted<'_>],
-    ) -> Result<Vec<(usize, AddOutcome)>, LedgerError> {
-        if accepted.is_empty() {
-            return Ok(Vec::new());
-        }
+        pending: &[(usize, &str)],
+        digests: &[String],
+        trusted: &[custody_seal::keys::PublicKey],
+    ) -> Result<Vec<(usize, Outcome)>, LedgerError> {
+        let verify = |chunk: &[(usize, &str)]| -> Vec<(usize, Result<Document, Refusal>)> {
+            chunk
+                .par_iter()
+                .map(|(i, body)| {
+                    let document = if trusted.is_empty() {
+                        Err(Refusal::NoTrustedKeys)
+                    } else {
+                        ingest::open_document(body.as_bytes(), trusted)
+                    };
+                    (*i, document)
+                })
+                .collect()
+        };
+        let chunks: Vec<&[(usize, &str)]> = pending.chunks(VERIFY_CHUNK).collect();
+        let bodies: HashMap<usize, &str> = pending.iter().copied().collect();
         self.conn.begin_write().map_err(|d| self.storage(d))?;
-        let result = (|| {
-            let mut tail = log::last(&mut self.conn)?;
-            let mut in_batch: HashMap<&str, i64> = HashMap::new();
-            let mut environments = HashSet::new();
-            let mut out = Vec::with_capacity(accepted.len());
-            for a in accepted {
-                let seen = match in_batch.get(a.digest.as_str()) {
-                    Some(seq) => Some(*seq),
-                    None => log::find(&mut self.conn, &a.digest)?,
+        let conn = &mut self.conn;
+        let result = std::thread::scope(|scope| -> Result<Vec<(usize, Outcome)>, String> {
+            let verify = &verify;
+            let mut writer = Writer::start(conn)?;
+            let mut next = chunks.first().map(|c| scope.spawn(move || verify(c)));
+            let mut out = Vec::with_capacity(pending.len());
+            for k in 0..chunks.len() {
+                let opened = match next.take() {
+                    Some(h) => h
+                        .join()
+                        .map_err(|_| "a verification thread panicked".to_owned())?,
+                    None => Vec::new(),
                 };
-                if let Some(seq) = seen {
-                    out.push((a.index, AddOutcome::Duplicate(seq)));
-                    continue;
+                next = chunks.get(k + 1).map(|c| scope.spawn(move || verify(c)));
+                for (index, document) in opened {
+                    out.push(match document {
+                        Ok(document) => {
+                            let a = Accepted {
+                                digest: digests[index].clone(),
+                                body: bodies[&index],
+                                document,
+                            };
+                            (index, Ok(writer.store(conn, &a)?))
+                        }
+                        Err(r) => (index, Err(r.into())),
+                    });
                 }
-                let event = log::append_after(
-                    &mut self.conn,
-                    tail.0,
-                    &tail.1,
-                    a.document.kind().name(),
-                    &a.digest,
-                    a.body,
-                )?;
-                let facts = a.document.facts(&event);
-                insert_facts(&mut self.conn, facts, &mut environments)?;
-                in_batch.insert(&a.digest, event.seq);
-                out.push((a.index, AddOutcome::Stored(event.seq)));
-                tail = (event.seq, event.hash);
             }
             Ok(out)
-        })();
+        });
         match result.and_then(|o| self.conn.commit().map(|()| o)) {
             Ok(o) => Ok(o),
             Err(d) => {

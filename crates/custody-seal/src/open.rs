@@ -79,13 +79,49 @@ pub fn open_bytes(
     bytes: Vec<u8>,
     trusted: &[PublicKey],
 ) -> Result<Opened, TrustError> {
+    let verified = verify_bytes(name, &bytes, trusted)?;
+    // The file's bytes are not needed past the decoded payload.
+    drop(bytes);
+    interpret(verified)
+}
+
+/// A payload whose container and signature checked, not yet read.
+#[derive(Debug)]
+pub struct Verified {
+    name: std::path::PathBuf,
+    /// The decoded payload behind room for its PAE header.
+    buf: Vec<u8>,
+    /// Key id of the key that verified it (`None` when not checked).
+    pub signer: Option<String>,
+    /// How it was wrapped.
+    pub container: Container,
+}
+
+impl Verified {
+    /// The payload's bytes (an in-toto statement, not yet parsed).
+    pub fn payload(&self) -> &[u8] {
+        &self.buf[dsse::PAE_ROOM..]
+    }
+}
+
+/// The first half of [`open_bytes`]: the container and the signature,
+/// nothing of the payload read. For a caller that reads one kind of
+/// statement faster itself ([`interpret`] reads the rest).
+///
+/// # Errors
+/// As [`open_bytes`], up to the signature.
+pub fn verify_bytes(
+    name: &Path,
+    bytes: &[u8],
+    trusted: &[PublicKey],
+) -> Result<Verified, TrustError> {
     let path = name;
     let malformed = |detail: String| TrustError::Malformed {
         path: path.to_owned(),
         detail,
     };
     let (buf, signer, container) = {
-        let (envelope, container, hint) = parse_container(path, &bytes)?;
+        let (envelope, container, hint) = parse_container(path, bytes)?;
         if envelope.payload_type != dsse::IN_TOTO {
             return Err(TrustError::PayloadType {
                 path: path.to_owned(),
@@ -118,8 +154,27 @@ pub fn open_bytes(
         };
         (buf, signer, container)
     };
-    // The file's bytes are not needed past the decoded payload.
-    drop(bytes);
+    Ok(Verified {
+        name: path.to_owned(),
+        buf,
+        signer,
+        container,
+    })
+}
+
+/// The second half of [`open_bytes`]: the statement, its type, and for a
+/// manifest its rules and root.
+///
+/// # Errors
+/// As [`open_bytes`], after the signature.
+pub fn interpret(verified: Verified) -> Result<Opened, TrustError> {
+    let Verified {
+        name,
+        buf,
+        signer,
+        container,
+    } = verified;
+    let path = name.as_path();
     let payload = &buf[dsse::PAE_ROOM..];
     // The predicate stays raw text until its type is known: a manifest of
     // many files is parsed once, into its own types.

@@ -26,7 +26,7 @@ pub struct Artifact {
 }
 
 /// What a run attestation states.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     /// The command, as JSON text.
     pub command: String,
@@ -124,10 +124,29 @@ impl Run {
             })
             .collect();
         let meta = &p["runDetails"]["metadata"];
-        let started_at = meta["startedOn"].as_str().unwrap_or_default().to_owned();
-        let finished_at = meta["finishedOn"].as_str().unwrap_or_default().to_owned();
+        Self::assemble(
+            params["command"].to_string(),
+            inputs,
+            outputs,
+            prefix,
+            packages,
+            meta["startedOn"].as_str().unwrap_or_default().to_owned(),
+            meta["finishedOn"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    /// The run of these facts; the times must parse.
+    pub(crate) fn assemble(
+        command: String,
+        inputs: Vec<Artifact>,
+        outputs: Vec<Artifact>,
+        prefix: String,
+        packages: Vec<(String, String)>,
+        started_at: String,
+        finished_at: String,
+    ) -> Result<Self, Refusal> {
         Ok(Self {
-            command: params["command"].to_string(),
+            command,
             inputs,
             outputs,
             prefix,

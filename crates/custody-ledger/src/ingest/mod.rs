@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod environment;
 pub mod inventory;
 pub mod manifest;
+mod provenance;
 pub mod trust;
 
 use std::path::Path;
@@ -107,13 +108,28 @@ pub fn open_document(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Re
     if trusted.is_empty() {
         return Err(Refusal::NoTrustedKeys);
     }
-    document(open_payload(bytes, trusted)?)
+    open_verified(bytes, trusted)
 }
 
 /// Opens a document the log stored (checked when it was stored) without
 /// checking its signature again: for rebuilding the derived tables.
 pub fn open_stored_document(body: &str) -> Result<Document, Refusal> {
-    document(open_payload(body.as_bytes(), &[])?)
+    open_verified(body.as_bytes(), &[])
+}
+
+/// The signature checked (with `trusted` empty: not checked), then a run
+/// attestation read the fast way ([`attestation::Run::from_payload`]),
+/// anything else by the whole statement.
+fn open_verified(bytes: &[u8], trusted: &[PublicKey]) -> Result<Document, Refusal> {
+    let verified = verify_payload(bytes, trusted)?;
+    if let Some(run) = attestation::Run::from_payload(verified.payload())? {
+        return Ok(Document::Attestation(run));
+    }
+    document(
+        open::interpret(verified)
+            .map(|o| o.payload)
+            .map_err(|e| refusal(bytes, e))?,
+    )
 }
 
 /// The document a verified payload is.
@@ -159,6 +175,12 @@ pub fn stored_statement(body: &str) -> Result<custody_seal::manifest::Statement,
 
 /// custody-seal's [`open::open_bytes`] of `bytes`, from memory.
 fn open_payload(bytes: &[u8], trusted: &[PublicKey]) -> Result<Payload, Refusal> {
+    open::interpret(verify_payload(bytes, trusted)?)
+        .map(|o| o.payload)
+        .map_err(|e| refusal(bytes, e))
+}
+
+fn verify_payload(bytes: &[u8], trusted: &[PublicKey]) -> Result<open::Verified, Refusal> {
     unsigned(bytes)?;
     if bytes.len() as u64 > open::DEFAULT_MAX_SIZE {
         return Err(Refusal::Malformed(format!(
@@ -167,9 +189,7 @@ fn open_payload(bytes: &[u8], trusted: &[PublicKey]) -> Result<Payload, Refusal>
             open::DEFAULT_MAX_SIZE
         )));
     }
-    open::open_bytes(Path::new("document"), bytes.to_vec(), trusted)
-        .map(|o| o.payload)
-        .map_err(|e| refusal(bytes, e))
+    open::verify_bytes(Path::new("document"), bytes, trusted).map_err(|e| refusal(bytes, e))
 }
 
 /// A bare in-toto statement, or an envelope without signatures. Only the
