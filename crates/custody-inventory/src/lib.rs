@@ -29,14 +29,13 @@ mod error;
 mod lockfile;
 mod model;
 mod requirements;
-mod rootfs;
 mod sbom;
 mod text;
 
+pub use discover::rootfs::{is_root_filesystem, read_root};
 pub use discover::{DiscoverOptions, LockfileKind, discover, read_lockfile};
 pub use env::{read_environment, site_packages_dirs};
 pub use error::{InventoryError, Location};
 pub use model::{
     Depends, Inventory, License, Origin, Package, Pin, Problem, Source, SourceKind, Unresolved,
 };
-pub use rootfs::{is_root_filesystem, read_root};

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+pub mod rootfs;
+
 use crate::model::Inventory;
 use crate::{InventoryError, env, lockfile, requirements, text};
 
@@ -152,8 +154,8 @@ fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
             })?;
         return read_one(path, kind);
     }
-    if crate::rootfs::is_root_filesystem(path) {
-        return crate::rootfs::read_root(path);
+    if rootfs::is_root_filesystem(path) {
+        return rootfs::read_root(path);
     }
     if env::is_site_packages(path) || env::is_environment(path) {
         return env::read_environment(path);

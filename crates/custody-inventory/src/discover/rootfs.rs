@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use crate::discover::{LockfileKind, read_one};
+use super::{LockfileKind, read_one};
 use crate::model::{Inventory, Origin, Unresolved};
 use crate::{InventoryError, env};
 
