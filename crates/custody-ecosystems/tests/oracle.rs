@@ -4,6 +4,8 @@
 //! without `--package-lock-only`, and `cargo metadata` for the Cargo one.
 //! Every difference is named and explained.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,8 @@
 //! one snapshot per file of every package read, and the facts each format
 //! records checked by hand.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 mod common;
 
 use common::{fixture, pairs, render};
