@@ -80,11 +80,13 @@ impl Error {
     }
 
     pub(crate) fn io(path: &Path, err: &std::io::Error) -> Self {
-        // fs_err's messages already name the path; keep the OS reason only.
-        let reason = err
-            .get_ref()
-            .and_then(|inner| inner.source())
-            .map_or_else(|| err.kind().to_string(), ToString::to_string);
+        // fs-err's message is "failed to open file `PATH`: REASON"; the path
+        // is named once, by this error.
+        let text = err.to_string();
+        let reason = text
+            .rsplit_once("`: ")
+            .map_or(text.as_str(), |(_, reason)| reason)
+            .to_owned();
         Self::Io {
             path: path.to_owned(),
             reason,

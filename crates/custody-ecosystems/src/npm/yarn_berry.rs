@@ -84,7 +84,12 @@ fn metadata(path: &Path, keys: &YamlKeys, root: &Mapping) -> Result<(u64, Option
     match number {
         Some(n) if KNOWN.contains(&n) => {}
         _ => {
-            let shown = version.map_or_else(|| "none".into(), |v| format!("{v:?}"));
+            let shown = match version {
+                None => "none".to_owned(),
+                Some(Value::Number(n)) => n.to_string(),
+                Some(Value::String(s)) => format!("{s:?}"),
+                Some(other) => format!("{other:?}"),
+            };
             return Err(Error::parse(
                 path,
                 loc,

@@ -105,7 +105,14 @@ fn parse(path: &Path, content: &str) -> Result<Vec<Entry>, Error> {
 /// A quoted (JSON) or bare string, the whole of `s`.
 fn scalar(s: &str) -> Result<String, String> {
     if s.starts_with('"') {
-        serde_json::from_str(s).map_err(|e| format!("bad quoted string {s:?}: {e}"))
+        if quoted_end(s) != Some(s.len()) {
+            return Err(format!("unterminated or trailing text after string {s:?}"));
+        }
+        serde_json::from_str(s).map_err(|e| {
+            let e = e.to_string();
+            let e = e.split(" at line ").next().unwrap_or(&e).to_owned();
+            format!("bad quoted string {s:?}: {e}")
+        })
     } else if s.is_empty() || s.contains([' ', '"']) {
         Err(format!("bad bare string {s:?}"))
     } else {
