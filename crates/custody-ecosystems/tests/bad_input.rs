@@ -40,8 +40,23 @@ const YARN1: SourceKind = SourceKind::YarnClassic;
 const BERRY: SourceKind = SourceKind::YarnBerry;
 const CARGO: SourceKind = SourceKind::CargoLock;
 
-/// Every inline case: (label, kind, file name, content).
-fn cases() -> Vec<(&'static str, SourceKind, &'static str, String)> {
+/// A bad-input case: label, kind, file name, content.
+type Case = (&'static str, SourceKind, &'static str, String);
+
+/// Every inline case.
+fn cases() -> Vec<Case> {
+    [
+        npm_cases(),
+        pnpm_cases(),
+        yarn1_cases(),
+        berry_cases(),
+        cargo_cases(),
+        other_cases(),
+    ]
+    .concat()
+}
+
+fn npm_cases() -> Vec<Case> {
     let s = |x: &str| x.to_owned();
     vec![
         ("npm: not an object", LOCK, "package-lock.json", s("[1, 2]")),
@@ -99,6 +114,12 @@ fn cases() -> Vec<(&'static str, SourceKind, &'static str, String)> {
                 "{\n  \"lockfileVersion\": 1,\n  \"dependencies\": {\n    \"ms\": {\n      \"version\": \"2.0.0\",\n      \"dependencies\": {\n        \"x\": true\n      }\n    }\n  }\n}",
             ),
         ),
+    ]
+}
+
+fn pnpm_cases() -> Vec<Case> {
+    let s = |x: &str| x.to_owned();
+    vec![
         (
             "pnpm: YAML syntax error",
             PNPM,
@@ -151,6 +172,12 @@ fn cases() -> Vec<(&'static str, SourceKind, &'static str, String)> {
             "pnpm-lock.yaml",
             s("lockfileVersion: '9.0'\n\npackages:\n\n  ms@2.1.3:\n    resolution: sha512-x\n"),
         ),
+    ]
+}
+
+fn yarn1_cases() -> Vec<Case> {
+    let s = |x: &str| x.to_owned();
+    vec![
         (
             "yarn 1: no header",
             YARN1,
@@ -199,6 +226,12 @@ fn cases() -> Vec<(&'static str, SourceKind, &'static str, String)> {
             "yarn.lock",
             s("# yarn lockfile v1\n\n\nms@2.0.0:\n  version \"2.0.0\"\n    x \"1\"\n"),
         ),
+    ]
+}
+
+fn berry_cases() -> Vec<Case> {
+    let s = |x: &str| x.to_owned();
+    vec![
         (
             "yarn berry: no __metadata",
             BERRY,
@@ -243,6 +276,12 @@ fn cases() -> Vec<(&'static str, SourceKind, &'static str, String)> {
             "yarn.lock",
             s("__metadata:\n  version: 8\n\n\"ms@npm:2.1.3\": 2.1.3\n"),
         ),
+    ]
+}
+
+fn cargo_cases() -> Vec<Case> {
+    let s = |x: &str| x.to_owned();
+    vec![
         (
             "cargo: no version",
             CARGO,
@@ -283,13 +322,17 @@ fn cases() -> Vec<(&'static str, SourceKind, &'static str, String)> {
                 "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"abc\"\n",
             ),
         ),
-        (
-            "parse: node_modules is a folder",
-            SourceKind::NodeModules,
-            "node_modules",
-            s(""),
-        ),
     ]
+}
+
+fn other_cases() -> Vec<Case> {
+    let s = |x: &str| x.to_owned();
+    vec![(
+        "parse: node_modules is a folder",
+        SourceKind::NodeModules,
+        "node_modules",
+        s(""),
+    )]
 }
 
 #[test]
