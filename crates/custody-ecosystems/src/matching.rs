@@ -152,8 +152,10 @@ pub fn parse_version(raw: &str) -> Result<Version, String> {
     }
 }
 
-/// SemVer precedence: build metadata ignored.
-fn precedence(a: &Version, b: &Version) -> Ordering {
+/// SemVer 2.0 precedence (its section 11): build metadata ignored, a
+/// prerelease before its release, prerelease identifiers compared
+/// numerically or in ASCII order.
+pub fn precedence(a: &Version, b: &Version) -> Ordering {
     (a.major, a.minor, a.patch, &a.pre).cmp(&(b.major, b.minor, b.patch, &b.pre))
 }
 
