@@ -59,11 +59,18 @@ pub(crate) fn json_error(path: &Path, err: &serde_json::Error) -> Error {
     Error::parse(path, location, msg)
 }
 
-/// A YAML syntax or shape error, at serde_norway's line and column.
-pub(crate) fn yaml_error(path: &Path, err: &serde_norway::Error) -> Error {
-    let location = err
-        .location()
-        .map_or(Location::File, |l| Location::LineCol(l.line(), l.column()));
+/// A YAML syntax or shape error, at serde_norway's line and column. libyaml
+/// places an error at the end of a file on the line after it: that is
+/// reported as the last line.
+pub(crate) fn yaml_error(path: &Path, text: &str, err: &serde_norway::Error) -> Error {
+    let last = text.matches('\n').count() + 1;
+    let location = err.location().map_or(Location::File, |l| {
+        if l.line() > last {
+            Location::LineCol(last, text.len() - text.rfind('\n').map_or(0, |i| i + 1) + 1)
+        } else {
+            Location::LineCol(l.line(), l.column())
+        }
+    });
     let msg = err.to_string();
     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
     Error::parse(path, location, msg)

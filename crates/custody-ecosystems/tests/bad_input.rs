@@ -502,3 +502,31 @@ fn node_modules_errors_name_the_package_json() {
     let e = read_node_modules(&nm).unwrap_err();
     assert_eq!(location(&e), Location::Line(1), "{e}");
 }
+
+#[test]
+fn every_fixture_cut_anywhere_reads_or_fails_without_panicking() {
+    for (rel, kind) in [
+        ("npm/npm-v3/package-lock.json", LOCK),
+        ("npm/npm-v1/package-lock.json", LOCK),
+        ("npm/pnpm-v6/pnpm-lock.yaml", PNPM),
+        ("npm/pnpm-v9/pnpm-lock.yaml", PNPM),
+        ("npm/yarn-classic/yarn.lock", YARN1),
+        ("npm/yarn-berry/yarn.lock", BERRY),
+        ("cargo/v4/Cargo.lock", CARGO),
+    ] {
+        let full = fs_err::read_to_string(fixture(rel)).unwrap();
+        let mut cut = 0;
+        while cut < full.len() {
+            if full.is_char_boundary(cut) {
+                let part = &full[..cut];
+                if let Err(e) = parse(kind, Path::new(rel), part) {
+                    let lines = part.matches('\n').count() + 1;
+                    if let Some(line) = e.location().and_then(Location::line) {
+                        assert!(line <= lines, "{rel} cut at {cut}: {e}");
+                    }
+                }
+            }
+            cut += 53;
+        }
+    }
+}

@@ -22,7 +22,7 @@ use crate::yaml_lines::YamlKeys;
 use crate::{Error, Location};
 
 pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, Error> {
-    let doc: Value = serde_norway::from_str(content).map_err(|e| yaml_error(path, &e))?;
+    let doc: Value = serde_norway::from_str(content).map_err(|e| yaml_error(path, content, &e))?;
     let keys = YamlKeys::new(content);
     let Some(root) = doc.as_mapping() else {
         return Err(Error::parse(
