@@ -15,8 +15,9 @@
 //! metadata ignored). `GIT` and unknown range types are skipped. A version
 //! written with a leading `v` or `=` (npm accepts both) is read without it,
 //! and `1` or `1.2` as `1.0.0` and `1.2.0`; anything else that is not SemVer
-//! is an error, never a silent "not affected". Withdrawn records affect
-//! nothing.
+//! is compared as written with the `versions` list and is an error where a
+//! range would have to place it, never a silent "not affected". Withdrawn
+//! records affect nothing.
 //!
 //! Package names: npm's are compared exactly; crates.io's ignore ASCII case
 //! and treat `-` and `_` alike, as crates.io does when it reserves a name.
@@ -189,25 +190,31 @@ impl Affected {
     }
 
     /// Whether this entry affects `version` (its package is not checked:
-    /// see [`Affected::names`]).
+    /// see [`Affected::names`]). A version that is not SemVer can still be
+    /// found in `versions` (compared as written); it is an error only when
+    /// a range would have to place it.
     pub fn affects(&self, version: &str) -> Result<bool, MatchError> {
-        let v = parse_version(version).map_err(|reason| MatchError::Version {
-            version: version.to_owned(),
-            reason,
-        })?;
-        let listed = self.versions.iter().any(|l| match parse_version(l) {
-            Ok(l) => precedence(&l, &v) == Ordering::Equal,
-            Err(_) => l.trim() == version.trim(),
-        });
+        let parsed = parse_version(version);
+        let listed = self
+            .versions
+            .iter()
+            .any(|l| match (parse_version(l), &parsed) {
+                (Ok(l), Ok(v)) => precedence(&l, v) == Ordering::Equal,
+                _ => l.trim() == version.trim(),
+            });
         if listed {
             return Ok(true);
         }
-        for range in &self.ranges {
-            let kind = range.kind.trim();
-            if !(kind.eq_ignore_ascii_case("SEMVER") || kind.eq_ignore_ascii_case("ECOSYSTEM")) {
-                continue;
-            }
-            if contains(&parsed_events(&range.events)?, &v) {
+        let ranges = self.ranges.iter().filter(|r| {
+            let kind = r.kind.trim();
+            kind.eq_ignore_ascii_case("SEMVER") || kind.eq_ignore_ascii_case("ECOSYSTEM")
+        });
+        for range in ranges {
+            let v = parsed.as_ref().map_err(|reason| MatchError::Version {
+                version: version.to_owned(),
+                reason: reason.clone(),
+            })?;
+            if contains(&parsed_events(&range.events)?, v) {
                 return Ok(true);
             }
         }
@@ -216,7 +223,9 @@ impl Affected {
 }
 
 impl Record {
-    /// Whether the record affects `name` at `version` in `ecosystem`.
+    /// Whether the record affects `name` at `version` in `ecosystem`. An
+    /// entry that affects it wins over another that cannot be evaluated;
+    /// otherwise the first error is returned, never "not affected".
     pub fn affects(
         &self,
         ecosystem: Ecosystem,
@@ -226,12 +235,17 @@ impl Record {
         if self.withdrawn.is_some() {
             return Ok(false);
         }
+        let mut first_error = None;
         for entry in self.affected.iter().filter(|a| a.names(ecosystem, name)) {
-            if entry.affects(version)? {
-                return Ok(true);
+            match entry.affects(version) {
+                Ok(true) => return Ok(true),
+                Ok(false) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
             }
         }
-        Ok(false)
+        first_error.map_or(Ok(false), Err)
     }
 
     /// Whether the record affects a package read from a dependency source.

@@ -355,6 +355,25 @@ fn loose_spellings_are_read_and_others_are_errors() {
         bad_event.affects("1.0.0"),
         Err(MatchError::Event { event: "fixed", .. })
     ));
+    // A listed version is found as written even when it is not SemVer;
+    // ranges cannot place it.
+    let listed = affected(r#"{"versions": ["2024.1-custom"]}"#);
+    assert!(listed.affects("2024.1-custom").unwrap());
+    assert!(!listed.affects("other").unwrap());
+    let r: Record = serde_json::from_str(
+        r#"{"id": "X-4", "affected": [
+            {"package": {"ecosystem": "npm", "name": "a"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "bad"}]}]},
+            {"package": {"ecosystem": "npm", "name": "a"}, "versions": ["1.0.0"]}]}"#,
+    )
+    .unwrap();
+    assert!(
+        r.affects(NPM, "a", "1.0.0").unwrap(),
+        "the entry that affects it wins"
+    );
+    assert!(matches!(
+        r.affects(NPM, "a", "2.0.0"),
+        Err(MatchError::Event { .. })
+    ));
     let two_fields = affected(
         r#"{"ranges": [{"type": "SEMVER", "events": [{"introduced": "0", "fixed": "1.0.0"}]}]}"#,
     );
