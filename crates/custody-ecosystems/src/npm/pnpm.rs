@@ -250,8 +250,9 @@ fn references(map: Option<&Value>, importer: bool) -> Vec<String> {
         if version.starts_with("link:") {
             continue;
         }
+        // An alias points at `real@1.0.0`; anything else is this name's.
         let before_peers = version.split('(').next().unwrap_or(version);
-        if split_name(before_peers).is_some() && !before_peers.starts_with("file:") {
+        if split_name(before_peers).is_some_and(|(_, v)| is_exact_version(v)) {
             out.push(version.to_owned());
         } else {
             out.push(format!("{name}@{version}"));

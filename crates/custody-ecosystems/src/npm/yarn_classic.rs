@@ -191,11 +191,13 @@ fn package_of(path: &Path, e: Entry) -> Result<Package, Error> {
         path: path.to_owned(),
         line: Some(e.line),
     };
+    // A git URL's fragment is a commit, not a digest of a tarball.
+    let tarball = matches!(source, Source::Registry(_) | Source::Other(_));
     let mut p = package(name, e.version, origin, source);
     p.integrity = match (&e.integrity, &e.resolved) {
         (Some(sri), _) => integrity_list(sri),
-        (None, Some(r)) => sha1_fragment(r).into_iter().collect(),
-        (None, None) => Vec::new(),
+        (None, Some(r)) if tarball => sha1_fragment(r).into_iter().collect(),
+        (None, _) => Vec::new(),
     };
     Ok(p)
 }
