@@ -378,3 +378,63 @@ fn a_broken_bill_is_named() {
         text.stdout
     );
 }
+
+/// Bills other tools wrote of one real environment (cyclonedx-py in four
+/// CycloneDX versions, cdxgen, sbom4python in CycloneDX and SPDX 3; see
+/// `fixtures/sbom/README.md`) scan with exactly the findings of the
+/// environment's own `pip freeze`.
+#[test]
+fn bills_other_tools_made_scan_like_the_environment() {
+    let home = common::imported_home();
+    let scan = |path: &Path| {
+        let r = custody_run(
+            home.path(),
+            &["scan", path.to_str().unwrap(), "--no-inspect", "-f", "json"],
+        );
+        assert!(
+            r.code == 0 || r.code == 1,
+            "{}: {}",
+            path.display(),
+            r.stderr
+        );
+        let j = common::json(&r);
+        (j["summary"]["packages"].clone(), common::finding_ids(&j))
+    };
+    let dir = common::fixture("sbom");
+    let (count, want) = scan(&dir.join("requirements.txt"));
+    assert_eq!(count, 15, "the freeze lists the 15 distributions");
+    assert!(want.len() > 20, "{want:?}");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.ends_with(".json") || name.ends_with(".jsonld")) {
+            continue;
+        }
+        let (n, found) = scan(&p);
+        assert_eq!(n, 15, "{name}: every distribution");
+        assert_eq!(found, want, "{name}");
+        read += 1;
+    }
+    assert!(read >= 6, "{read} bills read");
+    // The reader is tolerant where the meaning is clear: sbom4python's SPDX
+    // 2.3 fails spdx-tools only on its licence list version.
+    let (n, found) = scan(&dir.join("invalid/sbom4python.spdx.json"));
+    assert_eq!((n, found), (15.into(), want));
+    // cdxgen's SPDX 3 names its root project `pkg:pypi/...@latest`: not a
+    // version, so bad input naming the element, not a silent skip.
+    let r = custody_run(
+        home.path(),
+        &[
+            "scan",
+            dir.join("invalid/cdxgen.spdx3.json").to_str().unwrap(),
+            "--no-inspect",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("@graph[2]") && r.stderr.contains("\"latest\""),
+        "{}",
+        r.stderr
+    );
+}
