@@ -24,6 +24,14 @@ const RECORDS: &[(&str, &str)] = &[
         "MAL-2025-6794.json",
         include_str!("../embedded/MAL-2025-6794.json"),
     ),
+    (
+        "MAL-2025-46974.json",
+        include_str!("../embedded/MAL-2025-46974.json"),
+    ),
+    (
+        "MAL-2022-1.json",
+        include_str!("../embedded/MAL-2022-1.json"),
+    ),
 ];
 
 /// The name embedded records carry as their source.
@@ -87,5 +95,20 @@ mod tests {
         ] {
             assert!(!hit(n, v), "{n} {v} is clean");
         }
+    }
+
+    #[test]
+    fn covers_npm_and_crates_io_compromises() {
+        use custody_ecosystems::{Ecosystem, matching::Record};
+        let recs: Vec<Record> = RECORDS
+            .iter()
+            .map(|(_, text)| serde_json::from_str(text).unwrap())
+            .collect();
+        let hit = |eco, n: &str, v: &str| recs.iter().any(|r| r.affects(eco, n, v).unwrap());
+        assert!(hit(Ecosystem::Npm, "debug", "4.4.2"));
+        assert!(!hit(Ecosystem::Npm, "debug", "4.4.1"));
+        assert!(!hit(Ecosystem::Npm, "debug", "4.4.3"));
+        assert!(hit(Ecosystem::CratesIo, "rustdecimal", "0.1.0"));
+        assert!(!hit(Ecosystem::CratesIo, "rust_decimal", "1.36.0"));
     }
 }

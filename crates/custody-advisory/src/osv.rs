@@ -70,6 +70,34 @@ impl Advisory {
         out.dedup();
         out
     }
+
+    /// The npm and crates.io packages this record affects, as
+    /// `(ecosystem, lookup key)`: the key is the name as npm writes it, or a
+    /// crate name folded as crates.io folds it (see [`lookup_key`]).
+    pub fn other_packages(&self) -> Vec<(custody_ecosystems::Ecosystem, String)> {
+        let mut out: Vec<_> = self
+            .affected
+            .iter()
+            .filter_map(|a| a.package.as_ref())
+            .filter_map(|p| {
+                let eco = custody_ecosystems::Ecosystem::from_osv(p.ecosystem.trim())?;
+                Some((eco, lookup_key(eco, &p.name)))
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// The key a package name is looked up by in its ecosystem: npm names as
+/// written (npm compares them exactly), crate names in ASCII lower case with
+/// `_` as `-` (crates.io treats those as the same name).
+pub fn lookup_key(ecosystem: custody_ecosystems::Ecosystem, name: &str) -> String {
+    match ecosystem {
+        custody_ecosystems::Ecosystem::Npm => name.to_owned(),
+        custody_ecosystems::Ecosystem::CratesIo => name.to_ascii_lowercase().replace('_', "-"),
+    }
 }
 
 /// A severity score.

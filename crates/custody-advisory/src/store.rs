@@ -6,6 +6,7 @@
 //!
 //! Tables: `advisories` (one row per record id, the record as JSON),
 //! `affects` (normalised PyPI package name -> record id, the lookup index),
+//! `ecosystem_affects` (npm and crates.io: ecosystem and name -> record id),
 //! `sources` (what was imported, when), `meta` (schema version).
 
 use std::collections::HashMap;
@@ -20,7 +21,9 @@ use crate::import::SourceBatch;
 use crate::matching::Matcher;
 
 /// Bumped when the table layout changes; an older file must be re-imported.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+/// Versions an import upgrades in place (their records are kept).
+const UPGRADABLE_FROM: i64 = 2;
 /// The database file's name under the custody home.
 pub const DB_FILE: &str = "advisories.db";
 const LOCK_FILE: &str = "advisories.lock";
@@ -37,9 +40,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The file was written by an incompatible custody version.
-    #[error(
-        "advisory database {path} has schema version {found}, this custody reads {SCHEMA_VERSION}: run `custody db import` again after deleting it"
-    )]
+    #[error("advisory database {path} has schema version {found}, this custody reads {SCHEMA_VERSION}: {}", schema_hint(*found))]
     Schema {
         /// The database file.
         path: PathBuf,
@@ -92,6 +93,14 @@ pub struct ImportSummary {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+}
+
+fn schema_hint(found: i64) -> &'static str {
+    if found == UPGRADABLE_FROM {
+        "any `custody db import` upgrades it in place"
+    } else {
+        "run `custody db import` again after deleting it"
+    }
 }
 
 fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -162,6 +171,36 @@ impl Store {
                     serde_json::from_str(&matcher).map_err(|e| corrupt(e.to_string()))?;
                 let name = PackageName::new(&package).map_err(|e| corrupt(e.to_string()))?;
                 out.entry(name).or_default().push((id, matcher));
+            }
+        }
+        Ok(out)
+    }
+
+    /// For each lookup key (see [`crate::osv::lookup_key`]) of `ecosystem`,
+    /// the ids of the records that list it (withdrawn excluded).
+    pub fn ecosystem_candidates(
+        &self,
+        ecosystem: custody_ecosystems::Ecosystem,
+        keys: &[&str],
+    ) -> Result<HashMap<String, Vec<String>>, StoreError> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for chunk in keys.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let sql_text = format!(
+                "SELECT package, id FROM ecosystem_affects WHERE ecosystem = ? AND package IN ({placeholders})"
+            );
+            let mut stmt = self.conn.prepare(&sql_text).map_err(sql(&self.path))?;
+            let params = rusqlite::params_from_iter(
+                std::iter::once(ecosystem.osv_name()).chain(chunk.iter().copied()),
+            );
+            let rows = stmt
+                .query_map(params, |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(sql(&self.path))?;
+            for row in rows {
+                let (package, id) = row.map_err(sql(&self.path))?;
+                out.entry(package).or_default().push(id);
             }
         }
         Ok(out)
@@ -267,6 +306,8 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
              withdrawn INTEGER NOT NULL, malicious INTEGER NOT NULL, record TEXT NOT NULL);
          CREATE TABLE IF NOT EXISTS affects (package TEXT NOT NULL, id TEXT NOT NULL, matcher TEXT NOT NULL, PRIMARY KEY (package, id)) WITHOUT ROWID;
          CREATE INDEX IF NOT EXISTS affects_id ON affects (id);
+         CREATE TABLE IF NOT EXISTS ecosystem_affects (ecosystem TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ecosystem, package, id)) WITHOUT ROWID;
+         CREATE INDEX IF NOT EXISTS ecosystem_affects_id ON ecosystem_affects (id);
          -- Covering index: status counts and freshness read it, not the (large) records.
          CREATE INDEX IF NOT EXISTS advisories_stats ON advisories (source, modified, withdrawn, malicious);",
     )
@@ -276,7 +317,57 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         [SCHEMA_VERSION.to_string()],
     )
     .map_err(sql(path))?;
+    upgrade(conn, path)?;
     check_schema(conn, path)
+}
+
+/// Upgrades a schema-2 file in place: its records are kept and the
+/// npm/crates.io lookup rows they imply are added.
+fn upgrade(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let found: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(sql(path))?;
+    if found.and_then(|v| v.parse::<i64>().ok()) != Some(UPGRADABLE_FROM) {
+        return Ok(());
+    }
+    // One transaction: an interrupted upgrade leaves the schema-2 file as it was.
+    let tx = conn.unchecked_transaction().map_err(sql(path))?;
+    let mut rows = Vec::new();
+    {
+        let mut stmt = tx
+            .prepare("SELECT id, record FROM advisories WHERE withdrawn = 0")
+            .map_err(sql(path))?;
+        let mut q = stmt.query([]).map_err(sql(path))?;
+        while let Some(r) = q.next().map_err(sql(path))? {
+            let id: String = r.get(0).map_err(sql(path))?;
+            let json: String = r.get(1).map_err(sql(path))?;
+            let adv: Advisory = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                path: path.to_owned(),
+                id: id.clone(),
+                reason: e.to_string(),
+            })?;
+            for (eco, key) in adv.other_packages() {
+                rows.push((eco.osv_name(), key, id.clone()));
+            }
+        }
+    }
+    {
+        let mut add = tx
+            .prepare("INSERT OR IGNORE INTO ecosystem_affects (ecosystem, package, id) VALUES (?1, ?2, ?3)")
+            .map_err(sql(path))?;
+        for (eco, key, id) in rows {
+            add.execute(params![eco, key, id]).map_err(sql(path))?;
+        }
+    }
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema'",
+        [SCHEMA_VERSION.to_string()],
+    )
+    .map_err(sql(path))?;
+    tx.commit().map_err(sql(path))
 }
 
 /// Creates `home` and takes the exclusive import lock (released on drop).
@@ -295,6 +386,44 @@ fn lock_home(home: &Path) -> Result<fs_err::File, StoreError> {
         .map_err(|e| io(&lock_path, &e))?;
     lock.file().lock().map_err(|e| io(&lock_path, &e))?;
     Ok(lock)
+}
+
+/// Replaces the lookup rows of one stored record: PyPI names with their
+/// matchers, npm and crates.io names by lookup key (none for a withdrawn
+/// record).
+fn index_record(tx: &Connection, adv: &Advisory, path: &Path) -> Result<(), StoreError> {
+    for table in ["affects", "ecosystem_affects"] {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))
+            .and_then(|mut st| st.execute([&adv.id]))
+            .map_err(sql(path))?;
+    }
+    if adv.withdrawn.is_none() {
+        let mut add = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO ecosystem_affects (ecosystem, package, id) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(sql(path))?;
+        for (eco, key) in adv.other_packages() {
+            add.execute(params![eco.osv_name(), key, adv.id])
+                .map_err(sql(path))?;
+        }
+    }
+    let mut add = tx
+        .prepare_cached("INSERT OR IGNORE INTO affects (package, id, matcher) VALUES (?1, ?2, ?3)")
+        .map_err(sql(path))?;
+    for name in adv.pypi_packages() {
+        let Some(m) = Matcher::new(adv, &name) else {
+            continue;
+        };
+        let m = serde_json::to_string(&m).map_err(|e| StoreError::Corrupt {
+            path: path.to_owned(),
+            id: adv.id.clone(),
+            reason: e.to_string(),
+        })?;
+        add.execute(params![name.as_str(), adv.id, m])
+            .map_err(sql(path))?;
+    }
+    Ok(())
 }
 
 /// Writes imported sources into the database under `home`, atomically.
@@ -323,11 +452,15 @@ pub fn write(
     };
     let mut written = 0usize;
     for batch in batches {
-        tx.execute(
-            "DELETE FROM affects WHERE id IN (SELECT id FROM advisories WHERE source = ?1)",
-            [&batch.name],
-        )
-        .map_err(sql(&path))?;
+        for table in ["affects", "ecosystem_affects"] {
+            tx.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE id IN (SELECT id FROM advisories WHERE source = ?1)"
+                ),
+                [&batch.name],
+            )
+            .map_err(sql(&path))?;
+        }
         tx.execute("DELETE FROM advisories WHERE source = ?1", [&batch.name])
             .map_err(sql(&path))?;
         tx.execute(
@@ -344,14 +477,6 @@ pub fn write(
                      ON CONFLICT(id) DO UPDATE SET source = excluded.source, modified = excluded.modified, \
                      withdrawn = excluded.withdrawn, malicious = excluded.malicious, record = excluded.record \
                      WHERE excluded.modified >= advisories.modified",
-                )
-                .map_err(sql(&path))?;
-            let mut del_affects = tx
-                .prepare_cached("DELETE FROM affects WHERE id = ?1")
-                .map_err(sql(&path))?;
-            let mut add_affects = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO affects (package, id, matcher) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(sql(&path))?;
             for adv in &batch.records {
@@ -374,20 +499,7 @@ pub fn write(
                     continue;
                 }
                 stored += 1;
-                del_affects.execute([&adv.id]).map_err(sql(&path))?;
-                for name in adv.pypi_packages() {
-                    let Some(m) = Matcher::new(adv, &name) else {
-                        continue;
-                    };
-                    let m = serde_json::to_string(&m).map_err(|e| StoreError::Corrupt {
-                        path: path.clone(),
-                        id: adv.id.clone(),
-                        reason: e.to_string(),
-                    })?;
-                    add_affects
-                        .execute(params![name.as_str(), adv.id, m])
-                        .map_err(sql(&path))?;
-                }
+                index_record(&tx, adv, &path)?;
                 written += 1;
                 if crash_after.is_some_and(|n| written >= n) {
                     // Simulates power loss or kill -9 in the middle of the transaction.

@@ -158,15 +158,15 @@ fn unknown_file_kind_and_empty_folder() {
     );
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr
-            .contains("not a Python environment or a known lockfile"),
+        r.stderr.contains("not an environment or a known lockfile"),
         "{}",
         r.stderr
     );
     let r = custody_run(home.path(), &["scan", dir.path().to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("no Python environment or lockfile found"),
+        r.stderr
+            .contains("no Python environment, node_modules or lockfile found"),
         "{}",
         r.stderr
     );

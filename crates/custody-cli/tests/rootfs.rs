@@ -1,6 +1,6 @@
 //! `custody scan ROOT` over a whole file system: every environment and
-//! lockfile anywhere, each at its own place; other ecosystems listed as
-//! not read; pseudo file systems not entered; links not followed; one
+//! lockfile anywhere, each at its own place, npm's included; pseudo file
+//! systems not entered; links not followed; one
 //! broken lockfile reported without hiding the rest.
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, reason = "tests")]
@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{custody_run, json};
+use serde_json::json;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -56,12 +57,19 @@ fn build(root: &Path) {
         root.join("srv/etl/uv.lock")
     })
     .unwrap();
+    // npm: an installed tree holding the hijacked debug 4.4.2 (an embedded
+    // MAL- record), a real lockfile, and a lockfile that is not one.
     write(
         &root,
-        "srv/web/node_modules/left-pad/package.json",
-        "{\"name\":\"left-pad\",\"version\":\"1.3.0\"}",
+        "srv/web/node_modules/debug/package.json",
+        "{\"name\":\"debug\",\"version\":\"4.4.2\"}",
     );
-    write(&root, "srv/web/package-lock.json", "{}");
+    std::fs::copy(
+        common::fixture("ecosystems/npm/npm-v3/package-lock.json"),
+        root.join("srv/web/package-lock.json"),
+    )
+    .unwrap();
+    write(&root, "srv/old/package-lock.json", "{}");
     write(
         &root,
         "proc/1/root/usr/lib/python3/site-packages/x-1.0.dist-info/METADATA",
@@ -115,6 +123,8 @@ fn a_root_file_system_is_scanned_everywhere() {
         "/root/.local/lib/python3.11/site-packages",
         "/srv/etl/uv.lock",
         "/srv/jobs/requirements.txt",
+        "/srv/web/node_modules",
+        "/srv/web/package-lock.json",
     ] {
         assert!(
             sources.iter().any(|s| s.starts_with(want)),
@@ -134,14 +144,22 @@ fn a_root_file_system_is_scanned_everywhere() {
         .map(|(p, v, _)| format!("{p}=={v}"))
         .collect();
     assert!(found.contains(&"requests==2.19.1".to_owned()), "{found:?}");
+    let debug = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["package"] == "debug")
+        .unwrap_or_else(|| panic!("debug 4.4.2 found: {j}"));
+    assert_eq!(
+        (&debug["ecosystem"], &debug["version"], &debug["id"]),
+        (&json!("npm"), &json!("4.4.2"), &json!("MAL-2025-46974"))
+    );
+    assert!(debug["malicious"].as_bool().unwrap());
     let text = custody_run(
         home.path(),
         &["scan", root.to_str().unwrap(), "--no-inspect"],
     );
-    for note in [
-        "a node_modules tree: custody reads Python packages",
-        "srv/web/package-lock.json",
-    ] {
+    for note in ["srv/old/package-lock.json", "MALICIOUS debug (npm) 4.4.2"] {
         assert!(text.stdout.contains(note), "{note}: {}", text.stdout);
     }
 }

@@ -274,7 +274,8 @@ fn bad_input_is_named() {
     let r = custody_run(home.path(), &["sbom", empty.path().to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains("no Python environment or lockfile found"),
+        r.stderr
+            .contains("no Python environment, node_modules or lockfile found"),
         "{}",
         r.stderr
     );

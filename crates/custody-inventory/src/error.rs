@@ -59,14 +59,16 @@ pub enum InventoryError {
     },
     /// A file was given whose kind custody does not know.
     #[error(
-        "{path}: not a Python environment or a known lockfile (requirements*.txt, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, pylock.toml)"
+        "{path}: not an environment or a known lockfile (requirements*.txt, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, pylock.toml, package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, Cargo.lock, a bill of materials) or node_modules folder"
     )]
     Unrecognised {
         /// The path.
         path: PathBuf,
     },
     /// A folder held nothing to inventory.
-    #[error("{path}: no Python environment or lockfile found (looked {depth} folders deep)")]
+    #[error(
+        "{path}: no Python environment, node_modules or lockfile found (looked {depth} folders deep)"
+    )]
     NothingFound {
         /// The folder searched.
         path: PathBuf,

@@ -27,6 +27,16 @@ pub enum SourceKind {
     CycloneDx,
     /// An SPDX document (2.3 JSON, 3.0 JSON-LD) another tool made.
     Spdx,
+    /// npm's `package-lock.json` or `npm-shrinkwrap.json`.
+    NpmLock,
+    /// pnpm's `pnpm-lock.yaml`.
+    PnpmLock,
+    /// yarn's `yarn.lock` (yarn 1 or yarn 2+).
+    YarnLock,
+    /// An installed `node_modules` tree.
+    NodeModules,
+    /// Cargo's `Cargo.lock`.
+    CargoLock,
 }
 
 impl SourceKind {
@@ -42,6 +52,23 @@ impl SourceKind {
             Self::Pylock => "pylock.toml",
             Self::CycloneDx => "CycloneDX",
             Self::Spdx => "SPDX",
+            Self::NpmLock => "package-lock.json",
+            Self::PnpmLock => "pnpm-lock.yaml",
+            Self::YarnLock => "yarn.lock",
+            Self::NodeModules => "node_modules",
+            Self::CargoLock => "Cargo.lock",
+        }
+    }
+
+    /// The kind of an npm or Cargo source.
+    pub fn of_ecosystem_source(kind: custody_ecosystems::SourceKind) -> Self {
+        use custody_ecosystems::SourceKind as K;
+        match kind {
+            K::PackageLock | K::NpmShrinkwrap => Self::NpmLock,
+            K::PnpmLock => Self::PnpmLock,
+            K::YarnClassic | K::YarnBerry => Self::YarnLock,
+            K::NodeModules => Self::NodeModules,
+            K::CargoLock => Self::CargoLock,
         }
     }
 }
@@ -282,6 +309,15 @@ pub struct Inventory {
     /// non-empty list as bad input (see [`crate::discover`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Problem>,
+    /// Packages of other ecosystems (npm, crates.io) read from their
+    /// lockfiles and `node_modules` trees; their sources are in `sources`
+    /// too.
+    #[serde(skip_serializing_if = "is_empty_ecosystems")]
+    pub ecosystems: custody_ecosystems::Inventory,
+}
+
+fn is_empty_ecosystems(inv: &custody_ecosystems::Inventory) -> bool {
+    inv.sources.is_empty()
 }
 
 /// An entry that could not be read, with its place.
@@ -346,6 +382,47 @@ impl Inventory {
             if !self.problems.contains(&p) {
                 self.problems.push(p);
             }
+        }
+        let known: Vec<std::path::PathBuf> = self
+            .ecosystems
+            .sources
+            .iter()
+            .map(|s| s.path.clone())
+            .collect();
+        for part in other.ecosystems.sources {
+            if !known.contains(&part.path) {
+                self.ecosystems.sources.push(part);
+            }
+        }
+        let mut seen: std::collections::HashSet<(PathBuf, Option<usize>, String)> = self
+            .ecosystems
+            .packages
+            .iter()
+            .map(|q| (q.origin.path.clone(), q.origin.line, q.name.clone()))
+            .collect();
+        for p in other.ecosystems.packages {
+            if seen.insert((p.origin.path.clone(), p.origin.line, p.name.clone())) {
+                self.ecosystems.packages.push(p);
+            }
+        }
+    }
+
+    /// An inventory of one npm or Cargo source.
+    pub fn from_ecosystem(part: custody_ecosystems::Inventory) -> Self {
+        let sources = part
+            .sources
+            .iter()
+            .map(|s| Source {
+                path: s.path.clone(),
+                kind: SourceKind::of_ecosystem_source(s.kind),
+                packages: part.packages.len(),
+                python: None,
+            })
+            .collect();
+        Self {
+            sources,
+            ecosystems: part,
+            ..Self::default()
         }
     }
 }

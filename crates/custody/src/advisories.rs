@@ -12,7 +12,7 @@ use custody_pypa::PackageName;
 use serde::Serialize;
 
 /// Where an advisory came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
     /// The imported database.
@@ -115,13 +115,47 @@ impl AdvisoryIndex {
         Ok(out)
     }
 
+    /// For each lookup key of `ecosystem` (npm names as written, crate
+    /// names folded: [`custody_advisory::osv::lookup_key`]), the records
+    /// naming it, as `(id, origin)`. Whether a record affects a version is
+    /// decided on the full record.
+    pub fn ecosystem_candidates(
+        &self,
+        ecosystem: custody_ecosystems::Ecosystem,
+        keys: &[&str],
+    ) -> Result<HashMap<String, Vec<(String, Origin)>>, StoreError> {
+        let mut out: HashMap<String, Vec<(String, Origin)>> = HashMap::new();
+        if let Some(s) = &self.store {
+            for (key, ids) in s.ecosystem_candidates(ecosystem, keys)? {
+                out.entry(key)
+                    .or_default()
+                    .extend(ids.into_iter().map(|id| (id, Origin::Database)));
+            }
+        }
+        for e in self.embedded.iter().filter(|e| e.withdrawn.is_none()) {
+            for (eco, key) in e.other_packages() {
+                if eco == ecosystem && keys.contains(&key.as_str()) {
+                    out.entry(key)
+                        .or_default()
+                        .push((e.id.clone(), Origin::Embedded));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The full record with this id from this origin.
+    pub fn record_from(&self, id: &str, origin: Origin) -> Result<Option<Advisory>, StoreError> {
+        match (origin, &self.store) {
+            (Origin::Database, Some(s)) => s.record(id),
+            (Origin::Database, None) => Ok(None),
+            (Origin::Embedded, _) => Ok(self.embedded.iter().find(|e| e.id == id).cloned()),
+        }
+    }
+
     /// The full record of a candidate.
     pub fn record(&self, c: &Candidate) -> Result<Option<Advisory>, StoreError> {
-        match (c.origin, &self.store) {
-            (Origin::Database, Some(s)) => s.record(&c.id),
-            (Origin::Database, None) => Ok(None),
-            (Origin::Embedded, _) => Ok(self.embedded.iter().find(|e| e.id == c.id).cloned()),
-        }
+        self.record_from(&c.id, c.origin)
     }
 
     /// The record with this id (or alias): imported first, else embedded.

@@ -85,7 +85,12 @@ pub struct Summary {
 pub struct Finding {
     /// Stable code, see [`codes`].
     pub code: &'static str,
-    /// PEP 503 name.
+    /// The OSV ecosystem of the package: absent for PyPI (as in every
+    /// `custody.scan/v1` report before npm and Cargo were read), `npm` or
+    /// `crates.io` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<&'static str>,
+    /// PEP 503 name for PyPI; the name as npm or crates.io writes it otherwise.
     pub package: String,
     /// Version as written.
     pub version: String,
@@ -137,7 +142,11 @@ pub struct AppliedIgnore {
 /// A package that was not looked up.
 #[derive(Debug, Clone, Serialize)]
 pub struct Unchecked {
-    /// PEP 503 name, or the entry's text when it names no package.
+    /// The OSV ecosystem, as for [`Finding::ecosystem`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<&'static str>,
+    /// PEP 503 name (npm and crates.io: as written), or the entry's text
+    /// when it names no package.
     pub package: String,
     /// Version as written, when any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,6 +155,37 @@ pub struct Unchecked {
     pub reason: String,
     /// Where it was found.
     pub location: Origin,
+}
+
+impl Finding {
+    /// The package as people read it: the name, with its ecosystem in
+    /// brackets unless it is PyPI (`debug (npm)`).
+    pub fn label(&self) -> String {
+        label(self.ecosystem, &self.package)
+    }
+
+    /// The package as one key: the name, prefixed `ecosystem:` unless it
+    /// is PyPI (`npm:debug`).
+    pub fn key(&self) -> String {
+        match self.ecosystem {
+            Some(e) => format!("{e}:{}", self.package),
+            None => self.package.clone(),
+        }
+    }
+}
+
+impl Unchecked {
+    /// As [`Finding::label`].
+    pub fn label(&self) -> String {
+        label(self.ecosystem, &self.package)
+    }
+}
+
+fn label(ecosystem: Option<&str>, package: &str) -> String {
+    match ecosystem {
+        Some(e) => format!("{package} ({e})"),
+        None => package.to_owned(),
+    }
 }
 
 impl ScanReport {

@@ -1,5 +1,7 @@
 //! The scan itself: pure, from loaded data to a [`ScanReport`].
 
+mod ecosystems;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use custody_advisory::{Advisory, Severity, matching, severity};
@@ -13,6 +15,7 @@ use crate::report::{
 };
 
 /// A record that affects a package version, with where it came from.
+#[derive(Clone)]
 struct Matched {
     advisory: Advisory,
     origin: AdvisoryOrigin,
@@ -101,7 +104,7 @@ pub fn scan(
             version,
         )?;
         for group in collapse(hits) {
-            let mut f = finding(name, version_text, locations, &group);
+            let mut f = finding(name.as_str(), None, version_text, locations, &group);
             match apply_ignores(&mut f, &opts.policy, today, &mut warnings) {
                 IgnoreOutcome::Ignored => ignored.push(f),
                 IgnoreOutcome::Reported => findings.push(f),
@@ -121,19 +124,40 @@ pub fn scan(
             }
         }
     }
+    let others = ecosystems::look_up(&inv.ecosystems, index)?;
+    for g in others.groups.iter().filter(|g| !g.hits.is_empty()) {
+        let hits = g.hits.clone();
+        for group in collapse(hits) {
+            let mut f = finding(
+                g.name,
+                Some(g.ecosystem.osv_name()),
+                g.version,
+                &g.locations,
+                &group,
+            );
+            match apply_ignores(&mut f, &opts.policy, today, &mut warnings) {
+                IgnoreOutcome::Ignored => ignored.push(f),
+                IgnoreOutcome::Reported => findings.push(f),
+            }
+        }
+    }
+    warnings.extend(others.warnings);
+    let mut unchecked = unchecked;
+    unchecked.extend(others.unchecked);
     findings.sort_by(|a, b| {
         b.malicious
             .cmp(&a.malicious)
             .then(b.severity.rank().cmp(&a.severity.rank()))
             // A stated severity before an unknown one of the same rank.
             .then((a.severity == Severity::Unknown).cmp(&(b.severity == Severity::Unknown)))
+            .then(a.ecosystem.cmp(&b.ecosystem))
             .then(a.package.cmp(&b.package))
             .then(a.version.cmp(&b.version))
             .then(a.id.cmp(&b.id))
     });
     let summary = Summary {
-        packages: inv.packages.len(),
-        checked: checked.len(),
+        packages: inv.packages.len() + inv.ecosystems.packages.len(),
+        checked: checked.len() + others.groups.len(),
         unchecked: unchecked.len(),
         findings: findings.len(),
         malicious: findings.iter().filter(|f| f.malicious).count(),
@@ -175,6 +199,7 @@ fn group(inv: &Inventory) -> (Checked<'_>, Vec<Unchecked>) {
                     .push(p.origin.clone());
             }
             _ => unchecked.push(Unchecked {
+                ecosystem: None,
                 package: p.name.to_string(),
                 version: p.version_text.clone(),
                 reason: unchecked_reason(&p.pin),
@@ -184,6 +209,7 @@ fn group(inv: &Inventory) -> (Checked<'_>, Vec<Unchecked>) {
     }
     for u in &inv.unresolved {
         unchecked.push(Unchecked {
+            ecosystem: None,
             package: u.text.clone(),
             version: None,
             reason: u.reason.clone(),
@@ -265,15 +291,22 @@ fn collapse(hits: Vec<Matched>) -> Vec<Vec<Matched>> {
     groups.into_iter().map(|(_, m)| m).collect()
 }
 
-/// MAL- first (it says "malicious"), then PYSEC- (PyPA's own), GHSA-, CVE-, others.
+/// MAL- first (it says "malicious"), then the ecosystem's own database
+/// (PYSEC- for PyPI, RUSTSEC- for crates.io), GHSA-, CVE-, others.
 fn id_rank(id: &str) -> u8 {
-    ["MAL-", "PYSEC-", "GHSA-", "CVE-"]
+    ["MAL-", "PYSEC-", "RUSTSEC-", "GHSA-", "CVE-"]
         .iter()
         .position(|p| id.starts_with(p))
-        .map_or(4, |i| u8::try_from(i).unwrap_or(4))
+        .map_or(5, |i| u8::try_from(i).unwrap_or(5))
 }
 
-fn finding(name: &PackageName, version: &str, locations: &[Origin], group: &[Matched]) -> Finding {
+fn finding(
+    name: &str,
+    ecosystem: Option<&'static str>,
+    version: &str,
+    locations: &[Origin],
+    group: &[Matched],
+) -> Finding {
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for a in group.iter().map(|m| &m.advisory) {
         ids.insert(a.id.clone());
@@ -327,7 +360,8 @@ fn finding(name: &PackageName, version: &str, locations: &[Origin], group: &[Mat
         } else {
             codes::VULNERABLE
         },
-        package: name.to_string(),
+        ecosystem,
+        package: name.to_owned(),
         version: version.to_owned(),
         aliases: ids.into_iter().filter(|i| *i != primary).collect(),
         id: Some(primary),
@@ -364,6 +398,7 @@ fn cooldown(
 ) -> Finding {
     Finding {
         code: codes::COOLDOWN,
+        ecosystem: None,
         package: name.to_string(),
         version: version.to_owned(),
         id: None,

@@ -68,11 +68,11 @@ pub fn scan(r: &ScanReport, inspected: &[custody::inspect::Report]) -> Result<St
     for f in &r.findings {
         let rule_id = f.id.clone().unwrap_or_else(|| f.code.to_owned());
         let help = if f.fixed.is_empty() {
-            format!("{} {}: {}", f.package, f.version, f.summary)
+            format!("{} {}: {}", f.label(), f.version, f.summary)
         } else {
             format!(
                 "{} {}: {} Upgrade to {}.",
-                f.package,
+                f.label(),
                 f.version,
                 f.summary,
                 f.fixed.join(" or ")
@@ -95,7 +95,7 @@ pub fn scan(r: &ScanReport, inspected: &[custody::inspect::Report]) -> Result<St
         let message = format!(
             "{}{} {} is affected by {}{}",
             if f.malicious { "MALICIOUS: " } else { "" },
-            f.package,
+            f.label(),
             f.version,
             rule_id,
             if f.aliases.is_empty() {
@@ -120,7 +120,7 @@ pub fn scan(r: &ScanReport, inspected: &[custody::inspect::Report]) -> Result<St
             "level": level(f),
             "message": {"text": message},
             "locations": locations,
-            "partialFingerprints": {"custody/v1": format!("{}@{}:{}", f.package, f.version, rule_id)},
+            "partialFingerprints": {"custody/v1": format!("{}@{}:{}", f.key(), f.version, rule_id)},
             "properties": {"code": f.code, "severity": f.severity, "malicious": f.malicious, "fixed": f.fixed},
         }));
     }

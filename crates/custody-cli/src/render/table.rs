@@ -70,7 +70,7 @@ pub fn scan(doc: &ScanWithInspection, implant: bool) -> String {
             };
             rows.push(vec![
                 sev,
-                f.package.clone(),
+                f.label(),
                 f.version.clone(),
                 f.id.clone().unwrap_or_else(|| f.code.to_owned()),
                 if f.aliases.is_empty() {
@@ -89,14 +89,16 @@ pub fn scan(doc: &ScanWithInspection, implant: bool) -> String {
         out.push_str(&render_rows(&rows));
         out.push('\n');
         for f in r.findings.iter().filter(|f| f.malicious) {
-            let _ = writeln!(out, "MALICIOUS {} {}: {}", f.package, f.version, f.summary);
+            let _ = writeln!(out, "MALICIOUS {} {}: {}", f.label(), f.version, f.summary);
             if let Some(iocs) = &f.iocs {
                 let _ = writeln!(out, "  indicators: {iocs}");
             }
-            let _ = writeln!(
-                out,
-                "  do not start Python in an environment that has it installed; rebuild it from a clean lockfile"
-            );
+            let advice = if f.ecosystem.is_some() {
+                "its install scripts may already have run: rotate every credential the install could read, then reinstall from a clean lockfile with scripts disabled"
+            } else {
+                "do not start Python in an environment that has it installed; rebuild it from a clean lockfile"
+            };
+            let _ = writeln!(out, "  {advice}");
         }
         if r.findings.iter().any(|f| f.malicious) {
             out.push('\n');
@@ -109,7 +111,7 @@ pub fn scan(doc: &ScanWithInspection, implant: bool) -> String {
                 Some(l) => format!("{}:{l}", display_path(&u.location.path)),
                 None => display_path(&u.location.path),
             };
-            let _ = writeln!(out, "  {}  {}  ({loc})", u.package, u.reason);
+            let _ = writeln!(out, "  {}  {}  ({loc})", u.label(), u.reason);
         }
         out.push('\n');
     }
@@ -120,7 +122,7 @@ pub fn scan(doc: &ScanWithInspection, implant: bool) -> String {
                 let _ = writeln!(
                     out,
                     "  {} {} {}  until {}: {}",
-                    f.package,
+                    f.label(),
                     f.version,
                     f.id.as_deref().unwrap_or(f.code),
                     i.expires,

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+mod ecosystems;
 pub mod rootfs;
 
 use crate::model::Inventory;
@@ -146,6 +147,12 @@ pub fn discover(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
 fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, InventoryError> {
     // Follow a symlink given on the command line; report loops and dangling links clearly.
     let meta = fs_err::metadata(path).map_err(|e| InventoryError::io(path, &e))?;
+    if meta.is_file() && ecosystems::is_lockfile(path) {
+        return ecosystems::read(path);
+    }
+    if meta.is_dir() && ecosystems::is_node_modules(path) {
+        return ecosystems::read(path);
+    }
     if meta.is_file() {
         let kind = LockfileKind::from_path(path, true)
             .or_else(|| LockfileKind::sniff(path))
@@ -178,6 +185,11 @@ fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
         };
         let p = entry.path();
         if entry.file_type().is_dir() {
+            if entry.depth() > 0 && ecosystems::is_node_modules(p) {
+                inv.extend(ecosystems::read(p)?);
+                walker.skip_current_dir();
+                continue;
+            }
             if entry.depth() > 0 && env::is_named_site_packages(p) {
                 inv.extend(env::read_environment(p)?);
                 walker.skip_current_dir();
@@ -196,7 +208,9 @@ fn discover_all(path: &Path, opts: &DiscoverOptions) -> Result<Inventory, Invent
         if !entry.file_type().is_file() {
             continue;
         }
-        if let Some(kind) = LockfileKind::from_path(p, false) {
+        if ecosystems::is_lockfile(p) {
+            inv.extend(ecosystems::read(p)?);
+        } else if let Some(kind) = LockfileKind::from_path(p, false) {
             inv.extend(read_one(p, kind)?);
         }
     }

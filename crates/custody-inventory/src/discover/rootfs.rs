@@ -5,11 +5,11 @@
 //! folders only as deep as it must: an environment found is read and not
 //! walked further, pseudo file systems are not entered, links are not
 //! followed (a link out of the tree would leave the image). `node_modules`
-//! trees and npm and Cargo lockfiles are found and listed as not read.
+//! trees and npm and Cargo lockfiles are read too, each where it is.
 
 use std::path::Path;
 
-use super::{LockfileKind, read_one};
+use super::{LockfileKind, ecosystems, read_one};
 use crate::model::{Inventory, Origin, Unresolved};
 use crate::{InventoryError, env};
 
@@ -28,31 +28,11 @@ const NEVER: &[&str] = &[
     ".ruff_cache",
 ];
 
-/// Files of other ecosystems' dependency sources, listed as found.
-const FOREIGN_LOCKFILES: &[&str] = &[
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "pnpm-lock.yaml",
-    "yarn.lock",
-    "Cargo.lock",
-];
-
 /// Whether `dir` is the root of a file system: it holds an `os-release`
 /// (`etc/` or `usr/lib/`) and a `usr` folder.
 pub fn is_root_filesystem(dir: &Path) -> bool {
     dir.join("usr").is_dir()
         && (dir.join("etc/os-release").exists() || dir.join("usr/lib/os-release").exists())
-}
-
-fn not_read(path: &Path, what: &str) -> Unresolved {
-    Unresolved {
-        text: path.display().to_string(),
-        reason: format!("{what}: custody reads Python packages; npm and Cargo are not read yet"),
-        origin: Origin {
-            path: path.to_owned(),
-            line: None,
-        },
-    }
 }
 
 /// Adds what was read at `p`; in a whole file system one unreadable
@@ -117,8 +97,8 @@ pub fn read_root(root: &Path) -> Result<Inventory, InventoryError> {
                 || NEVER.contains(&name.as_ref())
             {
                 walker.skip_current_dir();
-            } else if name == "node_modules" {
-                inv.unresolved.push(not_read(p, "a node_modules tree"));
+            } else if ecosystems::is_node_modules(p) {
+                keep(&mut inv, p, ecosystems::read(p));
                 walker.skip_current_dir();
             } else if env::is_named_site_packages(p) || p.join("pyvenv.cfg").is_file() {
                 keep(&mut inv, p, env::read_environment(p));
@@ -129,9 +109,8 @@ pub fn read_root(root: &Path) -> Result<Inventory, InventoryError> {
         if !entry.file_type().is_file() {
             continue;
         }
-        if FOREIGN_LOCKFILES.contains(&name.as_ref()) {
-            inv.unresolved
-                .push(not_read(p, "a lockfile of another ecosystem"));
+        if ecosystems::is_lockfile(p) {
+            keep(&mut inv, p, ecosystems::read(p));
         } else if let Some(kind) = LockfileKind::from_path(p, false) {
             keep(&mut inv, p, read_one(p, kind));
         }

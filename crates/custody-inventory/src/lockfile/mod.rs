@@ -65,8 +65,7 @@ pub(crate) fn inventory(path: &Path, kind: SourceKind, packages: Vec<Package>) -
             python: None,
         }],
         packages,
-        unresolved: Vec::new(),
-        problems: Vec::new(),
+        ..Inventory::default()
     }
 }
 

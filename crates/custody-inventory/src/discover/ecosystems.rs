@@ -1,0 +1,48 @@
+//! npm and Cargo dependency sources, read by `custody-ecosystems` into the
+//! inventory's [`Inventory::ecosystems`] part, with their errors as this
+//! crate's.
+
+use std::path::Path;
+
+use crate::error::{InventoryError, Location};
+use crate::model::Inventory;
+
+/// Whether `path` names an npm or Cargo lockfile (by its file name).
+pub(crate) fn is_lockfile(path: &Path) -> bool {
+    custody_ecosystems::kind_of(path)
+        .is_some_and(|k| k != custody_ecosystems::SourceKind::NodeModules)
+}
+
+/// Whether `path` is a folder named `node_modules`.
+pub(crate) fn is_node_modules(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "node_modules")
+}
+
+/// Reads an npm or Cargo lockfile, or a `node_modules` tree.
+pub(crate) fn read(path: &Path) -> Result<Inventory, InventoryError> {
+    custody_ecosystems::read(path)
+        .map(Inventory::from_ecosystem)
+        .map_err(convert)
+}
+
+fn convert(e: custody_ecosystems::Error) -> InventoryError {
+    use custody_ecosystems::{Error as E, Location as L};
+    match e {
+        E::Parse {
+            path,
+            location,
+            message,
+        } => InventoryError::Parse {
+            path,
+            location: match location {
+                L::Line(l) => Location::Line(l),
+                L::LineCol(l, c) => Location::LineCol(l, c),
+                L::Key(k) => Location::Key(k),
+                L::File => Location::File,
+            },
+            message,
+        },
+        E::Io { path, reason } => InventoryError::Io { path, reason },
+        E::Unrecognised { path } => InventoryError::Unrecognised { path },
+    }
+}
