@@ -416,3 +416,23 @@ fn a_tree_is_walked_as_read_node_modules_walks_it() {
         ]
     );
 }
+
+#[test]
+fn the_docs_rules_table_is_the_rules_table() {
+    let doc = fs_err::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/npm-scripts.md"),
+    )
+    .unwrap();
+    let rows: Vec<String> = doc
+        .lines()
+        .skip_while(|l| *l != "| code | level | summary |")
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(str::to_owned)
+        .collect();
+    let want: Vec<String> = RULES
+        .iter()
+        .map(|r| format!("| `{}` | {} | {} |", r.code, r.level, r.summary))
+        .collect();
+    assert_eq!(rows, want);
+}

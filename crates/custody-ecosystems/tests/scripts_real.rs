@@ -73,3 +73,33 @@ fn no_popular_package_comes_out_malicious() {
         .collect();
     assert!(malicious.is_empty(), "{malicious:?}");
 }
+
+#[test]
+#[ignore = "needs a real tree: fixtures/ecosystems/npm/scripts/real-tree.sh"]
+fn tally_install_time_packages() {
+    let root = std::env::var_os("CUSTODY_NPM_REAL")
+        .map_or_else(|| PathBuf::from("/tmp/npm-real"), PathBuf::from);
+    let mut projects: Vec<PathBuf> = fs_err::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("node_modules").is_dir())
+        .collect();
+    projects.sort();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in projects.iter().flat_map(|p| inspect_tree(p).unwrap()) {
+        let phases: Vec<String> = r
+            .findings
+            .iter()
+            .filter_map(|f| f.phase.map(|p| format!("{p}:{}", f.code)))
+            .collect();
+        if !phases.is_empty() && seen.insert((r.name.clone(), r.version.clone())) {
+            println!(
+                "{}@{} {} skipped={}",
+                r.name.as_deref().unwrap_or("?"),
+                r.version.as_deref().unwrap_or("?"),
+                phases.join(","),
+                r.skipped.len()
+            );
+        }
+    }
+}

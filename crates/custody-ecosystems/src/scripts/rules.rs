@@ -128,7 +128,7 @@ pub const RULES: &[Rule] = &[
     rule(
         Code::FetchExec,
         Level::Suspicious,
-        "install-time code downloads and runs code (curl|sh, wget, the Bun installer, npx of an undeclared package)",
+        "install-time code downloads and runs code (curl piped to sh, wget, the Bun installer, npx of an undeclared package)",
     ),
     rule(
         Code::LargeFile,
@@ -168,7 +168,7 @@ pub const RULES: &[Rule] = &[
     rule(
         Code::AiSecretHunt,
         Level::Malicious,
-        "install-time code runs AI CLIs without permission checks and names credentials or a way out",
+        "install-time code runs AI CLIs without permission checks and names credentials, a way out or persistence",
     ),
     rule(
         Code::Dropper,
