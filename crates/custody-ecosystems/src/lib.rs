@@ -14,6 +14,10 @@
 //! [`matching`] decides whether an OSV record's `affected[]` entries cover a
 //! package at a version.
 //!
+//! [`scripts`] inspects npm packages' install-time behaviour (lifecycle
+//! scripts and the files they run, read as bytes and never executed) for the
+//! signals and files of the npm worms (Shai-Hulud, s1ngularity).
+//!
 //! ```
 //! use std::path::Path;
 //! use custody_ecosystems::{matching::Record, parse, Ecosystem, SourceKind};
@@ -40,6 +44,7 @@ mod json_lines;
 pub mod matching;
 mod model;
 mod npm;
+pub mod scripts;
 mod text;
 mod yaml_lines;
 

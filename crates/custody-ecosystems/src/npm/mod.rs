@@ -4,6 +4,7 @@
 pub(crate) mod node_modules;
 pub(crate) mod package_lock;
 pub(crate) mod pnpm;
+pub(crate) mod tree;
 pub(crate) mod yarn_berry;
 pub(crate) mod yarn_classic;
 
