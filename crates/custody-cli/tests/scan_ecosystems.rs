@@ -249,3 +249,56 @@ fn malformed_npm_and_cargo_files_name_file_and_place() {
         assert!(r.stderr.contains(place), "{name}: {}", r.stderr);
     }
 }
+
+/// An installed npm tree is inspected for install-time behaviour: a replica
+/// of Shai-Hulud 2's `preinstall` fails the scan with the file and phase;
+/// the control, identical but for the payload file's name, does not.
+#[test]
+fn node_modules_install_scripts_are_inspected() {
+    let home = tempfile::tempdir().unwrap();
+    for (case, code, verdict) in [
+        ("shai-hulud-2", 1, "malicious"),
+        ("shai-hulud-2-control", 0, "suspicious"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("node_modules/fixture-sh2");
+        std::fs::create_dir_all(&pkg).unwrap();
+        let from = fixture(&format!("ecosystems/npm/scripts/{case}"));
+        for e in std::fs::read_dir(&from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), pkg.join(e.file_name())).unwrap();
+        }
+        let r = custody_run(
+            home.path(),
+            &["scan", dir.path().to_str().unwrap(), "-f", "json"],
+        );
+        assert_eq!(r.code, code, "{case}: {}", r.stderr);
+        let j = json(&r);
+        let i = &j["inspection"][0];
+        assert_eq!(i["verdict"], verdict, "{case}: {i}");
+        assert_eq!(i["npm"]["packages"], 1, "{case}");
+        let reasons = i["reasons"].to_string();
+        assert!(
+            reasons.contains("(setup_bun.js:2, preinstall)"),
+            "{case}: {reasons}"
+        );
+        assert_eq!(
+            reasons.contains("[known-worm]"),
+            code == 1,
+            "{case}: {reasons}"
+        );
+    }
+    // A real tree (esbuild's postinstall among 13 packages) is clean.
+    let r = custody_run(
+        home.path(),
+        &[
+            "scan",
+            fixture("ecosystems/npm/node-modules").to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+    );
+    let i = &json(&r)["inspection"][0];
+    assert_eq!(i["verdict"], "clean", "{i}");
+    assert_eq!(i["npm"]["install_scripts"], 1, "{i}");
+}

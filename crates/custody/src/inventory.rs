@@ -8,6 +8,9 @@ pub use custody_inventory::{
     DiscoverOptions, Inventory, InventoryError, Problem, SourceKind, discover,
 };
 
+/// npm's install-time inspection (`custody-ecosystems`).
+pub use custody_ecosystems::scripts;
+
 use std::path::PathBuf;
 
 /// What `paths` hold, and the entries that could not be read (each named

@@ -146,13 +146,25 @@ fn inspection(items: &[Inspected]) -> String {
             None => labels::verdict(i.verdict),
         };
         let shown = display_path(Path::new(&i.path));
-        let read = i.environment.as_ref().map_or_else(String::new, |e| {
+        let mut read = i.environment.as_ref().map_or_else(String::new, |e| {
             format!(
                 " ({} distributions, {} files; {} from the cache)",
                 e.distributions, e.files, e.cached
             )
         });
-        if i.verdict == Verdict::Clean {
+        if let Some(n) = &i.npm {
+            read = format!(
+                " ({} packages, {} with install-time scripts)",
+                n.packages, n.install_scripts
+            );
+        }
+        if i.npm.is_some() && i.verdict != Verdict::Clean {
+            let _ = writeln!(
+                out,
+                "inspect: {verdict} {shown}{read}: {} findings",
+                i.findings
+            );
+        } else if i.verdict == Verdict::Clean {
             let _ = writeln!(out, "inspect: {verdict} {shown}{read}");
         } else {
             let _ = writeln!(

@@ -4,6 +4,8 @@
 //! given is also inspected, and what inspection found is added to the
 //! document as an `inspection` array (a compatible addition).
 
+mod npm;
+
 use std::path::{Path, PathBuf};
 
 use jiff::{SignedDuration, Timestamp};
@@ -81,6 +83,19 @@ pub struct Inspected {
     /// files, and how many distributions' results came from the cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<EnvironmentStats>,
+    /// For an installed npm tree: what was inspected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub npm: Option<NpmStats>,
+}
+
+/// What inspecting an installed npm tree read.
+#[derive(Debug, Clone, Serialize)]
+pub struct NpmStats {
+    /// Packages (folders with a `package.json`) inspected.
+    pub packages: usize,
+    /// Of which with at least one install-time finding (a lifecycle
+    /// script, at least).
+    pub install_scripts: usize,
 }
 
 /// How much of an environment was read.
@@ -252,6 +267,7 @@ impl Inspected {
             error: None,
             unread: Vec::new(),
             environment: None,
+            npm: None,
         }
     }
 
@@ -265,6 +281,7 @@ impl Inspected {
             error: Some(e.to_string()),
             unread: Vec::new(),
             environment: None,
+            npm: None,
         }
     }
 }
@@ -300,6 +317,13 @@ fn inspect_all(
             }
             Err(e) => summaries.push(Inspected::failed(&s.path, &e)),
         }
+    }
+    for s in report
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::NodeModules)
+    {
+        summaries.push(npm::inspect(&s.path));
     }
     for p in archives {
         match inspect::read_archive(p, &limits) {
