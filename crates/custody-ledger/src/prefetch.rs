@@ -42,7 +42,113 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Levels of steps downstream of the affected runs read set-based; deeper
+/// ones fall back to one query each.
+const MAX_LEVELS: usize = 64;
+
+/// Rows of (run, position, name, digest, root, dataset name, file count,
+/// sealed at), ordered by run, position and dataset name, into the runs'
+/// artifacts and the digests' sealed versions.
+fn absorb(
+    rows: Vec<Vec<Value>>,
+    map: &mut HashMap<String, Vec<(String, String)>>,
+    datasets: &mut HashMap<String, Vec<DatasetVersion>>,
+) {
+    let mut last: Option<(String, i64)> = None;
+    for r in rows {
+        let (run, position, digest) = (r[0].text(), r[1].int(), r[3].text());
+        if last.as_ref() != Some(&(run.clone(), position)) {
+            map.entry(run.clone())
+                .or_default()
+                .push((r[2].text(), digest.clone()));
+            last = Some((run, position));
+        }
+        let versions = datasets.entry(digest.clone()).or_default();
+        let root = r[4].text();
+        if !root.is_empty() && !digest.is_empty() && !versions.iter().any(|v| v.name == r[5].text())
+        {
+            versions.push(DatasetVersion {
+                name: r[5].text(),
+                root,
+                file_count: r[6].int(),
+                sealed_at: r[7].text(),
+            });
+        }
+    }
+}
+
 impl Ledger {
+    /// Reads what was built from the affected runs' outputs, level by level:
+    /// the outputs of every run that read a digest of the level before (with
+    /// their sealed versions), then the readers of those outputs, one query
+    /// per chunk of runs or digests instead of one per run and digest.
+    fn downstream(&mut self, p: &mut Prefetch) -> Result<(), LedgerError> {
+        let mut frontier: Vec<String> = p
+            .outputs
+            .values()
+            .flatten()
+            .map(|(_, d)| d.clone())
+            .collect();
+        for _ in 0..MAX_LEVELS {
+            let mut runs: Vec<String> = frontier
+                .iter()
+                .filter_map(|d| p.readers.get(d))
+                .flatten()
+                .filter(|r| !p.outputs.contains_key(*r))
+                .cloned()
+                .collect();
+            runs.sort();
+            runs.dedup();
+            if runs.is_empty() {
+                break;
+            }
+            for chunk in runs.chunks(CHUNK) {
+                let params: Vec<Value> = chunk.iter().map(|r| Value::from(r.as_str())).collect();
+                let sql = format!(
+                    "SELECT a.run, a.position, a.name, a.digest, COALESCE(d.root, ''), \
+                     COALESCE(d.name, ''), COALESCE(d.file_count, 0), COALESCE(d.sealed_at, '') \
+                     FROM run_outputs a \
+                     LEFT JOIN dataset_versions d ON d.root = a.digest AND d.algorithm = 'sha256' \
+                     WHERE a.run IN ({}) ORDER BY a.run, a.position, d.name",
+                    placeholders(1, chunk.len())
+                );
+                let rows = self
+                    .conn
+                    .query(&sql, &params)
+                    .map_err(|d| self.storage(d))?;
+                for run in chunk {
+                    p.outputs.entry(run.clone()).or_default();
+                }
+                absorb(rows, &mut p.outputs, &mut p.datasets);
+            }
+            let mut digests: Vec<String> = runs
+                .iter()
+                .filter_map(|r| p.outputs.get(r))
+                .flatten()
+                .map(|(_, d)| d.clone())
+                .filter(|d| !d.is_empty() && !p.readers.contains_key(d))
+                .collect();
+            digests.sort();
+            digests.dedup();
+            for chunk in digests.chunks(CHUNK) {
+                let params: Vec<Value> = chunk.iter().map(|d| Value::from(d.as_str())).collect();
+                let sql = format!(
+                    "SELECT DISTINCT digest, run FROM run_inputs WHERE digest IN ({}) \
+                     ORDER BY digest, run",
+                    placeholders(1, chunk.len())
+                );
+                for d in chunk {
+                    p.readers.entry(d.clone()).or_default();
+                }
+                for r in self.rows(&sql, &params)? {
+                    p.readers.entry(r[0].text()).or_default().push(r[1].text());
+                }
+            }
+            frontier = digests;
+        }
+        Ok(())
+    }
+
     /// Reads, for the runs of `environments` within `since..=until`, their
     /// runs, inputs, outputs, the sealed versions of those digests, and the
     /// readers of what they wrote.
@@ -92,29 +198,7 @@ impl Ledger {
                     .conn
                     .query(&sql, &params)
                     .map_err(|d| self.storage(d))?;
-                let mut last: Option<(String, i64)> = None;
-                for r in rows {
-                    let (run, position, digest) = (r[0].text(), r[1].int(), r[3].text());
-                    if last.as_ref() != Some(&(run.clone(), position)) {
-                        map.entry(run.clone())
-                            .or_default()
-                            .push((r[2].text(), digest.clone()));
-                        last = Some((run, position));
-                    }
-                    let versions = p.datasets.entry(digest.clone()).or_default();
-                    let root = r[4].text();
-                    if !root.is_empty()
-                        && !digest.is_empty()
-                        && !versions.iter().any(|v| v.name == r[5].text())
-                    {
-                        versions.push(DatasetVersion {
-                            name: r[5].text(),
-                            root,
-                            file_count: r[6].int(),
-                            sealed_at: r[7].text(),
-                        });
-                    }
-                }
+                absorb(rows, map, &mut p.datasets);
             }
             let sql = format!(
                 "SELECT DISTINCT i.digest, i.run FROM runs r JOIN run_outputs o ON o.run = r.id \
@@ -130,6 +214,7 @@ impl Ledger {
                 p.readers.entry(digest).or_insert(runs);
             }
         }
+        self.downstream(&mut p)?;
         // Every digest asked about has an entry, even an empty one: what
         // was not found is not there.
         for (_, d) in p.inputs.values().flatten() {

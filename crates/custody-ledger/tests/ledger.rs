@@ -34,6 +34,7 @@ suite!(
     add_is_idempotent,
     refusals_name_the_reason,
     impact_and_lineage_follow_the_graph,
+    impact_follows_a_chain_several_steps_deep,
     verify_passes_on_an_untouched_ledger,
     verify_names_an_edited_event,
     verify_names_a_deleted_event,
@@ -188,6 +189,64 @@ mod cases {
         ));
         // Only the trusted key was stored.
         assert_eq!(store.count("SELECT COUNT(*) FROM events"), 1);
+    }
+
+    /// Downstream steps are read level by level in bulk: a third run
+    /// (in E3) reading D3 and writing D4, and a fourth (in E4) reading D4
+    /// and writing D5, are found with their whole path.
+    pub fn impact_follows_a_chain_several_steps_deep(store: &dyn Store) {
+        let mut s = story(store);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let k = key();
+        s.ledger.trust_add(&k.public().to_pem()).expect("trust");
+        let (m4, d4) = sealed(dir.path(), "D4", &[("d.jsonl", "{\"id\":4}\n")], &k);
+        let (m5, d5) = sealed(dir.path(), "D5", &[("e.jsonl", "{\"id\":5}\n")], &k);
+        let step = |env: &str, read: (&str, &str), wrote: (&str, &str), day: u8| {
+            signed(
+                &run_statement(
+                    env,
+                    &[("numpy", "2.1.0")],
+                    &[read],
+                    &[wrote],
+                    &format!("2026-03-{day}T10:00:00Z"),
+                    &format!("2026-03-{day}T10:05:00Z"),
+                ),
+                &k,
+            )
+        };
+        let c = step("/envs/e3", ("D3", &s.d3), ("D4", &d4), 26);
+        let d = step("/envs/e4", ("D4", &d4), ("D5", &d5), 27);
+        for doc in [&m4, &c, &d, &m5] {
+            s.ledger.add(doc).expect("add");
+        }
+        let q = [PackageVersion::new(LITELLM, "1.82.8")];
+        let i = s.ledger.impact(&q, &Window::default()).expect("impact");
+        let names: Vec<String> = i
+            .downstream
+            .iter()
+            .flat_map(|a| a.datasets.iter().map(|v| v.name.clone()))
+            .collect();
+        assert_eq!(names, ["D3", "D4", "D5"]);
+        let run_c = custody_ledger::log::sha256_hex(&c);
+        let run_d = custody_ledger::log::sha256_hex(&d);
+        let runs_on_path: Vec<&str> = i.downstream[2]
+            .path
+            .iter()
+            .filter_map(|p| match p {
+                Step::Run { id } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            runs_on_path,
+            [
+                s.run_a.as_str(),
+                s.run_b.as_str(),
+                run_c.as_str(),
+                run_d.as_str()
+            ]
+        );
+        assert_eq!(i.downstream[2].digest, d5);
     }
 
     #[expect(clippy::many_single_char_names, reason = "short names in a long test")]
