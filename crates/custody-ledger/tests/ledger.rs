@@ -214,21 +214,21 @@ mod cases {
                 &k,
             )
         };
-        let c = step("/envs/e3", ("D3", &s.d3), ("D4", &d4), 26);
-        let d = step("/envs/e4", ("D4", &d4), ("D5", &d5), 27);
-        for doc in [&m4, &c, &d, &m5] {
+        let third = step("/envs/e3", ("D3", &s.d3), ("D4", &d4), 26);
+        let fourth = step("/envs/e4", ("D4", &d4), ("D5", &d5), 27);
+        for doc in [&m4, &third, &fourth, &m5] {
             s.ledger.add(doc).expect("add");
         }
-        let q = [PackageVersion::new(LITELLM, "1.82.8")];
-        let i = s.ledger.impact(&q, &Window::default()).expect("impact");
+        let query = [PackageVersion::new(LITELLM, "1.82.8")];
+        let i = s.ledger.impact(&query, &Window::default()).expect("impact");
         let names: Vec<String> = i
             .downstream
             .iter()
             .flat_map(|a| a.datasets.iter().map(|v| v.name.clone()))
             .collect();
         assert_eq!(names, ["D3", "D4", "D5"]);
-        let run_c = custody_ledger::log::sha256_hex(&c);
-        let run_d = custody_ledger::log::sha256_hex(&d);
+        let run_c = custody_ledger::log::sha256_hex(&third);
+        let run_d = custody_ledger::log::sha256_hex(&fourth);
         let runs_on_path: Vec<&str> = i.downstream[2]
             .path
             .iter()
