@@ -356,12 +356,14 @@ fn a_broken_bill_is_named() {
             r.stderr
         );
     }
-    // Another ecosystem's component is listed, not dropped.
+    // npm and Cargo components are read; another ecosystem's component is
+    // listed, not dropped.
     let p = dir.path().join("mixed.cdx.json");
     std::fs::write(
         &p,
         r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
             {"name":"left-pad","purl":"pkg:npm/left-pad@1.3.0"},
+            {"name":"rails","purl":"pkg:gem/rails@7.0.0"},
             {"name":"requests","purl":"pkg:pypi/requests@2.19.1"}]}"#,
     )
     .unwrap();
@@ -370,11 +372,12 @@ fn a_broken_bill_is_named() {
         &["scan", p.to_str().unwrap(), "--no-inspect", "-f", "json"],
     );
     let j = common::json(&r);
-    assert_eq!(j["summary"]["packages"], 1, "{j}");
+    assert_eq!(j["summary"]["packages"], 2, "{j}");
     let text = custody_run(home.path(), &["scan", p.to_str().unwrap(), "--no-inspect"]);
     assert!(
-        text.stdout
-            .contains("a package from npm, not PyPI (pkg:npm/left-pad@1.3.0): custody reads PyPI packages only"),
+        text.stdout.contains(
+            "a package from gem (pkg:gem/rails@7.0.0): custody reads PyPI, npm and crates.io packages"
+        ),
         "{}",
         text.stdout
     );

@@ -104,6 +104,7 @@ fn package(path: &Path, lines: &LineIndex, e: Entry) -> Result<Package, Error> {
         dev: false,
         optional: false,
         install_script: false,
+        license: None,
         source: e.source.map_or(Source::Path(None), |s| source(s.get_ref())),
     })
 }

@@ -89,7 +89,8 @@ pub struct Package {
     /// checksums as `sha256:HEX`, yarn classic's `resolved` URL fragment as
     /// `sha1:HEX` when there is no `integrity` line, and yarn berry's
     /// `checksum` as `yarn:CHECKSUM` (a digest of yarn's own zip of the
-    /// package, not of the registry tarball).
+    /// package, not of the registry tarball). Read from a bill of
+    /// materials: `ALG:HEX` (`sha512:...`) as the bill lists it.
     pub integrity: Vec<String>,
     /// Needed only for development, where the format says so (npm `dev`,
     /// pnpm `dev: true`, or reached only from pnpm 9's `devDependencies`);
@@ -104,6 +105,13 @@ pub struct Package {
     /// or a `binding.gyp` beside it); `false` where it does not say (npm
     /// lockfileVersion 1, pnpm 9, yarn, Cargo).
     pub install_script: bool,
+    /// The licence the package states, as written: an installed
+    /// `package.json`'s `license` string, or the copy npm keeps in
+    /// lockfileVersion 2 and 3 entries; `None` where the source does not
+    /// say (pnpm, yarn, Cargo, npm lockfileVersion 1, the old object form
+    /// `{"type": ...}`). For bills of materials; not serialised.
+    #[serde(skip)]
+    pub license: Option<String>,
     /// Where it comes from.
     pub source: Source,
 }

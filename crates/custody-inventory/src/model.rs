@@ -310,14 +310,18 @@ pub struct Inventory {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Problem>,
     /// Packages of other ecosystems (npm, crates.io) read from their
-    /// lockfiles and `node_modules` trees; their sources are in `sources`
-    /// too.
+    /// lockfiles and `node_modules` trees, whose sources are in `sources`
+    /// too, and from bills of materials (`pkg:npm`, `pkg:cargo` purls),
+    /// which are sources of this inventory only.
     #[serde(skip_serializing_if = "is_empty_ecosystems")]
     pub ecosystems: custody_ecosystems::Inventory,
 }
 
+/// An npm or Cargo package's place and identity: file, line, name, version.
+type EcosystemKey = (PathBuf, Option<usize>, String, Option<String>);
+
 fn is_empty_ecosystems(inv: &custody_ecosystems::Inventory) -> bool {
-    inv.sources.is_empty()
+    inv.sources.is_empty() && inv.packages.is_empty()
 }
 
 /// An entry that could not be read, with its place.
@@ -394,14 +398,19 @@ impl Inventory {
                 self.ecosystems.sources.push(part);
             }
         }
-        let mut seen: std::collections::HashSet<(PathBuf, Option<usize>, String)> = self
-            .ecosystems
-            .packages
-            .iter()
-            .map(|q| (q.origin.path.clone(), q.origin.line, q.name.clone()))
-            .collect();
+        // A bill's entries have no line: the version tells them apart.
+        let key = |q: &custody_ecosystems::Package| -> EcosystemKey {
+            (
+                q.origin.path.clone(),
+                q.origin.line,
+                q.name.clone(),
+                q.version.clone(),
+            )
+        };
+        let mut seen: std::collections::HashSet<EcosystemKey> =
+            self.ecosystems.packages.iter().map(key).collect();
         for p in other.ecosystems.packages {
-            if seen.insert((p.origin.path.clone(), p.origin.line, p.name.clone())) {
+            if seen.insert(key(&p)) {
                 self.ecosystems.packages.push(p);
             }
         }

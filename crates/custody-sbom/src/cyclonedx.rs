@@ -1,6 +1,7 @@
 //! CycloneDX JSON (1.6, 1.7): `metadata` (time, tool, the source read as
 //! the root component), `components` (type `library`: name, version,
-//! purl, hashes, licences, where each was read), and `dependencies` for
+//! purl, hashes, licences, scope for development and optional packages,
+//! where each was read), and `dependencies` for
 //! every component whose source states them (a component with no entry
 //! has unknown dependencies; an empty `dependsOn` means none).
 
@@ -86,6 +87,13 @@ fn component(bom: &Bom, c: &Component) -> Value {
     if let Some(p) = &c.purl {
         o.insert("purl".into(), p.clone().into());
     }
+    // Development only: not reachable at runtime, CycloneDX's `excluded`;
+    // installed only where possible: `optional`. Unsaid: no scope.
+    if c.dev {
+        o.insert("scope".into(), "excluded".into());
+    } else if c.optional {
+        o.insert("scope".into(), "optional".into());
+    }
     let hashes: Vec<Value> = c
         .hashes
         .iter()
@@ -104,6 +112,9 @@ fn component(bom: &Bom, c: &Component) -> Value {
         .collect();
     if !c.indexed {
         props.push(json!({ "name": "custody:local", "value": "true" }));
+    }
+    if let Some(at) = &c.location {
+        props.push(json!({ "name": "custody:location", "value": at }));
     }
     o.insert("properties".into(), props.into());
     Value::Object(o)

@@ -37,14 +37,7 @@ pub struct Subject {
     pub python: Option<Vec<pep508_rs::pep440_rs::Version>>,
 }
 
-/// A hash of a component's files, as a lockfile or RECORD states it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hash {
-    /// Algorithm as written (`sha256`, `sha512`, `md5`, ...).
-    pub algorithm: String,
-    /// Lower-case hex.
-    pub hex: String,
-}
+pub use crate::hash::Hash;
 
 /// One package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +46,15 @@ pub struct Component {
     /// when two sources hold different packages of one purl cannot happen:
     /// one purl is one component).
     pub bom_ref: String,
-    /// PEP 503 normalised name.
+    /// The name: PEP 503 normalised for PyPI, as npm (`@scope/name`) and
+    /// Cargo write it otherwise.
     pub name: String,
     /// Version as written, when known.
     pub version: Option<String>,
-    /// Its purl, for releases of a package index.
+    /// Its purl, for releases of a package index or registry.
     pub purl: Option<String>,
-    /// Whether it comes from a package index (not a local project, folder
-    /// or VCS checkout).
+    /// Whether it comes from a package index or registry (not a local
+    /// project, folder, VCS checkout or other URL).
     pub indexed: bool,
     /// Hashes of its files.
     pub hashes: Vec<Hash>,
@@ -68,6 +62,15 @@ pub struct Component {
     pub licensing: Licensing,
     /// Indexes of the subjects holding it.
     pub subjects: Vec<usize>,
+    /// Needed only for development, by every source that holds it and
+    /// says so (npm's `dev`, pnpm's dev packages).
+    pub dev: bool,
+    /// Installed only where possible, by every source that holds it and
+    /// says so (npm's and pnpm's `optional`).
+    pub optional: bool,
+    /// Where a package that is not a registry release comes from (`git:
+    /// URL#COMMIT`, `path: FOLDER`, `resolved: URL`), as its source says.
+    pub location: Option<String>,
 }
 
 /// A bill of materials.
@@ -148,8 +151,50 @@ fn required_name(line: &str, python: Option<&[pep508_rs::pep440_rs::Version]>) -
         .map(|n| n.as_str().to_owned())
 }
 
+/// Components gathered one package at a time, one per reference.
+#[derive(Default)]
+struct Gather<'a> {
+    index: BTreeMap<String, usize>,
+    components: Vec<Component>,
+    /// Per (subject, name): the component, to resolve dependencies by
+    /// name within a subject.
+    by_name: BTreeMap<(usize, String), usize>,
+    /// Python packages whose dependencies may be stated.
+    stated: Vec<(usize, usize, &'a Package)>,
+}
+
+impl Gather<'_> {
+    /// The component of `new`'s reference (`new` when it is the first),
+    /// holding `subject`, with `hashes` added and the flags narrowed: a
+    /// component is dev (optional) only when every package of it is.
+    fn add(&mut self, subject: usize, new: Component, hashes: Vec<Hash>) -> usize {
+        let c = if let Some(&c) = self.index.get(&new.bom_ref) {
+            let comp = &mut self.components[c];
+            comp.dev &= new.dev;
+            comp.optional &= new.optional;
+            c
+        } else {
+            self.index
+                .insert(new.bom_ref.clone(), self.components.len());
+            self.components.push(new);
+            self.components.len() - 1
+        };
+        let comp = &mut self.components[c];
+        if !comp.subjects.contains(&subject) {
+            comp.subjects.push(subject);
+        }
+        for h in hashes {
+            if !comp.hashes.contains(&h) {
+                comp.hashes.push(h);
+            }
+        }
+        c
+    }
+}
+
 impl Bom {
-    /// The bill of `inv`, made by `tool` at `created`.
+    /// The bill of `inv`, made by `tool` at `created`: its Python packages
+    /// and its npm and crates.io packages.
     pub fn from_inventory(inv: &Inventory, tool: Tool, created: Timestamp) -> Self {
         let subjects: Vec<Subject> = inv
             .sources
@@ -162,12 +207,7 @@ impl Bom {
                 python: s.python.as_deref().and_then(crate::marker::candidates),
             })
             .collect();
-        // One component per reference; per (subject, name) the component,
-        // to resolve dependencies by name within a subject.
-        let mut index: BTreeMap<String, usize> = BTreeMap::new();
-        let mut components: Vec<Component> = Vec::new();
-        let mut by_name: BTreeMap<(usize, String), usize> = BTreeMap::new();
-        let mut stated: Vec<(usize, usize, &Package)> = Vec::new();
+        let mut g = Gather::default();
         for p in &inv.packages {
             let subject = subject_of(&subjects, &p.origin.path);
             let indexed = p.pin.is_from_index();
@@ -182,54 +222,43 @@ impl Bom {
                     version.as_deref().unwrap_or("unknown")
                 )
             });
-            let c = *index.entry(bom_ref.clone()).or_insert_with(|| {
-                components.push(Component {
-                    bom_ref,
-                    name: p.name.as_str().to_owned(),
-                    version,
-                    purl,
-                    indexed,
-                    hashes: Vec::new(),
-                    licensing: license::resolve(&p.license),
-                    subjects: Vec::new(),
-                });
-                components.len() - 1
-            });
-            let comp = &mut components[c];
-            if !comp.subjects.contains(&subject) {
-                comp.subjects.push(subject);
-            }
-            for h in hashes(p) {
-                if !comp.hashes.contains(&h) {
-                    comp.hashes.push(h);
-                }
-            }
-            by_name.insert((subject, p.name.as_str().to_owned()), c);
-            stated.push((subject, c, p));
-        }
-        let mut depends: Vec<Option<Vec<usize>>> = vec![None; components.len()];
-        for (subject, c, p) in stated {
-            let names: Vec<String> = match &p.depends {
-                Depends::Unknown => continue,
-                Depends::Requirements(lines) => {
-                    let python = subjects[subject].python.as_deref();
-                    lines
-                        .iter()
-                        .filter_map(|l| required_name(l, python))
-                        .collect()
-                }
-                Depends::Locked(names) => names.iter().map(|n| n.as_str().to_owned()).collect(),
+            let new = Component {
+                bom_ref,
+                name: p.name.as_str().to_owned(),
+                version,
+                purl,
+                indexed,
+                hashes: Vec::new(),
+                licensing: license::resolve(&p.license),
+                subjects: Vec::new(),
+                dev: false,
+                optional: false,
+                location: None,
             };
-            let edges = depends[c].get_or_insert_with(Vec::new);
-            for n in names {
-                if let Some(&t) = by_name.get(&(subject, n))
-                    && t != c
-                    && !edges.contains(&t)
-                {
-                    edges.push(t);
-                }
-            }
+            let c = g.add(subject, new, hashes(p));
+            g.by_name.insert((subject, p.name.as_str().to_owned()), c);
+            g.stated.push((subject, c, p));
         }
+        for p in &inv.ecosystems.packages {
+            let subject = subject_of(&subjects, &p.origin.path);
+            let e = crate::ecosystem::entry(p);
+            let new = Component {
+                bom_ref: e.bom_ref,
+                name: p.name.clone(),
+                version: p.version.clone(),
+                purl: e.purl,
+                indexed: e.indexed,
+                hashes: Vec::new(),
+                licensing: e.licensing,
+                subjects: Vec::new(),
+                dev: p.dev,
+                optional: p.optional,
+                location: e.location,
+            };
+            g.add(subject, new, e.hashes);
+        }
+        let depends = stated_depends(&g, &subjects);
+        let components = g.components;
         let roots = roots(&components, &depends, subjects.len());
         let serial = serial_of(components.iter().map(|c| c.bom_ref.as_str()), created);
         let mut bom = Self {
@@ -269,6 +298,35 @@ impl Bom {
             .collect();
         self.roots = self.roots.iter().map(remap).collect();
     }
+}
+
+/// Per component: the components it depends on, where its source states
+/// them (Python sources only: custody-ecosystems keeps no edges).
+fn stated_depends(g: &Gather<'_>, subjects: &[Subject]) -> Vec<Option<Vec<usize>>> {
+    let mut depends: Vec<Option<Vec<usize>>> = vec![None; g.components.len()];
+    for &(subject, c, p) in &g.stated {
+        let names: Vec<String> = match &p.depends {
+            Depends::Unknown => continue,
+            Depends::Requirements(lines) => {
+                let python = subjects[subject].python.as_deref();
+                lines
+                    .iter()
+                    .filter_map(|l| required_name(l, python))
+                    .collect()
+            }
+            Depends::Locked(names) => names.iter().map(|n| n.as_str().to_owned()).collect(),
+        };
+        let edges = depends[c].get_or_insert_with(Vec::new);
+        for n in names {
+            if let Some(&t) = g.by_name.get(&(subject, n))
+                && t != c
+                && !edges.contains(&t)
+            {
+                edges.push(t);
+            }
+        }
+    }
+    depends
 }
 
 /// Per subject, its components that none of its components depends on.

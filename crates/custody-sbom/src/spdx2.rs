@@ -1,6 +1,7 @@
 //! SPDX 2.3 JSON: one package per source read (described by the
 //! document) and per component (`CONTAINS` from its source, `DEPENDS_ON`
-//! between components where the source states it), with purls, checksums,
+//! between components where the source states it, `DEV_DEPENDENCY_OF` and
+//! `OPTIONAL_DEPENDENCY_OF` its source where the source says so), with purls, checksums,
 //! declared licences and the tool and time that made it.
 
 use serde_json::{Map, Value, json};
@@ -105,6 +106,12 @@ fn package(c: &Component, spdx_id: &str, extracted: &mut Extracted) -> Value {
         o.insert("licenseComments".into(), comment.into());
     }
     o.insert("copyrightText".into(), "NOASSERTION".into());
+    if let Some(at) = &c.location {
+        o.insert(
+            "comment".into(),
+            format!("not a registry release; {at}").into(),
+        );
+    }
     if let Some(p) = &c.purl {
         o.insert(
             "externalRefs".into(),
@@ -160,6 +167,20 @@ pub fn document(bom: &Bom) -> Value {
             relationships.push(json!({
                 "spdxElementId": subject_ids[*s], "relationshipType": "CONTAINS", "relatedSpdxElement": cid,
             }));
+            // What the source says of the package: needed for development
+            // only, or installed only where possible.
+            let scope = if c.dev {
+                Some("DEV_DEPENDENCY_OF")
+            } else if c.optional {
+                Some("OPTIONAL_DEPENDENCY_OF")
+            } else {
+                None
+            };
+            if let Some(kind) = scope {
+                relationships.push(json!({
+                    "spdxElementId": cid, "relationshipType": kind, "relatedSpdxElement": subject_ids[*s],
+                }));
+            }
         }
     }
     for (from, d) in bom.depends.iter().enumerate() {

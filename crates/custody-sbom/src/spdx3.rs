@@ -2,7 +2,9 @@
 //! `@graph` of one creation info, the tool and agent that made it, the
 //! document and its `software_Sbom`, a `software_Package` per source read
 //! and per component (`contains` from its source, `dependsOn` where the
-//! source states it), and declared licences as
+//! source states it; development-only packages `dependsOn` in the
+//! `development` scope and optional ones `hasOptionalDependency` from
+//! their source), and declared licences as
 //! `simplelicensing_LicenseExpression` elements (`hasDeclaredLicense`).
 
 use serde_json::{Map, Value, json};
@@ -137,10 +139,44 @@ impl Graph {
         if !hashes.is_empty() {
             o.insert("verifiedUsing".into(), hashes.into());
         }
-        if let Some(comment) = self.license(id, index, &c.licensing) {
-            o.insert("comment".into(), comment.into());
+        let comment: Vec<String> = [
+            c.location
+                .as_ref()
+                .map(|at| format!("not a registry release; {at}")),
+            self.license(id, index, &c.licensing),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !comment.is_empty() {
+            o.insert("comment".into(), comment.join("; ").into());
         }
         self.elements.push(Value::Object(o));
+    }
+}
+
+/// What subject `s`'s source says of its packages: needed for development
+/// only (`dependsOn` in the development lifecycle scope) or installed only
+/// where possible (`hasOptionalDependency`).
+fn scoped(g: &mut Graph, bom: &Bom, s: usize, sid: &str, ids: &[String]) {
+    let held = |want: fn(&Component) -> bool| -> Vec<String> {
+        (0..bom.components.len())
+            .filter(|c| bom.components[*c].subjects.contains(&s) && want(&bom.components[*c]))
+            .map(|c| ids[c].clone())
+            .collect()
+    };
+    let dev = held(|c| c.dev);
+    if !dev.is_empty() {
+        g.relationships += 1;
+        let id = g.id(&format!("relationship-{}", g.relationships));
+        g.elements.push(json!({
+            "type": "LifecycleScopedRelationship", "spdxId": id, "creationInfo": CREATION,
+            "from": sid, "relationshipType": "dependsOn", "to": dev, "scope": "development",
+        }));
+    }
+    let optional = held(|c| c.optional && !c.dev);
+    if !optional.is_empty() {
+        g.relate(sid, "hasOptionalDependency", &optional);
     }
 }
 
@@ -177,6 +213,7 @@ pub fn document(bom: &Bom) -> Value {
         if !held.is_empty() {
             g.relate(sid, "contains", &held);
         }
+        scoped(&mut g, bom, s, sid, &ids);
     }
     for (from, d) in bom.depends.iter().enumerate() {
         if let Some(d) = d {

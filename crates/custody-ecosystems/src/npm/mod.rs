@@ -82,6 +82,7 @@ pub(crate) fn package(
         dev: false,
         optional: false,
         install_script: false,
+        license: None,
         source,
     }
 }

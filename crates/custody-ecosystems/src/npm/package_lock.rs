@@ -164,6 +164,10 @@ fn read_packages(
         p.dev = flag(obj, "dev");
         p.optional = flag(obj, "optional") || flag(obj, "devOptional");
         p.install_script = flag(obj, "hasInstallScript");
+        p.license = obj
+            .get("license")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         out.push(p);
     }
     Ok(out)

@@ -1,9 +1,11 @@
 //! Bills of materials other tools made, read like a lockfile: CycloneDX
 //! JSON (1.4 to 1.7) and SPDX JSON (2.3; 3.0 JSON-LD). Every component
 //! with a `pkg:pypi` purl becomes a package (name and version from the
-//! purl, hashes where listed); components of other ecosystems, and those
-//! with no purl, are kept as unresolved entries with the reason, never
-//! dropped silently. Entries are located by key path (`components[3]`),
+//! purl, hashes where listed); one with a `pkg:npm` or `pkg:cargo` purl
+//! becomes a package of the inventory's `ecosystems` part (npm or
+//! crates.io, from the registry); components of other ecosystems, and
+//! those with no purl, are kept as unresolved entries with the reason,
+//! never dropped silently. Entries are located by key path (`components[3]`),
 //! as JSON carries no lines through `serde_json`.
 
 mod cyclonedx;
@@ -11,16 +13,21 @@ mod spdx;
 
 use std::path::Path;
 
+use custody_ecosystems::Ecosystem;
+
 use crate::model::{Inventory, Origin, Package, Pin, SourceKind, Unresolved};
 use crate::{InventoryError, Location, text};
 
 pub(crate) use cyclonedx::read as read_cyclonedx;
 pub(crate) use spdx::read as read_spdx;
 
-/// What a purl names, for a Python inventory.
+/// What a purl names.
 pub(crate) enum Named {
     /// A PyPI release: name and version (when the purl has one).
     Pypi(String, Option<String>),
+    /// An npm or crates.io package: ecosystem, name as the ecosystem
+    /// writes it (`@scope/name`), version (when the purl has one).
+    Registry(Ecosystem, String, Option<String>),
     /// Another ecosystem's package: its purl type.
     Other(String),
 }
@@ -28,13 +35,43 @@ pub(crate) enum Named {
 /// Reads a purl.
 pub(crate) fn purl(text: &str) -> Result<Named, String> {
     let p: packageurl::PackageUrl<'_> = text.parse().map_err(|e| format!("purl {text:?}: {e}"))?;
-    if p.ty() == "pypi" {
-        Ok(Named::Pypi(
-            p.name().to_owned(),
-            p.version().map(str::to_owned),
-        ))
-    } else {
-        Ok(Named::Other(p.ty().to_owned()))
+    let version = p.version().map(str::to_owned);
+    Ok(match p.ty() {
+        "pypi" => Named::Pypi(p.name().to_owned(), version),
+        "npm" => {
+            let name = match p.namespace() {
+                Some(scope) => format!("{scope}/{}", p.name()),
+                None => p.name().to_owned(),
+            };
+            Named::Registry(Ecosystem::Npm, name, version)
+        }
+        "cargo" => Named::Registry(Ecosystem::CratesIo, p.name().to_owned(), version),
+        other => Named::Other(other.to_owned()),
+    })
+}
+
+/// An npm or crates.io package a bill lists, from the registry.
+fn registry_package(
+    ecosystem: Ecosystem,
+    name: String,
+    version: Option<String>,
+    origin: &Origin,
+    integrity: Vec<String>,
+) -> custody_ecosystems::Package {
+    custody_ecosystems::Package {
+        ecosystem,
+        name,
+        version,
+        origin: custody_ecosystems::Origin {
+            path: origin.path.clone(),
+            line: origin.line,
+        },
+        integrity,
+        dev: false,
+        optional: false,
+        install_script: false,
+        license: None,
+        source: custody_ecosystems::Source::Registry(None),
     }
 }
 
@@ -57,6 +94,7 @@ pub(crate) fn inventory(
     entries: Vec<Entry<'_>>,
 ) -> Result<Inventory, InventoryError> {
     let mut packages = Vec::new();
+    let mut others = Vec::new();
     let mut unresolved = Vec::new();
     for e in entries {
         let origin = Origin {
@@ -77,8 +115,13 @@ pub(crate) fn inventory(
         };
         match purl(p).map_err(|m| InventoryError::parse(path, at.clone(), m))? {
             Named::Other(ty) => unresolved.push(unresolved_as(format!(
-                "a package from {ty}, not PyPI ({p}): custody reads PyPI packages only"
+                "a package from {ty} ({p}): custody reads PyPI, npm and crates.io packages"
             ))),
+            Named::Registry(ecosystem, name, version) => {
+                others.push(registry_package(
+                    ecosystem, name, version, &origin, e.hashes,
+                ));
+            }
             Named::Pypi(name, version) => {
                 let name = text::name(path, at.clone(), &name)?;
                 let pkg = Package::new(
@@ -105,6 +148,8 @@ pub(crate) fn inventory(
         }
     }
     let mut inv = crate::lockfile::inventory(path, kind, packages);
+    inv.sources[0].packages += others.len();
     inv.unresolved = unresolved;
+    inv.ecosystems.packages = others;
     Ok(inv)
 }

@@ -152,6 +152,9 @@ impl DataBom {
                             hashes: Vec::new(),
                             licensing: Licensing::None,
                             subjects: Vec::new(),
+                            dev: false,
+                            optional: false,
+                            location: None,
                         });
                         components.len() - 1
                     }))
