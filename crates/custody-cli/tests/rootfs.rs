@@ -70,6 +70,13 @@ fn build(root: &Path) {
     )
     .unwrap();
     write(&root, "srv/old/package-lock.json", "{}");
+    // Cargo's download cache: every crate's own Cargo.lock, not installed.
+    std::fs::copy(common::fixture("ecosystems/cargo/v4/Cargo.lock"), {
+        let d = root.join("root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/regex-1.5.4");
+        std::fs::create_dir_all(&d).unwrap();
+        d.join("Cargo.lock")
+    })
+    .unwrap();
     write(
         &root,
         "proc/1/root/usr/lib/python3/site-packages/x-1.0.dist-info/METADATA",
@@ -132,9 +139,10 @@ fn a_root_file_system_is_scanned_everywhere() {
         );
     }
     assert!(
-        !sources
-            .iter()
-            .any(|s| s.starts_with("/proc") || s.starts_with("/opt/host-usr") || s == "OUTSIDE"),
+        !sources.iter().any(|s| s.starts_with("/proc")
+            || s.starts_with("/opt/host-usr")
+            || s.starts_with("/root/.cargo")
+            || s == "OUTSIDE"),
         "{sources:?}"
     );
     controls(&root, home.path());

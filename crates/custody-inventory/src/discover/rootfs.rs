@@ -28,6 +28,22 @@ const NEVER: &[&str] = &[
     ".ruff_cache",
 ];
 
+/// Package managers' download caches, as (parent, folder): the sources of
+/// packages fetched, with their own development lockfiles, not software
+/// installed here (Cargo keeps every crate it downloaded, `Cargo.lock`
+/// included, under `~/.cargo/registry/src`).
+const CACHES: &[(&str, &str)] = &[(".cargo", "registry"), (".cargo", "git")];
+
+fn is_cache(p: &Path, name: &str) -> bool {
+    let parent = p
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy());
+    CACHES
+        .iter()
+        .any(|(dir, sub)| *sub == name && parent.as_deref() == Some(*dir))
+}
+
 /// Whether `dir` is the root of a file system: it holds an `os-release`
 /// (`etc/` or `usr/lib/`) and a `usr` folder.
 pub fn is_root_filesystem(dir: &Path) -> bool {
@@ -95,6 +111,7 @@ pub fn read_root(root: &Path) -> Result<Inventory, InventoryError> {
         if entry.file_type().is_dir() {
             if entry.depth() == 1 && PSEUDO.contains(&name.as_ref())
                 || NEVER.contains(&name.as_ref())
+                || is_cache(p, &name)
             {
                 walker.skip_current_dir();
             } else if ecosystems::is_node_modules(p) {
