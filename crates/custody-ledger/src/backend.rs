@@ -97,9 +97,11 @@ impl Conn {
                     .copied()
                     .unwrap_or(CONNECT_TIMEOUT);
                 config.connect_timeout(timeout);
-                Ok(Self::Postgres(Box::new(connect_within(
-                    location, config, timeout,
-                )?)))
+                let mut client = connect_within(location, config, timeout)?;
+                client
+                    .batch_execute(POSTGRES_SESSION)
+                    .map_err(|e| LedgerError::storage(location.display(), pg_detail(&e)))?;
+                Ok(Self::Postgres(Box::new(client)))
             }
         }
     }
@@ -282,6 +284,12 @@ fn pg_row(row: &postgres::Row) -> Result<Vec<Value>, String> {
         })
         .collect()
 }
+
+/// Session settings. The ledger's reads join a few thousand rows each:
+/// parallel workers cost more to start than they save (the impact of a
+/// package in 50 of 1,000 environments, 5,000 runs: 290 ms of queries with
+/// two workers, 160 ms without, on two cores; `bench/RESULTS.md`).
+const POSTGRES_SESSION: &str = "SET max_parallel_workers_per_gather = 0";
 
 /// The server's message when there is one (the client's `db error` alone
 /// says nothing).
