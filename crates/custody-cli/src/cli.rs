@@ -22,8 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inventory Python environments and lockfiles and match every package
-    /// against advisories, offline.
+    /// Inventory Python environments, lockfiles (Python, npm, Cargo) and
+    /// node_modules trees and match every package against advisories, offline.
     #[command(long_about = SCAN_ABOUT)]
     Scan(ScanArgs),
     /// Find malicious code in packages without running them: wheels, sdists,
@@ -513,16 +513,21 @@ pub enum FailOn {
 }
 
 const SCAN_ABOUT: &str = "\
-Inventory Python environments and lockfiles and match every package against
-advisories, offline.
+Inventory Python environments, lockfiles and node_modules trees and match
+every package against advisories, offline.
 
 PATH may be:
   * a virtual environment or installation prefix (its site-packages is read
     from disk; its Python is never started, so an implant cannot run);
   * a site-packages folder;
   * a lockfile: requirements*.txt, uv.lock, poetry.lock, Pipfile.lock,
-    pdm.lock, pylock.toml;
-  * a project folder, searched for all of the above;
+    pdm.lock, pylock.toml; npm's package-lock.json or npm-shrinkwrap.json,
+    pnpm-lock.yaml, yarn.lock (yarn 1 and 2+); Cargo.lock;
+  * an installed node_modules tree (its packages' install scripts are
+    inspected for what they run, fetch and send);
+  * a bill of materials another tool wrote (CycloneDX or SPDX JSON);
+  * a project folder, searched for all of the above; a whole unpacked root
+    file system (every environment, node_modules and lockfile in it);
   * a package archive (.whl, .tar.gz, .zip): inspected, not matched.
 
 Environments are also inspected (as `custody inspect` does): start-up hooks
@@ -559,8 +564,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Environments, lockfiles, project folders, or package archives (.whl,
-    /// .tar.gz: inspected for malicious code) to scan.
+    /// Environments, lockfiles (Python, npm, Cargo), node_modules trees,
+    /// bills of materials, project folders, root file systems, or package
+    /// archives (.whl, .tar.gz: inspected for malicious code) to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
