@@ -447,6 +447,46 @@ impl World {
     }
 }
 
+/// uv from PyPI, in a tool venv under target/ (made once).
+fn uv() -> PathBuf {
+    common::pip_venv("uv-tool", &["uv==0.13.10"]).join("bin/uv")
+}
+
+impl World {
+    /// `uv venv` then `uv pip install` from `index` into it.
+    fn uv_install(&self, name: &str, index: &str, args: &[&str]) -> Output {
+        let v = self.dir.path().join(name);
+        let cache = self.dir.path().join("uv-cache");
+        let run = |c: &mut Command| {
+            c.env("UV_CACHE_DIR", &cache)
+                .env("HOME", self.dir.path().join("home"))
+                .env("UV_NO_CONFIG", "1")
+                .env("UV_PYTHON_DOWNLOADS", "never")
+                .env_remove("UV_INDEX_URL")
+                .env_remove("UV_DEFAULT_INDEX")
+                .env_remove("http_proxy")
+                .env_remove("HTTP_PROXY")
+                .output()
+                .unwrap()
+        };
+        let o = run(Command::new(uv())
+            .args(["venv", "--python", "python3"])
+            .arg(&v));
+        assert!(o.status.success(), "{}", text(&o));
+        run(Command::new(uv())
+            .args([
+                "pip",
+                "install",
+                "--no-cache",
+                "--default-index",
+                index,
+                "--python",
+            ])
+            .arg(v.join("bin/python"))
+            .args(args))
+    }
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -598,4 +638,47 @@ fn upstream_faults_and_path_tricks_are_refused_with_a_reason() {
     assert!(!o.status.success(), "the upstream really truncates");
     let (status, _) = w.get("/files/idna/idna-2.7-py2.py3-none-any.whl");
     assert_eq!(status, 200);
+}
+
+#[test]
+fn uv_installs_clean_packages_and_never_the_replicas() {
+    let w = world();
+    let o = w.uv_install("uv-clean", &w.index_url(), &["requests==2.19.1"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = w.uv_install(
+        "uv-control-litellm",
+        &w.upstream_url(),
+        &["litellm==1.82.8"],
+    );
+    assert!(o.status.success(), "control: {}", text(&o));
+    World::start_python(&w.dir.path().join("uv-control-litellm"));
+    assert!(w.marker("litellm").exists(), "the probe works");
+    std::fs::remove_file(w.marker("litellm")).unwrap();
+    let o = w.uv_install("uv-gated-litellm", &w.index_url(), &["litellm==1.82.8"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("litellm"), "{}", text(&o));
+    World::start_python(&w.dir.path().join("uv-gated-litellm"));
+    assert!(!w.marker("litellm").exists(), "the hook never ran");
+
+    let o = w.uv_install("uv-control-helperkit", &w.upstream_url(), &["helperkit"]);
+    assert!(o.status.success(), "control: {}", text(&o));
+    World::start_python(&w.dir.path().join("uv-control-helperkit"));
+    assert!(w.marker("helperkit").exists(), "the probe works");
+    std::fs::remove_file(w.marker("helperkit")).unwrap();
+    let o = w.uv_install("uv-gated-helperkit", &w.index_url(), &["helperkit"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("403 custody inspection-malicious: helperkit-0.1"),
+        "{}",
+        text(&o)
+    );
+    World::start_python(&w.dir.path().join("uv-gated-helperkit"));
+    assert!(!w.marker("helperkit").exists());
+
+    let o = w.uv_install("uv-control-cool", &w.upstream_url(), &["coolpkg"]);
+    assert!(text(&o).contains("coolpkg==2.0"), "control: {}", text(&o));
+    let o = w.uv_install("uv-gated-cool", &w.index_url(), &["coolpkg"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("coolpkg==1.0"), "{}", text(&o));
 }

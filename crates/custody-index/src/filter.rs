@@ -56,7 +56,11 @@ pub fn filter(
     };
     // The newest upload per release; `None` inside when one file has none.
     let mut newest: BTreeMap<Version, Option<jiff::Timestamp>> = BTreeMap::new();
-    for f in &page.files {
+    for f in page
+        .files
+        .iter()
+        .filter(|f| crate::page::safe_filename(&f.filename))
+    {
         if let Some(v) = version_of(&f.filename) {
             let t = f.uploaded();
             newest
@@ -84,6 +88,9 @@ pub fn filter(
     let mut hidden: BTreeSet<Version> = BTreeSet::new();
     for f in &page.files {
         let decided = match version_of(&f.filename) {
+            _ if !crate::page::safe_filename(&f.filename) => {
+                Some((Code::BadFilename, format!("{:?}", f.filename)))
+            }
             None => Some((Code::UnknownVersion, format!("{:?}", f.filename))),
             Some(v) => verdicts.get(&v).cloned().inspect(|(code, _)| {
                 if *code != Code::CooldownException {
@@ -190,6 +197,7 @@ mod tests {
                 file("demo-3.0-py3-none-any.whl", Some("2020-01-01T00:00:00Z")),
                 file("demo-4.0-py3-none-any.whl", None),
                 file("README.txt", None),
+                file("../demo-1.0-py3-none-any.whl", None),
             ],
             versions: Some(vec!["1.0".into(), "2.0".into(), "3.0".into(), "4.0".into()]),
         }
@@ -224,6 +232,7 @@ mod tests {
                 ("demo-3.0-py3-none-any.whl".into(), Code::Malicious),
                 ("demo-4.0-py3-none-any.whl".into(), Code::UnknownAge),
                 ("README.txt".into(), Code::UnknownVersion),
+                ("../demo-1.0-py3-none-any.whl".into(), Code::BadFilename),
             ]
         );
         assert_eq!(p.versions.unwrap(), ["1.0"]);

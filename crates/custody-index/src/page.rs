@@ -67,6 +67,16 @@ impl DistFile {
     }
 }
 
+/// Whether a file name from an upstream can name a file on disk and a URL
+/// segment: no slash, backslash, control character or leading dot, not empty.
+pub fn safe_filename(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '/' | '\\'))
+}
+
 /// Splits `url#sha256=hex` into the URL and its hash (PEP 503 fragment).
 pub(crate) fn split_fragment(href: &str) -> (String, BTreeMap<String, String>) {
     let mut hashes = BTreeMap::new();

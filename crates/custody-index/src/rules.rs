@@ -68,6 +68,7 @@ rules! {
     Cooldown "cooldown" Hidden 403 "the release is younger than the policy's min-age";
     UnknownAge "unknown-age" Hidden 403 "min-age is set and the upstream gives no upload time";
     UnknownVersion "unknown-version" Hidden 403 "the file name states no version custody can read";
+    BadFilename "bad-filename" Hidden 403 "the upstream's file name has a slash, a backslash, a control character or a leading dot";
     InspectionMalicious "inspection-malicious" Refused 403 "inspection judged the file malicious";
     InspectionSuspicious "inspection-suspicious" Refused 403 "inspection judged the file suspicious and the policy says suspicious = \"block\"";
     Unreadable "unreadable" Refused 403 "inspection could not read the archive";

@@ -4,6 +4,7 @@
 //! Every path into that crate is named here and nowhere else.
 
 pub use custody_index::local::{LocalFile, page as local_page, project_of};
+pub use custody_index::page::safe_filename;
 pub use custody_index::render::{
     Format, negotiate, project as render_project, root as render_root,
 };

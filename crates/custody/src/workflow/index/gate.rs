@@ -51,6 +51,12 @@ impl Gate {
 
     /// Fetches (or reads from the cache), checks and judges `file`.
     pub fn pass(&self, client: &Client, file: &DistFile) -> Result<Outcome, Fault> {
+        if !crate::index::safe_filename(&file.filename) {
+            return Ok(Outcome::Refuse(
+                Code::BadFilename,
+                format!("{:?}", file.filename),
+            ));
+        }
         let Some(listed) = file.sha256().filter(|h| h.len() == 64) else {
             return Ok(Outcome::Refuse(
                 Code::NoDigest,

@@ -2,11 +2,12 @@
 //! thread per connection (at most [`MAX_CONNECTIONS`] at once), one
 //! request per connection (`Connection: close`), GET and HEAD only.
 
+use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use custody_pypa::PackageName;
 use sha2::{Digest, Sha256};
@@ -36,7 +37,13 @@ struct State {
     log: DecisionLog,
     advisories: Mutex<AdvisoryIndex>,
     active: AtomicUsize,
+    /// Filtered pages recently fetched, for the downloads that follow a
+    /// page (a client fetches the page, then its files).
+    recent: Mutex<HashMap<PackageName, (Instant, Arc<Filtered>)>>,
 }
+
+/// How long a filtered page is reused for downloads.
+const RECENT: Duration = Duration::from_secs(60);
 
 /// Checks the options, opens the advisory index, the cache and the log,
 /// and binds the socket.
@@ -72,6 +79,7 @@ pub fn bind(options: ServeOptions) -> Result<Server, IndexError> {
             log,
             advisories: Mutex::new(advisories),
             active: AtomicUsize::new(0),
+            recent: Mutex::new(HashMap::new()),
         }),
     })
 }
@@ -308,15 +316,21 @@ fn project_page(state: &State, name: &PackageName, format: Format) -> Response {
     match filtered(state, name) {
         Err(f) => fault(state, &f, Some(name)),
         Ok(None) => not_found(state, name, "the upstream has no such project"),
-        Ok(Some((page, decisions, _))) => {
-            for d in &decisions {
+        Ok(Some(filtered)) => {
+            let filtered = Arc::new(filtered);
+            if let Ok(mut recent) = state.recent.lock() {
+                recent.retain(|_, (at, _)| at.elapsed() < RECENT);
+                recent.insert(name.clone(), (Instant::now(), Arc::clone(&filtered)));
+            }
+            let (page, decisions, _) = &*filtered;
+            for d in decisions {
                 record(state, d);
             }
             let url =
                 |f: &DistFile| format!("/files/{name}/{}", index::percent_encode(&f.filename));
             Response::ok(
                 format.content_type(),
-                index::render_project(&page, format, &url).into_bytes(),
+                index::render_project(page, format, &url).into_bytes(),
             )
         }
     }
@@ -333,11 +347,20 @@ fn not_found(state: &State, name: &PackageName, why: &str) -> Response {
 /// The file if its release is on the filtered page, or the decision that
 /// left it off.
 fn find(state: &State, name: &PackageName, filename: &str) -> Result<DistFile, Response> {
-    let (page, decisions, _) = match filtered(state, name) {
-        Err(f) => return Err(fault(state, &f, Some(name))),
-        Ok(None) => return Err(not_found(state, name, "the upstream has no such project")),
-        Ok(Some(x)) => x,
+    let recent = state.recent.lock().ok().and_then(|r| {
+        r.get(name)
+            .filter(|(at, _)| at.elapsed() < RECENT)
+            .map(|(_, f)| Arc::clone(f))
+    });
+    let filtered = match recent {
+        Some(f) => f,
+        None => match filtered(state, name) {
+            Err(f) => return Err(fault(state, &f, Some(name))),
+            Ok(None) => return Err(not_found(state, name, "the upstream has no such project")),
+            Ok(Some(x)) => Arc::new(x),
+        },
     };
+    let (page, decisions, _) = &*filtered;
     if let Some(f) = page.files.iter().find(|f| f.filename == filename) {
         return Ok(f.clone());
     }
@@ -348,6 +371,7 @@ fn find(state: &State, name: &PackageName, filename: &str) -> Result<DistFile, R
         let status = d.code.rule().status;
         let mut d = d.clone();
         d.action = index::Action::Refused;
+        d.time = now(state).to_string();
         d = d.status(status);
         record(state, &d);
         return Err(Response::decision(&d, status));
