@@ -2,6 +2,8 @@
 //! the file or release, the HTTP status a client sees, and a one-line
 //! reason. `docs/index.md`'s code table is checked against [`RULES`].
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 /// What a decision does.
@@ -91,6 +93,27 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         self.rule().name
     }
+}
+
+/// The code table of `docs/index.md`: one row per rule, in order.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | action | status | reason |\n|---|---|---|---|\n");
+    for r in RULES {
+        let action = match r.action {
+            Action::Allowed => "allowed",
+            Action::Hidden => "hidden",
+            Action::Refused => "refused",
+            Action::Fault => "fault",
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {action} | {} | {} |",
+            r.name,
+            r.status,
+            r.summary.replace('|', "\\|")
+        );
+    }
+    out
 }
 
 impl std::fmt::Display for Code {
