@@ -84,6 +84,8 @@ struct Upstream {
     projects: HashMap<String, Vec<(String, Vec<u8>, String, String)>>,
     /// Special pages: project → raw (content type, body).
     raw: HashMap<String, (String, String)>,
+    /// PEP 658 metadata files: file name → (bytes, listed sha256).
+    metadata: HashMap<String, (Vec<u8>, String)>,
 }
 
 fn serve_upstream(up: Upstream) -> u16 {
@@ -145,9 +147,13 @@ fn answer(up: &Upstream, mut s: TcpStream, port: u16) {
                 let list: Vec<_> = files
                     .iter()
                     .map(|(f, b, t, h)| {
-                        serde_json::json!({
-                    "filename": f, "url": format!("../../packages/{f}"), "hashes": {"sha256": h},
-                    "upload-time": t, "size": b.len()})
+                        let mut j = serde_json::json!({
+                            "filename": f, "url": format!("../../packages/{f}"),
+                            "hashes": {"sha256": h}, "upload-time": t, "size": b.len()});
+                        if let Some((_, m)) = up.metadata.get(f) {
+                            j["core-metadata"] = serde_json::json!({"sha256": m});
+                        }
+                        j
                     })
                     .collect();
                 let body = serde_json::json!({"meta": {"api-version": "1.1"}, "name": name, "files": list}).to_string();
@@ -167,6 +173,12 @@ fn answer(up: &Upstream, mut s: TcpStream, port: u16) {
                 }
                 body.push_str("</body></html>\n");
                 send(&mut s, "200 OK", "text/html", body.as_bytes(), "");
+            }
+        }
+        ["packages", file] if file.ends_with(".metadata") => {
+            match up.metadata.get(file.trim_end_matches(".metadata")) {
+                Some((b, _)) => send(&mut s, "200 OK", "application/octet-stream", b, ""),
+                None => send(&mut s, "404 Not Found", "text/plain", b"", ""),
             }
         }
         ["packages", file] => {
@@ -302,7 +314,23 @@ fn content(dir: &Path) -> Upstream {
     Upstream {
         projects,
         raw: malformed(),
+        metadata: metadata(),
     }
+}
+
+/// PEP 658 files: idna's as listed, liar's with a wrong listed digest.
+fn metadata() -> HashMap<String, (Vec<u8>, String)> {
+    let idna_meta = b"Metadata-Version: 2.1\nName: idna\nVersion: 2.7\n".to_vec();
+    HashMap::from([
+        (
+            "idna-2.7-py2.py3-none-any.whl".to_owned(),
+            (idna_meta.clone(), hex(&idna_meta)),
+        ),
+        (
+            "liar-1.0-py3-none-any.whl".to_owned(),
+            (idna_meta, "0".repeat(64)),
+        ),
+    ])
 }
 
 /// Pages that are not what their content type says.
@@ -485,6 +513,29 @@ impl World {
             .arg(v.join("bin/python"))
             .args(args))
     }
+}
+
+/// One GET: the status, the status line and the body.
+fn request(port: u16, path: &str, accept: Option<&str>) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let accept = accept
+        .map(|a| format!("Accept: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut s, &mut bytes).unwrap();
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        head.lines().next().unwrap().to_owned(),
+        bytes[end + 4..].to_vec(),
+    )
 }
 
 fn text(o: &Output) -> String {
@@ -681,4 +732,193 @@ fn uv_installs_clean_packages_and_never_the_replicas() {
     let o = w.uv_install("uv-gated-cool", &w.index_url(), &["coolpkg"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("coolpkg==1.0"), "{}", text(&o));
+}
+
+#[test]
+fn pages_follow_accept_metadata_passes_through_and_many_clients_share_one_inspection() {
+    let w = world();
+    let json = "application/vnd.pypi.simple.v1+json";
+    let (status, _, body) = request(w.index, "/simple/idna/", Some(json));
+    assert_eq!(status, 200);
+    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page["meta"]["api-version"], "1.1");
+    let file = &page["files"][0];
+    assert_eq!(file["upload-time"], OLD);
+    assert!(file["core-metadata"]["sha256"].is_string());
+    let (_, _, html) = request(w.index, "/simple/idna/", Some("text/html"));
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("data-core-metadata=\"sha256="), "{html}");
+    assert!(html.contains("#sha256=156a6814"), "{html}");
+    let (status, _, _) = request(w.index, "/simple/idna/", Some("application/json"));
+    assert_eq!(status, 406);
+    // PEP 658: passed through, checked against the listing.
+    let (status, _, meta) = request(
+        w.index,
+        "/files/idna/idna-2.7-py2.py3-none-any.whl.metadata",
+        None,
+    );
+    assert_eq!(
+        (status, meta.as_slice()),
+        (
+            200,
+            &b"Metadata-Version: 2.1\nName: idna\nVersion: 2.7\n"[..]
+        )
+    );
+    let (status, line) = w.get("/files/liar/liar-1.0-py3-none-any.whl.metadata");
+    assert_eq!(status, 502, "{line}");
+    assert!(line.contains("custody metadata-mismatch"), "{line}");
+    // 24 clients at once ask for the same new file: every one gets the real bytes, one inspection.
+    let want = std::fs::read(common::fixture(
+        "wheels/requests-2.19.1-py2.py3-none-any.whl",
+    ))
+    .unwrap();
+    let port = w.index;
+    let handles: Vec<_> = (0..24)
+        .map(|_| {
+            std::thread::spawn(move || {
+                request(
+                    port,
+                    "/files/requests/requests-2.19.1-py2.py3-none-any.whl",
+                    None,
+                )
+            })
+        })
+        .collect();
+    for h in handles {
+        let (status, line, body) = h.join().unwrap();
+        assert_eq!(status, 200, "{line}");
+        assert!(body == want);
+    }
+    let served: Vec<_> = w
+        .log()
+        .into_iter()
+        .filter(|d| d["project"] == "requests" && d["code"] == "allowed")
+        .collect();
+    assert_eq!(served.len(), 24);
+    assert_eq!(served.iter().filter(|d| d["inspected"] == true).count(), 1);
+}
+
+#[test]
+fn a_folder_upstream_serves_pip_with_upload_times_from_mtimes() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheels = dir.path().join("wheels");
+    std::fs::create_dir(&wheels).unwrap();
+    for entry in std::fs::read_dir(common::fixture("wheels")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "whl") {
+            std::fs::copy(&p, wheels.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = common::custody(&dir.path().join("home"))
+        .args([
+            "index",
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--upstream",
+        ])
+        .arg(&wheels)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stderr.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let (status, _, body) = request(
+        port,
+        "/simple/",
+        Some("application/vnd.pypi.simple.v1+json"),
+    );
+    assert_eq!(status, 200);
+    let root: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(root["projects"].as_array().unwrap().len(), 7);
+    let venv = dir.path().join("venv");
+    assert!(
+        Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = Command::new(venv.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--index-url",
+        ])
+        .arg(format!("http://127.0.0.1:{port}/simple/"))
+        .args(["requests==2.19.1", "jinja2==2.10"])
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(o.status.success(), "{}", text(&o));
+    let log = std::fs::read_to_string(dir.path().join("home/index/decisions.jsonl")).unwrap();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("\"code\":\"allowed\""))
+            .count(),
+        7,
+        "{log}"
+    );
+}
+
+#[test]
+fn serve_refuses_what_it_cannot_do_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        common::custody(&dir.path().join("home"))
+            .args(["index", "serve"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--upstream", "fixtures/wheels", "--listen", "0.0.0.0:0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not a loopback address"), "{}", text(&o));
+    let o = run(&["--upstream", "ftp://example.invalid/simple/"]);
+    assert_eq!(o.status.code(), Some(2));
+    let policy = dir.path().join("custody.toml");
+    std::fs::write(
+        &policy,
+        "[index]\n[[index.allow]]\npackage = \"x\"\nexpires = 2027-01-01\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "--upstream",
+        "fixtures/wheels",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("line 2") && text(&o).contains("reason"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--help"]);
+    let help = text(&o);
+    for want in [
+        "--upstream",
+        "--listen",
+        "--policy",
+        "--cache",
+        "--log",
+        "min-age",
+        "[[index.allow]]",
+        "403",
+        "pip install --index-url",
+    ] {
+        assert!(help.contains(want), "--help lacks {want}: {help}");
+    }
 }

@@ -30,6 +30,10 @@ pub struct Decision {
     /// The HTTP status answered, for requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// For a file judged by the gate: whether this request ran inspection
+    /// (`false`: the verdict came from the cache).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inspected: Option<bool>,
 }
 
 impl Decision {
@@ -45,6 +49,7 @@ impl Decision {
             filename: None,
             sha256: None,
             status: None,
+            inspected: None,
         }
     }
 

@@ -4,7 +4,9 @@
 //! (`<cache>/files/<sha256>`), so a file is inspected once. A fault
 //! leaves nothing behind.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -35,6 +37,9 @@ pub enum Outcome {
 pub struct Gate {
     cache: PathBuf,
     suspicious: Suspicious,
+    /// One lock per digest being judged, so clients asking for the same
+    /// new file at once wait for one inspection instead of running many.
+    inflight: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 impl Gate {
@@ -46,32 +51,43 @@ impl Gate {
         Ok(Self {
             cache: cache.to_owned(),
             suspicious,
+            inflight: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Fetches (or reads from the cache), checks and judges `file`.
-    pub fn pass(&self, client: &Client, file: &DistFile) -> Result<Outcome, Fault> {
+    /// Fetches (or reads from the cache), checks and judges `file`; the
+    /// flag says whether this call ran inspection (false: the cache answered).
+    pub fn pass(&self, client: &Client, file: &DistFile) -> Result<(Outcome, bool), Fault> {
         if !crate::index::safe_filename(&file.filename) {
-            return Ok(Outcome::Refuse(
-                Code::BadFilename,
-                format!("{:?}", file.filename),
+            return Ok((
+                Outcome::Refuse(Code::BadFilename, format!("{:?}", file.filename)),
+                false,
             ));
         }
         let Some(listed) = file.sha256().filter(|h| h.len() == 64) else {
-            return Ok(Outcome::Refuse(
-                Code::NoDigest,
-                format!("{}: the upstream lists no sha256", file.filename),
+            return Ok((
+                Outcome::Refuse(
+                    Code::NoDigest,
+                    format!("{}: the upstream lists no sha256", file.filename),
+                ),
+                false,
             ));
         };
+        let lock = self
+            .inflight
+            .lock()
+            .map(|mut m| Arc::clone(m.entry(listed.to_owned()).or_default()))
+            .unwrap_or_default();
+        let _judging = lock.lock();
         if let Some(cached) = self.cached(listed) {
             if let Some(refusal) = self.refusal(&cached, &file.filename) {
-                return Ok(refusal);
+                return Ok((refusal, false));
             }
             if let Ok(bytes) = fs_err::read(self.cache.join("files").join(listed))
                 && hex(&Sha256::digest(&bytes)) == listed
             {
                 let (code, reason) = Self::allowed(&cached, &file.filename);
-                return Ok(Outcome::Serve(bytes, code, reason));
+                return Ok((Outcome::Serve(bytes, code, reason), false));
             }
         }
         let bytes = client.bytes(file, "", MAX_FILE_BYTES)?;
@@ -94,10 +110,10 @@ impl Gate {
             reason: format!("cannot write the cache: {e}"),
         })?;
         if let Some(refusal) = self.refusal(&cached, &file.filename) {
-            return Ok(refusal);
+            return Ok((refusal, true));
         }
         let (code, reason) = Self::allowed(&cached, &file.filename);
-        Ok(Outcome::Serve(bytes, code, reason))
+        Ok((Outcome::Serve(bytes, code, reason), true))
     }
 
     fn cached(&self, sha256: &str) -> Option<Cached> {

@@ -394,20 +394,22 @@ fn download(state: &State, name: &PackageName, filename: &str) -> Response {
             record(state, &d);
             Response::decision(&d, status)
         }
-        Ok(Outcome::Refuse(code, reason)) => {
+        Ok((Outcome::Refuse(code, reason), inspected)) => {
             let status = code.rule().status;
-            let d = Decision::new(now(state), code, reason)
+            let mut d = Decision::new(now(state), code, reason)
                 .project(name.as_str())
                 .file(filename, file.sha256())
                 .status(status);
+            d.inspected = Some(inspected);
             record(state, &d);
             Response::decision(&d, status)
         }
-        Ok(Outcome::Serve(bytes, code, reason)) => {
-            let d = Decision::new(now(state), code, reason)
+        Ok((Outcome::Serve(bytes, code, reason), inspected)) => {
+            let mut d = Decision::new(now(state), code, reason)
                 .project(name.as_str())
                 .file(filename, Some(&hex(&Sha256::digest(&bytes))))
                 .status(200);
+            d.inspected = Some(inspected);
             record(state, &d);
             Response::ok("application/octet-stream", bytes)
         }
