@@ -1335,4 +1335,8 @@ pub struct IndexServeArgs {
     /// Seconds allowed for each exchange with the upstream.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub timeout: u64,
+    /// PEM root certificates for an https upstream (as pip's --cert);
+    /// without it and SSL_CERT_FILE, Mozilla's roots.
+    #[arg(long, env = "SSL_CERT_FILE", value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }

@@ -431,6 +431,8 @@ impl World {
             .args(args)
             .env("HOME", self.dir.path().join("home"))
             .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_FIND_LINKS")
+            .env("PIP_CONFIG_FILE", "/dev/null")
             .env_remove("http_proxy")
             .env_remove("HTTP_PROXY")
             .output()
@@ -858,6 +860,8 @@ fn a_folder_upstream_serves_pip_with_upload_times_from_mtimes() {
         ])
         .arg(format!("http://127.0.0.1:{port}/simple/"))
         .args(["requests==2.19.1", "jinja2==2.10"])
+        .env_remove("PIP_FIND_LINKS")
+        .env("PIP_CONFIG_FILE", "/dev/null")
         .output()
         .unwrap();
     let _ = server.kill();

@@ -41,6 +41,7 @@ pub fn serve(args: &IndexServeArgs) -> CmdResult {
         home,
         timeout: Duration::from_secs(args.timeout.max(1)),
         now,
+        ca_bundle: args.ca_bundle.clone(),
     };
     let log = options.log.clone();
     let server = flow::bind(options).map_err(bind_error)?;
@@ -58,6 +59,8 @@ fn bind_error(e: IndexError) -> CliError {
         e @ (IndexError::NotLoopback(_) | IndexError::NoFolder(_) | IndexError::BadUpstream(_)) => {
             CliError::bad_input(e)
         }
+        e @ IndexError::CaBundle { .. } => CliError::bad_input(e)
+            .with_hint("--ca-bundle (or SSL_CERT_FILE) must name a file of PEM certificates"),
         e @ IndexError::Bind { .. } => CliError::bad_input(e)
             .with_hint("pick another port with --listen 127.0.0.1:PORT (0: any free port)"),
         e @ IndexError::Advisories(_) => CliError::bad_input(e)

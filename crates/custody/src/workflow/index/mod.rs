@@ -45,6 +45,9 @@ pub struct ServeOptions {
     pub timeout: Duration,
     /// A fixed "now" (tests); the clock otherwise.
     pub now: Option<jiff::Timestamp>,
+    /// PEM root certificates for an https upstream (the system bundle,
+    /// which may hold a proxy's CA); Mozilla's roots when `None`.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -79,6 +82,14 @@ pub enum IndexError {
     /// The upstream URL is not http or https.
     #[error("the upstream {0:?} is neither an http:// or https:// URL nor a folder")]
     BadUpstream(String),
+    /// The CA bundle cannot be used.
+    #[error("cannot use the CA bundle {path}: {reason}")]
+    CaBundle {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The advisory database cannot be opened.
     #[error("cannot open the advisory database: {0}")]
     Advisories(#[from] crate::advisory::StoreError),

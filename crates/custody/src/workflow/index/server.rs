@@ -69,7 +69,19 @@ pub fn bind(options: ServeOptions) -> Result<Server, IndexError> {
         addr: options.listen,
         source,
     })?;
-    let client = Client::new(options.upstream.clone(), options.timeout);
+    let roots = match &options.ca_bundle {
+        Some(path) => Some(fs_err::read(path).map_err(|e| IndexError::CaBundle {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
+    let client = Client::new(options.upstream.clone(), options.timeout, roots.as_deref()).map_err(
+        |reason| IndexError::CaBundle {
+            path: options.ca_bundle.clone().unwrap_or_default(),
+            reason,
+        },
+    )?;
     Ok(Server {
         listener,
         state: Arc::new(State {

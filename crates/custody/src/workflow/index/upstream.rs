@@ -57,9 +57,34 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client with `timeout` for each whole exchange.
-    pub fn new(upstream: Upstream, timeout: Duration) -> Self {
+    /// A client with `timeout` for each whole exchange, trusting `roots`
+    /// (PEM certificates) for https, else Mozilla's roots (webpki-roots).
+    pub fn new(
+        upstream: Upstream,
+        timeout: Duration,
+        roots: Option<&[u8]>,
+    ) -> Result<Self, String> {
+        let root_certs = match roots {
+            None => ureq::tls::RootCerts::WebPki,
+            Some(pem) => {
+                let certs: Vec<_> = ureq::tls::parse_pem(pem)
+                    .filter_map(|item| match item {
+                        Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e.to_string())),
+                    })
+                    .collect::<Result<_, _>>()?;
+                if certs.is_empty() {
+                    return Err("no PEM certificate in it".into());
+                }
+                ureq::tls::RootCerts::new_with_certs(&certs)
+            }
+        };
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(root_certs)
+            .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls)
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
@@ -70,7 +95,7 @@ impl Client {
             Upstream::Url(u) if !u.ends_with('/') => Upstream::Url(format!("{u}/")),
             other => other,
         };
-        Self { upstream, agent }
+        Ok(Self { upstream, agent })
     }
 
     /// The upstream.
