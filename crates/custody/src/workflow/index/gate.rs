@@ -23,6 +23,10 @@ pub struct Cached {
     pub verdict: Option<Verdict>,
     /// The findings' codes, for the log.
     pub codes: Vec<String>,
+    /// The fingerprint of the rules that judged it: a verdict of other
+    /// rules (an older or newer custody) is judged again.
+    #[serde(default)]
+    pub rules: String,
 }
 
 /// The gate's answer for one file.
@@ -120,7 +124,9 @@ impl Gate {
         let text =
             fs_err::read_to_string(self.cache.join("verdicts").join(format!("{sha256}.json")))
                 .ok()?;
-        serde_json::from_str(&text).ok()
+        serde_json::from_str::<Cached>(&text)
+            .ok()
+            .filter(|c| c.rules == inspect::RULES_FINGERPRINT)
     }
 
     /// Inspection of the bytes, written under their own name in a private
@@ -142,11 +148,13 @@ impl Gate {
                 Cached {
                     verdict: Some(report.verdict),
                     codes,
+                    rules: inspect::RULES_FINGERPRINT.to_owned(),
                 }
             }
             Err(e) => Cached {
                 verdict: None,
                 codes: vec![e.to_string()],
+                rules: inspect::RULES_FINGERPRINT.to_owned(),
             },
         })
     }
