@@ -87,6 +87,10 @@ pub enum Command {
     /// stdout, to a file, or as signed webhooks.
     #[command(long_about = WATCH_ABOUT)]
     Watch(WatchArgs),
+    /// A vetting package index: serve pip, uv, pdm and poetry only what
+    /// the policy allows.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// Internal: the sandbox helper `custody run` starts.
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(SandboxExecArgs),
@@ -1279,4 +1283,66 @@ pub struct SbomArgs {
     /// How deep to look for environments and lockfiles inside folders.
     #[arg(long, default_value_t = 4)]
     pub depth: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Serve a simple index (PEP 503/691) in front of an upstream: releases
+    /// with a MAL- record or younger than min-age left off the pages,
+    /// every file fetched, digest-checked and inspected before it is served.
+    #[command(long_about = INDEX_SERVE_ABOUT)]
+    Serve(IndexServeArgs),
+}
+
+const INDEX_SERVE_ABOUT: &str = "\
+Serve a package index that pip, uv, pdm and poetry use unchanged, in front
+of an upstream index (https://pypi.org/simple/) or a folder of wheels and
+sdists (air-gapped sites), so a poisoned release never reaches an
+environment.
+
+Project pages (/simple/NAME/, HTML or JSON by the client's Accept header,
+upload times and metadata files passed through) leave off:
+  - releases with a malicious-package (MAL-) record (the imported advisory
+    database and the records built into custody);
+  - releases younger than min-age (custody.toml: [index] min-age, else the
+    top-level min-age), unless an [[index.allow]] entry with package,
+    reason and expires keeps them.
+Files (/files/NAME/FILE) are fetched, checked against the upstream's
+sha256, inspected (custody inspect's rules) and served only when clean
+([index] suspicious = \"warn\" serves suspicious ones too). A refusal is a
+403 whose reason line pip shows; an upstream fault is a 502 or 504.
+Verdicts are cached by sha256 under --cache, so a file is inspected once.
+Every decision is a JSON line in --log. Codes and keys: docs/index.md.
+
+  custody index serve --upstream https://pypi.org/simple/ --policy custody.toml
+  pip install --index-url http://127.0.0.1:3141/simple/ requests
+  uv pip install --default-index http://127.0.0.1:3141/simple/ requests
+
+A folder upstream's upload time is each file's modification time.";
+
+#[derive(Debug, Args)]
+pub struct IndexServeArgs {
+    /// The upstream: a simple index's URL (http:// or https://) or a folder
+    /// of wheels and sdists.
+    #[arg(long, value_name = "URL|DIR")]
+    pub upstream: String,
+    /// The loopback address to listen on (port 0: a free port, printed).
+    #[arg(long, default_value = "127.0.0.1:3141", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// The policy file (custody.toml: min-age, [index], [[index.allow]]).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Where verdicts and allowed files are kept [default: $CUSTODY_HOME/cache/index].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// The JSON-lines decision log, appended [default: $CUSTODY_HOME/index/decisions.jsonl].
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Seconds allowed for each exchange with the upstream.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// PEM root certificates for an https upstream (as pip's --cert);
+    /// without it and SSL_CERT_FILE, Mozilla's roots.
+    #[arg(long, env = "SSL_CERT_FILE", value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         }
         cli::Command::Sbom(args) => commands::sbom::run(&args),
         cli::Command::Watch(args) => commands::watch::run(&args),
+        cli::Command::Index(cli::IndexCommand::Serve(args)) => commands::index::serve(&args),
         cli::Command::SandboxExec(args) => Ok(commands::run::helper(&args)),
     };
     match result {

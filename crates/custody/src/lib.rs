@@ -68,6 +68,7 @@
 pub mod advisories;
 pub mod advisory;
 pub mod home;
+pub mod index;
 pub mod inspect;
 pub mod inventory;
 pub mod keys;

@@ -10,6 +10,16 @@
 //! id = "PYSEC-2018-28"    # an advisory id or any of its aliases
 //! reason = "not reachable: we never call requests with untrusted redirects"
 //! expires = "2027-01-31"  # after this date the finding is reported again
+//!
+//! [index]                 # `custody index serve` (docs/index.md)
+//! min-age = "7d"          # hide releases younger than this (default: the top-level min-age)
+//! suspicious = "block"    # block | warn: files inspection finds suspicious
+//!
+//! [[index.allow]]         # a cooldown exception, never a malicious one
+//! package = "urllib3"
+//! version = "2.6.1"       # optional: one release only
+//! reason = "the CVE fix we need"
+//! expires = "2026-12-31"
 //! ```
 //!
 //! Every problem is reported with its line; unknown keys are errors (a typo
@@ -39,6 +49,31 @@ pub struct Policy {
     pub max_db_age: Option<jiff::SignedDuration>,
     /// Accepted findings.
     pub ignores: Vec<Ignore>,
+    /// `custody index serve`'s settings (`[index]`).
+    pub index: IndexPolicy,
+}
+
+/// What `custody index serve` does with suspicious files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Suspicious {
+    /// Refuse them (403).
+    #[default]
+    Block,
+    /// Serve them, logged as `allowed-suspicious`.
+    Warn,
+}
+
+/// The `[index]` table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IndexPolicy {
+    /// The cooldown of the index (`[index] min-age`, else the top-level `min-age`).
+    #[serde(skip)]
+    pub min_age: Option<jiff::SignedDuration>,
+    /// Suspicious files: block or warn.
+    pub suspicious: Suspicious,
+    /// Cooldown exceptions (`[[index.allow]]`).
+    pub allows: Vec<crate::index::Allow>,
 }
 
 /// One accepted finding.
@@ -85,6 +120,25 @@ struct Raw {
     max_db_age: Option<Spanned<toml::Value>>,
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
+    index: Option<RawIndex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIndex {
+    min_age: Option<Spanned<toml::Value>>,
+    suspicious: Option<Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<Spanned<RawAllow>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllow {
+    package: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    expires: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -236,8 +290,93 @@ impl Policy {
                 line: line_of(text, id.span().start),
             });
         }
+        policy.index.min_age = policy.min_age;
+        if let Some(index) = &raw.index {
+            if let Some(v) = &index.min_age {
+                policy.index.min_age = Some(duration(v, "index.min-age")?);
+            }
+            if let Some(s) = &index.suspicious {
+                policy.index.suspicious = match s.get_ref().as_str() {
+                    "block" => Suspicious::Block,
+                    "warn" => Suspicious::Warn,
+                    other => {
+                        return Err(invalid(
+                            s.span().start,
+                            format!(
+                                "index.suspicious: {other:?} is neither \"block\" nor \"warn\""
+                            ),
+                        ));
+                    }
+                };
+            }
+            for entry in &index.allow {
+                policy.index.allows.push(allow(entry, text, &invalid)?);
+            }
+        }
         Ok(policy)
     }
+}
+
+/// One `[[index.allow]]` entry: `package`, `reason` and `expires` required.
+fn allow(
+    entry: &Spanned<RawAllow>,
+    text: &str,
+    invalid: &impl Fn(usize, String) -> PolicyError,
+) -> Result<crate::index::Allow, PolicyError> {
+    let at = entry.span().start;
+    let e = entry.get_ref();
+    let package = e
+        .package
+        .as_ref()
+        .ok_or_else(|| invalid(at, "[[index.allow]] needs `package`".into()))?;
+    let name = custody_pypa::PackageName::new(package.get_ref()).map_err(|m| {
+        invalid(
+            package.span().start,
+            format!("[[index.allow]] package: {m}"),
+        )
+    })?;
+    let reason = e
+        .reason
+        .as_ref()
+        .filter(|r| !r.get_ref().trim().is_empty())
+        .ok_or_else(|| {
+            invalid(
+                at,
+                format!("[[index.allow]] {name} needs a non-empty `reason`"),
+            )
+        })?;
+    let expires = e.expires.as_ref().ok_or_else(|| {
+        invalid(
+            at,
+            format!("[[index.allow]] {name} needs `expires` (a date such as 2027-01-31)"),
+        )
+    })?;
+    let date_text = match expires.get_ref() {
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let date: jiff::civil::Date = date_text.parse().map_err(|_| {
+        invalid(
+            expires.span().start,
+            format!("`expires` {date_text:?} is not a date (YYYY-MM-DD)"),
+        )
+    })?;
+    if let Some(v) = &e.version {
+        custody_pypa::parse_version(v.get_ref()).map_err(|m| {
+            invalid(
+                v.span().start,
+                format!("[[index.allow]] {name} version: {m}"),
+            )
+        })?;
+    }
+    Ok(crate::index::Allow {
+        package: name,
+        version: e.version.as_ref().map(|v| v.get_ref().clone()),
+        reason: reason.get_ref().trim().to_owned(),
+        expires: date,
+        line: line_of(text, package.span().start),
+    })
 }
 
 #[cfg(test)]
@@ -280,6 +419,29 @@ mod tests {
         let msg = parse("fail-on = \"high\"\nfail_on = \"low\"\n")
             .unwrap_err()
             .to_string();
+        assert!(msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn index_table() {
+        let p = parse(
+            "min-age = 3\n[index]\nsuspicious = \"warn\"\n[[index.allow]]\npackage = \"Foo_Bar\"\n\
+             reason = \"fix\"\nexpires = 2027-01-31\n",
+        )
+        .unwrap();
+        assert_eq!(p.index.min_age, Some(jiff::SignedDuration::from_hours(72)));
+        assert_eq!(p.index.suspicious, Suspicious::Warn);
+        assert_eq!(p.index.allows[0].package.as_str(), "foo-bar");
+        assert_eq!(p.index.allows[0].line, 5);
+        let msg = parse("[index]\n\n[[index.allow]]\npackage = \"x\"\nexpires = 2027-01-31\n")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 3") && msg.contains("reason"), "{msg}");
+        let msg = parse("[index]\nsuspicious = \"maybe\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 2"), "{msg}");
+        let msg = parse("[index]\nmin_age = 3\n").unwrap_err().to_string();
         assert!(msg.contains("line 2"), "{msg}");
     }
 

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod diff;
 pub mod impact;
 pub mod incident;
+pub mod index;
 pub mod inspect;
 pub mod inventory_record;
 pub mod key;

@@ -1,0 +1,456 @@
+//! The HTTP front: a blocking HTTP/1.1 server on a loopback socket, one
+//! thread per connection (at most [`MAX_CONNECTIONS`] at once), one
+//! request per connection (`Connection: close`), GET and HEAD only.
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use custody_pypa::PackageName;
+use sha2::{Digest, Sha256};
+
+use super::gate::{Gate, Outcome};
+use super::log::DecisionLog;
+use super::upstream::{Client, Fault, Upstream, hex};
+use super::{IndexError, ServeOptions};
+use crate::AdvisoryIndex;
+use crate::index::{self, Code, CoreMetadata, Decision, DistFile, Format, PagePolicy, Route};
+
+/// Connections served at once; more are answered 503.
+pub const MAX_CONNECTIONS: usize = 64;
+/// The largest request head read.
+const MAX_HEAD: u64 = 16 * 1024;
+
+/// A bound index, ready to [`Server::run`].
+pub struct Server {
+    listener: TcpListener,
+    state: Arc<State>,
+}
+
+struct State {
+    options: ServeOptions,
+    client: Client,
+    gate: Gate,
+    log: DecisionLog,
+    advisories: Mutex<AdvisoryIndex>,
+    active: AtomicUsize,
+    /// Filtered pages recently fetched, for the downloads that follow a
+    /// page (a client fetches the page, then its files).
+    recent: Mutex<HashMap<PackageName, (Instant, Arc<Filtered>)>>,
+}
+
+/// How long a filtered page is reused for downloads.
+const RECENT: Duration = Duration::from_secs(60);
+
+/// Checks the options, opens the advisory index, the cache and the log,
+/// and binds the socket.
+pub fn bind(options: ServeOptions) -> Result<Server, IndexError> {
+    if !options.listen.ip().is_loopback() {
+        return Err(IndexError::NotLoopback(options.listen));
+    }
+    match &options.upstream {
+        Upstream::Dir(d) if !d.is_dir() => return Err(IndexError::NoFolder(d.clone())),
+        Upstream::Url(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+            return Err(IndexError::BadUpstream(u.clone()));
+        }
+        _ => {}
+    }
+    let advisories = super::advisories(&options.home)?;
+    let io = |path: &std::path::Path| {
+        let path = path.to_owned();
+        move |source| IndexError::Io { path, source }
+    };
+    let gate = Gate::new(&options.cache, options.policy.suspicious).map_err(io(&options.cache))?;
+    let log = DecisionLog::open(&options.log).map_err(io(&options.log))?;
+    let listener = TcpListener::bind(options.listen).map_err(|source| IndexError::Bind {
+        addr: options.listen,
+        source,
+    })?;
+    let roots = match &options.ca_bundle {
+        Some(path) => Some(fs_err::read(path).map_err(|e| IndexError::CaBundle {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
+    let client = Client::new(options.upstream.clone(), options.timeout, roots.as_deref()).map_err(
+        |reason| IndexError::CaBundle {
+            path: options.ca_bundle.clone().unwrap_or_default(),
+            reason,
+        },
+    )?;
+    Ok(Server {
+        listener,
+        state: Arc::new(State {
+            options,
+            client,
+            gate,
+            log,
+            advisories: Mutex::new(advisories),
+            active: AtomicUsize::new(0),
+            recent: Mutex::new(HashMap::new()),
+        }),
+    })
+}
+
+impl Server {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Answers requests until the process ends.
+    pub fn run(self) -> std::io::Result<()> {
+        for stream in self.listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let state = Arc::clone(&self.state);
+            if state.active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                state.active.fetch_sub(1, Ordering::SeqCst);
+                let _ = respond(
+                    &stream,
+                    &Response::text(503, "Busy", "too many connections"),
+                    false,
+                );
+                continue;
+            }
+            std::thread::spawn(move || {
+                let _ = serve(&state, &stream);
+                state.active.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+        Ok(())
+    }
+}
+
+/// An answer.
+struct Response {
+    status: u16,
+    phrase: String,
+    content_type: &'static str,
+    body: Vec<u8>,
+    location: Option<String>,
+}
+
+impl Response {
+    fn text(status: u16, phrase: &str, body: &str) -> Self {
+        Self {
+            status,
+            phrase: phrase.to_owned(),
+            content_type: "text/plain; charset=utf-8",
+            body: format!("{body}\n").into_bytes(),
+            location: None,
+        }
+    }
+
+    /// A refusal or fault: the one-line reason as the reason phrase (pip
+    /// shows it) and as the body.
+    fn decision(d: &Decision, status: u16) -> Self {
+        let line = d.client_line();
+        Self::text(status, &line, &line)
+    }
+
+    fn ok(content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            status: 200,
+            phrase: "OK".into(),
+            content_type,
+            body,
+            location: None,
+        }
+    }
+}
+
+fn respond(mut stream: &TcpStream, r: &Response, head_only: bool) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nVary: Accept\r\n",
+        r.status,
+        r.phrase,
+        r.content_type,
+        r.body.len()
+    );
+    if let Some(l) = &r.location {
+        head = format!("{head}Location: {l}\r\n");
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(&r.body)?;
+    }
+    stream.flush()
+}
+
+/// Reads one request head and answers it.
+fn serve(state: &State, stream: &TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.take(MAX_HEAD));
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut accept = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.trim().eq_ignore_ascii_case("accept")
+        {
+            accept = Some(v.trim().to_owned());
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let head_only = method == "HEAD";
+    let response = if method == "GET" || head_only {
+        answer(state, target, accept.as_deref())
+    } else {
+        Response::text(405, "Method Not Allowed", "only GET and HEAD are served")
+    };
+    respond(stream, &response, head_only)
+}
+
+fn now(state: &State) -> jiff::Timestamp {
+    state.options.now.unwrap_or_else(jiff::Timestamp::now)
+}
+
+/// Logs `d` (a log failure is reported on the answer's body only: the
+/// decision stands).
+fn record(state: &State, d: &Decision) {
+    let _ = state.log.write(d);
+}
+
+fn answer(state: &State, target: &str, accept: Option<&str>) -> Response {
+    let route = match index::route(target) {
+        Ok(r) => r,
+        Err(e) => {
+            let code = match e {
+                index::RouteError::BadPath(_) => Code::BadPath,
+                index::RouteError::NotFound(_) => Code::NotFound,
+            };
+            let d = Decision::new(now(state), code, e.to_string()).status(code.rule().status);
+            record(state, &d);
+            return Response::decision(&d, code.rule().status);
+        }
+    };
+    match route {
+        Route::Redirect(to) => Response {
+            location: Some(to.clone()),
+            ..Response::text(301, "Moved Permanently", &to)
+        },
+        Route::Root => page_format(state, accept).map_or_else(
+            |r| r,
+            |format| match state.client.projects() {
+                Ok(names) => Response::ok(
+                    format.content_type(),
+                    index::render_root(&names, format).into_bytes(),
+                ),
+                Err(f) => fault(state, &f, None),
+            },
+        ),
+        Route::Project(name) => page_format(state, accept)
+            .map_or_else(|r| r, |format| project_page(state, &name, format)),
+        Route::File(name, file) => download(state, &name, &file),
+        Route::Metadata(name, file) => metadata(state, &name, &file),
+    }
+}
+
+fn page_format(state: &State, accept: Option<&str>) -> Result<Format, Response> {
+    index::negotiate(accept).ok_or_else(|| {
+        let d = Decision::new(
+            now(state),
+            Code::NotAcceptable,
+            format!("Accept: {}", accept.unwrap_or_default()),
+        )
+        .status(406);
+        record(state, &d);
+        Response::decision(&d, 406)
+    })
+}
+
+fn fault(state: &State, f: &Fault, name: Option<&PackageName>) -> Response {
+    let status = f.code.rule().status;
+    let mut d = Decision::new(now(state), f.code, f.reason.clone()).status(status);
+    if let Some(n) = name {
+        d = d.project(n.as_str());
+    }
+    record(state, &d);
+    Response::decision(&d, status)
+}
+
+/// A filtered page, the decisions about it, and the upstream's files.
+type Filtered = (index::ProjectPage, Vec<Decision>, Vec<DistFile>);
+
+/// The upstream's page filtered, with the decisions about it.
+fn filtered(state: &State, name: &PackageName) -> Result<Option<Filtered>, Fault> {
+    let Some(page) = state.client.page(name)? else {
+        return Ok(None);
+    };
+    let candidates = state
+        .advisories
+        .lock()
+        .map_err(|_| Fault {
+            code: Code::UpstreamError,
+            reason: "the advisory index's lock is poisoned".into(),
+        })?
+        .candidates(&[name])
+        .map_err(|e| Fault {
+            code: Code::UpstreamError,
+            reason: format!("advisory database: {e}"),
+        })?;
+    let malicious: Vec<_> = candidates
+        .get(name)
+        .map(|list| {
+            list.iter()
+                .filter(|c| c.id.starts_with("MAL-"))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let is_malicious = |v: &custody_pypa::Version| {
+        let canonical = crate::advisory::canonical_version(v);
+        malicious
+            .iter()
+            .find(|c| c.matcher.matches(v, &canonical))
+            .map(|c| c.id.clone())
+    };
+    let policy = PagePolicy {
+        now: now(state),
+        min_age: state.options.policy.min_age,
+        allows: &state.options.policy.allows,
+    };
+    let (kept, decisions) = index::filter(&page, name, &is_malicious, &policy);
+    Ok(Some((kept, decisions, page.files)))
+}
+
+fn project_page(state: &State, name: &PackageName, format: Format) -> Response {
+    match filtered(state, name) {
+        Err(f) => fault(state, &f, Some(name)),
+        Ok(None) => not_found(state, name, "the upstream has no such project"),
+        Ok(Some(filtered)) => {
+            let filtered = Arc::new(filtered);
+            if let Ok(mut recent) = state.recent.lock() {
+                recent.retain(|_, (at, _)| at.elapsed() < RECENT);
+                recent.insert(name.clone(), (Instant::now(), Arc::clone(&filtered)));
+            }
+            let (page, decisions, _) = &*filtered;
+            for d in decisions {
+                record(state, d);
+            }
+            let url =
+                |f: &DistFile| format!("/files/{name}/{}", index::percent_encode(&f.filename));
+            Response::ok(
+                format.content_type(),
+                index::render_project(page, format, &url).into_bytes(),
+            )
+        }
+    }
+}
+
+fn not_found(state: &State, name: &PackageName, why: &str) -> Response {
+    let d = Decision::new(now(state), Code::NotFound, format!("{name}: {why}"))
+        .project(name.as_str())
+        .status(404);
+    record(state, &d);
+    Response::decision(&d, 404)
+}
+
+/// The file if its release is on the filtered page, or the decision that
+/// left it off.
+fn find(state: &State, name: &PackageName, filename: &str) -> Result<DistFile, Response> {
+    let recent = state.recent.lock().ok().and_then(|r| {
+        r.get(name)
+            .filter(|(at, _)| at.elapsed() < RECENT)
+            .map(|(_, f)| Arc::clone(f))
+    });
+    let filtered = match recent {
+        Some(f) => f,
+        None => match filtered(state, name) {
+            Err(f) => return Err(fault(state, &f, Some(name))),
+            Ok(None) => return Err(not_found(state, name, "the upstream has no such project")),
+            Ok(Some(x)) => Arc::new(x),
+        },
+    };
+    let (page, decisions, _) = &*filtered;
+    if let Some(f) = page.files.iter().find(|f| f.filename == filename) {
+        return Ok(f.clone());
+    }
+    if let Some(d) = decisions
+        .iter()
+        .find(|d| d.filename.as_deref() == Some(filename))
+    {
+        let status = d.code.rule().status;
+        let mut d = d.clone();
+        d.action = index::Action::Refused;
+        d.time = now(state).to_string();
+        d = d.status(status);
+        record(state, &d);
+        return Err(Response::decision(&d, status));
+    }
+    Err(not_found(state, name, &format!("no file {filename:?}")))
+}
+
+fn download(state: &State, name: &PackageName, filename: &str) -> Response {
+    let file = match find(state, name, filename) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match state.gate.pass(&state.client, &file) {
+        Err(f) => {
+            let status = f.code.rule().status;
+            let d = Decision::new(now(state), f.code, f.reason.clone())
+                .project(name.as_str())
+                .file(filename, file.sha256())
+                .status(status);
+            record(state, &d);
+            Response::decision(&d, status)
+        }
+        Ok((Outcome::Refuse(code, reason), inspected)) => {
+            let status = code.rule().status;
+            let mut d = Decision::new(now(state), code, reason)
+                .project(name.as_str())
+                .file(filename, file.sha256())
+                .status(status);
+            d.inspected = Some(inspected);
+            record(state, &d);
+            Response::decision(&d, status)
+        }
+        Ok((Outcome::Serve(bytes, code, reason), inspected)) => {
+            let mut d = Decision::new(now(state), code, reason)
+                .project(name.as_str())
+                .file(filename, Some(&hex(&Sha256::digest(&bytes))))
+                .status(200);
+            d.inspected = Some(inspected);
+            record(state, &d);
+            Response::ok("application/octet-stream", bytes)
+        }
+    }
+}
+
+/// PEP 658: the core metadata of a file on the filtered page, checked
+/// against the upstream's listed digest.
+fn metadata(state: &State, name: &PackageName, filename: &str) -> Response {
+    let file = match find(state, name, filename) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let CoreMetadata::Present(hashes) = &file.core_metadata else {
+        return not_found(state, name, &format!("{filename} has no metadata file"));
+    };
+    let bytes = match state.client.bytes(&file, ".metadata", 16 * 1024 * 1024) {
+        Ok(b) => b,
+        Err(f) => return fault(state, &f, Some(name)),
+    };
+    if let Some(want) = hashes.get("sha256") {
+        let got = hex(&Sha256::digest(&bytes));
+        if &got != want {
+            let f = Fault {
+                code: Code::MetadataMismatch,
+                reason: format!("{filename}.metadata: sha256 {got}, the upstream lists {want}"),
+            };
+            return fault(state, &f, Some(name));
+        }
+    }
+    Response::ok("application/octet-stream", bytes)
+}
