@@ -159,8 +159,8 @@ impl Default for Retry {
     }
 }
 
-/// One HTTP POST per event to a URL (`http://` only: this build has no
-/// TLS), the body the event's JSON, signed in [`SIGNATURE_HEADER`] as
+/// One HTTP POST per event to a URL (`http://` only: webhooks are not sent
+/// over TLS yet, though `index serve` fetches https upstreams), the body the event's JSON, signed in [`SIGNATURE_HEADER`] as
 /// `sha256=HEX` (HMAC-SHA256 of the exact body with the shared secret).
 /// A 2xx answer accepts it; a transport error, 408, 429 or 5xx is tried
 /// again after the backoff; another status fails at once.
@@ -182,7 +182,7 @@ impl std::fmt::Debug for Webhook {
 pub enum WebhookError {
     /// Not an `http://` URL.
     #[error(
-        "{0:?}: webhooks need an http:// URL (this build has no TLS; put a TLS-terminating proxy on the loopback in front of an https endpoint)"
+        "{0:?}: webhooks need an http:// URL (custody does not send webhooks over TLS yet; put a TLS-terminating proxy on the loopback in front of an https endpoint)"
     )]
     Scheme(String),
     /// An empty secret.
