@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::advisories::AdvisoryIndex;
 use crate::advisory::{Severity, StoreError};
-use crate::inspect::{self, ArchiveError, Cache, Options, Report, Unread, Verdict};
+use crate::inspect::{self, Cache, Options, Report, Unread, Verdict};
 use crate::inventory::{self, Inventory, InventoryError, Problem, SourceKind};
 use crate::policy::{self, Policy, PolicyError};
 use crate::report::ScanReport;
@@ -271,14 +271,15 @@ impl Inspected {
         }
     }
 
-    fn failed(path: &Path, e: &ArchiveError) -> Self {
+    /// What could not be read at `path`, and why (no verdict).
+    fn failed(path: &Path, error: String) -> Self {
         Self {
             path: path.display().to_string(),
             verdict: Verdict::Clean,
             score: 0,
             reasons: Vec::new(),
             findings: 0,
-            error: Some(e.to_string()),
+            error: Some(error),
             unread: Vec::new(),
             environment: None,
             npm: None,
@@ -315,7 +316,7 @@ fn inspect_all(
                 summaries.push(summary);
                 full.push(env.report);
             }
-            Err(e) => summaries.push(Inspected::failed(&s.path, &e)),
+            Err(e) => summaries.push(Inspected::failed(&s.path, e.to_string())),
         }
     }
     for s in report
@@ -332,7 +333,7 @@ fn inspect_all(
                 summaries.push(Inspected::of(p, &r));
                 full.push(r);
             }
-            Err(e) => summaries.push(Inspected::failed(p, &e)),
+            Err(e) => summaries.push(Inspected::failed(p, e.to_string())),
         }
     }
     (summaries, full)

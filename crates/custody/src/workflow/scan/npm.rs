@@ -32,17 +32,7 @@ fn verdict(level: Option<Level>) -> Verdict {
 pub(super) fn inspect(path: &Path) -> Inspected {
     match scripts::inspect_tree(path) {
         Ok(reports) => summary(path, &reports),
-        Err(e) => Inspected {
-            path: path.display().to_string(),
-            verdict: Verdict::Clean,
-            score: 0,
-            reasons: Vec::new(),
-            findings: 0,
-            error: Some(e.to_string()),
-            unread: Vec::new(),
-            environment: None,
-            npm: None,
-        },
+        Err(e) => Inspected::failed(path, e.to_string()),
     }
 }
 
