@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds every fuzz target (fuzz/, cargo-fuzz on the nightly toolchain) and
-# runs each for SECONDS (default 10), one after the other, from its seeds
+# Builds every fuzz target (fuzz/, cargo-fuzz; the stable toolchain does
+# without a sanitizer) and runs each for SECONDS (default 10), one after the other, from its seeds
 # (fuzz/seeds/<target>, read only) and its working corpus (fuzz/corpus/<target>,
 # not committed). Prints per target: executions, executions per second,
 # crashes (inputs kept under fuzz/artifacts/<target>/). Exit 1 when any
@@ -8,11 +8,12 @@
 #
 #   scripts/fuzz/run.sh [SECONDS] [TARGET...]
 #
-# Environment: FUZZ_JOBS (build jobs, default 1), FUZZ_SANITIZER (none,
-# the default, or address: custody forbids `unsafe`, so the sanitizer only
-# watches the C inside tree-sitter and SQLite, at several times the build and
-# run time), FUZZ_TIMEOUT (seconds one input may take, default 10),
-# FUZZ_RSS_MB (memory limit, default 2048).
+# Environment: FUZZ_JOBS (build jobs, default 1); FUZZ_SANITIZER (none,
+# the default, or address: custody forbids `unsafe`, so the sanitizer would
+# only watch the C inside tree-sitter and SQLite; it needs the nightly
+# toolchain, RUSTUP_TOOLCHAIN=nightly, and has not been run here yet);
+# FUZZ_TIMEOUT (seconds one input may take, default 10); FUZZ_RSS_MB
+# (memory limit, default 2048).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
