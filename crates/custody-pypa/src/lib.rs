@@ -21,7 +21,7 @@ pub mod metadata;
 mod name;
 pub mod record;
 
-pub use name::{InvalidName, PackageName};
+pub use name::{InvalidName, PackageName, requirement_identifier_ends_in_separator};
 pub use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 
 /// Parses a PEP 440 version, returning the parser's message on failure.

@@ -62,6 +62,37 @@ impl std::str::FromStr for PackageName {
     }
 }
 
+/// Whether the distribution name or an extra at the start of a PEP 508
+/// requirement ends in `-`, `_` or `.` (`idna-=2.7`, `x[a-]`). Such a
+/// requirement is invalid, and `pep508_rs` 0.9.2 panics on it (an `expect`
+/// after its name and extra loops) instead of returning an error: callers
+/// refuse it before parsing. Found by the `inventory_requirements` fuzz
+/// target (`fixtures/fuzz/`). Conservative: `true` only for invalid text.
+pub fn requirement_identifier_ends_in_separator(requirement: &str) -> bool {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let ends_badly = |s: &str| s.ends_with(['-', '_', '.']);
+    let rest = requirement.trim_start();
+    let (name, rest) = rest.split_at(rest.find(|c| !is_name(c)).unwrap_or(rest.len()));
+    if ends_badly(name) {
+        return true;
+    }
+    let Some(mut extras) = rest.trim_start().strip_prefix('[') else {
+        return false;
+    };
+    loop {
+        extras = extras.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        let len = extras.find(|c| !is_name(c)).unwrap_or(extras.len());
+        if len == 0 {
+            return false;
+        }
+        let (extra, after) = extras.split_at(len);
+        if ends_badly(extra) {
+            return true;
+        }
+        extras = after;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +114,31 @@ mod tests {
     fn rejects_invalid_names() {
         for raw in ["", "-foo", "foo-", "fo o", "foo/bar", "ünï"] {
             assert!(PackageName::new(raw).is_err(), "{raw:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn finds_identifiers_that_end_in_a_separator() {
+        for bad in [
+            "idna-=2.7",
+            "  idna_ ==1",
+            "x.;python_version>'3'",
+            "x[a-]",
+            "x [ a , b. ]==1",
+            "x[a_,b]",
+        ] {
+            assert!(requirement_identifier_ends_in_separator(bad), "{bad:?}");
+        }
+        for good in [
+            "idna==2.7",
+            "x[a,b]>=1",
+            "x [ a-b ] ; python_version >= '3.8'",
+            "x @ https://example.invalid/x-1.0-.tar.gz",
+            "x; extra == 'a-'",
+            "",
+            "-r other.txt",
+        ] {
+            assert!(!requirement_identifier_ends_in_separator(good), "{good:?}");
         }
     }
 }

@@ -142,6 +142,10 @@ fn hashes(p: &Package) -> Vec<Hash> {
 /// known from the files, so a requirement they guard is kept: stated, and
 /// possibly in effect.
 fn required_name(line: &str, python: Option<&[pep508_rs::pep440_rs::Version]>) -> Option<String> {
+    // pep508_rs panics on these rather than returning an error.
+    if custody_pypa::requirement_identifier_ends_in_separator(line) {
+        return None;
+    }
     let req = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(line).ok()?;
     if !crate::marker::possible(&req.marker, python) {
         return None;
@@ -379,4 +383,20 @@ pub fn serial_of<'a>(refs: impl Iterator<Item = &'a str>, created: Timestamp) ->
         &hex[16..20],
         &hex[20..]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// `Requires-Dist` lines whose name or extra ends in a separator panicked
+    /// in pep508_rs (found by fuzzing the requirement-file reader).
+    #[test]
+    fn requirements_pep508_rs_panics_on_are_skipped() {
+        for line in ["idna-=2.7", "x[a-]>=1", "x.; python_version > '3'"] {
+            assert_eq!(super::required_name(line, None), None, "{line:?}");
+        }
+        assert_eq!(
+            super::required_name("IDNA>=2.7", None).as_deref(),
+            Some("idna")
+        );
+    }
 }

@@ -222,6 +222,12 @@ impl State<'_> {
 
 /// A PEP 508 requirement (options already split off).
 fn requirement(origin: Origin, req_text: &str) -> Result<Package, String> {
+    // pep508_rs panics on these rather than returning an error.
+    if custody_pypa::requirement_identifier_ends_in_separator(req_text) {
+        return Err(
+            "invalid requirement: a package or extra name ends in '-', '_' or '.'".to_owned(),
+        );
+    }
     let req = match Requirement::<pep508_rs::VerbatimUrl>::from_str(req_text) {
         Ok(r) => r,
         Err(e) => {

@@ -1,0 +1,2 @@
+import os
+LOGO = os.path.join(os.path.dirname(__file__), 'logo.png')

@@ -1,0 +1,4 @@
+def compile_all(x):
+    return x
+build = compile_all
+build(1)

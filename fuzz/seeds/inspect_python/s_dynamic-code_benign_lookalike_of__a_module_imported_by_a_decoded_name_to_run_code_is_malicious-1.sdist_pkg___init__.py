@@ -1,0 +1,4 @@
+import importlib
+
+def load(name):
+    return importlib.import_module(name)
