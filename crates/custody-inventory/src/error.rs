@@ -1,29 +1,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Where in a file a problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    /// A 1-based line.
-    Line(usize),
-    /// A 1-based line and column.
-    LineCol(usize, usize),
-    /// A key path in a structured document, such as `package[3].version`.
-    Key(String),
-    /// The file as a whole.
-    File,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Line(l) => write!(f, "line {l}"),
-            Self::LineCol(l, c) => write!(f, "line {l}, column {c}"),
-            Self::Key(k) => write!(f, "key {k}"),
-            Self::File => f.write_str("file"),
-        }
-    }
-}
+/// Where in a file a problem is: the same type `custody-ecosystems`' readers
+/// report, so their errors pass through unchanged.
+pub use custody_ecosystems::Location;
 
 /// Why an inventory could not be built. Every variant names the path.
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::error::{InventoryError, Location};
+use crate::error::InventoryError;
 use crate::model::Inventory;
 
 /// Whether `path` names an npm or Cargo lockfile (by its file name).
@@ -26,7 +26,7 @@ pub(crate) fn read(path: &Path) -> Result<Inventory, InventoryError> {
 }
 
 fn convert(e: custody_ecosystems::Error) -> InventoryError {
-    use custody_ecosystems::{Error as E, Location as L};
+    use custody_ecosystems::Error as E;
     match e {
         E::Parse {
             path,
@@ -34,12 +34,7 @@ fn convert(e: custody_ecosystems::Error) -> InventoryError {
             message,
         } => InventoryError::Parse {
             path,
-            location: match location {
-                L::Line(l) => Location::Line(l),
-                L::LineCol(l, c) => Location::LineCol(l, c),
-                L::Key(k) => Location::Key(k),
-                L::File => Location::File,
-            },
+            location,
             message,
         },
         E::Io { path, reason } => InventoryError::Io { path, reason },
