@@ -91,6 +91,10 @@ pub enum Command {
     /// the policy allows.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Run pip, uv or pdm behind an ephemeral vetting index and report what
+    /// it hid or refused.
+    #[command(long_about = GUARD_ABOUT)]
+    Guard(GuardArgs),
     /// Internal: the sandbox helper `custody run` starts.
     #[command(name = "__sandbox-exec", hide = true)]
     SandboxExec(SandboxExecArgs),
@@ -1292,6 +1296,78 @@ pub enum IndexCommand {
     /// every file fetched, digest-checked and inspected before it is served.
     #[command(long_about = INDEX_SERVE_ABOUT)]
     Serve(IndexServeArgs),
+    /// Download every pinned file of lockfiles through the index's checks
+    /// into a folder, sealed: the upstream of an air-gapped index.
+    #[command(long_about = INDEX_MIRROR_ABOUT)]
+    Mirror(IndexMirrorArgs),
+}
+
+const INDEX_MIRROR_ABOUT: &str = "\
+Build the package folder of an air-gapped site from lockfiles: every pinned
+release is looked up on the upstream, vetted as `custody index serve` vets
+it (MAL- records, min-age, block-severity, the upstream's sha256, the
+lockfile's hashes, inspection), and each file that passes is written to
+the output folder with custody-mirror.json (project, version, sha256 and
+upload time of every file) and custody-mirror.seal.json, a custody seal
+manifest of the whole folder signed with --key. On the other side:
+
+  custody index serve --upstream DIR --trust KEY.pub
+
+verifies the seal before serving a byte, and checks each file against it
+as it is served. Lockfiles: requirements files (with --hash), uv.lock,
+poetry.lock, Pipfile.lock, pdm.lock, pylock.toml. A pin without hashes
+takes every file of that release. Exit 0: everything mirrored; 1: some
+release or file refused (the rest is mirrored and sealed); 2: bad input.
+
+  custody index mirror uv.lock -o /media/transfer/wheels -k mirror.key";
+
+#[derive(Debug, Args)]
+pub struct IndexMirrorArgs {
+    /// Lockfiles whose pins are mirrored.
+    #[arg(required = true, value_name = "LOCKFILE")]
+    pub lockfiles: Vec<PathBuf>,
+    /// The folder to write (must not exist, or be empty).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+    /// The private key that seals the folder.
+    #[arg(long, short = 'k', value_name = "KEY")]
+    pub key: PathBuf,
+    /// Environment variable holding the key's passphrase.
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// Print the report as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub vet: VetArgs,
+}
+
+const GUARD_ABOUT: &str = "\
+Run an install command behind an ephemeral vetting index: custody starts
+`custody index serve` (the same checks and options) on a free loopback
+port, runs the command with its installers pointed at it (PIP_INDEX_URL,
+UV_DEFAULT_INDEX, PDM_PYPI_URL; pip's extra indexes and find-links set
+empty, uv's removed), then prints what was hidden or refused and why.
+
+  custody guard -- pip install -r requirements.txt
+  custody guard --policy custody.toml -- uv pip install -r requirements.txt
+  custody guard --upstream /srv/wheels --trust mirror.pub -- uv sync
+
+Exit: the command's own code; 10 when it failed and the index had hidden
+or refused something (most likely what it needed). Index settings a
+project states itself (pyproject's [[tool.uv.index]], pdm sources, Poetry
+sources) are not changed: point those at `custody index serve`.";
+
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    #[command(flatten)]
+    pub vet: VetArgs,
+    /// Write the report (custody.guard/v1 JSON) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// The install command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 const INDEX_SERVE_ABOUT: &str = "\
@@ -1322,13 +1398,24 @@ A folder upstream's upload time is each file's modification time.";
 
 #[derive(Debug, Args)]
 pub struct IndexServeArgs {
-    /// The upstream: a simple index's URL (http:// or https://) or a folder
-    /// of wheels and sdists.
-    #[arg(long, value_name = "URL|DIR")]
-    pub upstream: String,
     /// The loopback address to listen on (port 0: a free port, printed).
     #[arg(long, default_value = "127.0.0.1:3141", value_name = "ADDR")]
     pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub vet: VetArgs,
+}
+
+/// What the index vets with: shared by `index serve`, `index mirror` and `guard`.
+#[derive(Debug, Args)]
+pub struct VetArgs {
+    /// The upstream: a simple index's URL (http:// or https://) or a folder
+    /// of wheels and sdists (a sealed mirror's is verified first: --trust).
+    #[arg(
+        long,
+        value_name = "URL|DIR",
+        default_value = "https://pypi.org/simple/"
+    )]
+    pub upstream: String,
     /// The policy file (custody.toml: min-age, [index], [[index.allow]]).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
@@ -1345,4 +1432,9 @@ pub struct IndexServeArgs {
     /// without it and SSL_CERT_FILE, Mozilla's roots.
     #[arg(long, env = "SSL_CERT_FILE", value_name = "FILE")]
     pub ca_bundle: Option<PathBuf>,
+    /// A public key whose seal of a folder upstream is trusted (repeatable).
+    /// A folder sealed by `custody index mirror` is served only after its
+    /// seal verifies with one of these keys.
+    #[arg(long, value_name = "KEY.pub")]
+    pub trust: Vec<PathBuf>,
 }

@@ -12,9 +12,11 @@
 //! | 7 | `--record`: the document was written but not added to the ledger |
 //! | 8 | the ledger's storage is full (nothing of the operation was kept) |
 //! | 9 | `watch`: events were not delivered (the webhook failed after its tries, the output could not be written); they stay pending for the next round |
+//! | 10 | `guard`: the command failed and the index had hidden or refused a release or file (most likely what it needed) |
 //!
 //! `custody accept` exits 0 accepted, 1 rejected (an untrusted or tampered
 //! bundle included: it is a rejection with its reason), 2 bad input.
+//! `custody guard` exits with the command's code but for 10 (above).
 //! `custody run` exits with the step's code; 123 when the step succeeded
 //! but an output was refused (a link, FIFO, socket, device or set-ID file
 //! in it); 124 when `--timeout` passed; 125 when the sandbox could not be
@@ -44,6 +46,8 @@ pub enum Exit {
     /// 8.
     LedgerFull,
     NotDelivered,
+    /// 10.
+    Blocked,
     /// `custody run`: the step's own exit code.
     Step(u8),
     /// `custody run`: the sandbox could not be set up (125).
@@ -67,6 +71,7 @@ impl From<Exit> for ExitCode {
             Exit::NotRecorded => 7,
             Exit::LedgerFull => 8,
             Exit::NotDelivered => 9,
+            Exit::Blocked => 10,
             Exit::Step(c) => c,
             Exit::SandboxFailed => 125,
             Exit::OutputsRefused => 123,

@@ -36,6 +36,8 @@ fn main() -> ExitCode {
         cli::Command::Sbom(args) => commands::sbom::run(&args),
         cli::Command::Watch(args) => commands::watch::run(&args),
         cli::Command::Index(cli::IndexCommand::Serve(args)) => commands::index::serve(&args),
+        cli::Command::Index(cli::IndexCommand::Mirror(args)) => commands::index::mirror(&args),
+        cli::Command::Guard(args) => commands::guard::run(&args),
         cli::Command::SandboxExec(args) => Ok(commands::run::helper(&args)),
     };
     match result {

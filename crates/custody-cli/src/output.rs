@@ -48,6 +48,23 @@ pub fn progress(what: &str) -> indicatif::ProgressBar {
     pb
 }
 
+/// A spinner naming the item being worked on and counting items, on
+/// stderr, shown only when stderr is a terminal.
+pub fn items(what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {prefix} {pos}: {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    pb.set_prefix(what.to_owned());
+    pb.enable_steady_tick(std::time::Duration::from_millis(100));
+    pb
+}
+
 /// A byte progress bar with throughput on stderr, shown only on a terminal.
 pub fn bytes_progress(what: &str, total: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;

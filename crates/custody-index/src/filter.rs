@@ -38,7 +38,10 @@ pub struct PagePolicy<'a> {
 
 /// The page without the releases a client must not see, and one decision
 /// per hidden file (and per file kept by an exception).
-/// `malicious(version)` names the `MAL-` record of a release, if any.
+/// `flagged(version)` is the record-based decision about a release, if
+/// any: [`Code::Malicious`] (a `MAL-` record) or [`Code::Vulnerable`]
+/// (an advisory at or above the policy's `block-severity`), with the
+/// particulars (the record's id). No exception applies to either.
 ///
 /// A release's age is its newest file's (a file added to an old release
 /// is what an attacker would do); with `min-age` set, a release with a
@@ -46,7 +49,7 @@ pub struct PagePolicy<'a> {
 pub fn filter(
     page: &ProjectPage,
     project: &PackageName,
-    malicious: &dyn Fn(&Version) -> Option<String>,
+    flagged: &dyn Fn(&Version) -> Option<(Code, String)>,
     policy: &PagePolicy<'_>,
 ) -> (ProjectPage, Vec<Decision>) {
     let version_of = |filename: &str| {
@@ -71,8 +74,8 @@ pub fn filter(
     }
     let mut verdicts: BTreeMap<Version, (Code, String)> = BTreeMap::new();
     for (v, uploaded) in &newest {
-        if let Some(id) = malicious(v) {
-            verdicts.insert(v.clone(), (Code::Malicious, format!("{project} {v}: {id}")));
+        if let Some((code, id)) = flagged(v) {
+            verdicts.insert(v.clone(), (code, format!("{project} {v}: {id}")));
         } else if let Some(min_age) = policy.min_age
             && let Some(code_reason) = cooldown(project, v, *uploaded, min_age, policy)
         {
@@ -205,7 +208,9 @@ mod tests {
 
     fn run(allows: &[Allow], min_age: Option<i64>) -> (ProjectPage, Vec<Decision>) {
         let name = PackageName::new("demo").unwrap();
-        let mal = |v: &Version| (v.to_string() == "3.0").then(|| "MAL-2026-1".to_owned());
+        let mal = |v: &Version| {
+            (v.to_string() == "3.0").then(|| (Code::Malicious, "MAL-2026-1".to_owned()))
+        };
         let policy = PagePolicy {
             now: "2026-11-23T12:00:00Z".parse().unwrap(),
             min_age: min_age.map(jiff::SignedDuration::from_hours),

@@ -67,6 +67,7 @@ rules! {
     AllowedSuspicious "allowed-suspicious" Allowed 200 "inspection found it suspicious; served because the policy says suspicious = \"warn\"";
     CooldownException "cooldown-exception" Allowed 200 "younger than min-age, kept by an [[index.allow]] entry";
     Malicious "malicious" Hidden 403 "the release has a malicious-package (MAL-) record";
+    Vulnerable "vulnerable" Hidden 403 "the release has an advisory at or above the policy's block-severity";
     Cooldown "cooldown" Hidden 403 "the release is younger than the policy's min-age";
     UnknownAge "unknown-age" Hidden 403 "min-age is set and the upstream gives no upload time";
     UnknownVersion "unknown-version" Hidden 403 "the file name states no version custody can read";

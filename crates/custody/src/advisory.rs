@@ -7,6 +7,7 @@
 pub use custody_advisory::Severity;
 pub use custody_advisory::import::{ImportError, Problem, SourceBatch, read_source_with_progress};
 pub use custody_advisory::matching::canonical as canonical_version;
+pub use custody_advisory::severity::of as severity_of;
 pub use custody_advisory::store::{
     ImportSummary, SourceStatus, Store, StoreError, write as write_store,
 };

@@ -5,7 +5,7 @@
 //! change of its layout is a change of this file only.
 
 pub use custody_inventory::{
-    DiscoverOptions, Inventory, InventoryError, Problem, SourceKind, discover,
+    DiscoverOptions, Inventory, InventoryError, Pin, Problem, SourceKind, discover,
 };
 
 /// npm's install-time inspection (`custody-ecosystems`).

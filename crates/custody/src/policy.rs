@@ -14,6 +14,7 @@
 //! [index]                 # `custody index serve` (docs/index.md)
 //! min-age = "7d"          # hide releases younger than this (default: the top-level min-age)
 //! suspicious = "block"    # block | warn: files inspection finds suspicious
+//! block-severity = "high" # hide releases with an advisory at or above this
 //!
 //! [[index.allow]]         # a cooldown exception, never a malicious one
 //! package = "urllib3"
@@ -72,6 +73,9 @@ pub struct IndexPolicy {
     pub min_age: Option<jiff::SignedDuration>,
     /// Suspicious files: block or warn.
     pub suspicious: Suspicious,
+    /// Releases with an advisory at or above this severity are hidden
+    /// (`[index] block-severity`); none when unset.
+    pub block_severity: Option<Severity>,
     /// Cooldown exceptions (`[[index.allow]]`).
     pub allows: Vec<crate::index::Allow>,
 }
@@ -128,6 +132,7 @@ struct Raw {
 struct RawIndex {
     min_age: Option<Spanned<toml::Value>>,
     suspicious: Option<Spanned<String>>,
+    block_severity: Option<Spanned<String>>,
     #[serde(default)]
     allow: Vec<Spanned<RawAllow>>,
 }
@@ -292,29 +297,46 @@ impl Policy {
         }
         policy.index.min_age = policy.min_age;
         if let Some(index) = &raw.index {
-            if let Some(v) = &index.min_age {
-                policy.index.min_age = Some(duration(v, "index.min-age")?);
-            }
-            if let Some(s) = &index.suspicious {
-                policy.index.suspicious = match s.get_ref().as_str() {
-                    "block" => Suspicious::Block,
-                    "warn" => Suspicious::Warn,
-                    other => {
-                        return Err(invalid(
-                            s.span().start,
-                            format!(
-                                "index.suspicious: {other:?} is neither \"block\" nor \"warn\""
-                            ),
-                        ));
-                    }
-                };
-            }
-            for entry in &index.allow {
-                policy.index.allows.push(allow(entry, text, &invalid)?);
-            }
+            index_table(index, text, &mut policy.index, &duration, &invalid)?;
         }
         Ok(policy)
     }
+}
+
+/// The `[index]` table into `out` (whose min-age is the top-level one).
+fn index_table(
+    index: &RawIndex,
+    text: &str,
+    out: &mut IndexPolicy,
+    duration: &impl Fn(&Spanned<toml::Value>, &str) -> Result<jiff::SignedDuration, PolicyError>,
+    invalid: &impl Fn(usize, String) -> PolicyError,
+) -> Result<(), PolicyError> {
+    if let Some(v) = &index.min_age {
+        out.min_age = Some(duration(v, "index.min-age")?);
+    }
+    if let Some(s) = &index.suspicious {
+        out.suspicious = match s.get_ref().as_str() {
+            "block" => Suspicious::Block,
+            "warn" => Suspicious::Warn,
+            other => {
+                return Err(invalid(
+                    s.span().start,
+                    format!("index.suspicious: {other:?} is neither \"block\" nor \"warn\""),
+                ));
+            }
+        };
+    }
+    if let Some(b) = &index.block_severity {
+        out.block_severity = Some(
+            b.get_ref()
+                .parse()
+                .map_err(|m| invalid(b.span().start, format!("index.block-severity: {m}")))?,
+        );
+    }
+    for entry in &index.allow {
+        out.allows.push(allow(entry, text, invalid)?);
+    }
+    Ok(())
 }
 
 /// One `[[index.allow]]` entry: `package`, `reason` and `expires` required.

@@ -1,17 +1,20 @@
-//! `custody index serve`: flags resolved into the workflow's options, the
-//! server bound, its address printed, then served until stopped.
+//! `custody index serve` and `custody index mirror`: flags resolved into
+//! the workflow's options, then served until stopped, or mirrored.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use custody::policy::{IndexPolicy, Policy};
+use custody::workflow::index::mirror::{self, MirrorError};
 use custody::workflow::index::{self as flow, IndexError, ServeOptions, Upstream};
 
-use crate::cli::IndexServeArgs;
+use crate::cli::{IndexMirrorArgs, IndexServeArgs, VetArgs};
+use crate::commands::key;
 use crate::exit::{CliError, CmdResult, Exit};
-use crate::output;
+use crate::{output, render};
 
-pub fn serve(args: &IndexServeArgs) -> CmdResult {
+/// The options `index serve`, `index mirror` and `guard` share.
+pub fn options(args: &VetArgs, listen: std::net::SocketAddr) -> Result<ServeOptions, CliError> {
     let home = super::home()?;
     let policy = match &args.policy {
         Some(p) => Policy::load(p).map_err(CliError::bad_input)?.index,
@@ -26,9 +29,9 @@ pub fn serve(args: &IndexServeArgs) -> CmdResult {
         Ok(s) if !s.is_empty() => Some(super::now()?),
         _ => None,
     };
-    let options = ServeOptions {
+    Ok(ServeOptions {
         upstream,
-        listen: args.listen,
+        listen,
         cache: args
             .cache
             .clone()
@@ -42,9 +45,14 @@ pub fn serve(args: &IndexServeArgs) -> CmdResult {
         timeout: Duration::from_secs(args.timeout.max(1)),
         now,
         ca_bundle: args.ca_bundle.clone(),
-    };
+        trusted: key::read_public(&args.trust)?,
+    })
+}
+
+pub fn serve(args: &IndexServeArgs) -> CmdResult {
+    let options = options(&args.vet, args.listen)?;
     let log = options.log.clone();
-    let server = flow::bind(options).map_err(bind_error)?;
+    let server = flow::bind(&options).map_err(bind_error)?;
     let addr = server.local_addr().map_err(CliError::internal)?;
     output::note(&format!(
         "custody index: serving http://{addr}/simple/ (decisions in {})",
@@ -54,10 +62,49 @@ pub fn serve(args: &IndexServeArgs) -> CmdResult {
     Ok(Exit::Success)
 }
 
-fn bind_error(e: IndexError) -> CliError {
+pub fn mirror(args: &IndexMirrorArgs) -> CmdResult {
+    let options = options(&args.vet, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))?;
+    let signing = key::read_private(&args.key, args.passphrase_env.as_deref())?;
+    let bar = output::items("vetting");
+    let report = mirror::mirror(&args.lockfiles, &args.out, &options, &signing, &|what| {
+        bar.set_message(what.to_owned());
+        bar.inc(1);
+    })
+    .map_err(mirror_error)?;
+    bar.finish_and_clear();
+    if args.json {
+        output::stdout(&render::json(&report)?)?;
+    } else {
+        output::stdout(&render::index::mirror_text(&report))?;
+    }
+    Ok(if report.complete() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
+}
+
+fn mirror_error(e: MirrorError) -> CliError {
     match e {
-        e @ (IndexError::NotLoopback(_) | IndexError::NoFolder(_) | IndexError::BadUpstream(_)) => {
-            CliError::bad_input(e)
+        e @ (MirrorError::OutNotEmpty(_) | MirrorError::Lockfile { .. }) => CliError::bad_input(e),
+        MirrorError::Index(e) => bind_error(e),
+        e @ (MirrorError::Seal(_) | MirrorError::Write { .. }) => CliError::internal(e),
+    }
+}
+
+pub fn bind_error(e: IndexError) -> CliError {
+    match e {
+        e @ (IndexError::NotLoopback(_)
+        | IndexError::NoFolder(_)
+        | IndexError::BadUpstream(_)
+        | IndexError::TrustNeedsFolder) => CliError::bad_input(e),
+        e @ IndexError::SealUntrusted(_) => CliError::untrusted(e)
+            .with_hint("the mirror's builder has the public key: --trust mirror.pub"),
+        e @ IndexError::NotSealed(_) => CliError::untrusted(e),
+        e @ (IndexError::SealInvalid { .. } | IndexError::SealMismatch { .. }) => {
+            CliError::untrusted(e).with_hint(
+                "the folder is not what was sealed: build it again with `custody index mirror`",
+            )
         }
         e @ IndexError::CaBundle { .. } => CliError::bad_input(e)
             .with_hint("--ca-bundle (or SSL_CERT_FILE) must name a file of PEM certificates"),

@@ -1,6 +1,7 @@
 pub mod db;
 pub mod deliver;
 pub mod demo;
+pub mod guard;
 pub mod index;
 pub mod inspect;
 pub mod key;

@@ -2,6 +2,7 @@
 
 pub mod deliver;
 pub mod incident;
+pub mod index;
 pub mod inspect;
 pub mod labels;
 pub mod ledger;

@@ -9,3 +9,12 @@ pub trait ByteProgress: Sync {
     /// Hashing ended.
     fn finish(&self);
 }
+
+/// Progress nobody watches.
+pub struct Silent;
+
+impl ByteProgress for Silent {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}

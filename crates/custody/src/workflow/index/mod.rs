@@ -12,9 +12,13 @@
 //! `ureq`, inspection) is blocking too.
 
 pub mod gate;
+pub mod guard;
 pub mod log;
+pub mod mirror;
+pub mod sealed;
 pub mod server;
 pub mod upstream;
+pub mod vet;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,6 +52,8 @@ pub struct ServeOptions {
     /// PEM root certificates for an https upstream (the system bundle,
     /// which may hold a proxy's CA); Mozilla's roots when `None`.
     pub ca_bundle: Option<PathBuf>,
+    /// Keys whose seal of a folder upstream is trusted ([`sealed`]).
+    pub trusted: Vec<crate::seal::PublicKey>,
 }
 
 impl ServeOptions {
@@ -90,6 +96,33 @@ pub enum IndexError {
         /// Why.
         reason: String,
     },
+    /// The folder is sealed, and no key to verify it was given.
+    #[error("{0} seals this folder: name the key that sealed it with --trust KEY.pub")]
+    SealUntrusted(PathBuf),
+    /// A key was given for a folder that is not sealed.
+    #[error(
+        "--trust was given but the folder has no seal ({0} does not exist): build it with `custody index mirror`"
+    )]
+    NotSealed(PathBuf),
+    /// `--trust` with an index upstream.
+    #[error("--trust verifies a sealed folder upstream; an index upstream has no seal")]
+    TrustNeedsFolder,
+    /// The seal does not verify, or the list cannot be read.
+    #[error("{path}: {reason}")]
+    SealInvalid {
+        /// The seal or the list.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The folder differs from its seal.
+    #[error("{path} differs from its seal: {}", changed.join(", "))]
+    SealMismatch {
+        /// The folder.
+        path: PathBuf,
+        /// What differs.
+        changed: Vec<String>,
+    },
     /// The advisory database cannot be opened.
     #[error("cannot open the advisory database: {0}")]
     Advisories(#[from] crate::advisory::StoreError),
@@ -101,6 +134,57 @@ pub enum IndexError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// Checks the options, verifies a sealed folder upstream, and opens the
+/// advisory index, the verdict cache and the decision log.
+///
+/// # Errors
+/// See [`IndexError`].
+pub fn vetter(options: &ServeOptions) -> Result<(vet::Vetter, log::DecisionLog), IndexError> {
+    let sealed = match &options.upstream {
+        Upstream::Dir(d) if !d.is_dir() => return Err(IndexError::NoFolder(d.clone())),
+        Upstream::Dir(d) => sealed::open(d, &options.trusted)?,
+        Upstream::Url(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+            return Err(IndexError::BadUpstream(u.clone()));
+        }
+        Upstream::Url(_) if !options.trusted.is_empty() => {
+            return Err(IndexError::TrustNeedsFolder);
+        }
+        Upstream::Url(_) => None,
+    };
+    let advisories = advisories(&options.home)?;
+    let io = |path: &std::path::Path| {
+        let path = path.to_owned();
+        move |source| IndexError::Io { path, source }
+    };
+    let gate =
+        gate::Gate::new(&options.cache, options.policy.suspicious).map_err(io(&options.cache))?;
+    let log = log::DecisionLog::open(&options.log).map_err(io(&options.log))?;
+    let roots = match &options.ca_bundle {
+        Some(path) => Some(fs_err::read(path).map_err(|e| IndexError::CaBundle {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
+    let mut client =
+        upstream::Client::new(options.upstream.clone(), options.timeout, roots.as_deref())
+            .map_err(|reason| IndexError::CaBundle {
+                path: options.ca_bundle.clone().unwrap_or_default(),
+                reason,
+            })?;
+    if let Some(files) = sealed {
+        client = client.sealed(files);
+    }
+    let vet = vet::Vetter::new(
+        client,
+        gate,
+        options.policy.clone(),
+        advisories,
+        options.now,
+    );
+    Ok((vet, log))
 }
 
 /// Opens the advisory index the pages are filtered with.

@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 use custody_pypa::PackageName;
 use sha2::{Digest, Sha256};
 
-use super::gate::{Gate, Outcome};
+use super::gate::Outcome;
 use super::log::DecisionLog;
-use super::upstream::{Client, Fault, Upstream, hex};
+use super::upstream::{Fault, hex};
+use super::vet::{Filtered, Vetter};
 use super::{IndexError, ServeOptions};
-use crate::AdvisoryIndex;
-use crate::index::{self, Code, CoreMetadata, Decision, DistFile, Format, PagePolicy, Route};
+use crate::index::{self, Code, CoreMetadata, Decision, DistFile, Format, Route};
 
 /// Connections served at once; more are answered 503.
 pub const MAX_CONNECTIONS: usize = 64;
@@ -31,11 +31,11 @@ pub struct Server {
 }
 
 struct State {
-    options: ServeOptions,
-    client: Client,
-    gate: Gate,
+    vet: Vetter,
     log: DecisionLog,
-    advisories: Mutex<AdvisoryIndex>,
+    /// The decisions of this session, kept for `custody guard` (`None`:
+    /// not kept, as a long-running index would grow without bound).
+    tap: Mutex<Option<Vec<Decision>>>,
     active: AtomicUsize,
     /// Filtered pages recently fetched, for the downloads that follow a
     /// page (a client fetches the page, then its files).
@@ -47,49 +47,21 @@ const RECENT: Duration = Duration::from_secs(60);
 
 /// Checks the options, opens the advisory index, the cache and the log,
 /// and binds the socket.
-pub fn bind(options: ServeOptions) -> Result<Server, IndexError> {
+pub fn bind(options: &ServeOptions) -> Result<Server, IndexError> {
     if !options.listen.ip().is_loopback() {
         return Err(IndexError::NotLoopback(options.listen));
     }
-    match &options.upstream {
-        Upstream::Dir(d) if !d.is_dir() => return Err(IndexError::NoFolder(d.clone())),
-        Upstream::Url(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
-            return Err(IndexError::BadUpstream(u.clone()));
-        }
-        _ => {}
-    }
-    let advisories = super::advisories(&options.home)?;
-    let io = |path: &std::path::Path| {
-        let path = path.to_owned();
-        move |source| IndexError::Io { path, source }
-    };
-    let gate = Gate::new(&options.cache, options.policy.suspicious).map_err(io(&options.cache))?;
-    let log = DecisionLog::open(&options.log).map_err(io(&options.log))?;
+    let (vet, log) = super::vetter(options)?;
     let listener = TcpListener::bind(options.listen).map_err(|source| IndexError::Bind {
         addr: options.listen,
         source,
     })?;
-    let roots = match &options.ca_bundle {
-        Some(path) => Some(fs_err::read(path).map_err(|e| IndexError::CaBundle {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?),
-        None => None,
-    };
-    let client = Client::new(options.upstream.clone(), options.timeout, roots.as_deref()).map_err(
-        |reason| IndexError::CaBundle {
-            path: options.ca_bundle.clone().unwrap_or_default(),
-            reason,
-        },
-    )?;
     Ok(Server {
         listener,
         state: Arc::new(State {
-            options,
-            client,
-            gate,
+            vet,
             log,
-            advisories: Mutex::new(advisories),
+            tap: Mutex::new(None),
             active: AtomicUsize::new(0),
             recent: Mutex::new(HashMap::new()),
         }),
@@ -100,6 +72,17 @@ impl Server {
     /// The address it listens on.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Answers requests on a thread of its own until the process ends,
+    /// keeping this session's decisions for the [`Session`] returned.
+    pub fn spawn(self) -> Session {
+        if let Ok(mut tap) = self.state.tap.lock() {
+            *tap = Some(Vec::new());
+        }
+        let state = Arc::clone(&self.state);
+        std::thread::spawn(move || self.run());
+        Session { state }
     }
 
     /// Answers requests until the process ends.
@@ -122,6 +105,23 @@ impl Server {
             });
         }
         Ok(())
+    }
+}
+
+/// A spawned index, for reading what it decided.
+pub struct Session {
+    state: Arc<State>,
+}
+
+impl Session {
+    /// Every decision so far, in order.
+    pub fn decisions(&self) -> Vec<Decision> {
+        self.state
+            .tap
+            .lock()
+            .ok()
+            .and_then(|t| t.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -212,13 +212,18 @@ fn serve(state: &State, stream: &TcpStream) -> std::io::Result<()> {
 }
 
 fn now(state: &State) -> jiff::Timestamp {
-    state.options.now.unwrap_or_else(jiff::Timestamp::now)
+    state.vet.now()
 }
 
 /// Logs `d` (a log failure is reported on the answer's body only: the
 /// decision stands).
 fn record(state: &State, d: &Decision) {
     let _ = state.log.write(d);
+    if let Ok(mut tap) = state.tap.lock()
+        && let Some(kept) = tap.as_mut()
+    {
+        kept.push(d.clone());
+    }
 }
 
 fn answer(state: &State, target: &str, accept: Option<&str>) -> Response {
@@ -241,7 +246,7 @@ fn answer(state: &State, target: &str, accept: Option<&str>) -> Response {
         },
         Route::Root => page_format(state, accept).map_or_else(
             |r| r,
-            |format| match state.client.projects() {
+            |format| match state.vet.client.projects() {
                 Ok(names) => Response::ok(
                     format.content_type(),
                     index::render_root(&names, format).into_bytes(),
@@ -279,53 +284,8 @@ fn fault(state: &State, f: &Fault, name: Option<&PackageName>) -> Response {
     Response::decision(&d, status)
 }
 
-/// A filtered page, the decisions about it, and the upstream's files.
-type Filtered = (index::ProjectPage, Vec<Decision>, Vec<DistFile>);
-
-/// The upstream's page filtered, with the decisions about it.
-fn filtered(state: &State, name: &PackageName) -> Result<Option<Filtered>, Fault> {
-    let Some(page) = state.client.page(name)? else {
-        return Ok(None);
-    };
-    let candidates = state
-        .advisories
-        .lock()
-        .map_err(|_| Fault {
-            code: Code::UpstreamError,
-            reason: "the advisory index's lock is poisoned".into(),
-        })?
-        .candidates(&[name])
-        .map_err(|e| Fault {
-            code: Code::UpstreamError,
-            reason: format!("advisory database: {e}"),
-        })?;
-    let malicious: Vec<_> = candidates
-        .get(name)
-        .map(|list| {
-            list.iter()
-                .filter(|c| c.id.starts_with("MAL-"))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let is_malicious = |v: &custody_pypa::Version| {
-        let canonical = crate::advisory::canonical_version(v);
-        malicious
-            .iter()
-            .find(|c| c.matcher.matches(v, &canonical))
-            .map(|c| c.id.clone())
-    };
-    let policy = PagePolicy {
-        now: now(state),
-        min_age: state.options.policy.min_age,
-        allows: &state.options.policy.allows,
-    };
-    let (kept, decisions) = index::filter(&page, name, &is_malicious, &policy);
-    Ok(Some((kept, decisions, page.files)))
-}
-
 fn project_page(state: &State, name: &PackageName, format: Format) -> Response {
-    match filtered(state, name) {
+    match state.vet.filtered(name) {
         Err(f) => fault(state, &f, Some(name)),
         Ok(None) => not_found(state, name, "the upstream has no such project"),
         Ok(Some(filtered)) => {
@@ -366,7 +326,7 @@ fn find(state: &State, name: &PackageName, filename: &str) -> Result<DistFile, R
     });
     let filtered = match recent {
         Some(f) => f,
-        None => match filtered(state, name) {
+        None => match state.vet.filtered(name) {
             Err(f) => return Err(fault(state, &f, Some(name))),
             Ok(None) => return Err(not_found(state, name, "the upstream has no such project")),
             Ok(Some(x)) => Arc::new(x),
@@ -396,7 +356,7 @@ fn download(state: &State, name: &PackageName, filename: &str) -> Response {
         Ok(f) => f,
         Err(r) => return r,
     };
-    match state.gate.pass(&state.client, &file) {
+    match state.vet.gate.pass(&state.vet.client, &file) {
         Err(f) => {
             let status = f.code.rule().status;
             let d = Decision::new(now(state), f.code, f.reason.clone())
@@ -438,7 +398,7 @@ fn metadata(state: &State, name: &PackageName, filename: &str) -> Response {
     let CoreMetadata::Present(hashes) = &file.core_metadata else {
         return not_found(state, name, &format!("{filename} has no metadata file"));
     };
-    let bytes = match state.client.bytes(&file, ".metadata", 16 * 1024 * 1024) {
+    let bytes = match state.vet.client.bytes(&file, ".metadata", 16 * 1024 * 1024) {
         Ok(b) => b,
         Err(f) => return fault(state, &f, Some(name)),
     };

@@ -2,8 +2,10 @@
 //! distribution files. Every fault is a [`Fault`] with its code; nothing
 //! here caches.
 
+use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -54,7 +56,21 @@ type Fetched = (Option<String>, Vec<u8>, String);
 pub struct Client {
     upstream: Upstream,
     agent: ureq::Agent,
+    folder: Folder,
 }
+
+/// How a folder upstream's files are listed.
+enum Folder {
+    /// Read on each request; a file is hashed again only when its size,
+    /// modification time or inode changed (by name).
+    Live(Mutex<HashMap<String, Seen>>),
+    /// A sealed mirror: the list its signed manifest states, fixed at
+    /// start-up; the folder's files are checked against it as they are served.
+    Sealed(Vec<LocalFile>),
+}
+
+/// A file as last hashed: size, modification time, inode, sha256.
+type Seen = (u64, std::time::SystemTime, u64, String);
 
 impl Client {
     /// A client with `timeout` for each whole exchange, trusting `roots`
@@ -95,7 +111,19 @@ impl Client {
             Upstream::Url(u) if !u.ends_with('/') => Upstream::Url(format!("{u}/")),
             other => other,
         };
-        Ok(Self { upstream, agent })
+        Ok(Self {
+            upstream,
+            agent,
+            folder: Folder::Live(Mutex::new(HashMap::new())),
+        })
+    }
+
+    /// The same client, listing a sealed folder's `files` (checked by the
+    /// caller) instead of reading the folder.
+    #[must_use]
+    pub fn sealed(mut self, files: Vec<LocalFile>) -> Self {
+        self.folder = Folder::Sealed(files);
+        self
     }
 
     /// The upstream.
@@ -108,7 +136,7 @@ impl Client {
     pub fn page(&self, project: &PackageName) -> Result<Option<ProjectPage>, Fault> {
         match &self.upstream {
             Upstream::Dir(dir) => {
-                let files = folder(dir)?;
+                let files = self.folder_files(dir)?;
                 let page = crate::index::local_page(project, &files);
                 Ok((!page.files.is_empty()).then_some(page))
             }
@@ -145,7 +173,8 @@ impl Client {
     pub fn projects(&self) -> Result<Vec<String>, Fault> {
         match &self.upstream {
             Upstream::Dir(dir) => {
-                let mut names: Vec<String> = folder(dir)?
+                let mut names: Vec<String> = self
+                    .folder_files(dir)?
                     .iter()
                     .filter_map(|f| crate::index::project_of(&f.filename))
                     .map(|n| n.to_string())
@@ -326,10 +355,28 @@ pub fn join(base: &str, href: &str) -> Option<String> {
     Some(format!("{o}/{}{q}{tail}", out.join("/")))
 }
 
-/// The folder's distribution files with their digests and times.
-fn folder(dir: &Path) -> Result<Vec<LocalFile>, Fault> {
+impl Client {
+    /// The folder's distribution files with their digests and times.
+    fn folder_files(&self, dir: &Path) -> Result<Vec<LocalFile>, Fault> {
+        match &self.folder {
+            Folder::Sealed(files) => Ok(files.clone()),
+            Folder::Live(seen) => {
+                let mut seen = seen.lock().map_err(|_| {
+                    fault(Code::UpstreamError, "the folder listing's lock is poisoned")
+                })?;
+                folder(dir, &mut seen)
+            }
+        }
+    }
+}
+
+/// The folder's distribution files with their digests and times, hashing
+/// only files new or changed since `seen` (which is updated).
+fn folder(dir: &Path, seen: &mut HashMap<String, Seen>) -> Result<Vec<LocalFile>, Fault> {
+    use std::os::unix::fs::MetadataExt as _;
     let err = |e: std::io::Error| fault(Code::UpstreamError, format!("{}: {e}", dir.display()));
     let mut out = Vec::new();
+    let mut present = std::collections::HashSet::new();
     for entry in fs_err::read_dir(dir).map_err(err)? {
         let entry = entry.map_err(err)?;
         let meta = entry.metadata().map_err(err)?;
@@ -337,19 +384,25 @@ fn folder(dir: &Path) -> Result<Vec<LocalFile>, Fault> {
         if !meta.is_file() || crate::index::project_of(&filename).is_none() {
             continue;
         }
-        let bytes = fs_err::read(entry.path()).map_err(err)?;
-        let modified = meta
-            .modified()
-            .ok()
-            .and_then(|t| jiff::Timestamp::try_from(t).ok())
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let mtime = meta.modified().map_err(err)?;
+        let key = (meta.len(), mtime, meta.ino());
+        let sha256 = match seen.get(&filename) {
+            Some((len, t, ino, sha)) if (*len, *t, *ino) == key => sha.clone(),
+            _ => {
+                let sha = hex(&Sha256::digest(fs_err::read(entry.path()).map_err(err)?));
+                seen.insert(filename.clone(), (key.0, key.1, key.2, sha.clone()));
+                sha
+            }
+        };
+        present.insert(filename.clone());
         out.push(LocalFile {
             filename,
             size: meta.len(),
-            modified,
-            sha256: hex(&Sha256::digest(&bytes)),
+            modified: jiff::Timestamp::try_from(mtime).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            sha256,
         });
     }
+    seen.retain(|name, _| present.contains(name));
     Ok(out)
 }
 
