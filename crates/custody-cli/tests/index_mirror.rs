@@ -104,7 +104,7 @@ fn mirror(w: &World, lock: &Path, out: &Path, key: &Path) -> std::process::Outpu
 }
 
 #[test]
-fn a_mirror_of_a_lock_is_vetted_sealed_and_serves_pip_offline() {
+fn a_mirror_of_a_lock_is_vetted_sealed_and_serves_pip_and_uv_offline() {
     let w = world();
     let lock = lock(w.dir.path(), &w);
     let home = w.dir.path().join("custody-home");
@@ -173,6 +173,7 @@ fn a_mirror_of_a_lock_is_vetted_sealed_and_serves_pip_offline() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
+    uv_installs_from(&far_index, far.path());
     // Upload times are the upstream's (from the sealed list), not the
     // files' copy times: a cooldown on the far side still works.
     let (_, _, body) = request(
@@ -368,4 +369,35 @@ fn changed_while_served(out: &Path, public: &Path, warm: &Serving) {
     let (status, line, body) = request(warm.port, path, None);
     assert_eq!(status, 200, "{line}");
     assert_eq!(body, original);
+}
+
+/// uv installs the same lock from the far side's index.
+fn uv_installs_from(index: &Serving, dir: &Path) {
+    let venv = dir.join("uv-venv");
+    let run = |c: &mut Command| {
+        c.env("UV_CACHE_DIR", dir.join("uv-cache"))
+            .env("UV_NO_CONFIG", "1")
+            .env("UV_PYTHON_DOWNLOADS", "never")
+            .env_remove("UV_INDEX_URL")
+            .env_remove("UV_DEFAULT_INDEX")
+            .output()
+            .unwrap()
+    };
+    let o = run(Command::new(uv())
+        .args(["venv", "--python", "python3"])
+        .arg(&venv));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(Command::new(uv())
+        .args([
+            "pip",
+            "install",
+            "--no-cache",
+            "--default-index",
+            &index.url(),
+            "--python",
+        ])
+        .arg(venv.join("bin/python"))
+        .args(["requests==2.19.1", "jinja2==2.10"]));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("+ requests==2.19.1"), "{}", text(&o));
 }
