@@ -150,16 +150,7 @@ fn a_mirror_of_a_lock_is_vetted_sealed_and_serves_pip_and_uv_offline() {
 
     // The other side: the mirror alone, served after its seal verifies.
     let far = tempfile::tempdir().unwrap();
-    let far_index = spawn_serve(
-        far.path(),
-        &[
-            "--upstream".as_ref(),
-            out.as_os_str(),
-            "--trust".as_ref(),
-            public.as_os_str(),
-        ],
-    )
-    .unwrap();
+    let far_index = serve_sealed(far.path(), &out, &public).unwrap();
     let venv = make_venv(&far.path().join("venv"));
     let o = Command::new(venv.join("bin/python"))
         .args(pip_args(&venv)[1..].iter())
@@ -188,17 +179,7 @@ fn a_mirror_of_a_lock_is_vetted_sealed_and_serves_pip_and_uv_offline() {
     drop(far_index);
 
     // Started again: the folder no longer matches its seal.
-    let e = spawn_serve(
-        far.path(),
-        &[
-            "--upstream".as_ref(),
-            out.as_os_str(),
-            "--trust".as_ref(),
-            public.as_os_str(),
-        ],
-    )
-    .err()
-    .unwrap();
+    let e = serve_sealed(far.path(), &out, &public).err().unwrap();
     assert_eq!(e.0, Some(4), "{}", e.1);
     assert!(
         e.1.contains("differs from its seal: idna-2.7-py2.py3-none-any.whl"),
@@ -227,18 +208,7 @@ fn a_sealed_folder_needs_its_key_and_a_key_needs_a_seal() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let far = tempfile::tempdir().unwrap();
     // Control: the right key serves.
-    assert!(
-        spawn_serve(
-            far.path(),
-            &[
-                "--upstream".as_ref(),
-                out.as_os_str(),
-                "--trust".as_ref(),
-                public.as_os_str()
-            ]
-        )
-        .is_ok()
-    );
+    assert!(serve_sealed(far.path(), &out, &public).is_ok());
     let e = spawn_serve(far.path(), &["--upstream".as_ref(), out.as_os_str()])
         .err()
         .unwrap();
@@ -248,32 +218,12 @@ fn a_sealed_folder_needs_its_key_and_a_key_needs_a_seal() {
         "{}",
         e.1
     );
-    let e = spawn_serve(
-        far.path(),
-        &[
-            "--upstream".as_ref(),
-            out.as_os_str(),
-            "--trust".as_ref(),
-            other.as_os_str(),
-        ],
-    )
-    .err()
-    .unwrap();
+    let e = serve_sealed(far.path(), &out, &other).err().unwrap();
     assert_eq!(e.0, Some(4), "{}", e.1);
     assert!(e.1.contains("custody-mirror.seal.json"), "{}", e.1);
     // A file added to the sealed folder.
     std::fs::write(out.join("extra-1.0-py3-none-any.whl"), b"PK").unwrap();
-    let e = spawn_serve(
-        far.path(),
-        &[
-            "--upstream".as_ref(),
-            out.as_os_str(),
-            "--trust".as_ref(),
-            public.as_os_str(),
-        ],
-    )
-    .err()
-    .unwrap();
+    let e = serve_sealed(far.path(), &out, &public).err().unwrap();
     assert_eq!(e.0, Some(4), "{}", e.1);
     assert!(
         e.1.contains("extra-1.0-py3-none-any.whl (added)"),
@@ -283,17 +233,7 @@ fn a_sealed_folder_needs_its_key_and_a_key_needs_a_seal() {
     // A key for a folder with no seal.
     let plain = w.dir.path().join("plain");
     std::fs::create_dir(&plain).unwrap();
-    let e = spawn_serve(
-        far.path(),
-        &[
-            "--upstream".as_ref(),
-            plain.as_os_str(),
-            "--trust".as_ref(),
-            public.as_os_str(),
-        ],
-    )
-    .err()
-    .unwrap();
+    let e = serve_sealed(far.path(), &plain, &public).err().unwrap();
     assert_eq!(e.0, Some(4), "{}", e.1);
     assert!(e.1.contains("the folder has no seal"), "{}", e.1);
 }
@@ -347,16 +287,7 @@ fn mirror_refuses_bad_input_and_leaves_nothing_behind() {
 /// serves the bytes it checked then (its cache), never the changed ones.
 fn changed_while_served(out: &Path, public: &Path, warm: &Serving) {
     let cold_home = tempfile::tempdir().unwrap();
-    let cold = spawn_serve(
-        cold_home.path(),
-        &[
-            "--upstream".as_ref(),
-            out.as_os_str(),
-            "--trust".as_ref(),
-            public.as_os_str(),
-        ],
-    )
-    .unwrap();
+    let cold = serve_sealed(cold_home.path(), out, public).unwrap();
     let idna = out.join("idna-2.7-py2.py3-none-any.whl");
     let original = std::fs::read(&idna).unwrap();
     let mut bytes = original.clone();
@@ -400,4 +331,17 @@ fn uv_installs_from(index: &Serving, dir: &Path) {
         .args(["requests==2.19.1", "jinja2==2.10"]));
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("+ requests==2.19.1"), "{}", text(&o));
+}
+
+/// `custody index serve --upstream DIR --trust KEY` with `home`.
+fn serve_sealed(home: &Path, dir: &Path, key: &Path) -> Result<Serving, (Option<i32>, String)> {
+    spawn_serve(
+        home,
+        &[
+            "--upstream".as_ref(),
+            dir.as_os_str(),
+            "--trust".as_ref(),
+            key.as_os_str(),
+        ],
+    )
 }
