@@ -397,3 +397,61 @@ fn serve_refuses_what_it_cannot_do_safely() {
         assert!(help.contains(want), "--help lacks {want}: {help}");
     }
 }
+
+/// A GET with a `Range` header: the status line, the head and the body.
+fn ranged(port: u16, path: &str, range: &str) -> (String, String, Vec<u8>) {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nRange: {range}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes).unwrap();
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    (
+        head.lines().next().unwrap().to_owned(),
+        head,
+        bytes[end + 4..].to_vec(),
+    )
+}
+
+#[test]
+fn files_answer_single_range_requests_after_the_gate() {
+    let w = world();
+    let path = "/files/idna/idna-2.7-py2.py3-none-any.whl";
+    let whole = std::fs::read(common::fixture("wheels/idna-2.7-py2.py3-none-any.whl")).unwrap();
+    let len = whole.len();
+    let (status, head, body) = ranged(w.index, path, "bytes=0-3");
+    assert!(status.contains("206"), "{head}");
+    assert!(
+        head.contains(&format!("Content-Range: bytes 0-3/{len}")),
+        "{head}"
+    );
+    assert_eq!(body, &whole[..4]);
+    // The zip's end of central directory, as uv asks for it.
+    let (status, _, body) = ranged(w.index, path, "bytes=-22");
+    assert!(status.contains("206"));
+    assert_eq!(body, &whole[len - 22..]);
+    let (status, head, _) = ranged(w.index, path, &format!("bytes={len}-"));
+    assert!(status.contains("416"), "{head}");
+    assert!(
+        head.contains(&format!("Content-Range: bytes */{len}")),
+        "{head}"
+    );
+    // Control: no range, the whole file; a refused file is never cut.
+    let (status, head, body) = ranged(w.index, path, "bytes=0-1,5-6");
+    assert!(
+        status.contains("200") && head.contains("Accept-Ranges: bytes"),
+        "{head}"
+    );
+    assert_eq!(body, whole);
+    let (status, _, _) = ranged(
+        w.index,
+        "/files/helperkit/helperkit-0.1-py3-none-any.whl",
+        "bytes=0-3",
+    );
+    assert!(status.contains("403"), "{status}");
+}

@@ -34,6 +34,7 @@ pub mod html;
 pub mod json;
 pub mod local;
 pub mod page;
+pub mod range;
 pub mod render;
 pub mod request;
 pub mod rules;
@@ -41,6 +42,7 @@ pub mod rules;
 pub use decision::Decision;
 pub use filter::{Allow, PagePolicy, filter};
 pub use page::{CoreMetadata, DistFile, ProjectPage, Yanked};
+pub use range::{Ranged, range};
 pub use rules::{Action, Code, RULES, Rule};
 
 /// An upstream page that cannot be read.

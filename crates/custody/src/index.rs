@@ -11,5 +11,5 @@ pub use custody_index::render::{
 pub use custody_index::request::{Route, RouteError, percent_encode, route};
 pub use custody_index::{
     Action, Allow, Code, CoreMetadata, Decision, DistFile, PageError, PagePolicy, ProjectPage,
-    RULES, Rule, filter, parse_page,
+    RULES, Ranged, Rule, filter, parse_page, range,
 };

@@ -132,7 +132,11 @@ struct Response {
     content_type: &'static str,
     body: Vec<u8>,
     location: Option<String>,
+    content_range: Option<String>,
 }
+
+/// The content type of files and metadata files.
+const OCTETS: &str = "application/octet-stream";
 
 impl Response {
     fn text(status: u16, phrase: &str, body: &str) -> Self {
@@ -142,6 +146,7 @@ impl Response {
             content_type: "text/plain; charset=utf-8",
             body: format!("{body}\n").into_bytes(),
             location: None,
+            content_range: None,
         }
     }
 
@@ -159,6 +164,7 @@ impl Response {
             content_type,
             body,
             location: None,
+            content_range: None,
         }
     }
 }
@@ -174,6 +180,12 @@ fn respond(mut stream: &TcpStream, r: &Response, head_only: bool) -> std::io::Re
     if let Some(l) = &r.location {
         head = format!("{head}Location: {l}\r\n");
     }
+    if r.content_type == OCTETS {
+        head.push_str("Accept-Ranges: bytes\r\n");
+    }
+    if let Some(c) = &r.content_range {
+        head = format!("{head}Content-Range: {c}\r\n");
+    }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     if !head_only {
@@ -188,27 +200,60 @@ fn serve(state: &State, stream: &TcpStream) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.take(MAX_HEAD));
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    let mut accept = None;
+    let (mut accept, mut range) = (None, None);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
             break;
         }
-        if let Some((k, v)) = line.split_once(':')
-            && k.trim().eq_ignore_ascii_case("accept")
-        {
-            accept = Some(v.trim().to_owned());
+        if let Some((k, v)) = line.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("accept") {
+                accept = Some(v.trim().to_owned());
+            } else if k.trim().eq_ignore_ascii_case("range") {
+                range = Some(v.trim().to_owned());
+            }
         }
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let head_only = method == "HEAD";
     let response = if method == "GET" || head_only {
-        answer(state, target, accept.as_deref())
+        ranged(answer(state, target, accept.as_deref()), range.as_deref())
     } else {
         Response::text(405, "Method Not Allowed", "only GET and HEAD are served")
     };
     respond(stream, &response, head_only)
+}
+
+/// A served file cut to the one range asked for (uv reads a wheel's
+/// central directory so); pages and refusals are never cut.
+fn ranged(mut r: Response, range: Option<&str>) -> Response {
+    if r.status != 200 || r.content_type != OCTETS {
+        return r;
+    }
+    let len = r.body.len() as u64;
+    match index::range(range, len) {
+        index::Ranged::Whole => r,
+        index::Ranged::Part { start, end } => {
+            let (from, to) = (
+                usize::try_from(start).unwrap_or(usize::MAX),
+                usize::try_from(end).unwrap_or(usize::MAX),
+            );
+            r.body = r
+                .body
+                .get(from..=to)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default();
+            r.status = 206;
+            "Partial Content".clone_into(&mut r.phrase);
+            r.content_range = Some(format!("bytes {start}-{end}/{len}"));
+            r
+        }
+        index::Ranged::Unsatisfiable => Response {
+            content_range: Some(format!("bytes */{len}")),
+            ..Response::text(416, "Range Not Satisfiable", "range not satisfiable")
+        },
+    }
 }
 
 fn now(state: &State) -> jiff::Timestamp {
@@ -383,7 +428,7 @@ fn download(state: &State, name: &PackageName, filename: &str) -> Response {
                 .status(200);
             d.inspected = Some(inspected);
             record(state, &d);
-            Response::ok("application/octet-stream", bytes)
+            Response::ok(OCTETS, bytes)
         }
     }
 }
@@ -412,5 +457,5 @@ fn metadata(state: &State, name: &PackageName, filename: &str) -> Response {
             return fault(state, &f, Some(name));
         }
     }
-    Response::ok("application/octet-stream", bytes)
+    Response::ok(OCTETS, bytes)
 }
