@@ -14,6 +14,8 @@
 mod common;
 
 use std::io::{BufRead as _, BufReader};
+
+use sha2::{Digest as _, Sha256};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
@@ -441,6 +443,22 @@ fn files_answer_single_range_requests_after_the_gate() {
         head.contains(&format!("Content-Range: bytes */{len}")),
         "{head}"
     );
+    // A kept file changed in the cache is not served: fetched again.
+    let sha = Sha256::digest(&whole)
+        .iter()
+        .fold(String::new(), |s, b| s + &format!("{b:02x}"));
+    let kept = w
+        .dir
+        .path()
+        .join("custody-home/cache/index/files")
+        .join(sha);
+    let mut changed = std::fs::read(&kept).unwrap();
+    changed[10] ^= 1;
+    std::fs::write(&kept, &changed).unwrap();
+    let (status, _, body) = ranged(w.index, path, "bytes=0-");
+    assert!(status.contains("206"));
+    assert_eq!(body, whole);
+    assert_eq!(std::fs::read(&kept).unwrap(), whole);
     // Control: no range, the whole file; a refused file is never cut.
     let (status, head, body) = ranged(w.index, path, "bytes=0-1,5-6");
     assert!(

@@ -44,6 +44,19 @@ pub struct Gate {
     /// One lock per digest being judged, so clients asking for the same
     /// new file at once wait for one inspection instead of running many.
     inflight: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Cached files whose bytes were hashed since start-up, with the size,
+    /// modification time and inode they had: hashed again only when one
+    /// changed (a client reading a wheel by ranges asks for it often).
+    checked: Mutex<HashMap<String, Stamp>>,
+}
+
+/// A file's size, modification time and inode.
+type Stamp = (u64, std::time::SystemTime, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt as _;
+    let m = fs_err::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?, m.ino()))
 }
 
 impl Gate {
@@ -56,6 +69,7 @@ impl Gate {
             cache: cache.to_owned(),
             suspicious,
             inflight: Mutex::new(HashMap::new()),
+            checked: Mutex::new(HashMap::new()),
         })
     }
 
@@ -87,9 +101,7 @@ impl Gate {
             if let Some(refusal) = self.refusal(&cached, &file.filename) {
                 return Ok((refusal, false));
             }
-            if let Ok(bytes) = fs_err::read(self.cache.join("files").join(listed))
-                && hex(&Sha256::digest(&bytes)) == listed
-            {
+            if let Some(bytes) = self.cached_bytes(listed) {
                 let (code, reason) = Self::allowed(&cached, &file.filename);
                 return Ok((Outcome::Serve(bytes, code, reason), false));
             }
@@ -118,6 +130,28 @@ impl Gate {
         }
         let (code, reason) = Self::allowed(&cached, &file.filename);
         Ok((Outcome::Serve(bytes, code, reason), true))
+    }
+
+    /// The allowed bytes kept for `sha256`, when they still hash to it.
+    fn cached_bytes(&self, sha256: &str) -> Option<Vec<u8>> {
+        let path = self.cache.join("files").join(sha256);
+        let before = stamp(&path)?;
+        let bytes = fs_err::read(&path).ok()?;
+        let known = self
+            .checked
+            .lock()
+            .ok()
+            .is_some_and(|c| c.get(sha256) == Some(&before));
+        if known && stamp(&path) == Some(before) {
+            return Some(bytes);
+        }
+        if hex(&Sha256::digest(&bytes)) != sha256 {
+            return None;
+        }
+        if let Ok(mut c) = self.checked.lock() {
+            c.insert(sha256.to_owned(), before);
+        }
+        Some(bytes)
     }
 
     fn cached(&self, sha256: &str) -> Option<Cached> {
