@@ -207,13 +207,11 @@ fn read_file(path: &Path, format: Format) -> Result<Result<Advisory, Problem>, I
         file: path.display().to_string(),
         reason,
     };
-    let size = fs_err::metadata(path).map_err(|e| io_err(path, &e))?.len();
-    if size > MAX_RECORD_BYTES {
-        return Ok(Err(problem(format!(
-            "record is {size} bytes, larger than the {MAX_RECORD_BYTES}-byte limit"
-        ))));
-    }
-    let bytes = fs_err::read(path).map_err(|e| io_err(path, &e))?;
+    let bytes = match custody_ecosystems::limits::read_bounded(path, MAX_RECORD_BYTES) {
+        Ok(bytes) => bytes,
+        Err(custody_ecosystems::limits::Unread::Io(e)) => return Err(io_err(path, &e)),
+        Err(why) => return Ok(Err(problem(format!("record {why}")))),
+    };
     Ok(parse_bytes(format, &bytes).map_err(|e| problem(e.to_string())))
 }
 

@@ -35,6 +35,15 @@ pub fn json(bytes: &[u8]) -> Result<Advisory, ParseError> {
 /// Plain scalars such as `2.0` or `0` are read as the strings written, never
 /// as numbers, so `1.10` stays `1.10`.
 pub fn yaml(text: &str) -> Result<Advisory, ParseError> {
+    use custody_ecosystems::limits::{MAX_YAML_FLOW_DEPTH, yaml_flow_too_deep};
+    if let Some(line) = yaml_flow_too_deep(text, MAX_YAML_FLOW_DEPTH) {
+        return Err(ParseError::Syntax {
+            location: Some((line, 1)),
+            message: format!(
+                "flow collections nest deeper than {MAX_YAML_FLOW_DEPTH} levels; not parsed"
+            ),
+        });
+    }
     let adv: Advisory = serde_norway::from_str(text).map_err(|e| {
         let msg = e.to_string();
         ParseError::Syntax {

@@ -2,7 +2,10 @@
 //!
 //! Writes happen inside one transaction while holding an exclusive lock on
 //! `advisories.lock`, so an interrupted or failed import leaves the previous
-//! database intact and two imports never interleave. Readers need no lock.
+//! database intact and two imports never interleave. Readers need no lock,
+//! but for one case: an import killed after its transaction spilled pages
+//! into the file leaves a hot journal, which a read-only connection cannot
+//! roll back; [`Store::open`] then rolls it back under the lock first.
 //!
 //! Tables: `advisories` (one row per record id, the record as JSON),
 //! `affects` (normalised PyPI package name -> record id, the lookup index),
@@ -31,7 +34,16 @@ const LOCK_FILE: &str = "advisories.lock";
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite refused (corrupt file, disk full, ...).
+    /// The file system holding the database has no room left (or the
+    /// user's quota is spent): the import was rolled back.
+    #[error("advisory database {path}: no space left on its file system ({source})")]
+    Full {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// SQLite refused (corrupt file, ...).
     #[error("advisory database {path}: {source}")]
     Sqlite {
         /// The database file.
@@ -104,10 +116,34 @@ fn schema_hint(found: i64) -> &'static str {
 }
 
 fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Sqlite {
-        path: path.to_owned(),
-        source,
+    move |source| {
+        let path = path.to_owned();
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            StoreError::Full { path, source }
+        } else {
+            StoreError::Sqlite { path, source }
+        }
     }
+}
+
+/// SQLite's `SQLITE_READONLY_ROLLBACK`: a read-only connection found a hot
+/// journal (a writer died inside its transaction) it may not roll back.
+fn needs_rollback(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sqlite { source, .. }
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+            && matches!(source, rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK))
+}
+
+/// Rolls back the hot journal of an interrupted import: under the import
+/// lock (so never under a live writer), a read-write connection's first
+/// read plays the journal back and deletes it.
+fn roll_back_interrupted(home: &Path, path: &Path) -> Result<(), StoreError> {
+    let _lock = lock_home(home)?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(sql(path))?;
+    conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(sql(path))
 }
 
 impl Store {
@@ -117,11 +153,23 @@ impl Store {
     }
 
     /// Opens the database read-only; `Ok(None)` when none was imported yet.
+    /// A hot journal left by a killed import is rolled back first (which
+    /// needs write access to the home).
     pub fn open(home: &Path) -> Result<Option<Self>, StoreError> {
         let path = Self::path_in(home);
         if !path.exists() {
             return Ok(None);
         }
+        match Self::open_read_only(path.clone()) {
+            Err(e) if needs_rollback(&e) => {
+                roll_back_interrupted(home, &path)?;
+                Self::open_read_only(path).map(Some)
+            }
+            other => other.map(Some),
+        }
+    }
+
+    fn open_read_only(path: PathBuf) -> Result<Self, StoreError> {
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -132,7 +180,7 @@ impl Store {
         // query of this process in one snapshot (one lock, consistent counts).
         conn.execute_batch("PRAGMA mmap_size = 1073741824; BEGIN DEFERRED;")
             .map_err(sql(&path))?;
-        Ok(Some(Self { conn, path }))
+        Ok(Self { conn, path })
     }
 
     /// For each name, the records that list it as an affected PyPI package

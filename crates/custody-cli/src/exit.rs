@@ -10,7 +10,7 @@
 //! | 5 | `ledger add`: a document was refused (unsigned, untrusted key, malformed) |
 //! | 6 | the ledger location is unknown, cannot be reached, or refused the login |
 //! | 7 | `--record`: the document was written but not added to the ledger |
-//! | 8 | the ledger's storage is full (nothing of the operation was kept) |
+//! | 8 | no space left: the ledger's storage, or the file system of the advisory database (`db import`) or of a written file (`seal -o`, `run --attest`, `key generate`, ...), is full or over quota; nothing of the operation was kept, the previous database or file is intact |
 //! | 9 | `watch`: events were not delivered (the webhook failed after its tries, the output could not be written); they stay pending for the next round |
 //! | 10 | `guard`: the command failed and the index had hidden or refused a release or file (most likely what it needed) |
 //!
@@ -43,8 +43,9 @@ pub enum Exit {
     LedgerUnavailable,
     /// 7.
     NotRecorded,
-    /// 8.
-    LedgerFull,
+    /// 8: no space left where custody writes.
+    Full,
+    /// 9.
     NotDelivered,
     /// 10.
     Blocked,
@@ -69,7 +70,7 @@ impl From<Exit> for ExitCode {
             Exit::Refused => 5,
             Exit::LedgerUnavailable => 6,
             Exit::NotRecorded => 7,
-            Exit::LedgerFull => 8,
+            Exit::Full => 8,
             Exit::NotDelivered => 9,
             Exit::Blocked => 10,
             Exit::Step(c) => c,
@@ -110,6 +111,17 @@ impl CliError {
             exit: Exit::Internal,
             error: error.into(),
             hint: None,
+        }
+    }
+
+    /// No space left (exit 8): `what` is kept as it was.
+    pub fn full(error: impl Into<anyhow::Error>, what: &str) -> Self {
+        Self {
+            exit: Exit::Full,
+            error: error.into(),
+            hint: Some(format!(
+                "free space on that file system, then run the command again: {what} is unchanged"
+            )),
         }
     }
 

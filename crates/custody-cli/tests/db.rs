@@ -230,6 +230,36 @@ fn an_interrupted_import_leaves_the_previous_database_intact() {
     assert_eq!(status(home.path())["records"], 2665);
 }
 
+/// An import aborted late, once its transaction has spilled pages into
+/// the file, leaves a hot journal. Readers open the database read-only and
+/// cannot roll it back themselves (SQLite's `SQLITE_READONLY_ROLLBACK`):
+/// `db status` and `scan` must roll it back first, not fail until the next
+/// import.
+#[test]
+fn a_hot_journal_left_by_an_aborted_import_is_rolled_back_by_readers() {
+    let home = tempfile::tempdir().unwrap();
+    assert_eq!(
+        custody_run(home.path(), &["db", "import", osv_real().to_str().unwrap()]).code,
+        0
+    );
+    let before = status(home.path());
+    let out = custody(home.path())
+        .env("CUSTODY_TEST_CRASH_AFTER", "2500")
+        .args(["db", "import", pypa_db().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.signal(), Some(SIGABRT));
+    let journal = home.path().join("advisories.db-journal");
+    assert!(
+        std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0),
+        "the control: the aborted import left a hot journal"
+    );
+    assert_eq!(status(home.path()), before, "rolled back, then read");
+    assert!(!journal.exists(), "the journal was played back and removed");
+    let r = scan_req(home.path(), "requests==2.19.1\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 #[test]
 fn osv_semantics_on_imported_records() {
     let home = tempfile::tempdir().unwrap();

@@ -59,6 +59,14 @@ pub enum Error {
         /// The operating system's explanation.
         reason: String,
     },
+    /// The file is larger than custody reads (`limits::MAX_TEXT_BYTES`).
+    #[error("{}: larger than the {} limit for a lockfile or metadata file; not read", path.display(), crate::limits::human(*limit))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The path is not a dependency source this crate knows.
     #[error(
         "{}: not a known npm or Cargo dependency source (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, Cargo.lock, node_modules)",
@@ -93,10 +101,29 @@ impl Error {
         }
     }
 
+    /// A file that [`crate::limits::read_bounded`] did not read.
+    pub(crate) fn unread(path: &Path, why: crate::limits::Unread) -> Self {
+        use crate::limits::Unread;
+        match why {
+            Unread::Io(e) => Self::io(path, &e),
+            Unread::NotAFile => Self::Io {
+                path: path.to_owned(),
+                reason: why.to_string(),
+            },
+            Unread::TooLarge(limit) => Self::TooLarge {
+                path: path.to_owned(),
+                limit,
+            },
+        }
+    }
+
     /// The file the error is about.
     pub fn path(&self) -> &Path {
         match self {
-            Self::Parse { path, .. } | Self::Io { path, .. } | Self::Unrecognised { path } => path,
+            Self::Parse { path, .. }
+            | Self::Io { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::Unrecognised { path } => path,
         }
     }
 
@@ -104,7 +131,7 @@ impl Error {
     pub fn location(&self) -> Option<&Location> {
         match self {
             Self::Parse { location, .. } => Some(location),
-            Self::Io { .. } | Self::Unrecognised { .. } => None,
+            Self::Io { .. } | Self::TooLarge { .. } | Self::Unrecognised { .. } => None,
         }
     }
 }

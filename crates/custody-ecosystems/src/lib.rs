@@ -41,6 +41,7 @@
 mod cargo_lock;
 mod error;
 mod json_lines;
+pub mod limits;
 pub mod matching;
 mod model;
 mod npm;

@@ -30,9 +30,11 @@ impl LineIndex {
     }
 }
 
-/// Reads a file as UTF-8 text; invalid UTF-8 is a parse error at its line.
+/// Reads a file as UTF-8 text, up to [`crate::limits::MAX_TEXT_BYTES`];
+/// invalid UTF-8 is a parse error at its line.
 pub(crate) fn read(path: &Path) -> Result<String, Error> {
-    let bytes = fs_err::read(path).map_err(|e| Error::io(path, &e))?;
+    let bytes = crate::limits::read_bounded(path, crate::limits::MAX_TEXT_BYTES)
+        .map_err(|why| Error::unread(path, why))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
@@ -57,6 +59,20 @@ pub(crate) fn json_error(path: &Path, err: &serde_json::Error) -> Error {
         msg
     };
     Error::parse(path, location, msg)
+}
+
+/// Parses YAML with serde_norway once its flow collections are known not
+/// to nest deeper than [`crate::limits::MAX_YAML_FLOW_DEPTH`].
+pub(crate) fn yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, Error> {
+    use crate::limits::{MAX_YAML_FLOW_DEPTH, yaml_flow_too_deep};
+    if let Some(line) = yaml_flow_too_deep(text, MAX_YAML_FLOW_DEPTH) {
+        return Err(Error::parse(
+            path,
+            Location::Line(line),
+            format!("flow collections nest deeper than {MAX_YAML_FLOW_DEPTH} levels; not parsed"),
+        ));
+    }
+    serde_norway::from_str(text).map_err(|e| yaml_error(path, text, &e))
 }
 
 /// A YAML syntax or shape error, at serde_norway's line and column. libyaml

@@ -126,7 +126,7 @@ fn python_version(site_packages: &Path) -> Option<String> {
         return None;
     }
     let cfg = lib_python.parent()?.parent()?.join("pyvenv.cfg");
-    let exact = fs_err::read_to_string(&cfg).ok().and_then(|text| {
+    let exact = crate::text::read(&cfg).ok().and_then(|text| {
         text.lines().find_map(|l| {
             let (k, v) = l.split_once('=')?;
             let v: Vec<&str> = v.trim().split('.').take(3).collect();

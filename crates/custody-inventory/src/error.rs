@@ -26,6 +26,14 @@ pub enum InventoryError {
         /// The operating system's explanation.
         reason: String,
     },
+    /// The file is larger than custody reads (`custody_ecosystems::limits::MAX_TEXT_BYTES`).
+    #[error("{path}: larger than the {} limit for a lockfile, bill of materials or metadata file; not read", custody_ecosystems::limits::human(*limit))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// Entries of the files read could not be read. Every other entry was
     /// read: the partial inventory is kept for a caller that reports both.
     #[error("{}", invalid_message(path, problems))]
@@ -81,6 +89,22 @@ impl InventoryError {
             path: path.to_owned(),
             location,
             message: message.into(),
+        }
+    }
+
+    /// A file that `read_bounded` did not read.
+    pub(crate) fn unread(path: &std::path::Path, why: custody_ecosystems::limits::Unread) -> Self {
+        use custody_ecosystems::limits::Unread;
+        match why {
+            Unread::Io(e) => Self::io(path, &e),
+            Unread::NotAFile => Self::Io {
+                path: path.to_owned(),
+                reason: why.to_string(),
+            },
+            Unread::TooLarge(limit) => Self::TooLarge {
+                path: path.to_owned(),
+                limit,
+            },
         }
     }
 

@@ -42,6 +42,12 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The bytes of a file, up to `MAX_TEXT_BYTES` (a regular file only).
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InventoryError> {
+    use custody_ecosystems::limits::{MAX_TEXT_BYTES, read_bounded};
+    read_bounded(path, MAX_TEXT_BYTES).map_err(|why| InventoryError::unread(path, why))
+}
+
 /// Converts a TOML error into a located inventory error.
 pub(crate) fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InventoryError {
     let location = err.span().map_or(Location::File, |s| {
@@ -84,10 +90,11 @@ pub(crate) fn version(
     })
 }
 
-/// Reads a file to a string, mapping errors to [`InventoryError::Io`] and
-/// invalid UTF-8 to a parse error.
+/// Reads a file to a string, up to `MAX_TEXT_BYTES` (a regular file only),
+/// mapping errors to [`InventoryError::Io`] or [`InventoryError::TooLarge`]
+/// and invalid UTF-8 to a parse error.
 pub(crate) fn read(path: &Path) -> Result<String, InventoryError> {
-    let bytes = fs_err::read(path).map_err(|e| InventoryError::io(path, &e))?;
+    let bytes = read_bytes(path)?;
     String::from_utf8(bytes).map_err(|e| {
         let (l, c) = line_col(
             &String::from_utf8_lossy(e.as_bytes()),

@@ -77,8 +77,9 @@ impl Conn {
     pub fn open(location: &Location) -> Result<Self, LedgerError> {
         match location {
             Location::Sqlite(path) => {
-                let storage =
-                    |e: rusqlite::Error| LedgerError::storage(location.display(), e.to_string());
+                let storage = |e: rusqlite::Error| {
+                    LedgerError::storage(location.display(), sqlite_detail(&e))
+                };
                 let conn = rusqlite::Connection::open(path).map_err(storage)?;
                 conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
                 wal(&conn).map_err(storage)?;
@@ -109,7 +110,7 @@ impl Conn {
     /// Runs `sql` (statements without parameters, `;`-separated).
     pub fn batch(&mut self, sql: &str) -> Result<(), String> {
         match self {
-            Self::Sqlite(c) => c.execute_batch(sql).map_err(|e| e.to_string()),
+            Self::Sqlite(c) => c.execute_batch(sql).map_err(|e| sqlite_detail(&e)),
             Self::Postgres(c) => c.batch_execute(sql).map_err(|e| pg_detail(&e)),
         }
     }
@@ -120,10 +121,10 @@ impl Conn {
             Self::Sqlite(c) => {
                 let mut stmt = c
                     .prepare_cached(&sqlite_sql(sql))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| sqlite_detail(&e))?;
                 let n = stmt
                     .execute(rusqlite::params_from_iter(params.iter().map(sqlite_value)))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| sqlite_detail(&e))?;
                 Ok(n as u64)
             }
             Self::Postgres(c) => {
@@ -141,7 +142,7 @@ impl Conn {
             Self::Sqlite(c) => {
                 let mut stmt = c
                     .prepare_cached(&sqlite_sql(sql))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| sqlite_detail(&e))?;
                 let width = stmt.column_count();
                 let rows = stmt
                     .query_map(
@@ -162,8 +163,9 @@ impl Conn {
                                 .collect::<Result<Vec<_>, rusqlite::Error>>()
                         },
                     )
-                    .map_err(|e| e.to_string())?;
-                rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+                    .map_err(|e| sqlite_detail(&e))?;
+                rows.collect::<Result<_, _>>()
+                    .map_err(|e| sqlite_detail(&e))
             }
             Self::Postgres(c) => {
                 let boxed = pg_params(params);
@@ -239,6 +241,22 @@ fn wal(conn: &rusqlite::Connection) -> Result<(), rusqlite::Error> {
             }
             other => return other,
         }
+    }
+}
+
+/// SQLite's message, and what an extended code means when the message
+/// alone would mislead: `SQLITE_IOERR_SHMSIZE` ("disk I/O error") is the
+/// WAL's shared-memory file failing to grow, which on Linux is a full file
+/// system or quota (SQLite writes each new page of it; only `ENOSPC`,
+/// `EDQUOT` or `EFBIG` make that fail).
+fn sqlite_detail(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE =>
+        {
+            format!("{e} ({})", crate::error::SHM_FULL)
+        }
+        _ => e.to_string(),
     }
 }
 

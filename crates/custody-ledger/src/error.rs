@@ -86,14 +86,21 @@ pub enum Refusal {
     BadKey(String),
 }
 
+/// The words the SQLite backend adds to `SQLITE_IOERR_SHMSIZE`'s "disk I/O
+/// error", which [`LedgerError::storage`] reads as a full disk.
+pub const SHM_FULL: &str =
+    "SQLITE_IOERR_SHMSIZE: the -shm file beside the ledger cannot grow, its file system is full";
+
 impl LedgerError {
     /// A failed statement at `location`: [`LedgerError::Full`] when the
-    /// database says it has no room (SQLite's `SQLITE_FULL` message,
-    /// PostgreSQL's SQLSTATE 53100), else [`LedgerError::Storage`].
+    /// database says it has no room (SQLite's `SQLITE_FULL` message, its
+    /// WAL index that cannot grow, PostgreSQL's SQLSTATE 53100), else
+    /// [`LedgerError::Storage`].
     pub fn storage(location: String, detail: String) -> Self {
         let full = detail.contains("database or disk is full")
             || detail.contains("(53100)")
-            || detail.contains("No space left on device");
+            || detail.contains("No space left on device")
+            || detail.contains(SHM_FULL);
         if full {
             Self::Full { location, detail }
         } else {

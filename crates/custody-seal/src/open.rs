@@ -293,21 +293,38 @@ fn read_bounded(path: &Path, max_size: u64) -> Result<Vec<u8>, OpenError> {
         reason: os_reason(e),
     };
     let meta = fs_err::metadata(path).map_err(|e| unreadable(&e))?;
-    if meta.is_dir() {
+    if !meta.is_file() {
         return Err(OpenError::Unreadable {
             path: path.to_owned(),
-            reason: "is a folder".to_owned(),
+            reason: if meta.is_dir() {
+                "is a folder".to_owned()
+            } else {
+                "not a regular file (a device, FIFO or socket)".to_owned()
+            },
         });
     }
+    let too_large = |size| TrustError::TooLarge {
+        path: path.to_owned(),
+        size,
+        limit: max_size,
+    };
     if meta.len() > max_size {
-        return Err(TrustError::TooLarge {
-            path: path.to_owned(),
-            size: meta.len(),
-            limit: max_size,
-        }
-        .into());
+        return Err(too_large(meta.len()).into());
     }
-    fs_err::read(path).map_err(|e| unreadable(&e))
+    // Bounded too: the file can grow after the check.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            fs_err::File::open(path).map_err(|e| unreadable(&e))?,
+            max_size + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| unreadable(&e))?;
+    if bytes.len() as u64 > max_size {
+        return Err(too_large(bytes.len() as u64).into());
+    }
+    Ok(bytes)
 }
 
 /// Why a file could not be read, without the path (the error names it;

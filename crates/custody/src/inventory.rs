@@ -8,6 +8,8 @@ pub use custody_inventory::{
     DiscoverOptions, Inventory, InventoryError, Pin, Problem, SourceKind, discover,
 };
 
+/// Bounded reads of untrusted files (`docs/security.md`, "Resource limits").
+pub use custody_ecosystems::limits;
 /// npm's install-time inspection (`custody-ecosystems`).
 pub use custody_ecosystems::scripts;
 

@@ -73,6 +73,16 @@ pub enum WriteError {
         #[source]
         source: std::io::Error,
     },
+    /// The file system holding it has no room left (or the user's quota is
+    /// spent): nothing was written, a file already there is unchanged.
+    #[error("cannot write {}: no space left on its file system", path.display())]
+    Full {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// Writing or renaming failed.
     #[error("cannot write {}", path.display())]
     Write {
@@ -133,9 +143,13 @@ pub fn read_public(paths: &[PathBuf]) -> Result<Vec<PublicKey>, KeyFileError> {
         .collect()
 }
 
-/// Writes `data` to `path` through a temporary file in the same folder and
-/// a rename: readers see the old file or the whole new one, never half.
-/// `private` files are made readable by their owner only.
+/// Writes `data` to `path` through a temporary file in the same folder,
+/// flushed to disk, then a rename, then the folder flushed: readers (and a
+/// reader after a crash or a kill) see the old file or the whole new one,
+/// never half. `private` files are made readable by their owner only.
+///
+/// A process killed before the rename leaves its temporary file
+/// (`.custody-XXXXXX`, hidden) beside `path`; `path` itself is untouched.
 ///
 /// # Errors
 /// See [`WriteError`].
@@ -164,17 +178,41 @@ pub fn write_atomic_with(
             0o644
         }))
         .tempfile_in(dir)
-        .map_err(|source| WriteError::Folder {
-            dir: dir.to_owned(),
-            source,
+        .map_err(|source| {
+            if is_full(&source) {
+                WriteError::Full {
+                    path: path.to_owned(),
+                    source,
+                }
+            } else {
+                WriteError::Folder {
+                    dir: dir.to_owned(),
+                    source,
+                }
+            }
         })?;
-    let failed = |source| WriteError::Write {
-        path: path.to_owned(),
-        source,
+    let failed = |source: std::io::Error| {
+        let path = path.to_owned();
+        if is_full(&source) {
+            WriteError::Full { path, source }
+        } else {
+            WriteError::Write { path, source }
+        }
     };
     write(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(failed)?;
     tmp.persist(path).map_err(|e| failed(e.error))?;
-    Ok(())
+    // The rename is in the folder's data: flushed, it survives a power cut.
+    // A file system that cannot flush a folder (`EINVAL`) has nothing to flush.
+    match fs_err::File::open(dir).and_then(|d| d.sync_all()) {
+        Err(e) if e.kind() != std::io::ErrorKind::InvalidInput => Err(failed(e)),
+        _ => Ok(()),
+    }
+}
+
+/// `ENOSPC` or `EDQUOT`, also when wrapped (a `BufWriter`, `fs_err`).
+fn is_full(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{QuotaExceeded, StorageFull};
+    matches!(e.kind(), StorageFull | QuotaExceeded)
 }

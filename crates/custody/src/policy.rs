@@ -181,12 +181,24 @@ pub fn parse_duration(s: &str) -> Result<jiff::SignedDuration, String> {
     Ok(jiff::SignedDuration::from_hours(hours))
 }
 
-/// A TOML policy file's text.
+/// The largest policy file read (`custody.toml`, `delivery.toml`): 1 MiB.
+/// A `custody.toml` comes with the folder scanned, so it is untrusted.
+pub const MAX_POLICY_BYTES: u64 = 1 << 20;
+
+/// A TOML policy file's text (a regular file of at most [`MAX_POLICY_BYTES`]).
 pub(crate) fn read_text(path: &Path) -> Result<String, PolicyError> {
-    fs_err::read_to_string(path).map_err(|e| PolicyError::Io {
+    use crate::inventory::limits::{Unread, read_bounded};
+    let io = |reason: String| PolicyError::Io {
         path: path.to_owned(),
-        reason: std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string),
-    })
+        reason,
+    };
+    let bytes = read_bounded(path, MAX_POLICY_BYTES).map_err(|why| match why {
+        Unread::Io(e) => {
+            io(std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string))
+        }
+        why => io(why.to_string()),
+    })?;
+    String::from_utf8(bytes).map_err(|_| io("not UTF-8 text".to_owned()))
 }
 
 /// `text` (of `path`) as `T`, or the parser's message at its line; and

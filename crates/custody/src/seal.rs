@@ -16,7 +16,7 @@ pub use custody_seal::manifest::{Manifest, Statement, Symlinks};
 pub use custody_seal::modelsign;
 pub use custody_seal::names::percent_encode_path;
 pub use custody_seal::open::{
-    DECISION_PREDICATE, DELIVERY_PREDICATE, Opened, Payload, open, open_bytes,
+    DECISION_PREDICATE, DEFAULT_MAX_SIZE, DELIVERY_PREDICATE, Opened, Payload, open, open_bytes,
 };
 pub use custody_seal::seal::{Container, Options as SealOptions, Plan, build, plan, sign_to};
 pub use custody_seal::verify::{options_of as verify_options_of, verify};

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use custody::advisory::StoreError;
 use custody::workflow::db::{self, ImportFlowError, ImportProgress, ImportRequest};
 
 use crate::cli::{DbCommand, ImportArgs, StatusArgs, StatusFormat};
@@ -82,6 +83,9 @@ fn error(e: ImportFlowError) -> CliError {
                 "{} malformed record(s) and --strict: nothing was written",
                 problems.len()
             ))
+        }
+        ImportFlowError::Store(e @ StoreError::Full { .. }) => {
+            CliError::full(e, "the previous database")
         }
         ImportFlowError::Store(e) => {
             CliError::internal(e).with_hint("the previous database is unchanged")

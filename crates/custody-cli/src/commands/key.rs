@@ -70,5 +70,6 @@ pub fn write_error(e: WriteError) -> CliError {
     match e {
         e @ WriteError::Folder { .. } => CliError::bad_input(e),
         e @ WriteError::Write { .. } => CliError::internal(e),
+        e @ WriteError::Full { .. } => CliError::full(e, "a file already there"),
     }
 }

@@ -50,7 +50,7 @@ pub fn ledger_error(e: LedgerError) -> CliError {
         }
         e @ LedgerError::Storage { .. } => CliError::internal(e),
         e @ LedgerError::Full { .. } => CliError {
-            exit: Exit::LedgerFull,
+            exit: Exit::Full,
             error: e.into(),
             hint: Some(
                 "free space where the ledger is stored (or grow the server's disk), then add again: \

@@ -17,12 +17,12 @@ use serde_norway::{Mapping, Value};
 
 use super::{integrity_list, is_exact_version, package, source_of_resolved, split_name};
 use crate::model::{Inventory, Origin, Package, Source, SourceKind};
-use crate::text::{at, yaml_error};
+use crate::text::at;
 use crate::yaml_lines::YamlKeys;
 use crate::{Error, Location};
 
 pub(crate) fn read(path: &Path, content: &str) -> Result<Inventory, Error> {
-    let doc: Value = serde_norway::from_str(content).map_err(|e| yaml_error(path, content, &e))?;
+    let doc: Value = crate::text::yaml(path, content)?;
     let keys = YamlKeys::new(content);
     let Some(root) = doc.as_mapping() else {
         return Err(Error::parse(

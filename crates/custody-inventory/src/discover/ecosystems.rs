@@ -38,6 +38,7 @@ fn convert(e: custody_ecosystems::Error) -> InventoryError {
             message,
         },
         E::Io { path, reason } => InventoryError::Io { path, reason },
+        E::TooLarge { path, limit } => InventoryError::TooLarge { path, limit },
         E::Unrecognised { path } => InventoryError::Unrecognised { path },
     }
 }

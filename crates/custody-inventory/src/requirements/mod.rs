@@ -30,6 +30,11 @@ use crate::model::{Inventory, Origin, Package, Pin, Problem, Source, SourceKind,
 use lines::Logical;
 use options::Effect;
 
+/// How many files deep `-r`/`-c` includes are followed (pip has no limit;
+/// a chain of 20,000 files overflowed the stack). An include deeper is a
+/// problem at its line; the rest is read.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+
 /// Reads a requirements file and everything it includes. `${NAME}` is
 /// expanded from the process environment, as pip does.
 pub(crate) fn read(path: &Path) -> Result<Inventory, InventoryError> {
@@ -45,6 +50,7 @@ pub(crate) fn read_with_env(
         env,
         files: Vec::new(),
         visited: HashSet::new(),
+        depth: 0,
         packages: Vec::new(),
         unresolved: Vec::new(),
         problems: Vec::new(),
@@ -72,6 +78,8 @@ struct State<'e> {
     /// Files read, with the number of packages each contributed.
     files: Vec<(PathBuf, usize)>,
     visited: HashSet<PathBuf>,
+    /// How many includes deep the file being read is.
+    depth: usize,
     packages: Vec<Package>,
     unresolved: Vec<Unresolved>,
     problems: Vec<Problem>,
@@ -85,7 +93,7 @@ impl State<'_> {
         if !self.visited.insert(key) {
             return Ok(());
         }
-        let bytes = fs_err::read(path).map_err(|e| InventoryError::io(path, &e))?;
+        let bytes = crate::text::read_bytes(path)?;
         let content = lines::decode(path, bytes)?;
         let before = self.packages.len();
         let file_index = self.files.len();
@@ -162,13 +170,21 @@ impl State<'_> {
         }
         let base = path.parent().unwrap_or(Path::new("."));
         let included = base.join(target);
-        self.read_file(&included, is_constraint)
-            .map_err(|e| match e {
-                InventoryError::Io { path: p, reason } => {
-                    format!("included file {} cannot be read: {reason}", p.display())
-                }
-                other => format!("included file: {other}"),
-            })
+        if self.depth >= MAX_INCLUDE_DEPTH {
+            return Err(format!(
+                "included file {} not read: includes nest deeper than {MAX_INCLUDE_DEPTH} files",
+                included.display()
+            ));
+        }
+        self.depth += 1;
+        let read = self.read_file(&included, is_constraint);
+        self.depth -= 1;
+        read.map_err(|e| match e {
+            InventoryError::Io { path: p, reason } => {
+                format!("included file {} cannot be read: {reason}", p.display())
+            }
+            other => format!("included file: {other}"),
+        })
     }
 
     /// A bare URL, path or VCS reference, possibly with `#egg=name`.

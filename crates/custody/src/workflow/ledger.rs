@@ -166,15 +166,13 @@ pub fn add(location: &Location, files: &[PathBuf]) -> Result<AddReport, LedgerEr
         let mut documents = Vec::with_capacity(chunk.len());
         let mut read = Vec::with_capacity(chunk.len());
         for (i, path) in chunk.iter().enumerate() {
-            match fs_err::read(path) {
+            match read_document(path) {
                 Ok(bytes) => {
                     documents.push(bytes);
                     read.push(i);
                 }
-                Err(e) => {
-                    outcomes[i] = Some(FileOutcome::Refused {
-                        reason: e.to_string(),
-                    });
+                Err(reason) => {
+                    outcomes[i] = Some(FileOutcome::Refused { reason });
                 }
             }
         }
@@ -202,16 +200,22 @@ pub fn add(location: &Location, files: &[PathBuf]) -> Result<AddReport, LedgerEr
     })
 }
 
+/// A document's bytes: a regular file of at most the size `custody
+/// verify` opens (`DEFAULT_MAX_SIZE`, 1 GiB); else why not.
+fn read_document(path: &Path) -> Result<Vec<u8>, String> {
+    use crate::inventory::limits::{Unread, read_bounded};
+    read_bounded(path, crate::seal::DEFAULT_MAX_SIZE).map_err(|why| match why {
+        Unread::Io(e) => e.to_string(),
+        why => why.to_string(),
+    })
+}
+
 /// Reads and adds one file: unreadable or refused is its outcome; a
 /// storage failure is the caller's error.
 fn add_file(ledger: &mut Ledger, path: &Path) -> Result<FileOutcome, LedgerError> {
-    let bytes = match fs_err::read(path) {
+    let bytes = match read_document(path) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            return Ok(FileOutcome::Refused {
-                reason: e.to_string(),
-            });
-        }
+        Err(reason) => return Ok(FileOutcome::Refused { reason }),
     };
     match ledger.add(&bytes) {
         Ok(o) => Ok(o.into()),

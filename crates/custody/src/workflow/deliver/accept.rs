@@ -134,9 +134,13 @@ fn check(rule: &'static str, passed: bool, detail: String) -> Check {
 /// # Errors
 /// See [`AcceptError`].
 pub fn accept(req: &AcceptRequest<'_>) -> Result<AcceptReport, AcceptError> {
-    let bytes = fs_err::read(req.bundle).map_err(|source| AcceptError::Read {
+    let bytes = crate::inventory::limits::read_bounded(req.bundle, crate::seal::DEFAULT_MAX_SIZE)
+        .map_err(|why| AcceptError::Read {
         path: req.bundle.to_owned(),
-        source,
+        source: match why {
+            crate::inventory::limits::Unread::Io(e) => e,
+            why => std::io::Error::other(why.to_string()),
+        },
     })?;
     let index = AdvisoryIndex::open(req.home)?;
     let mut report = AcceptReport {

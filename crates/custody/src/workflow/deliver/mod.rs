@@ -84,11 +84,16 @@ pub enum Evidence<'a> {
     Ledger(&'a Location),
 }
 
+/// A document of the delivery (a manifest, an attestation), bounded as
+/// `custody verify` bounds what it opens.
 fn read(path: &Path) -> Result<String, DeliverError> {
-    fs_err::read_to_string(path).map_err(|e| DeliverError::Io {
+    let io = |reason: String| DeliverError::Io {
         path: path.to_owned(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    let bytes = crate::inventory::limits::read_bounded(path, crate::seal::DEFAULT_MAX_SIZE)
+        .map_err(|why| io(why.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| io("not UTF-8 text".to_owned()))
 }
 
 /// Builds, signs and writes the bundle of the version `manifest` seals.
