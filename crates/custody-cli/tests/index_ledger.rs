@@ -414,3 +414,85 @@ fn serve_records_pending_decisions_when_stopped() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// `index mirror --ledger`: the files mirrored are the document's
+/// subjects and allowed rows in the ledger.
+#[test]
+fn mirror_records_the_files_it_mirrored() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = serve_upstream(content(dir.path()));
+    let home = dir.path().join("custody-home");
+    let ledger = dir.path().join("ledger.db");
+    let ledger = ledger.to_str().unwrap();
+    let custody = |args: &[&str]| {
+        common::custody(&home)
+            .env_remove("CUSTODY_LEDGER")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let key = dir.path().join("lab");
+    let o = custody(&["key", "generate", "-o", key.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let public = dir.path().join("lab.pub");
+    let o = custody(&[
+        "ledger",
+        "trust",
+        "add",
+        public.to_str().unwrap(),
+        "--ledger",
+        ledger,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut lock = String::new();
+    let mut digests = Vec::new();
+    for (project, file) in [
+        ("idna", "idna-2.7-py2.py3-none-any.whl"),
+        ("urllib3", "urllib3-1.23-py2.py3-none-any.whl"),
+    ] {
+        let digest = hex(&std::fs::read(common::fixture(&format!("wheels/{file}"))).unwrap());
+        let version = file.split('-').nth(1).unwrap();
+        writeln!(lock, "{project}=={version} --hash=sha256:{digest}").unwrap();
+        digests.push((file.to_owned(), digest));
+    }
+    let requirements = dir.path().join("requirements.txt");
+    std::fs::write(&requirements, lock).unwrap();
+    let log = dir.path().join("mirror.jsonl");
+    let key_file = dir.path().join("lab.key");
+    let o = custody(&[
+        "index",
+        "mirror",
+        requirements.to_str().unwrap(),
+        "-o",
+        dir.path().join("out").to_str().unwrap(),
+        "-k",
+        key_file.to_str().unwrap(),
+        "--upstream",
+        &format!("http://127.0.0.1:{upstream}/simple/"),
+        "--log",
+        log.to_str().unwrap(),
+        "--ledger",
+        ledger,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("2 file(s) served recorded in the ledger"),
+        "{}",
+        text(&o)
+    );
+    let db = rusqlite::Connection::open(ledger).unwrap();
+    let mut rows: Vec<(String, String)> = db
+        .prepare(
+            "SELECT filename, sha256 FROM gate_decisions WHERE action = 'allowed' AND status = 200",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.sort();
+    assert_eq!(rows, digests);
+    let o = custody(&["ledger", "verify", "--ledger", ledger]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

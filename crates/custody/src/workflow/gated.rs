@@ -207,6 +207,7 @@ mod tests {
         let decisions = vec![
             decision("idna", "2.7.0", "allowed", 200),
             decision("idna", "2.7", "allowed", 200),
+            decision("idna", "2.7", "allowed", 200),
             decision("litellm", "1.82.8", "hidden", 403),
             decision("litellm", "1.82.6", "allowed", 200),
             decision("urllib3", "1.23", "allowed", 0),
@@ -217,7 +218,11 @@ mod tests {
             verdicts,
             [Passed::Allowed, Passed::Refused, Passed::None, Passed::None]
         );
-        assert_eq!(judged[0].decisions.len(), 1, "the same file once");
+        assert_eq!(
+            judged[0].decisions.len(),
+            2,
+            "2.7.0 is 2.7 (PEP 440); the same file once"
+        );
         assert_eq!(judged[1].decisions[0].action, "hidden");
     }
 }
