@@ -750,6 +750,67 @@ pub enum LedgerCommand {
     /// checkpoints.
     #[command(long_about = LEDGER_VERIFY_ABOUT)]
     Verify(LedgerVerifyArgs),
+    /// Did everything in an environment pass the vetting index? Each
+    /// package with the index decisions the ledger holds for it.
+    #[command(long_about = LEDGER_GATE_ABOUT)]
+    Gate(LedgerGateArgs),
+}
+
+const LEDGER_GATE_ABOUT: &str = "\
+Did everything in an environment pass the vetting index? For an environment
+the ledger knows (recorded by `custody scan --record` or a recorded run),
+each package with the decisions `custody index serve`, `custody guard` or
+`custody index mirror` recorded with --ledger for that release: allowed
+(the file's sha256 and when it was served), refused (hidden, refused or
+failed, with the code and reason), or none (installed without passing the
+gate, such as with pip straight from PyPI).
+
+ENVIRONMENT is the environment's prefix as the scan named it (a path, made
+absolute) or its id; for a prefix recorded several times, the latest.
+
+Exit codes: 0 every package allowed; 1 some package refused or with no
+decision; 2 the ledger knows no such environment; 3, 6 as below.
+
+Examples:
+  custody ledger gate .venv
+  custody ledger gate /srv/envs/train --format json
+";
+
+#[derive(Debug, Args)]
+#[command(after_help = LEDGER_EXIT)]
+pub struct LedgerGateArgs {
+    /// The environment: its prefix (a path) or its id.
+    #[arg(value_name = "ENVIRONMENT")]
+    pub environment: String,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+}
+
+/// `--ledger` and the signing key of `index serve` and `guard`.
+#[derive(Debug, Args)]
+pub struct DecisionsLedgerArgs {
+    /// Also record the decisions in the ledger, signed with --key (its
+    /// public key must be trusted there): LOCATION, or without one
+    /// $CUSTODY_LEDGER, else $CUSTODY_HOME/ledger.db. The signed documents
+    /// are also written to LOG.d/ (see --log), to `custody ledger add`
+    /// when the ledger could not take them.
+    #[arg(
+        long,
+        value_name = "LOCATION",
+        num_args = 0..=1,
+        default_missing_value = "",
+        requires = "key"
+    )]
+    pub ledger: Option<String>,
+    /// The private key (PEM) that signs the recorded decisions.
+    #[arg(long, short = 'k', value_name = "KEY", requires = "ledger")]
+    pub key: Option<PathBuf>,
+    /// Environment variable holding the key's passphrase.
+    #[arg(long, value_name = "VAR", requires = "key")]
+    pub passphrase_env: Option<String>,
 }
 
 const LEDGER_ADD_ABOUT: &str = "\
@@ -1338,6 +1399,17 @@ pub struct IndexMirrorArgs {
     /// Print the report as one JSON document.
     #[arg(long)]
     pub json: bool,
+    /// Also record every decision in the ledger, signed with --key (its
+    /// public key must be trusted there): LOCATION, or without one
+    /// $CUSTODY_LEDGER, else $CUSTODY_HOME/ledger.db. Not recorded: a
+    /// warning says why, exit 7 (the signed document stays in LOG.d/).
+    #[arg(
+        long,
+        value_name = "LOCATION",
+        num_args = 0..=1,
+        default_missing_value = ""
+    )]
+    pub ledger: Option<String>,
     #[command(flatten)]
     pub vet: VetArgs,
 }
@@ -1362,6 +1434,8 @@ sources) are not changed: point those at `custody index serve`.";
 pub struct GuardArgs {
     #[command(flatten)]
     pub vet: VetArgs,
+    #[command(flatten)]
+    pub record: DecisionsLedgerArgs,
     /// Write the report (custody.guard/v1 JSON) to this file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -1403,6 +1477,8 @@ pub struct IndexServeArgs {
     pub listen: std::net::SocketAddr,
     #[command(flatten)]
     pub vet: VetArgs,
+    #[command(flatten)]
+    pub record: DecisionsLedgerArgs,
 }
 
 /// What the index vets with: shared by `index serve`, `index mirror` and `guard`.

@@ -39,6 +39,8 @@ pub const ENVIRONMENT_SCANS: usize = 7;
 pub const DELIVERIES: usize = 8;
 /// `delivery_decisions`.
 pub const DELIVERY_DECISIONS: usize = 9;
+/// `gate_decisions`.
+pub const GATE_DECISIONS: usize = 10;
 
 /// Every derived table.
 pub const TABLES: &[Table] = &[
@@ -115,6 +117,23 @@ pub const TABLES: &[Table] = &[
             "event_seq",
         ],
         key: 1,
+    },
+    Table {
+        name: "gate_decisions",
+        columns: &[
+            "event_seq",
+            "position",
+            "project",
+            "version",
+            "filename",
+            "sha256",
+            "action",
+            "code",
+            "reason",
+            "status",
+            "decided_at",
+        ],
+        key: 2,
     },
 ];
 

@@ -59,6 +59,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0006_deliveries.sql"),
         postgres: None,
     },
+    Migration {
+        version: 7,
+        name: "0007_gate_decisions",
+        sql: include_str!("../migrations/0007_gate_decisions.sql"),
+        postgres: Some(include_str!(
+            "../migrations/0007_gate_decisions.postgres.sql"
+        )),
+    },
 ];
 
 /// The newest schema version this build knows.

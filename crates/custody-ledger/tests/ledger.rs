@@ -45,6 +45,7 @@ suite!(
     a_bundled_manifest_is_read,
     a_scan_inventory_joins_runs_of_its_environment,
     an_inventory_adds_new_environments_beside_known_ones,
+    index_decisions_are_stored_only_when_signed_and_consistent,
     concurrent_writers_are_serialised,
     concurrent_first_opens_migrate_once,
     watch_cursor_emits_each_asset_once,
@@ -566,6 +567,100 @@ mod cases {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
+        assert!(l.verify().expect("verify").ok());
+    }
+
+    /// A vetting index's decisions: stored once signed by a trusted key,
+    /// one row per decision about a release, rebuilt by `verify`; subjects
+    /// that are not the files served are refused, and so is a key the
+    /// ledger does not trust, leaving nothing behind.
+    pub fn index_decisions_are_stored_only_when_signed_and_consistent(store: &dyn Store) {
+        let k = key();
+        let mut l = Ledger::open(&store.location()).expect("open");
+        l.trust_add(&k.public().to_pem()).expect("trust");
+        let inv = common::docs::inventory_statement(
+            "/envs/e1",
+            &[("idna", "2.7"), ("litellm", "1.82.8")],
+            None,
+        );
+        assert_eq!(
+            l.add(&signed(&inv, &k)).expect("inventory"),
+            AddOutcome::Stored(2)
+        );
+        let served = "ab".repeat(32);
+        let decisions = serde_json::json!([
+            {"time": "2026-11-23T12:00:00Z", "action": "hidden", "code": "malicious",
+             "reason": "litellm 1.82.8: MAL-2026-2144", "project": "LiteLLM", "version": "1.82.8",
+             "filename": "litellm-1.82.8-py3-none-any.whl", "sha256": "cd".repeat(32)},
+            {"time": "2026-11-23T12:00:01Z", "action": "allowed", "code": "allowed",
+             "reason": "clean", "project": "idna", "version": "2.7",
+             "filename": "idna-2.7-py2.py3-none-any.whl", "sha256": served,
+             "status": 200, "inspected": true},
+            {"time": "2026-11-23T12:00:02Z", "action": "fault", "code": "bad-path",
+             "reason": "..", "status": 400},
+        ]);
+        let statement = |subjects: serde_json::Value| {
+            serde_json::json!({
+                "_type": "https://in-toto.io/Statement/v1",
+                "subject": subjects,
+                "predicateType": "https://custody.dev/index-decisions/v1",
+                "predicate": {
+                    "index": {"upstream": "https://pypi.org/simple/", "policy": {}},
+                    "session": {"kind": "guard", "started": "2026-11-23T12:00:00Z",
+                                "ended": "2026-11-23T12:00:03Z"},
+                    "decisions": decisions,
+                },
+            })
+        };
+        let good = statement(serde_json::json!([
+            {"name": "idna-2.7-py2.py3-none-any.whl", "digest": {"sha256": served}}
+        ]));
+        // Not trusted: refused, nothing stored.
+        let stranger = key();
+        assert!(matches!(
+            l.add(&signed(&good, &stranger)),
+            Err(LedgerError::Refused(Refusal::BadSignature(_)))
+        ));
+        // Subjects other than the files served: refused though signed.
+        let forged = statement(serde_json::json!([
+            {"name": "idna-2.7-py2.py3-none-any.whl", "digest": {"sha256": "00".repeat(32)}}
+        ]));
+        match l.add(&signed(&forged, &k)) {
+            Err(LedgerError::Refused(Refusal::Malformed(m))) => {
+                assert!(m.contains("not the files the decisions served"), "{m}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(store.count("SELECT COUNT(*) FROM gate_decisions"), 0);
+        assert_eq!(
+            l.add(&signed(&good, &k)).expect("add"),
+            AddOutcome::Stored(3)
+        );
+        assert_eq!(
+            store.count("SELECT COUNT(*) FROM gate_decisions"),
+            2,
+            "the fault about no release is not a row"
+        );
+        let env = l.environment("/envs/e1").expect("env").expect("known");
+        let found = l.gate_decisions(&env.id).expect("decisions");
+        let rows: Vec<(&str, &str, &str, bool)> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.project.as_str(),
+                    d.version.as_str(),
+                    d.action.as_str(),
+                    d.served(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("litellm", "1.82.8", "hidden", false),
+                ("idna", "2.7", "allowed", true)
+            ]
+        );
         assert!(l.verify().expect("verify").ok());
     }
 

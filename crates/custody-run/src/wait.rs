@@ -64,6 +64,19 @@ impl Signals {
         Ok(Self { fd })
     }
 
+    /// Blocks until a stop signal comes, and returns its number (for a
+    /// long-running custody, such as `custody index serve`, that finishes
+    /// its work before it exits).
+    pub fn wait(&self) -> i32 {
+        loop {
+            if let Some(s) = self.take() {
+                return s;
+            }
+            let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
+            let _ = poll(&mut fds, None);
+        }
+    }
+
     /// The first stop signal waiting, reading (and dropping) SIGCHLDs.
     fn take(&self) -> Option<i32> {
         loop {

@@ -27,10 +27,17 @@ pub const INVENTORY_PREDICATE: &str = "https://custody.dev/inventory/v1";
 pub const DELIVERY_PREDICATE: &str = "https://custody.dev/delivery/v1";
 /// The predicate type of a `custody accept` decision.
 pub const DECISION_PREDICATE: &str = "https://custody.dev/delivery-decision/v1";
+/// The predicate type of a vetting index's decisions (`custody index
+/// serve`, `custody guard`, `custody index mirror` with `--ledger`).
+pub const INDEX_DECISIONS_PREDICATE: &str = "https://custody.dev/index-decisions/v1";
 /// custody's evidence statements other than manifests and provenance:
 /// opened as [`Payload::Evidence`], their predicates read by the caller.
-pub const EVIDENCE_PREDICATES: &[&str] =
-    &[INVENTORY_PREDICATE, DELIVERY_PREDICATE, DECISION_PREDICATE];
+pub const EVIDENCE_PREDICATES: &[&str] = &[
+    INVENTORY_PREDICATE,
+    DELIVERY_PREDICATE,
+    DECISION_PREDICATE,
+    INDEX_DECISIONS_PREDICATE,
+];
 
 /// What a signed file holds.
 #[derive(Debug)]
@@ -43,8 +50,8 @@ pub enum Payload {
     /// subjects are checked against files by the caller.
     Provenance(Statement),
     /// One of custody's [`EVIDENCE_PREDICATES`] (a scan inventory, a
-    /// delivery bundle, a delivery decision): read by the ledger by its
-    /// predicate type.
+    /// delivery bundle, a delivery decision, an index's decisions): read by
+    /// the ledger by its predicate type.
     Evidence(Statement),
 }
 

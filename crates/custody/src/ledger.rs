@@ -7,10 +7,12 @@
 pub use custody_ledger::ingest;
 pub use custody_ledger::ingest::attestation::normalize;
 pub use custody_ledger::ingest::environment::id as environment_id;
+pub use custody_ledger::ingest::gate::INDEX_DECISIONS_PREDICATE;
 pub use custody_ledger::ingest::inventory;
 pub use custody_ledger::log::sha256_hex;
 pub use custody_ledger::{
     AddOutcome, ArtifactHit, AssetKey, ChainFault, Change, CheckpointFault, DatasetVersion,
-    DeliveryHit, Edge, Emitted, EnvironmentHit, Impact, Ledger, LedgerError, Lineage, Location,
-    PackageVersion, Refusal, RunHit, Step, TableFault, VerifyReport, Window,
+    DeliveryHit, Edge, Emitted, EnvironmentHit, GateDecision, Impact, KnownEnvironment, Ledger,
+    LedgerError, Lineage, Location, PackageVersion, Refusal, RunHit, Step, TableFault,
+    VerifyReport, Window,
 };

@@ -11,4 +11,4 @@ pub use custody_run::helper::main as helper_main;
 pub use custody_run::outputs::Kind as RefusedKind;
 pub use custody_run::run::{Outcome, RefusedOutput, Request, StartError, run};
 pub use custody_run::text::escape;
-pub use custody_run::wait::Ended;
+pub use custody_run::wait::{Ended, Signals};

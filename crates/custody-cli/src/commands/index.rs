@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use custody::policy::{IndexPolicy, Policy};
+use custody::workflow::index::evidence::{self, SessionKind};
 use custody::workflow::index::mirror::{self, MirrorError};
 use custody::workflow::index::{self as flow, IndexError, ServeOptions, Upstream};
 
@@ -51,6 +52,13 @@ pub fn options(args: &VetArgs, listen: std::net::SocketAddr) -> Result<ServeOpti
 
 pub fn serve(args: &IndexServeArgs) -> CmdResult {
     let options = options(&args.vet, args.listen)?;
+    let recorder = super::decisions::from_args(&args.record, &options)?;
+    // Blocked before any thread starts, so every thread inherits the mask
+    // and a stop signal is read here: what is pending gets recorded.
+    let signals = match &recorder {
+        Some(_) => Some(custody::run::Signals::block().map_err(CliError::internal)?),
+        None => None,
+    };
     let log = options.log.clone();
     let server = flow::bind(&options).map_err(bind_error)?;
     let addr = server.local_addr().map_err(CliError::internal)?;
@@ -58,13 +66,33 @@ pub fn serve(args: &IndexServeArgs) -> CmdResult {
         "custody index: serving http://{addr}/simple/ (decisions in {})",
         log.display()
     ));
-    server.run().map_err(CliError::internal)?;
-    Ok(Exit::Success)
+    let (Some(recorder), Some(signals)) = (recorder, signals) else {
+        server.run().map_err(CliError::internal)?;
+        return Ok(Exit::Success);
+    };
+    let (writer, _thread) = evidence::spawn_batches(
+        recorder,
+        options.now,
+        Box::new(|r| {
+            super::decisions::report(r);
+        }),
+    );
+    let signal = server.run_until_stopped(&signals, &writer, Duration::from_secs(30));
+    output::note(&format!("custody index: stopped by signal {signal}"));
+    Ok(Exit::Step(u8::try_from(128 + signal).unwrap_or(255)))
 }
 
 pub fn mirror(args: &IndexMirrorArgs) -> CmdResult {
     let options = options(&args.vet, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))?;
     let signing = key::read_private(&args.key, args.passphrase_env.as_deref())?;
+    let recorder = super::decisions::recorder(
+        args.ledger.as_deref(),
+        args.ledger
+            .as_ref()
+            .map(|_| key::read_private(&args.key, args.passphrase_env.as_deref()))
+            .transpose()?,
+        &options,
+    )?;
     let bar = output::items("vetting");
     let report = mirror::mirror(&args.lockfiles, &args.out, &options, &signing, &|what| {
         bar.set_message(what.to_owned());
@@ -77,8 +105,18 @@ pub fn mirror(args: &IndexMirrorArgs) -> CmdResult {
     } else {
         output::stdout(&render::index::mirror_text(&report))?;
     }
+    let ledger_exit = match &recorder {
+        Some(r) => super::decisions::report(&evidence::record(
+            r,
+            SessionKind::Mirror,
+            report.session.0,
+            report.session.1,
+            &report.decisions,
+        )),
+        None => Exit::Success,
+    };
     Ok(if report.complete() {
-        Exit::Success
+        ledger_exit
     } else {
         Exit::Findings
     })

@@ -3,12 +3,13 @@
 //! the report rendered.
 
 use custody::ledger::{LedgerError, Location, Window};
+use custody::workflow::gated::{self, GatedError};
 use custody::workflow::impact::{self as impact_flow, ImpactError, Question};
 use custody::workflow::ledger::{self as workflow, FileOutcome, LEDGER_ENV, TrustError};
 
 use crate::cli::{
-    ImpactArgs, ImpactFormat, LedgerAddArgs, LedgerArg, LedgerCommand, LedgerTrustAddArgs,
-    LedgerTrustCommand, LedgerVerifyArgs, LineageArgs, StatusFormat,
+    ImpactArgs, ImpactFormat, LedgerAddArgs, LedgerArg, LedgerCommand, LedgerGateArgs,
+    LedgerTrustAddArgs, LedgerTrustCommand, LedgerVerifyArgs, LineageArgs, StatusFormat,
 };
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{output, render};
@@ -18,6 +19,7 @@ pub fn run(command: &LedgerCommand) -> CmdResult {
         LedgerCommand::Add(args) => add(args),
         LedgerCommand::Trust(LedgerTrustCommand::Add(args)) => trust_add(args),
         LedgerCommand::Verify(args) => verify(args),
+        LedgerCommand::Gate(args) => gate(args),
     }
 }
 
@@ -131,6 +133,26 @@ fn verify(args: &LedgerVerifyArgs) -> CmdResult {
         Exit::Success
     } else {
         Exit::Untrusted
+    })
+}
+
+fn gate(args: &LedgerGateArgs) -> CmdResult {
+    let location = location(&args.ledger)?;
+    let report = gated::gated(&location, &args.environment).map_err(|e| match e {
+        GatedError::Ledger(e) => ledger_error(e),
+        e @ GatedError::UnknownEnvironment { .. } => CliError::bad_input(e).with_hint(
+            "record the environment with `custody scan ENV --record -k KEY`, \
+             then name it by the prefix the scan printed",
+        ),
+    })?;
+    match args.format {
+        StatusFormat::Table => output::stdout(&render::ledger::gate(&report))?,
+        StatusFormat::Json => output::stdout(&render::json(&report)?)?,
+    }
+    Ok(if report.passed {
+        Exit::Success
+    } else {
+        Exit::Findings
     })
 }
 

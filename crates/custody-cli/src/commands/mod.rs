@@ -1,4 +1,5 @@
 pub mod db;
+pub mod decisions;
 pub mod deliver;
 pub mod demo;
 pub mod guard;

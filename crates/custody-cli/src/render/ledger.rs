@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use custody::ledger::{ArtifactHit, ChainFault, DatasetVersion, Edge, Lineage, Step, Window};
+use custody::workflow::gated::{GateReport, Passed};
 use custody::workflow::impact::{ImpactReport, Question, WindowSource};
 use custody::workflow::ledger::{
     AddReport, FileOutcome, LedgerVerifyReport, RecordReport, TrustReport,
@@ -270,6 +271,63 @@ pub fn lineage(r: &Lineage) -> String {
     }
     edges(&mut s, "upstream", &r.upstream);
     edges(&mut s, "downstream", &r.downstream);
+    s
+}
+
+/// `ledger gate`: one line per package, its verdict and the decisions
+/// behind it, then the count.
+pub fn gate(r: &GateReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "environment {} ({}), ledger {}",
+        r.environment.prefix,
+        short(&r.environment.id),
+        r.ledger
+    );
+    let width = r
+        .packages
+        .iter()
+        .map(|p| p.name.len() + p.version.len() + 1)
+        .max()
+        .unwrap_or(0);
+    for p in &r.packages {
+        let release = format!("{} {}", p.name, p.version);
+        let verdict = match p.gate {
+            Passed::Allowed => "allowed",
+            Passed::Refused => "REFUSED",
+            Passed::None => "NONE",
+        };
+        if p.decisions.is_empty() {
+            let _ = writeln!(
+                s,
+                "  {release:width$}  {verdict:7}  no decision: installed without passing the gate"
+            );
+        }
+        for d in &p.decisions {
+            let what = if d.action == "allowed" {
+                format!("{} sha256 {}", d.filename, short(&d.sha256))
+            } else {
+                format!("{} {}: {}", d.action, d.code, d.reason)
+            };
+            let _ = writeln!(
+                s,
+                "  {release:width$}  {verdict:7}  {what} ({}, event {})",
+                d.decided_at, d.event_seq
+            );
+        }
+    }
+    let (allowed, refused, none) = r.counts();
+    let _ = writeln!(
+        s,
+        "{} package(s): {allowed} allowed, {refused} refused, {none} without a decision: {}",
+        r.packages.len(),
+        if r.passed {
+            "everything passed the gate"
+        } else {
+            "NOT everything passed the gate"
+        }
+    );
     s
 }
 

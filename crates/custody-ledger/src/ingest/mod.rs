@@ -7,6 +7,7 @@
 pub mod attestation;
 pub mod delivery;
 pub mod environment;
+pub mod gate;
 pub mod inventory;
 pub mod manifest;
 mod provenance;
@@ -37,6 +38,8 @@ pub enum Kind {
     Delivery,
     /// A lab's decision about a bundle (`custody.dev/delivery-decision/v1`).
     Decision,
+    /// A vetting index's decisions (`custody.dev/index-decisions/v1`).
+    IndexDecisions,
 }
 
 impl Kind {
@@ -49,6 +52,7 @@ impl Kind {
             Self::Inventory => "scan-inventory",
             Self::Delivery => "delivery-bundle",
             Self::Decision => "delivery-decision",
+            Self::IndexDecisions => "index-decisions",
         }
     }
 
@@ -61,6 +65,7 @@ impl Kind {
             Self::Inventory,
             Self::Delivery,
             Self::Decision,
+            Self::IndexDecisions,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -77,6 +82,8 @@ pub enum Document {
     Inventory(inventory::Scan),
     /// A delivery bundle or a decision.
     Delivery(delivery::Delivery),
+    /// A vetting index's decisions.
+    Gate(gate::Gate),
 }
 
 impl Document {
@@ -88,6 +95,7 @@ impl Document {
             Self::Inventory(_) => Kind::Inventory,
             Self::Delivery(delivery::Delivery::Bundle { .. }) => Kind::Delivery,
             Self::Delivery(delivery::Delivery::Decision { .. }) => Kind::Decision,
+            Self::Gate(_) => Kind::IndexDecisions,
         }
     }
 
@@ -98,6 +106,7 @@ impl Document {
             Self::Manifest(m) => m.facts(event),
             Self::Inventory(s) => s.facts(event),
             Self::Delivery(d) => d.facts(event),
+            Self::Gate(g) => g.facts(event),
         }
     }
 }
@@ -146,6 +155,7 @@ fn document(payload: Payload) -> Result<Document, Refusal> {
             open::DECISION_PREDICATE => {
                 delivery::Delivery::decision(&statement).map(Document::Delivery)
             }
+            open::INDEX_DECISIONS_PREDICATE => gate::Gate::parse(&statement).map(Document::Gate),
             _ => inventory::Scan::parse(&statement).map(Document::Inventory),
         },
         Payload::ModelSigning(s) => Err(Refusal::UnknownKind(format!(

@@ -7,6 +7,7 @@ pub mod db;
 pub mod deliver;
 pub mod demo;
 pub mod diff;
+pub mod gated;
 pub mod impact;
 pub mod incident;
 pub mod index;

@@ -61,6 +61,13 @@ pub struct GuardReport {
     pub blocked: Vec<Decision>,
     /// Upstream and request faults, in order.
     pub faults: Vec<Decision>,
+    /// Every decision of the session, in order (the evidence `--ledger`
+    /// records).
+    #[serde(skip)]
+    pub decisions: Vec<Decision>,
+    /// When the index started and when the command ended.
+    #[serde(skip)]
+    pub session: (jiff::Timestamp, jiff::Timestamp),
 }
 
 impl GuardReport {
@@ -110,6 +117,8 @@ pub fn guard(mut options: ServeOptions, command: &[OsString]) -> Result<GuardRep
         source,
     })?;
     let url = format!("http://{addr}/simple/");
+    let clock = || options.now.unwrap_or_else(jiff::Timestamp::now);
+    let started = clock();
     let session = server.spawn();
     let (set, removed) = environment(&url);
     let mut child = std::process::Command::new(program);
@@ -136,6 +145,8 @@ pub fn guard(mut options: ServeOptions, command: &[OsString]) -> Result<GuardRep
         inspected: 0,
         blocked: Vec::new(),
         faults: Vec::new(),
+        decisions: decisions.clone(),
+        session: (started, clock()),
     };
     let mut files_served = std::collections::BTreeSet::new();
     for d in decisions {

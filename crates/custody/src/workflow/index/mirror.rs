@@ -45,9 +45,21 @@ pub struct MirrorReport {
     /// Pins that could not be mirrored for another reason (not on the
     /// upstream, not from an index, no file with a locked hash).
     pub problems: Vec<String>,
+    /// Every decision, allowed ones too, in order (the log's lines and the
+    /// evidence `--ledger` records).
+    #[serde(skip)]
+    pub decisions: Vec<Decision>,
+    /// When the mirror started and ended.
+    #[serde(skip)]
+    pub session: (jiff::Timestamp, jiff::Timestamp),
 }
 
 impl MirrorReport {
+    fn refuse(&mut self, d: Decision) {
+        self.decisions.push(d.clone());
+        self.refused.push(d);
+    }
+
     /// Everything pinned was mirrored.
     pub fn complete(&self) -> bool {
         self.refused.is_empty() && self.problems.is_empty()
@@ -116,6 +128,7 @@ pub fn mirror(
     let mut problems = Vec::new();
     let pins = pins(lockfiles, &mut problems)?;
     let (vet, log) = super::vetter(options)?;
+    let started = vet.now();
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -135,14 +148,17 @@ pub fn mirror(
         inspected: 0,
         refused: Vec::new(),
         problems,
+        decisions: Vec::new(),
+        session: (started, started),
     };
     for ((name, _), pin) in &pins {
         progress(&format!("{name} {}", pin.text));
         release(&vet, name, pin, tmp.path(), &mut report)?;
     }
-    for d in &report.refused {
+    for d in &report.decisions {
         let _ = log.write(d);
     }
+    report.session.1 = vet.now();
     report.files.sort_by(|a, b| a.filename.cmp(&b.filename));
     finish(tmp, out, options, lockfiles, signing, &report)?;
     Ok(report)
@@ -217,7 +233,7 @@ fn release(
     };
     let (page, decisions, _) = match vet.filtered(name) {
         Err(f) => {
-            report.refused.push(fault(f.code, f.reason));
+            report.refuse(fault(f.code, f.reason));
             return Ok(());
         }
         Ok(None) => {
@@ -238,7 +254,7 @@ fn release(
     let files: Vec<&DistFile> = page.files.iter().filter(|f| ours(&f.filename)).collect();
     if files.is_empty() {
         if let Some(d) = hidden.first() {
-            report.refused.push((*d).clone());
+            report.refuse((*d).clone());
         } else {
             report.problems.push(format!(
                 "{name} {}: no file of this release on the upstream",
@@ -285,20 +301,24 @@ fn gate(
             .status(code.rule().status)
     };
     match vet.gate.pass(&vet.client, file) {
-        Err(f) => report.refused.push(decision(f.code, f.reason)),
+        Err(f) => report.refuse(decision(f.code, f.reason)),
         Ok((Outcome::Refuse(code, reason), inspected)) => {
             report.inspected += usize::from(inspected);
-            report.refused.push(decision(code, reason));
+            report.refuse(decision(code, reason));
         }
-        Ok((Outcome::Serve(bytes, _, _), inspected)) => {
+        Ok((Outcome::Serve(bytes, code, reason), inspected)) => {
             report.inspected += usize::from(inspected);
             let path = dir.join(&file.filename);
             fs_err::write(&path, &bytes).map_err(write_err(&path))?;
+            let sha256 = super::upstream::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            let mut allowed = decision(code, reason).file(&file.filename, Some(&sha256));
+            allowed.inspected = Some(inspected);
+            report.decisions.push(allowed);
             report.files.push(MirrorFile {
                 filename: file.filename.clone(),
                 project: name.to_string(),
                 version: pin.text.clone(),
-                sha256: super::upstream::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+                sha256,
                 size: bytes.len() as u64,
                 upload_time: file.upload_time.clone(),
             });

@@ -11,6 +11,7 @@
 //! connection, because the work under each request (an upstream fetch with
 //! `ureq`, inspection) is blocking too.
 
+pub mod evidence;
 pub mod gate;
 pub mod guard;
 pub mod log;

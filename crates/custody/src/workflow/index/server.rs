@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use custody_pypa::PackageName;
 use sha2::{Digest, Sha256};
 
+use super::evidence::Message;
 use super::gate::Outcome;
 use super::log::DecisionLog;
 use super::upstream::{Fault, hex};
@@ -36,6 +38,9 @@ struct State {
     /// The decisions of this session, kept for `custody guard` (`None`:
     /// not kept, as a long-running index would grow without bound).
     tap: Mutex<Option<Vec<Decision>>>,
+    /// Where every decision is also sent when they are recorded in a
+    /// ledger (`--ledger`): the batch writer of [`super::evidence`].
+    sink: OnceLock<Sender<Message>>,
     active: AtomicUsize,
     /// Filtered pages recently fetched, for the downloads that follow a
     /// page (a client fetches the page, then its files).
@@ -62,6 +67,7 @@ pub fn bind(options: &ServeOptions) -> Result<Server, IndexError> {
             vet,
             log,
             tap: Mutex::new(None),
+            sink: OnceLock::new(),
             active: AtomicUsize::new(0),
             recent: Mutex::new(HashMap::new()),
         }),
@@ -72,6 +78,34 @@ impl Server {
     /// The address it listens on.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Sends every decision from now on to `sink` too (once; a second
+    /// sink is ignored).
+    pub fn send_decisions(&self, sink: Sender<Message>) {
+        let _ = self.state.sink.set(sink);
+    }
+
+    /// `serve` with `--ledger`: answers requests on a thread of its own,
+    /// every decision also sent to `writer` (the batch writer of
+    /// [`super::evidence`]), until SIGINT, SIGTERM or SIGHUP; then what is
+    /// pending is recorded (waiting at most `grace`) and the signal's
+    /// number returned. `signals` must have been blocked before any thread
+    /// started.
+    pub fn run_until_stopped(
+        self,
+        signals: &crate::run::Signals,
+        writer: &Sender<Message>,
+        grace: Duration,
+    ) -> i32 {
+        self.send_decisions(writer.clone());
+        std::thread::spawn(move || self.run());
+        let signal = signals.wait();
+        let (ack, done) = std::sync::mpsc::channel();
+        if writer.send(Message::Flush(ack)).is_ok() {
+            let _ = done.recv_timeout(grace);
+        }
+        signal
     }
 
     /// Answers requests on a thread of its own until the process ends,
@@ -264,6 +298,11 @@ fn now(state: &State) -> jiff::Timestamp {
 /// decision stands).
 fn record(state: &State, d: &Decision) {
     let _ = state.log.write(d);
+    if let Some(sink) = state.sink.get() {
+        // Never blocks (the channel is unbounded); a writer gone is not
+        // the client's problem.
+        let _ = sink.send(Message::Decision(d.clone()));
+    }
     if let Ok(mut tap) = state.tap.lock()
         && let Some(kept) = tap.as_mut()
     {
