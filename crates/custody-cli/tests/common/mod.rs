@@ -143,6 +143,12 @@ pub fn pip_venv(name: &str, packages: &[&str]) -> PathBuf {
     if std::fs::read_to_string(&ready).is_ok_and(|t| t == want) {
         return dir;
     }
+    // Tests (and test processes) asking for the same venv at once: one
+    // builds it, the others wait and find it ready.
+    let _lock = BuildLock::take(&dir.with_extension("lock"));
+    if std::fs::read_to_string(&ready).is_ok_and(|t| t == want) {
+        return dir;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     let ok = Command::new("python3")
         .args(["-m", "venv"])
@@ -163,6 +169,37 @@ pub fn pip_venv(name: &str, packages: &[&str]) -> PathBuf {
     );
     std::fs::write(&ready, &want).unwrap();
     dir
+}
+
+/// A lock file held while a test venv is built, removed when dropped
+/// (also when the build panics); one left by a killed process is taken
+/// over after ten minutes.
+struct BuildLock(PathBuf);
+
+impl BuildLock {
+    fn take(path: &Path) -> Self {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let started = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(_) => return Self(path.to_owned()),
+                Err(_) if started.elapsed() > std::time::Duration::from_secs(600) => {
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+            }
+        }
+    }
+}
+
+impl Drop for BuildLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The data team's environment (`real_envs.rs`, `sbom.rs`), pinned: a new
