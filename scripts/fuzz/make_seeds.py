@@ -7,7 +7,9 @@ shapes custody reads in practice. Targets whose first byte picks a variant
 (archive, inspect_python) get that byte prepended. seal_open's seeds are
 written by `cargo run --example seal_seeds` in fuzz/ (a fuzz-only key).
 Inputs that once crashed a target (fixtures/fuzz/<target>/) are seeds too.
-Run from any folder; it rewrites every folder but seal_open's.
+The signed documents custody writes (modelsign_bundle, ledger_document,
+delivery_bundle) are made by the real binary: scripts/fuzz/make_doc_seeds.sh.
+Run from any folder; it rewrites every folder but those.
 """
 
 import glob
@@ -147,9 +149,68 @@ def osv_yaml():
         put("osv_yaml", name, yaml.safe_dump(record, sort_keys=False).encode())
 
 
+# Seeds written by other means (see the module's text), kept as they are.
+KEEP = {"seal_open", "modelsign_bundle", "ledger_document", "delivery_bundle"}
+
+
+def toml_blocks(target, paths, wanted):
+    # The ```toml blocks of the documentation that `wanted` picks, and the
+    # policies the CLI tests write (their string literals).
+    n = 0
+    for rel in paths:
+        with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+            text = f.read()
+        for i, block in enumerate(text.split("```toml\n")[1:]):
+            body = block.split("```", 1)[0]
+            if wanted(body):
+                put(target, f"{rel.replace('/', '_')}_{i}.toml", body.encode())
+                n += 1
+    assert n, f"no seeds for {target}"
+
+
+def policies():
+    toml_blocks("policy_custody", ["README.md", "docs/index.md"], lambda b: "signers" not in b)
+    copy("policy_custody", ["fixtures/fuzz/policy_custody/*.toml"])
+    toml_blocks("policy_delivery", ["docs/deliver.md"], lambda b: True)
+    # The delivery policies of crates/custody-cli/tests/ledger_story.rs.
+    put("policy_delivery", "ledger_story_strict.toml",
+        b'sandboxed = true\nnetwork = "none"\nsealed-sources = true\nreject-severity = "high"\nmax-age = "30d"\n')
+    put("policy_delivery", "ledger_story_vendors.toml",
+        b'[vendors.acme]\nsigners = ["aa"]\nstep-signers = ["bb"]\n')
+    put("policy_custody", "index_allow.toml",
+        b'[index]\n[[index.allow]]\npackage = "x"\nexpires = 2027-01-01\n')
+
+
+def index_pages():
+    # Real pages PyPI served (fixtures/index/README.md), whole and cut to
+    # their first files (a small page is a faster start).
+    copy("index_json", ["fixtures/index/*.json"])
+    copy("index_html", ["fixtures/index/*.html"])
+    import json
+    with open(os.path.join(ROOT, "fixtures/index/idna.json"), encoding="utf-8") as f:
+        page = json.load(f)
+    page["files"] = page["files"][:3]
+    page["versions"] = page.get("versions", [])[:3]
+    put("index_json", "idna-first-3.json", json.dumps(page).encode())
+    with open(os.path.join(ROOT, "fixtures/index/idna.html"), encoding="utf-8") as f:
+        lines = f.read().splitlines(keepends=True)
+    anchors = [i for i, line in enumerate(lines) if "<a " in line]
+    if len(anchors) > 3:
+        lines = lines[: anchors[3]] + [l for l in lines[anchors[-1] + 1:]]
+    put("index_html", "idna-first-3.html", "".join(lines).encode())
+    # Request targets: each route, and the path tricks the router refuses.
+    for i, target in enumerate([
+        "/simple/", "/simple/idna/", "/simple/IDNA", "/simple/Zope.Interface/", "/simple/idna/?format=json",
+        "/files/idna/idna-3.7-py3-none-any.whl", "/files/idna/idna-3.7-py3-none-any.whl.metadata",
+        "/files/idna/..%2f..%2fetc%2fpasswd", "/simple/%2e%2e/", "/files/idna/a%00b.whl", "/simple//idna/",
+        "//evil.example/simple/", "/simple/idna/%C3%A9/", "*", "http://host/simple/idna/",
+    ]):
+        put("index_request", f"target-{i:02}", target.encode())
+
+
 def main():
     for entry in os.listdir(SEEDS) if os.path.isdir(SEEDS) else []:
-        if entry != "seal_open":
+        if entry not in KEEP:
             shutil.rmtree(os.path.join(SEEDS, entry))
     copy("pypa_metadata", ["fixtures/lockfiles/bad/*/*.dist-info/METADATA"])
     copy("pypa_record", ["fixtures/lockfiles/bad/*/*.dist-info/RECORD"])
@@ -176,6 +237,8 @@ def main():
     osv_yaml()
     archives()
     python_sources()
+    policies()
+    index_pages()
 
 
 if __name__ == "__main__":

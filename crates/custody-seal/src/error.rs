@@ -94,6 +94,17 @@ pub enum TrustError {
         /// Which keys were tried and what the signatures claimed.
         detail: String,
     },
+    /// The signed payload names a key twice in one object: readers
+    /// differ on which value counts, so it is not read at all.
+    #[error(
+        "{path}: the signed statement can be read two ways: {detail}; custody never signs such a document"
+    )]
+    Ambiguous {
+        /// The manifest file.
+        path: PathBuf,
+        /// Which key, and where.
+        detail: String,
+    },
     /// The statement inside is not what custody signs.
     #[error("{path}: {detail}")]
     Statement {

@@ -48,6 +48,7 @@ pub mod compare;
 pub mod dsse;
 pub mod error;
 pub mod hash;
+pub mod json;
 pub mod keys;
 pub mod manifest;
 pub mod merkle;

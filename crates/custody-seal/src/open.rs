@@ -111,8 +111,9 @@ impl Verified {
     }
 }
 
-/// The first half of [`open_bytes`]: the container and the signature,
-/// nothing of the payload read. For a caller that reads one kind of
+/// The first half of [`open_bytes`]: the container, the signature, and
+/// that no object of the payload names a key twice ([`crate::json`]);
+/// nothing of the payload interpreted. For a caller that reads one kind of
 /// statement faster itself ([`interpret`] reads the rest).
 ///
 /// # Errors
@@ -161,6 +162,17 @@ pub fn verify_bytes(
         };
         (buf, signer, container)
     };
+    // One reading of what the signature covers, for every caller: a
+    // duplicate key would let two verifiers see two statements. A payload
+    // that is not JSON at all is left for the reader to name.
+    if let Err(crate::json::Refusal::Duplicate(detail)) =
+        crate::json::unique_keys(&buf[dsse::PAE_ROOM..])
+    {
+        return Err(TrustError::Ambiguous {
+            path: path.to_owned(),
+            detail,
+        });
+    }
     Ok(Verified {
         name: path.to_owned(),
         buf,

@@ -172,13 +172,17 @@ pub fn parse_duration(s: &str) -> Result<jiff::SignedDuration, String> {
     let n: i64 = num.parse().map_err(|_| {
         format!("invalid duration {s:?} (expected a number with h, d or w, such as 7d)")
     })?;
-    let hours = match unit {
-        "h" => n,
-        "d" => n * 24,
-        "w" => n * 24 * 7,
+    let per_unit = match unit {
+        "h" => 1,
+        "d" => 24,
+        "w" => 24 * 7,
         _ => return Err(format!("invalid duration unit in {s:?} (use h, d or w)")),
     };
-    Ok(jiff::SignedDuration::from_hours(hours))
+    // A number of hours whose seconds overflow an i64 panicked in jiff
+    // (found by the policy_custody fuzz target).
+    n.checked_mul(per_unit)
+        .and_then(jiff::SignedDuration::try_from_hours)
+        .ok_or_else(|| format!("duration {s:?} is too long"))
 }
 
 /// The largest policy file read (`custody.toml`, `delivery.toml`): 1 MiB.
@@ -419,6 +423,28 @@ mod tests {
 
     fn parse(t: &str) -> Result<Policy, PolicyError> {
         Policy::parse(Path::new("custody.toml"), t)
+    }
+
+    /// fixtures/fuzz/policy_custody/min-age-overflows.toml, the input the
+    /// policy_custody target crashed on, and the other units' limits.
+    #[test]
+    fn durations_too_long_are_errors_not_panics() {
+        let text = include_str!("../../../fixtures/fuzz/policy_custody/min-age-overflows.toml");
+        let e = parse(text).unwrap_err().to_string();
+        assert!(e.contains("is too long") && e.contains("line 1"), "{e}");
+        for s in [
+            "2562047788015216h",
+            "9223372036854775807d",
+            "99999999999999999w",
+        ] {
+            let e = parse_duration(s).unwrap_err();
+            assert!(e.contains("is too long"), "{s}: {e}");
+        }
+        assert_eq!(
+            parse_duration("2562047788015215h").unwrap().as_hours(),
+            2_562_047_788_015_215,
+            "the largest number of hours jiff holds"
+        );
     }
 
     #[test]

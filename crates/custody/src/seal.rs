@@ -11,6 +11,7 @@ pub use custody_seal::compare::{
 pub use custody_seal::dsse::{Envelope, IN_TOTO};
 pub use custody_seal::error::{DataError, KeyError, OpenError, TrustError};
 pub use custody_seal::hash::Algorithm;
+pub use custody_seal::json::{Refusal as JsonRefusal, unique_keys};
 pub use custody_seal::keys::{PublicKey, Scheme, SigningKey};
 pub use custody_seal::manifest::{Manifest, Statement, Symlinks};
 pub use custody_seal::modelsign;

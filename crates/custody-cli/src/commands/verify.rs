@@ -1,6 +1,6 @@
 //! `custody verify` and `custody diff`.
 
-use custody::seal::{CompareReport, OpenError, TrustError};
+use custody::seal::{CompareReport, OpenError, TrustError, modelsign};
 use custody::workflow::diff;
 use custody::workflow::verify::{self, VerifyError, VerifyRequest};
 
@@ -57,10 +57,14 @@ fn exit_for(report: &CompareReport) -> Exit {
 
 /// The exit code and hint of each way a verification can fail: a path
 /// that cannot be read is bad input; a signature, statement or rule that
-/// does not hold is untrusted.
+/// does not hold is untrusted, a model-signing predicate as much as a
+/// custody manifest.
 fn error(e: VerifyError) -> CliError {
     let e = match e {
         VerifyError::Open(OpenError::Untrusted(e)) => e,
+        e @ VerifyError::ModelSigning(modelsign::Error::Predicate(_)) => {
+            return CliError::untrusted(e);
+        }
         // Nothing was checked: the path is wrong, not the signature.
         e => return CliError::bad_input(e),
     };

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 pub mod docs;
 pub mod index_world;
 pub mod sandbox;
+pub mod tamper;
 
 /// The instant every test runs "at", so ages and snapshots are stable.
 pub const NOW: &str = "2026-11-23T12:00:00Z";

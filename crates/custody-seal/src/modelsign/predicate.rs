@@ -39,6 +39,22 @@ fn resource_name(name: &str) -> String {
     }
 }
 
+/// Why `name` cannot name a file inside the model, if it cannot: an
+/// absolute path, a `..` component, or a NUL (no file name holds one). The
+/// model's walk never lists such a name, so a signature that does was not
+/// made of a model; model-signing itself would report the file missing.
+fn outside_the_model(name: &str) -> Option<&'static str> {
+    if name.starts_with('/') {
+        Some("an absolute path")
+    } else if name.split('/').any(|p| p == "..") {
+        Some("a `..` component")
+    } else if name.contains('\0') {
+        Some("a NUL character")
+    } else {
+        None
+    }
+}
+
 /// A hex digest of 32 bytes, either case (model-signing reads it with
 /// `bytes.fromhex`).
 pub(super) fn parse_hex_digest(s: &str) -> Option<Digest> {
@@ -106,6 +122,11 @@ pub(super) fn check_statement(statement: &Statement) -> Result<Signed, Error> {
                 "resource {name:?} has digest {digest:?}, not 64 hex digits"
             ))
         })?;
+        if let Some(why) = outside_the_model(name) {
+            return Err(bad(format!(
+                "resource {i} ({name:?}) has {why}: it names no file inside the model"
+            )));
+        }
         let name = resource_name(name);
         if let Some(prev) = seen.insert(name.clone(), i) {
             return Err(bad(format!("resources {prev} and {i} both name {name:?}")));

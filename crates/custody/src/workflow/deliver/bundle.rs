@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::seal::{Envelope, IN_TOTO, PublicKey, SigningKey};
+use crate::seal::{Envelope, IN_TOTO, JsonRefusal, PublicKey, SigningKey, unique_keys};
 
 /// The predicate type.
 pub const PREDICATE: &str = crate::seal::DELIVERY_PREDICATE;
@@ -122,6 +122,13 @@ pub fn open(bytes: &[u8], trusted: &[PublicKey]) -> Result<Opened, BundleError> 
     }
     let signer = envelope.verify(trusted).map_err(BundleError::Untrusted)?;
     let payload = envelope.payload_bytes().map_err(bad)?;
+    // A key named twice would let two readers see two bundles under one
+    // signature (custody-seal's rule for every signed statement).
+    if let Err(JsonRefusal::Duplicate(e)) = unique_keys(&payload) {
+        return Err(bad(format!(
+            "the signed statement can be read two ways: {e}"
+        )));
+    }
     let st: Statement = serde_json::from_slice(&payload)
         .map_err(|e| bad(format!("not a delivery statement: {e}")))?;
     if st.predicate_type != PREDICATE {
