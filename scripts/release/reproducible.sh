@@ -74,7 +74,7 @@ build() { # NAME SRC TARGET CARGO_HOME
   [[ $plain == 1 ]] && cmd=(cargo build --release --locked --bin custody)
   local TIMEFORMAT='%R %U %S'
   set +e
-  { time (cd "$src" && CARGO_TARGET_DIR=$target CARGO_HOME=$home "${cmd[@]}") >"$log" 2>&1; } 2>"$work/$name.time"
+  { time (cd "$src" && CARGO_TARGET_DIR=$target CARGO_HOME=$home "${cmd[@]}" >"$log" 2>&1); } 2>"$work/$name.time"
   status=$?
   set -e
   if [[ $status != 0 ]]; then
