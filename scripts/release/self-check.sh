@@ -14,7 +14,8 @@
 #      in a venv under the target folder); a copy of BINARY with one byte
 #      flipped must fail both, while the same copy unflipped passes both.
 # Prints one line per check and a summary; the key's public half, the
-# signature and the bills stay in the work folder.
+# signature and the bills stay in the work folder, the private half is
+# deleted once the binary is sealed.
 #
 # Usage: scripts/release/self-check.sh BINARY
 #   BINARY   the custody binary that checks, and the one signed
@@ -142,6 +143,8 @@ key_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key_i
 sig=$work/$name.sig
 run seal.log "$bin" seal "$bin" --format model-signing -k "$key.key" -o "$sig"
 [[ $rc == 0 ]] || { show seal.log; die "custody seal failed"; }
+# The key was made for this run only: its private half goes now.
+rm -f "$key.key"
 sha=$(sha256sum "$bin" | cut -d' ' -f1)
 
 # Both verifiers on FILE; sets $custody_rc and $ms_rc.
