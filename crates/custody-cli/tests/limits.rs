@@ -338,3 +338,49 @@ fn a_manifest_over_1_gib_is_refused_before_it_is_read() {
     assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains(s(&big)), "{}", r.stderr);
 }
+
+#[test]
+fn a_key_file_over_64_kib_or_a_device_is_not_read() {
+    let d = Dir::new();
+    assert_eq!(d.custody(&["key", "generate", "-o", s(&d.p("k"))]).code, 0);
+    let data = d.write("data/a.jsonl", "{}\n");
+    // Control: the real key seals.
+    let out = d.p("m.json");
+    let r = d.custody(&[
+        "seal",
+        s(data.parent().unwrap()),
+        "-k",
+        s(&d.p("k.key")),
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = d.custody(&[
+        "seal",
+        s(data.parent().unwrap()),
+        "-k",
+        "/dev/zero",
+        "-o",
+        s(&out),
+    ]);
+    says(&r, BAD_INPUT, &["/dev/zero", "not a regular file"]);
+    let big = d.write("big.key", &"A".repeat(65 * 1024));
+    let r = d.custody(&[
+        "seal",
+        s(data.parent().unwrap()),
+        "-k",
+        s(&big),
+        "-o",
+        s(&out),
+    ]);
+    says(&r, BAD_INPUT, &["big.key", "larger than"]);
+    let r = d.custody(&[
+        "verify",
+        s(data.parent().unwrap()),
+        "-m",
+        s(&out),
+        "--key",
+        "/dev/zero",
+    ]);
+    says(&r, BAD_INPUT, &["/dev/zero", "not a regular file"]);
+}

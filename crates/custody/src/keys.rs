@@ -108,8 +108,22 @@ pub fn read_private(path: &Path, passphrase: Option<&str>) -> Result<SigningKey,
 /// # Errors
 /// When the file cannot be read.
 pub fn read_pem(path: &Path) -> Result<String, KeyFileError> {
-    fs_err::read_to_string(path).map_err(KeyFileError::Read)
+    use crate::inventory::limits::{Unread, read_bounded};
+    let bytes = read_bounded(path, MAX_KEY_BYTES).map_err(|why| match why {
+        Unread::Io(e) => KeyFileError::Read(e),
+        why => KeyFileError::Read(std::io::Error::other(format!("{}: {why}", path.display()))),
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        KeyFileError::Read(std::io::Error::other(format!(
+            "{}: not PEM text (not UTF-8)",
+            path.display()
+        )))
+    })
 }
+
+/// The largest key file read (a PEM key is a few hundred bytes; a
+/// certificate chain a few KiB).
+pub const MAX_KEY_BYTES: u64 = 64 * 1024;
 
 /// The private key in `pem`, read from `path`.
 ///
@@ -134,7 +148,7 @@ pub fn read_public(paths: &[PathBuf]) -> Result<Vec<PublicKey>, KeyFileError> {
     paths
         .iter()
         .map(|p| {
-            let pem = fs_err::read_to_string(p).map_err(KeyFileError::Read)?;
+            let pem = read_pem(p)?;
             PublicKey::from_pem(&pem).map_err(|source| KeyFileError::Public {
                 path: p.clone(),
                 source,
