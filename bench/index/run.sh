@@ -14,7 +14,8 @@
 # --without-pip`, made untimed before every run; pip and uv from
 # /tmp/bench-tools/index-tools, run from outside the venv):
 #   pip-straight, uv-straight   --index-url / --default-index = the static tree
-#                               (python3 -m http.server on UP_PORT)
+#                               (static_server.py, python3's http.server with a
+#                               backlog of 128 and sendfile, on UP_PORT)
 #   pip-cold, uv-cold           through custody index serve --upstream http://…/simple/,
 #                               restarted with an empty --cache before every run
 #   pip-warm, uv-warm           the same, one server for the row, its cache filled
@@ -29,9 +30,12 @@
 #                               inspection times
 #
 # Knobs (env): CUSTODY_BIN (default <repo>/target/release/custody), RUNS (3),
+# ROUNDS (1: the install rows are run ROUNDS times in turn, RUNS runs each
+# time, so a change of the machine's load spreads over all rows),
 # WARMUP (1; warm rows need at least 1, it fills the cache), ONLY (comma list
 # of rows; default all), OUT (/tmp/bench-results/index-<ts>), UP_PORT
-# (18780), INDEX_PORT (18781), BENCH_INDEX_DATA (/tmp/bench-index),
+# (18780), INDEX_PORT (18781), UPSTREAM_SERVER (static: static_server.py, or
+# http.server: the plain module), BENCH_INDEX_DATA (/tmp/bench-index),
 # BENCH_INDEX_TOOLS (/tmp/bench-tools/index-tools), NO_SETUP=1 (skip setup.sh),
 # PY311, KEEP=1 (keep the work folder: venvs, caches).
 #
@@ -50,12 +54,14 @@ export DATA=${BENCH_INDEX_DATA:-/tmp/bench-index}
 TOOLS=${BENCH_INDEX_TOOLS:-/tmp/bench-tools/index-tools}
 export PY311=${PY311:-$(command -v python3.11 || command -v python3)}
 RUNS=${RUNS:-3}
+ROUNDS=${ROUNDS:-1}
 WARMUP=${WARMUP:-1}
 ALL=pip-straight,pip-cold,pip-warm,uv-straight,uv-cold,uv-warm,pip-dir-cold,pip-dir-warm,uv-dir-cold,uv-dir-warm,probe,inspect,inspect-1thread
 ONLY=${ONLY:-$ALL}
 OUT=${OUT:-/tmp/bench-results/index-$(date +%Y%m%dT%H%M%S)}
 export UP_PORT=${UP_PORT:-18780}
 export INDEX_PORT=${INDEX_PORT:-18781}
+UPSTREAM_SERVER=${UPSTREAM_SERVER:-static}
 LOCK=$HERE/requirements.txt
 
 log() { printf '[index-bench] %s\n' "$*" >&2; }
@@ -86,7 +92,14 @@ grep -oE '^[A-Za-z0-9][A-Za-z0-9._-]*' "$LOCK" | tr 'A-Z_.' 'a-z--' | sort -u >"
 PINS=$(wc -l <"$W/pins.txt")
 
 # --- the straight upstream ---------------------------------------------------------
-setsid "$PY311" -m http.server --bind 127.0.0.1 --directory "$DATA" "$UP_PORT" </dev/null >"$W/upstream.log" 2>&1 &
+# static_server.py (default): http.server with a listen backlog of 128 and
+# sendfile; UPSTREAM_SERVER=http.server: the plain module, whose backlog of 5
+# drops a parallel client's connections (see README.md).
+case $UPSTREAM_SERVER in
+  static) setsid "$PY311" "$HERE/static_server.py" --bind 127.0.0.1 --directory "$DATA" "$UP_PORT" </dev/null >"$W/upstream.log" 2>&1 & ;;
+  http.server) setsid "$PY311" -m http.server --bind 127.0.0.1 --directory "$DATA" "$UP_PORT" </dev/null >"$W/upstream.log" 2>&1 & ;;
+  *) echo "run.sh: UPSTREAM_SERVER is static or http.server" >&2; exit 2 ;;
+esac
 UP_PID=$!
 for _ in $(seq 1 100); do
   "$PY311" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$UP_PORT/simple/numpy/')" 2>/dev/null && break
@@ -109,25 +122,35 @@ install_cmd() { # install_cmd ROW URL
   echo "lock: bench/index/requirements.txt ($PINS distributions, $(find "$DATA/wheels" -type f | wc -l) files, $(du -sh "$DATA/wheels" | cut -f1))"
   echo "custody: $CUSTODY_BIN ($("$CUSTODY_BIN" --version 2>&1 | head -1), $(sha256sum "$CUSTODY_BIN" | cut -c1-12))"
   echo "pip: $("$TOOLS/bin/python" -m pip --version | cut -d' ' -f1-2); uv: $("$TOOLS/bin/uv" --version); python: $("$PY311" -V 2>&1)"
-  echo "timer: $(command -v hyperfine >/dev/null && hyperfine --version || echo bench/scan/timer.py); runs: $RUNS (+$WARMUP warm-up)"
+  echo "straight upstream: $UPSTREAM_SERVER ($([[ $UPSTREAM_SERVER == static ]] && echo 'bench/index/static_server.py: backlog 128, sendfile' || echo 'python3 -m http.server'))"
+  echo "timer: $(command -v hyperfine >/dev/null && hyperfine --version || echo bench/scan/timer.py); runs: $RUNS (+$WARMUP warm-up) per row, $ROUNDS round(s)"
 } >"$OUT/versions.txt"
 cat "$OUT/versions.txt" >&2
 
+# The kernel's count of connections dropped because a listen backlog was full
+# (all sockets of the machine: other sessions' servers count too).
+listen_overflows() {
+  awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 } else { for (i = 1; i <= NF; i++) if (k[i] == "ListenOverflows") print $i } }' /proc/net/netstat
+}
+
 # bench ROW CMD: RUNS timed runs after WARMUP, each after `lib.sh prepare ROW`.
 bench() {
-  local row=$1 cmd=$2 tjson=$OUT/time/$1.json prep="bash $HERE/lib.sh prepare $1"
-  log "$row ($RUNS runs + $WARMUP warm-up): $cmd"
+  local row=$1 cmd=$2 tjson=$OUT/time/$1.r$round.json prep="bash $HERE/lib.sh prepare $1"
+  local before; before=$(listen_overflows)
+  log "$row, round $round of $ROUNDS ($RUNS runs + $WARMUP warm-up): $cmd"
   if command -v hyperfine >/dev/null 2>&1; then
     hyperfine -i --style basic --runs "$RUNS" --warmup "$WARMUP" --prepare "$prep" \
-      --export-json "$tjson" "$cmd" >"$OUT/time/$row.log" 2>&1 || log "hyperfine failed for $row (see $OUT/time/$row.log)"
+      --export-json "$tjson" "$cmd" >"$OUT/time/$row.r$round.log" 2>&1 || log "hyperfine failed for $row (see $OUT/time/$row.r$round.log)"
   else
     "$PY311" "$REPO/bench/scan/timer.py" --runs "$RUNS" --warmup "$WARMUP" --prepare "$prep" \
-      --export-json "$tjson" "$cmd" 2>"$OUT/time/$row.log" || true
+      --export-json "$tjson" "$cmd" 2>"$OUT/time/$row.r$round.log" || true
   fi
   bash "$HERE/lib.sh" count "$row"
   rm -rf "$W/venv-$row"
+  printf '%s\t%s\n' "$row" $(( $(listen_overflows) - before )) >>"$OUT/listen-overflows.tsv"
 }
 
+for round in $(seq 1 "$ROUNDS"); do
 for client in pip uv; do
   want "$client-straight" && bench "$client-straight" "$(install_cmd "$client-straight" "http://127.0.0.1:$UP_PORT/simple/")"
   for kind in "" "dir-"; do
@@ -147,6 +170,7 @@ for client in pip uv; do
       rm -rf "$W/cache-$row"
     fi
   done
+done
 done
 
 # --- per-request latency, one request at a time (probe.py) ----------------------
@@ -192,5 +216,5 @@ fi
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/versions.txt"
 cp "$W/counts.tsv" "$OUT/counts.tsv"
 cp "$W/server-cpu.tsv" "$OUT/server-cpu.tsv" 2>/dev/null || : >"$OUT/server-cpu.tsv"
-"$PY311" "$HERE/summary.py" --out "$OUT" --pins "$PINS" --runs "$RUNS" --warmup "$WARMUP" | tee "$OUT/summary.txt"
+"$PY311" "$HERE/summary.py" --out "$OUT" --pins "$PINS" --runs "$RUNS" --warmup "$WARMUP" --rounds "$ROUNDS" | tee "$OUT/summary.txt"
 log "results in $OUT (summary.md, summary.txt, time/, counts.tsv)"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import glob
 import json
 import os
 import statistics
@@ -25,11 +26,21 @@ INDEX_ROWS = ("cold", "warm", "dir-cold", "dir-warm")
 
 
 def timing(out: str, row: str) -> dict | None:
-    p = os.path.join(out, "time", f"{row}.json")
-    if not os.path.exists(p):
+    """The timed runs of ROW over every round (time/ROW.rK.json, or time/ROW.json)."""
+    paths = sorted(glob.glob(os.path.join(out, "time", f"{glob.escape(row)}.r*.json")))
+    if not paths and os.path.exists(os.path.join(out, "time", f"{row}.json")):
+        paths = [os.path.join(out, "time", f"{row}.json")]
+    if not paths:
         return None
-    r = json.load(open(p))["results"][0]
-    t = r["times"]
+    rs = [json.load(open(p))["results"][0] for p in paths]
+    t = [x for r in rs for x in r["times"]]
+    r = {
+        "mean": statistics.mean(t),
+        "stddev": statistics.stdev(t) if len(t) > 1 else None,
+        "user": statistics.mean(r["user"] for r in rs) if all(r.get("user") is not None for r in rs) else None,
+        "system": statistics.mean(r["system"] for r in rs) if all(r.get("system") is not None for r in rs) else None,
+        "exit_codes": [c for r in rs for c in (r.get("exit_codes") or [])],
+    }
     return {
         "mean": r["mean"],
         "median": statistics.median(t),
@@ -61,10 +72,11 @@ def server_cpu(out: str) -> dict[str, list[float]]:
     hz = os.sysconf("SC_CLK_TCK")
     runs: dict[str, list[float]] = collections.defaultdict(list)
     for (row, _), snaps in by_pid.items():
-        if len(snaps) == 1:          # a cold row: one server per run
+        if len(snaps) == 1:          # a cold row: one server per run (warm-ups are cold too)
             runs[row].append(snaps[0] / hz)
-        else:                        # a warm row: one server, snapshots between runs
-            runs[row] += [(b - a) / hz for a, b in zip(snaps, snaps[1:])]
+        else:                        # a warm row: one server a round, snapshots between runs;
+            # the first difference is the warm-up that filled the cache
+            runs[row] += [(b - a) / hz for a, b in zip(snaps[1:], snaps[2:])]
     return runs
 
 
@@ -78,6 +90,7 @@ def main() -> int:
     ap.add_argument("--pins", type=int, required=True)
     ap.add_argument("--runs", type=int, required=True)
     ap.add_argument("--warmup", type=int, required=True)
+    ap.add_argument("--rounds", type=int, default=1)
     a = ap.parse_args()
     out, pins = a.out, a.pins
     lines: list[str] = []
@@ -100,12 +113,17 @@ def main() -> int:
             row, n, missing = (line.rstrip("\n").split("\t") + [""])[:3]
             counts[row].append((int(n), missing.strip()))
     cpu = server_cpu(out)
+    drops: dict[str, str] = {}
+    if os.path.exists(os.path.join(out, "listen-overflows.tsv")):
+        for line in open(os.path.join(out, "listen-overflows.tsv")):
+            row, n = line.split()
+            drops[row] = n
     summary: dict = {"pins": pins, "rows": {}}
 
     p("## Time (seconds; every run installs the whole lock into a fresh venv)")
     p("")
-    p("| row | mean | median | min | max | n | exit codes | installed per run | index log | index CPU per timed run (s) |")
-    p("|---|---|---|---|---|---|---|---|---|---|")
+    p("| row | mean | median | min | max | n | exit codes | installed per run | index log | index CPU per run (s) | listen drops |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         tr = t[r]
         if tr is None:
@@ -114,8 +132,8 @@ def main() -> int:
         if r.startswith(CLIENTS):
             got = counts.get(r, [])
             inst = ", ".join(str(n) for n, _ in got) or "none counted"
-            if len(got) != a.runs + a.warmup:
-                failures.append(f"{r}: {len(got)} runs counted, {a.runs + a.warmup} expected")
+            if len(got) != (a.runs + a.warmup) * a.rounds:
+                failures.append(f"{r}: {len(got)} runs counted, {(a.runs + a.warmup) * a.rounds} expected")
             for n, missing in got:
                 if n != pins:
                     failures.append(f"{r}: a run installed {n} of {pins} distributions (missing: {missing or '?'})")
@@ -129,26 +147,29 @@ def main() -> int:
                 (x["action"], x["code"], x.get("inspected")) for x in files)
             logtxt = "; ".join(f"{act}/{code}{'' if ins is None else (' inspected' if ins else ' cached')}: {n}"
                                for (act, code, ins), n in sorted(c.items()))
-            runs_total = a.runs + a.warmup
+            runs_total = (a.runs + a.warmup) * a.rounds
             allowed = sum(n for (act, _, _), n in c.items() if act == "allowed")
             if allowed < pins * runs_total:
                 failures.append(f"{r}: {allowed} files allowed in the log, {pins * runs_total} expected "
                                 f"({pins} × {runs_total} runs)")
             if r.endswith("warm"):
                 fresh = sum(n for (act, _, ins), n in c.items() if act == "allowed" and ins)
-                if fresh > pins:
+                if fresh > pins * a.rounds:
                     failures.append(f"{r}: {fresh} files inspected in a warm row (only the warm-up should)")
             summary["rows"].setdefault(r, {})["log"] = {f"{k[0]}/{k[1]}/{k[2]}": v for k, v in c.items()}
-        cpu_runs = cpu.get(r, [])[-a.runs:] if r in cpu else []
+        cpu_runs = cpu.get(r, [])
         cpu_txt = fmt(statistics.mean(cpu_runs)) if cpu_runs else "—"
         p(f"| {r} | {fmt(tr['mean'], 3)} | {fmt(tr['median'], 3)} | {fmt(tr['min'], 3)} | {fmt(tr['max'], 3)} "
-          f"| {tr['n']} | {tr['exit_codes']} | {inst} | {logtxt} | {cpu_txt} |")
+          f"| {tr['n']} | {tr['exit_codes']} | {inst} | {logtxt} | {cpu_txt} | {drops.get(r, '—')} |")
         summary["rows"].setdefault(r, {}).update(time=tr, installed=[n for n, _ in counts.get(r, [])],
                                                  index_cpu=cpu_runs)
     p("")
 
     insp = t.get("inspect")
     insp1 = t.get("inspect-1thread")
+    p("Listen drops: the kernel's ListenOverflows during the row (whole machine): connections a "
+      "full listen backlog dropped, each costing its client a 1 s (then 3 s) SYN retry.")
+    p("")
     p("## Overhead of the index (mean through the index / mean straight, same client)")
     p("")
     p("| client | row | ratio | overhead (s) | overhead / inspection (all cores) | overhead / inspection (1 thread) |")
@@ -201,7 +222,7 @@ def main() -> int:
 
     # Anything the index did not simply allow, and inspection's own verdicts.
     odd = []
-    for r in rows:
+    for r in rows + ["probe-http", "probe-dir"]:
         for x in decisions(out, r) or []:
             if x.get("code") != "allowed":
                 odd.append((r, x))
